@@ -1,0 +1,156 @@
+using System;
+
+namespace Librecast
+{
+    /// <summary>
+    /// A librecast channel: a multicast group and port, usually named by a string. Bind it to a
+    /// <see cref="Socket"/>, then <see cref="Join"/> to hear it and <see cref="Send"/> or
+    /// <see cref="SendMessage(byte[], int, int)"/> to speak on it.
+    /// </summary>
+    public sealed class Channel
+    {
+        private readonly byte[] group = new byte[GroupAddress.Size];
+        private readonly object sendLock = new object();
+        private readonly byte[] randomBytes = new byte[8];
+        private byte[] frameBuffer = new byte[0];
+        private ulong sequence;
+        private Socket? socket;
+        private bool joined;
+
+        internal Channel(Context context, byte[] groupBytes, int groupOffset, int port, string? name)
+        {
+            Context = context;
+            Array.Copy(groupBytes, groupOffset, group, 0, GroupAddress.Size);
+            Port = port;
+            Name = name;
+        }
+
+        /// <summary>The context that created this channel.</summary>
+        public Context Context { get; }
+
+        /// <summary>The channel's name, or null if it was created from an address.</summary>
+        public string? Name { get; }
+
+        /// <summary>UDP port (librecast's default is 4242).</summary>
+        public int Port { get; }
+
+        /// <summary>Sequence number of the last framed message sent (0 before the first).</summary>
+        public ulong Sequence { get { return sequence; } }
+
+        /// <summary>The socket this channel is bound to, or null.</summary>
+        public Socket? Socket { get { return socket; } }
+
+        /// <summary>True while joined to the group.</summary>
+        public bool Joined { get { return joined; } }
+
+        /// <summary>The group address as text, as inet_ntop writes it.</summary>
+        public string Address { get { return GroupAddress.Format(group, 0); } }
+
+        /// <summary>Copies the 16 group address bytes into <paramref name="destination"/>.</summary>
+        public void CopyGroupTo(byte[] destination, int offset)
+        {
+            Array.Copy(group, 0, destination, offset, GroupAddress.Size);
+        }
+
+        internal byte[] GroupBytes { get { return group; } }
+
+        internal void Attach(Socket s) { socket = s; }
+
+        internal void Detach()
+        {
+            joined = false;
+            socket = null;
+        }
+
+        /// <summary>Name for messages: the channel name and its address.</summary>
+        public override string ToString()
+        {
+            return Name == null ? "[" + Address + "]:" + Port : "'" + Name + "' ([" + Address + "]:" + Port + ")";
+        }
+
+        /// <summary>Joins the channel's group on the bound socket's interface (like <c>lc_channel_join</c>).</summary>
+        /// <exception cref="LibrecastException">Not bound, or the network refused the join.</exception>
+        public void Join()
+        {
+            Socket s = RequireSocket("join");
+            if (joined) return;
+            s.Transport.Join(group, 0, s.InterfaceIndex);
+            joined = true;
+        }
+
+        /// <summary>Leaves the channel's group (like <c>lc_channel_part</c>).</summary>
+        public void Part()
+        {
+            Socket s = RequireSocket("part");
+            if (!joined) return;
+            joined = false;
+            s.Transport.Leave(group, 0, s.InterfaceIndex);
+        }
+
+        /// <summary>
+        /// Sends <paramref name="buffer"/>[offset, offset+count) as the whole UDP payload, without a
+        /// header (like <c>lc_channel_send</c>). Returns the bytes sent.
+        /// </summary>
+        /// <exception cref="LibrecastException">Not bound, or the network refused the send.</exception>
+        public int Send(byte[] buffer, int offset, int count)
+        {
+            if (buffer == null) throw new ArgumentNullException("buffer");
+            if (offset < 0 || count < 0 || offset > buffer.Length - count) throw new ArgumentOutOfRangeException("count");
+            if (count > Frame.MaxDatagram)
+                throw new ArgumentOutOfRangeException("count", "larger than one datagram (" + Frame.MaxDatagram + " bytes)");
+            Socket s = RequireSocket("send on");
+            return s.SendDatagram(this, buffer, offset, count);
+        }
+
+        /// <summary>Sends a framed DATA message (like <c>lc_msg_send</c>). Returns the datagram size.</summary>
+        /// <exception cref="LibrecastException">Not bound, or the network refused the send.</exception>
+        public int SendMessage(byte[] payload, int offset, int count)
+        {
+            return SendMessage(Opcode.Data, payload, offset, count);
+        }
+
+        /// <summary>
+        /// Sends a framed message: 33-byte header (timestamp, next sequence number, a fresh random
+        /// nonce, <paramref name="op"/>, length) and the payload. Returns the datagram size.
+        /// librecast 0.5.1 draws a new rnd for every message (measured on the wire), and so do we.
+        /// </summary>
+        /// <exception cref="LibrecastException">Not bound, or the network refused the send.</exception>
+        public int SendMessage(Opcode op, byte[] payload, int offset, int count)
+        {
+            if (payload == null) throw new ArgumentNullException("payload");
+            if (offset < 0 || count < 0 || offset > payload.Length - count) throw new ArgumentOutOfRangeException("count");
+            if (count > Frame.MaxPayload)
+                throw new ArgumentOutOfRangeException("count", "payload larger than one datagram can carry (" + Frame.MaxPayload + " bytes)");
+            Socket s = RequireSocket("send on");
+            // One lock keeps the sequence numbers gap-free and in order on the wire when several
+            // threads publish on one channel; the lock-free publish ring replaces it on the hot path.
+            lock (sendLock)
+            {
+                int size = Frame.HeaderSize + count;
+                if (frameBuffer.Length < size) frameBuffer = new byte[RoundUpPowerOfTwo(size)];
+                ulong seq = sequence + 1;
+                Context.Platform.FillRandom(randomBytes, 0, 8);
+                ulong rnd = Frame.ReadUInt64(randomBytes, 0);
+                int length = Frame.Encode(frameBuffer, 0, Context.Platform.NowNanoseconds(), seq, rnd, op, payload, offset, count);
+                int sent = s.SendDatagram(this, frameBuffer, 0, length);
+                sequence = seq;
+                return sent;
+            }
+        }
+
+        private static int RoundUpPowerOfTwo(int n)
+        {
+            int p = 64;
+            while (p < n) p <<= 1;
+            return p;
+        }
+
+        private Socket RequireSocket(string what)
+        {
+            Socket? s = socket;
+            if (s == null)
+                throw new LibrecastException("cannot " + what + " channel " + ToString() + ": it is not bound to a socket (call Socket.Bind(channel) first)");
+            return s;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using System;
+using System.Collections;
+
+namespace Librecast
+{
+    /// <summary>
+    /// The root of the librecast object model (like <c>lc_ctx_t</c>): creates sockets and channels
+    /// on one platform and holds the counters they share.
+    /// </summary>
+    public sealed class Context : IDisposable
+    {
+        private readonly ArrayList sockets = new ArrayList();
+        private bool disposed;
+
+        /// <summary>Creates a context on <paramref name="platform"/>.</summary>
+        public Context(IPlatform platform)
+        {
+            if (platform == null) throw new ArgumentNullException("platform");
+            Platform = platform;
+            Counters = new Counters();
+        }
+
+        /// <summary>The platform this context's sockets, clock and randomness come from.</summary>
+        public IPlatform Platform { get; }
+
+        /// <summary>Counters shared by every socket of this context.</summary>
+        public Counters Counters { get; }
+
+        /// <summary>Creates a socket (like <c>lc_socket_new</c>).</summary>
+        public Socket CreateSocket()
+        {
+            ThrowIfDisposed();
+            Socket s = new Socket(this, Platform.OpenTransport());
+            lock (sockets) sockets.Add(s);
+            return s;
+        }
+
+        /// <summary>Creates the channel named <paramref name="name"/> (its UTF-8 bytes; like <c>lc_channel_new</c>).</summary>
+        public Channel CreateChannel(string name)
+        {
+            if (name == null) throw new ArgumentNullException("name");
+            byte[] bytes = Utf8.GetBytes(name);
+            return CreateChannel(bytes, 0, bytes.Length, name);
+        }
+
+        /// <summary>
+        /// Creates the channel named by the bytes <paramref name="name"/>[offset, offset+count)
+        /// (like <c>lc_channel_nnew</c>); its <see cref="Channel.Name"/> is null.
+        /// </summary>
+        public Channel CreateChannel(byte[] name, int offset, int count)
+        {
+            return CreateChannel(name, offset, count, null);
+        }
+
+        private Channel CreateChannel(byte[] name, int offset, int count, string? text)
+        {
+            if (name == null) throw new ArgumentNullException("name");
+            if (offset < 0 || count < 0 || offset > name.Length - count) throw new ArgumentOutOfRangeException("count");
+            ThrowIfDisposed();
+            byte[] group = new byte[GroupAddress.Size];
+            GroupAddress.FromName(name, offset, count, 0, group, 0);
+            return new Channel(this, group, 0, GroupAddress.DefaultPort, text);
+        }
+
+        /// <summary>
+        /// Creates a channel for an existing group address and port (like <c>lc_channel_init</c>):
+        /// the 16 bytes at <paramref name="group"/>[offset] are used as given.
+        /// </summary>
+        /// <exception cref="ArgumentException">The address is not IPv6 multicast (ff00::/8).</exception>
+        public Channel CreateChannelForGroup(byte[] group, int offset, int port)
+        {
+            if (group == null) throw new ArgumentNullException("group");
+            if (offset < 0 || offset > group.Length - GroupAddress.Size) throw new ArgumentOutOfRangeException("offset");
+            if (!GroupAddress.IsMulticast(group, offset))
+                throw new ArgumentException(GroupAddress.Format(group, offset) + " is not an IPv6 multicast address (ff00::/8)", "group");
+            if (port < 1 || port > 65535) throw new ArgumentOutOfRangeException("port", "port is 1..65535");
+            ThrowIfDisposed();
+            return new Channel(this, group, offset, port, null);
+        }
+
+        internal void Forget(Socket socket)
+        {
+            lock (sockets) sockets.Remove(socket);
+        }
+
+        /// <summary>Closes every socket this context created (like <c>lc_ctx_free</c>).</summary>
+        public void Dispose()
+        {
+            if (disposed) return;
+            disposed = true;
+            object?[] open;
+            lock (sockets) open = sockets.ToArray();
+            for (int i = 0; i < open.Length; i++) ((Socket)open[i]!).Dispose();
+        }
+
+        private void ThrowIfDisposed()
+        {
+            if (disposed) throw new ObjectDisposedException("Librecast.Context");
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using System.Threading;
+
+namespace Librecast
+{
+    /// <summary>
+    /// Transport counters of a <see cref="Context"/>: every datagram sent, received or rejected is
+    /// counted, so nothing is lost silently.
+    /// </summary>
+    /// <remarks>
+    /// Updated with Int32 <see cref="Interlocked"/> operations only, because that is all
+    /// nanoFramework offers; a counter wraps after 2^31 events (readers should take differences).
+    /// </remarks>
+    public sealed class Counters
+    {
+        // Fields, not properties, so the core can pass them to Interlocked.Increment by ref.
+        internal int sent;
+        internal int sendErrors;
+        internal int received;
+        internal int malformed;
+        internal int truncated;
+        internal int filtered;
+
+        /// <summary>Datagrams handed to the network.</summary>
+        public int Sent { get { return sent; } }
+        /// <summary>Sends that failed (the error was also reported to the caller).</summary>
+        public int SendErrors { get { return sendErrors; } }
+        /// <summary>Datagrams received and accepted (framed messages that decoded, or raw datagrams).</summary>
+        public int Received { get { return received; } }
+        /// <summary>Datagrams rejected because they were not a well-formed librecast frame.</summary>
+        public int Malformed { get { return malformed; } }
+        /// <summary>Datagrams larger than the receive buffer (also counted as malformed).</summary>
+        public int Truncated { get { return truncated; } }
+        /// <summary>Datagrams for groups no channel on the socket is bound to (not delivered).</summary>
+        public int Filtered { get { return filtered; } }
+
+        /// <summary>One line, for logs and the CLI: <c>sent=.. send_errors=.. received=.. malformed=.. truncated=.. filtered=..</c>.</summary>
+        public override string ToString()
+        {
+            return "sent=" + Sent + " send_errors=" + SendErrors + " received=" + Received +
+                   " malformed=" + Malformed + " truncated=" + Truncated + " filtered=" + Filtered;
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System;
+
+namespace Librecast
+{
+    /// <summary>
+    /// One UDP socket as the core sees it: IPv6 multicast, addresses as 16-byte arrays,
+    /// interfaces as indices. Implementations throw <see cref="LibrecastException"/> with a
+    /// message a user can act on.
+    /// </summary>
+    public interface ITransport : IDisposable
+    {
+        /// <summary>Binds to the wildcard address on <paramref name="port"/> with address reuse.</summary>
+        void Bind(int port);
+
+        /// <summary>Selects the interface for outgoing multicast (0 = the default route).</summary>
+        void SetInterface(int interfaceIndex);
+
+        /// <summary>Sets the multicast hop limit (librecast's default is 255).</summary>
+        void SetHopLimit(int hops);
+
+        /// <summary>Turns multicast loopback on or off (librecast's default is off).</summary>
+        void SetLoopback(bool enabled);
+
+        /// <summary>Joins the group (16 bytes at <paramref name="group"/>[offset]) on an interface (0 = default).</summary>
+        void Join(byte[] group, int offset, int interfaceIndex);
+
+        /// <summary>Leaves a group previously joined.</summary>
+        void Leave(byte[] group, int offset, int interfaceIndex);
+
+        /// <summary>Sends one datagram to [group]:port; returns the bytes sent.</summary>
+        int Send(byte[] buffer, int offset, int count, byte[] group, int groupOffset, int port);
+
+        /// <summary>
+        /// Waits up to <paramref name="timeoutMs"/> (negative: forever) for one datagram and
+        /// receives it into <paramref name="buffer"/>; fills <paramref name="info"/>.
+        /// </summary>
+        /// <returns>The datagram length, or -1 if the time ran out.</returns>
+        int Receive(byte[] buffer, int offset, int count, int timeoutMs, DatagramInfo info);
+    }
+}

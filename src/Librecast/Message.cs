@@ -1,0 +1,57 @@
+using System;
+
+namespace Librecast
+{
+    /// <summary>
+    /// A received datagram and, for framed messages, its decoded header. Preallocated once and
+    /// reused for every receive: its contents are valid until the next receive into it.
+    /// </summary>
+    public sealed class Message
+    {
+        /// <summary>Creates a message able to hold datagrams of up to <paramref name="capacity"/> bytes.</summary>
+        /// <exception cref="ArgumentOutOfRangeException">capacity below the 33-byte header or above 65536.</exception>
+        public Message(int capacity)
+        {
+            if (capacity < Frame.HeaderSize || capacity > 65536)
+                throw new ArgumentOutOfRangeException("capacity", "must be between 33 and 65536 bytes");
+            Buffer = new byte[capacity];
+            Header = new FrameHeader();
+            Info = new DatagramInfo();
+        }
+
+        /// <summary>The whole datagram as received (header included for framed messages).</summary>
+        public readonly byte[] Buffer;
+
+        /// <summary>Datagram length in <see cref="Buffer"/>.</summary>
+        public int Length;
+
+        /// <summary>True if the datagram was decoded as a librecast frame, false for a raw receive.</summary>
+        public bool Framed;
+
+        /// <summary>Decode outcome for framed receives.</summary>
+        public FrameStatus Status;
+
+        /// <summary>The decoded header (valid when <see cref="Framed"/> and <see cref="Status"/> is Ok).</summary>
+        public readonly FrameHeader Header;
+
+        /// <summary>Source, destination and interface of the datagram.</summary>
+        public readonly DatagramInfo Info;
+
+        /// <summary>The bound channel whose group the datagram was sent to, or null if unknown.</summary>
+        public Channel? Channel;
+
+        /// <summary>Where the payload starts in <see cref="Buffer"/>.</summary>
+        public int PayloadOffset { get { return Framed ? Header.PayloadOffset : 0; } }
+
+        /// <summary>Payload length in bytes (the whole datagram for raw receives).</summary>
+        public int PayloadLength { get { return Framed ? Header.PayloadLength : Length; } }
+
+        /// <summary>Copies the payload into a new array (convenience; allocates).</summary>
+        public byte[] ToPayloadArray()
+        {
+            byte[] copy = new byte[PayloadLength];
+            Array.Copy(Buffer, PayloadOffset, copy, 0, copy.Length);
+            return copy;
+        }
+    }
+}

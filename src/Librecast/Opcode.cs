@@ -1,0 +1,21 @@
+namespace Librecast
+{
+    /// <summary>Message opcodes, numbered as librecast's <c>lc_opcode_t</c>.</summary>
+    public enum Opcode : byte
+    {
+        /// <summary>Application data (LC_OP_DATA).</summary>
+        Data = 0,
+        /// <summary>LC_OP_PING.</summary>
+        Ping = 1,
+        /// <summary>LC_OP_PONG.</summary>
+        Pong = 2,
+        /// <summary>LC_OP_GET.</summary>
+        Get = 3,
+        /// <summary>LC_OP_SET.</summary>
+        Set = 4,
+        /// <summary>LC_OP_DEL.</summary>
+        Del = 5,
+        /// <summary>LC_OP_RET.</summary>
+        Ret = 6,
+    }
+}

@@ -1,0 +1,324 @@
+using System;
+using System.Collections;
+using System.Threading;
+
+namespace Librecast
+{
+    /// <summary>
+    /// A librecast socket: one UDP socket that channels are bound to. It chooses the interface,
+    /// hop limit and loopback, receives (blocking or with a listener thread) and sends for its
+    /// channels.
+    /// </summary>
+    public sealed class Socket : IDisposable
+    {
+        /// <summary>How often a listener wakes to notice cancellation.</summary>
+        private const int ListenPollMs = 100;
+
+        private readonly Context context;
+        private readonly object stateLock = new object();
+        // Copy-on-write: the receive path reads this array without a lock.
+        private Channel[] channels = new Channel[0];
+        private int boundPort = -1;
+        private int hopLimit = 255;
+        private bool loopback;
+        private bool disposed;
+        private Thread? listener;
+        private bool listening;
+
+        internal Socket(Context context, ITransport transport)
+        {
+            this.context = context;
+            Transport = transport;
+            // librecast's defaults (DEFAULT_MULTICAST_HOPS 255, DEFAULT_MULTICAST_LOOP 0).
+            transport.SetHopLimit(hopLimit);
+            transport.SetLoopback(loopback);
+        }
+
+        internal ITransport Transport { get; }
+
+        /// <summary>The interface this socket sends and joins on (0 = the default route).</summary>
+        public int InterfaceIndex { get; private set; }
+
+        /// <summary>Multicast hop limit of sent datagrams (default 255, as librecast).</summary>
+        public int HopLimit
+        {
+            get { return hopLimit; }
+            set
+            {
+                if (value < 0 || value > 255) throw new ArgumentOutOfRangeException("value", "hop limit is 0..255");
+                Transport.SetHopLimit(value);
+                hopLimit = value;
+            }
+        }
+
+        /// <summary>Whether this host's own sockets hear what it sends (default off, as librecast).</summary>
+        public bool Loopback
+        {
+            get { return loopback; }
+            set
+            {
+                Transport.SetLoopback(value);
+                loopback = value;
+            }
+        }
+
+        /// <summary>The channels bound to this socket.</summary>
+        public Channel[] Channels
+        {
+            get
+            {
+                Channel[] snapshot = channels;
+                Channel[] copy = new Channel[snapshot.Length];
+                Array.Copy(snapshot, copy, snapshot.Length);
+                return copy;
+            }
+        }
+
+        /// <summary>Uses interface <paramref name="interfaceIndex"/> for sending and joining (like <c>lc_socket_bind</c>; 0 = default).</summary>
+        public void Bind(int interfaceIndex)
+        {
+            if (interfaceIndex < 0) throw new ArgumentOutOfRangeException("interfaceIndex");
+            ThrowIfDisposed();
+            Transport.SetInterface(interfaceIndex);
+            InterfaceIndex = interfaceIndex;
+        }
+
+        /// <summary>
+        /// Binds <paramref name="channel"/> to this socket (like <c>lc_channel_bind</c>); the first
+        /// channel binds the socket to its port on the wildcard address, with address reuse.
+        /// </summary>
+        /// <exception cref="LibrecastException">The channel is bound elsewhere, or uses another port.</exception>
+        public void Bind(Channel channel)
+        {
+            if (channel == null) throw new ArgumentNullException("channel");
+            ThrowIfDisposed();
+            lock (stateLock)
+            {
+                if (channel.Socket == this) return;
+                if (channel.Socket != null)
+                    throw new LibrecastException("channel " + channel + " is already bound to another socket");
+                if (boundPort == -1)
+                {
+                    Transport.Bind(channel.Port);
+                    boundPort = channel.Port;
+                }
+                else if (boundPort != channel.Port)
+                    throw new LibrecastException("channel " + channel + " uses port " + channel.Port +
+                        " but this socket is bound to port " + boundPort + ": use another socket");
+                Channel[] grown = new Channel[channels.Length + 1];
+                Array.Copy(channels, grown, channels.Length);
+                grown[channels.Length] = channel;
+                channels = grown;
+                channel.Attach(this);
+            }
+        }
+
+        /// <summary>Unbinds <paramref name="channel"/>, leaving its group if joined (like <c>lc_channel_unbind</c>).</summary>
+        public void Unbind(Channel channel)
+        {
+            if (channel == null) throw new ArgumentNullException("channel");
+            lock (stateLock)
+            {
+                if (channel.Socket != this) return;
+                if (channel.Joined) channel.Part();
+                Channel[] shrunk = new Channel[channels.Length - 1];
+                int j = 0;
+                for (int i = 0; i < channels.Length; i++)
+                    if (channels[i] != channel) shrunk[j++] = channels[i];
+                channels = shrunk;
+                channel.Detach();
+            }
+        }
+
+        /// <summary>Sends a raw datagram to every bound channel (like <c>lc_socket_send</c>); returns the bytes sent to the last.</summary>
+        public int Send(byte[] buffer, int offset, int count)
+        {
+            Channel[] snapshot = channels;
+            if (snapshot.Length == 0) throw new LibrecastException("cannot send: no channel is bound to this socket");
+            int sent = 0;
+            for (int i = 0; i < snapshot.Length; i++) sent = snapshot[i].Send(buffer, offset, count);
+            return sent;
+        }
+
+        internal int SendDatagram(Channel channel, byte[] buffer, int offset, int count)
+        {
+            ThrowIfDisposed();
+            try
+            {
+                int sent = Transport.Send(buffer, offset, count, channel.GroupBytes, 0, channel.Port);
+                Interlocked.Increment(ref context.Counters.sent);
+                return sent;
+            }
+            catch (LibrecastException)
+            {
+                Interlocked.Increment(ref context.Counters.sendErrors);
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// Receives one raw datagram into <paramref name="message"/> (like <c>lc_socket_recv</c>),
+        /// waiting up to <paramref name="timeoutMs"/> (negative: forever).
+        /// </summary>
+        public ReceiveResult Receive(Message message, int timeoutMs)
+        {
+            return ReceiveInto(message, timeoutMs, false);
+        }
+
+        /// <summary>
+        /// Receives one datagram and decodes it as a librecast frame (like <c>lc_msg_recv</c>).
+        /// A datagram that is not a well-formed frame returns <see cref="ReceiveResult.Malformed"/>
+        /// (counted); nothing is thrown for bad network input.
+        /// </summary>
+        public ReceiveResult ReceiveMessage(Message message, int timeoutMs)
+        {
+            return ReceiveInto(message, timeoutMs, true);
+        }
+
+        private ReceiveResult ReceiveInto(Message message, int timeoutMs, bool framed)
+        {
+            if (message == null) throw new ArgumentNullException("message");
+            ThrowIfDisposed();
+            Counters counters = context.Counters;
+            int n = Transport.Receive(message.Buffer, 0, message.Buffer.Length, timeoutMs, message.Info);
+            message.Framed = framed;
+            message.Channel = null;
+            if (n < 0)
+            {
+                message.Length = 0;
+                return ReceiveResult.Timeout;
+            }
+            message.Length = n;
+            if (!Match(message))
+            {
+                Interlocked.Increment(ref counters.filtered);
+                return ReceiveResult.Filtered;
+            }
+            if (message.Info.Truncated)
+            {
+                Interlocked.Increment(ref counters.truncated);
+                Interlocked.Increment(ref counters.malformed);
+                message.Status = FrameStatus.LengthMismatch;
+                return ReceiveResult.Truncated;
+            }
+            if (framed)
+            {
+                message.Status = Frame.TryDecode(message.Buffer, 0, n, message.Header);
+                if (message.Status != FrameStatus.Ok)
+                {
+                    Interlocked.Increment(ref counters.malformed);
+                    return ReceiveResult.Malformed;
+                }
+            }
+            else message.Status = FrameStatus.Ok;
+            Interlocked.Increment(ref counters.received);
+            return ReceiveResult.Ok;
+        }
+
+        // Finds the bound channel the datagram was addressed to. The kernel may hand a wildcard
+        // socket datagrams for groups joined by other sockets; those are not ours.
+        private bool Match(Message message)
+        {
+            Channel[] snapshot = channels;
+            if (!message.Info.HasDestination || snapshot.Length == 0) return true;
+            for (int i = 0; i < snapshot.Length; i++)
+            {
+                if (GroupAddress.Equal(snapshot[i].GroupBytes, 0, message.Info.Destination, 0))
+                {
+                    message.Channel = snapshot[i];
+                    return true;
+                }
+            }
+            // A unicast datagram to our port is not for a group at all; deliver it unattributed.
+            return !GroupAddress.IsMulticast(message.Info.Destination, 0);
+        }
+
+        /// <summary>
+        /// Starts a listener thread that receives framed messages and calls
+        /// <paramref name="onMessage"/> for each (like <c>lc_socket_listen</c>). Malformed
+        /// datagrams are counted and passed to <paramref name="onRejected"/> if given; receive
+        /// errors go to <paramref name="onError"/>. Stop with <see cref="ListenCancel"/>.
+        /// </summary>
+        /// <param name="onMessage">Called for each message; the message is reused after it returns.</param>
+        /// <param name="onRejected">Optional: called for datagrams that were not accepted.</param>
+        /// <param name="onError">Optional: called when receiving fails; listening goes on.</param>
+        /// <param name="messageCapacity">Largest datagram to receive, in bytes.</param>
+        /// <exception cref="LibrecastException">Already listening.</exception>
+        public void Listen(MessageHandler onMessage, MessageHandler? onRejected, ErrorHandler? onError, int messageCapacity)
+        {
+            if (onMessage == null) throw new ArgumentNullException("onMessage");
+            ThrowIfDisposed();
+            Message message = new Message(messageCapacity);
+            lock (stateLock)
+            {
+                if (listener != null) throw new LibrecastException("this socket is already listening: call ListenCancel() first");
+                listening = true;
+                Thread t = new Thread(delegate () { ListenLoop(message, onMessage, onRejected, onError); });
+                listener = t;
+                t.Start();
+            }
+        }
+
+        /// <summary>Stops the listener started by <see cref="Listen"/> and waits for its thread to end.</summary>
+        public void ListenCancel()
+        {
+            Thread? t;
+            lock (stateLock)
+            {
+                t = listener;
+                listening = false;
+                listener = null;
+            }
+            if (t != null && t != Thread.CurrentThread) t.Join();
+        }
+
+        /// <summary>True while a listener thread is running.</summary>
+        public bool IsListening { get { return listening; } }
+
+        private void ListenLoop(Message message, MessageHandler onMessage, MessageHandler? onRejected, ErrorHandler? onError)
+        {
+            while (listening)
+            {
+                ReceiveResult r;
+                try
+                {
+                    r = ReceiveMessage(message, ListenPollMs);
+                }
+                catch (LibrecastException e)
+                {
+                    if (!listening) break;
+                    if (onError != null) onError(e);
+                    Thread.Sleep(ListenPollMs);
+                    continue;
+                }
+                catch (ObjectDisposedException)
+                {
+                    break;
+                }
+                if (r == ReceiveResult.Ok) onMessage(message);
+                else if (r != ReceiveResult.Timeout && onRejected != null) onRejected(message);
+            }
+        }
+
+        /// <summary>Stops listening, leaves joined groups, unbinds channels and closes the socket.</summary>
+        public void Dispose()
+        {
+            if (disposed) return;
+            ListenCancel();
+            Channel[] snapshot = channels;
+            for (int i = 0; i < snapshot.Length; i++)
+            {
+                try { Unbind(snapshot[i]); }
+                catch (LibrecastException) { /* closing the socket leaves its groups anyway */ }
+            }
+            disposed = true;
+            Transport.Dispose();
+            context.Forget(this);
+        }
+
+        private void ThrowIfDisposed()
+        {
+            if (disposed) throw new ObjectDisposedException("Librecast.Socket");
+        }
+    }
+}

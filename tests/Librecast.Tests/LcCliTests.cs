@@ -1,0 +1,125 @@
+using System;
+using System.Diagnostics;
+using System.Text;
+using System.Threading;
+using Librecast.Sockets;
+using Librecast.Tests.Support;
+using Xunit;
+
+namespace Librecast.Tests;
+
+/// <summary>The lc command line: exact output shapes, clear one-line errors, and real traffic with librecast C.</summary>
+[Collection(NetworkCollection.Name)]
+public class LcCliTests
+{
+    [Fact]
+    public void Addr_Prints_The_Group_Alone_On_One_Line()
+    {
+        var (code, stdout, stderr) = Lc.Run("addr bench");
+        Assert.Equal(0, code);
+        Assert.Equal("ff1e:d84e:4290:e72b:1a14:3f02:507:7be4\n", stdout);
+        Assert.Equal("", stderr);
+    }
+
+    [Theory]
+    [InlineData("send chan \"\"", "empty")]
+    [InlineData("send --interface nosuch0 chan hello", "unknown interface 'nosuch0'")]
+    [InlineData("listen --interface nosuch0 chan", "unknown interface 'nosuch0'")]
+    [InlineData("listen --count 0 chan", "--count")]
+    [InlineData("send --hop-limit 300 chan hello", "hop limit")]
+    [InlineData("send chan", "MESSAGE")]
+    [InlineData("frobnicate", "frobnicate")]
+    public void Bad_Input_Gets_A_Clear_Line_On_Stderr_And_Exit_2(string args, string mentions)
+    {
+        var (code, stdout, stderr) = Lc.Run(args);
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.StartsWith("lc: ", stderr);
+        Assert.Contains(mentions, stderr);
+    }
+
+    [Fact]
+    public void Over_Long_Message_Is_Refused_With_The_Limit()
+    {
+        string big = new('m', Frame.MaxPayload + 1);
+        var (code, _, stderr) = Lc.Run($"send chan {big}");
+        Assert.Equal(2, code);
+        Assert.Contains(Frame.MaxPayload.ToString(), stderr);
+    }
+
+    [Fact]
+    public void Help_Lists_The_Commands_And_Exit_Codes()
+    {
+        var (code, stdout, _) = Lc.Run("--help");
+        Assert.Equal(0, code);
+        foreach (string word in new[] { "addr", "send", "listen", "Exit codes" }) Assert.Contains(word, stdout);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("--raw")]
+    public void Lc_Send_Reaches_Librecast_C(string raw)
+    {
+        Netns.Require();
+        string name = $"cli/send/{Guid.NewGuid():N}";
+        using var peer = new PeerProcess(CPeer.Build("lcpeer"), $"recv {Netns.RecvIf} {name} 1 15 {raw}");
+        Assert.Equal("READY", peer.NextLine());
+        var (code, _, stderr) = Lc.Run($"send --interface {Netns.SendIf} {raw} {name} héllo");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("data=" + Convert.ToHexString(Encoding.UTF8.GetBytes("héllo")).ToLowerInvariant(), peer.NextLine().ToLowerInvariant());
+        Assert.Equal(0, peer.WaitForExit());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("--raw")]
+    public void Lc_Listen_Prints_What_Librecast_C_Sends(string raw)
+    {
+        Netns.Require();
+        string name = $"cli/listen/{Guid.NewGuid():N}";
+        using var listener = Lc.Start($"listen --interface {Netns.RecvIf} --count 2 --timeout 15 {raw} {name}");
+        // lc needs a moment to start and join; the C sender repeats so the first two that arrive count.
+        using var sender = new PeerProcess(CPeer.Build("lcpeer"), $"send {Netns.SendIf} {name} reading-21.5 --count 100 --interval-ms 100 {raw}");
+        Assert.Equal("reading-21.5", listener.NextLine(15_000));
+        Assert.Equal("reading-21.5", listener.NextLine(5_000));
+        Assert.Equal(0, listener.WaitForExit());
+    }
+
+    [Fact]
+    public void Lc_Listen_Times_Out_With_Exit_3()
+    {
+        Netns.Require();
+        var sw = Stopwatch.StartNew();
+        var (code, stdout, stderr) = Lc.Run($"listen --interface {Netns.RecvIf} --count 1 --timeout 1 cli/silent/{Guid.NewGuid():N}");
+        Assert.Equal(3, code);
+        Assert.Equal("", stdout);
+        Assert.Contains("timed out", stderr);
+        Assert.InRange(sw.Elapsed.TotalSeconds, 1, 20);
+    }
+
+    [Fact]
+    public void Lc_Listen_Counts_And_Shows_Datagrams_That_Are_Not_Frames()
+    {
+        Netns.Require();
+        string name = $"cli/garbage/{Guid.NewGuid():N}";
+        using var listener = Lc.Start($"listen --interface {Netns.RecvIf} --count 1 --timeout 15 --verbose {name}");
+        using var ctx = new Context(SocketsPlatform.Instance);
+        Socket s = ctx.CreateSocket();
+        s.Bind(Interfaces.Resolve(Netns.SendIf));
+        Channel c = ctx.CreateChannel(name);
+        s.Bind(c);
+        // Garbage first, then a real frame, until lc has joined and heard the frame.
+        string? line = null;
+        for (int i = 0; i < 100 && line == null; i++)
+        {
+            c.Send(new byte[] { 1, 2, 3, 4, 5 }, 0, 5);
+            c.SendMessage("valid"u8.ToArray(), 0, 5);
+            try { line = listener.NextLine(150); } catch (TimeoutException) { }
+        }
+        Assert.Equal("valid", line);
+        Assert.Equal(0, listener.WaitForExit());
+        Assert.Contains("dropped 5-byte datagram", listener.Stderr);
+        Assert.Contains("not a librecast frame", listener.Stderr);
+        Assert.Matches(@"malformed=[1-9]", listener.Stderr);
+    }
+}

@@ -1,0 +1,60 @@
+using System;
+using System.IO;
+using System.Net.NetworkInformation;
+using Xunit;
+
+namespace Librecast.Tests.Support;
+
+/// <summary>
+/// Guards every test that puts multicast on a wire: it may only run inside the private network
+/// namespace that tests/run creates (veth pair lc0 - lc1), never on the host's interfaces.
+/// </summary>
+public static class Netns
+{
+    /// <summary>The sending end of the veth pair.</summary>
+    public const string SendIf = "lc0";
+
+    /// <summary>The receiving end of the veth pair.</summary>
+    public const string RecvIf = "lc1";
+
+    /// <summary>
+    /// Skips the test, loudly and with the reason, outside the test namespace. When tests/run
+    /// started us (LIBRECAST_NETNS=1) a missing namespace is a broken run and fails instead.
+    /// </summary>
+    public static void Require()
+    {
+        string? problem = Problem();
+        if (problem == null) return;
+        string message = "NOT RUN: this test multicasts and may only run inside the private network namespace " +
+                         "that tests/run creates (" + problem + "). Run the whole suite with: tests/run";
+        if (Environment.GetEnvironmentVariable("LIBRECAST_NETNS") == "1") Assert.Fail(message);
+        Assert.Skip(message);
+    }
+
+    private static string? Problem()
+    {
+        string self = NamespaceId("/proc/self/ns/net");
+        string init = NamespaceId("/proc/1/ns/net");
+        if (self.Length == 0) return "cannot read /proc/self/ns/net";
+        if (self == init) return "this process shares PID 1's network namespace";
+        bool send = false, recv = false;
+        foreach (NetworkInterface ni in NetworkInterface.GetAllNetworkInterfaces())
+        {
+            if (ni.Name == SendIf) send = true;
+            if (ni.Name == RecvIf) recv = true;
+        }
+        return send && recv ? null : "veth pair " + SendIf + "/" + RecvIf + " not found";
+    }
+
+    private static string NamespaceId(string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget ?? "";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System;
+using System.Text;
+using System.Threading;
+using Librecast;
+using Librecast.Sockets;
+
+namespace Librecast.Cli;
+
+/// <summary>What the send and listen subcommands do, apart from parsing.</summary>
+internal static class Commands
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+
+    public static int Send(string? iface, bool raw, int hopLimit, string channelName, string text)
+    {
+        byte[] payload = StrictUtf8.GetBytes(text);
+        if (payload.Length == 0) throw new UsageException("message is empty: nothing to send");
+        int max = raw ? Frame.MaxDatagram : Frame.MaxPayload;
+        if (payload.Length > max)
+            throw new UsageException($"message is {payload.Length} bytes; one {(raw ? "raw datagram" : "framed message")} carries at most {max}");
+        if (hopLimit < 0 || hopLimit > 255) throw new UsageException($"hop limit {hopLimit} is outside 0..255");
+        int ifindex = ResolveInterface(iface);
+
+        using var ctx = new Context(SocketsPlatform.Instance);
+        Socket socket = ctx.CreateSocket();
+        socket.Bind(ifindex);
+        socket.HopLimit = hopLimit;
+        Channel channel = ctx.CreateChannel(channelName);
+        socket.Bind(channel);
+        if (raw) channel.Send(payload, 0, payload.Length);
+        else channel.SendMessage(payload, 0, payload.Length);
+        return Program.ExitOk;
+    }
+
+    public static int Listen(string? iface, bool raw, int? count, double? timeoutSeconds, bool verbose, string channelName)
+    {
+        if (count is <= 0) throw new UsageException($"--count must be at least 1 (got {count})");
+        if (timeoutSeconds is < 0 or > int.MaxValue / 1000) throw new UsageException($"--timeout must be between 0 and {int.MaxValue / 1000} seconds");
+        int ifindex = ResolveInterface(iface);
+
+        using var ctx = new Context(SocketsPlatform.Instance);
+        Socket socket = ctx.CreateSocket();
+        socket.Bind(ifindex);
+        Channel channel = ctx.CreateChannel(channelName);
+        socket.Bind(channel);
+        channel.Join();
+        if (verbose) Console.Error.WriteLine($"lc: listening on {channel} via {(iface ?? "the default interface")}");
+
+        using var interrupted = new ManualResetEventSlim();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted.Set(); };
+
+        var message = new Message(65536);
+        var stdout = Console.OpenStandardOutput();
+        byte[] newline = { (byte)'\n' };
+        long deadline = timeoutSeconds is double s ? Environment.TickCount64 + (long)(s * 1000) : long.MaxValue;
+        int received = 0;
+        int exit = Program.ExitOk;
+        while (count == null || received < count)
+        {
+            if (interrupted.IsSet) { exit = Program.ExitInterrupted; break; }
+            long left = deadline - Environment.TickCount64;
+            if (left <= 0) { exit = Program.ExitTimeout; break; }
+            // Wake at least every 200 ms to notice Ctrl-C.
+            int wait = (int)Math.Min(left, 200);
+            ReceiveResult result = raw ? socket.Receive(message, wait) : socket.ReceiveMessage(message, wait);
+            switch (result)
+            {
+                case ReceiveResult.Ok:
+                    stdout.Write(message.Buffer, message.PayloadOffset, message.PayloadLength);
+                    stdout.Write(newline, 0, 1);
+                    stdout.Flush();
+                    received++;
+                    break;
+                case ReceiveResult.Malformed:
+                case ReceiveResult.Truncated:
+                    if (verbose)
+                        Console.Error.WriteLine($"lc: dropped {message.Length}-byte datagram from [{GroupAddress.Format(message.Info.Source, 0)}]:{message.Info.SourcePort}: " +
+                            (result == ReceiveResult.Truncated ? "larger than the receive buffer" : $"not a librecast frame ({Describe(message.Status)})"));
+                    break;
+            }
+        }
+        if (exit == Program.ExitTimeout)
+            Console.Error.WriteLine(count == null
+                ? $"lc: timeout after {timeoutSeconds} s: {received} message(s) received"
+                : $"lc: timed out after {timeoutSeconds} s: {received} of {count} message(s) received");
+        if (verbose) Console.Error.WriteLine("lc: counters " + ctx.Counters);
+        // No --count: listening until the timeout is the request, not a failure.
+        return exit == Program.ExitTimeout && count == null ? Program.ExitOk : exit;
+    }
+
+    // An interface that does not exist is the user's typo, not a network failure: exit 2.
+    private static int ResolveInterface(string? iface)
+    {
+        try
+        {
+            return Interfaces.Resolve(iface);
+        }
+        catch (LibrecastException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    private static string Describe(FrameStatus status) => status switch
+    {
+        FrameStatus.TooShort => "shorter than the 33-byte header",
+        FrameStatus.LengthMismatch => "length field disagrees with datagram size",
+        FrameStatus.BadOpcode => "unknown opcode",
+        _ => status.ToString(),
+    };
+}

@@ -1,0 +1,112 @@
+using System;
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using Librecast;
+
+namespace Librecast.Cli;
+
+/// <summary>The <c>lc</c> command: channel addresses, sending and listening from a shell.</summary>
+public static class Program
+{
+    /// <summary>Exit codes, also listed in --help.</summary>
+    internal const int ExitOk = 0, ExitFailure = 1, ExitUsage = 2, ExitTimeout = 3, ExitInterrupted = 130;
+
+    private const string ExitCodesHelp =
+        "Exit codes: 0 success, 1 network or system failure, 2 bad arguments or input, 3 timed out, 130 interrupted.";
+
+    /// <summary>Entry point.</summary>
+    public static int Main(string[] args)
+    {
+        RootCommand root = BuildCommands();
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors) Console.Error.WriteLine("lc: " + error.Message);
+            Console.Error.WriteLine("lc: try 'lc --help'");
+            return ExitUsage;
+        }
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine("lc: " + e.Message);
+            return ExitUsage;
+        }
+        catch (LibrecastException e)
+        {
+            Console.Error.WriteLine("lc: " + e.Message);
+            return ExitFailure;
+        }
+    }
+
+    internal static RootCommand BuildCommands()
+    {
+        var root = new RootCommand(
+            "lc: Librecast channels from the shell. A channel is a name; its IPv6 multicast group is derived from\n" +
+            "the name exactly as librecast 0.5 (lc_channel_new) derives it, so lc talks to C librecast programs.\n" +
+            ExitCodesHelp);
+        root.Subcommands.Add(AddrCommand());
+        root.Subcommands.Add(SendCommand());
+        root.Subcommands.Add(ListenCommand());
+        return root;
+    }
+
+    private static Option<string> InterfaceOption() => new("--interface", "-i")
+    {
+        Description = "Network interface (name like eth0, or index) to send and join on. Default: the default route.",
+        HelpName = "IF",
+    };
+
+    private static Option<bool> RawOption(string what) => new("--raw")
+    {
+        Description = what,
+    };
+
+    private static Command AddrCommand()
+    {
+        var name = new Argument<string>("NAME") { Description = "Channel name (UTF-8)." };
+        var cmd = new Command("addr", "Print the IPv6 group address of channel NAME, as inet_ntop writes it.\nExample: lc addr bench  ->  ff1e:d84e:4290:e72b:1a14:3f02:507:7be4") { name };
+        cmd.SetAction(r =>
+        {
+            Console.Out.WriteLine(GroupAddress.Format(GroupAddress.FromName(r.GetValue(name)!), 0));
+            return ExitOk;
+        });
+        return cmd;
+    }
+
+    private static Command SendCommand()
+    {
+        var iface = InterfaceOption();
+        var raw = RawOption("Send MESSAGE as the whole datagram, without librecast's 33-byte header (like lc_channel_send).");
+        var hops = new Option<int>("--hop-limit") { Description = "Multicast hop limit (1 keeps it on the local link).", DefaultValueFactory = _ => 255, HelpName = "N" };
+        var channel = new Argument<string>("CHANNEL") { Description = "Channel name." };
+        var message = new Argument<string>("MESSAGE") { Description = "Payload: the UTF-8 bytes of this text." };
+        var cmd = new Command("send",
+            "Send one message to CHANNEL, framed as lc_msg_send frames it (timestamp, seq, nonce, op, length).\n" +
+            "Example: lc send -i eth0 site/node1/telemetry '{\"t\":21.5}'") { iface, raw, hops, channel, message };
+        cmd.SetAction(r => Commands.Send(r.GetValue(iface), r.GetValue(raw), r.GetValue(hops), r.GetValue(channel)!, r.GetValue(message)!));
+        return cmd;
+    }
+
+    private static Command ListenCommand()
+    {
+        var iface = InterfaceOption();
+        var raw = RawOption("Print whole datagrams (like lc_socket_recv) instead of decoding librecast frames.");
+        var count = new Option<int?>("--count", "-n") { Description = "Exit after N messages.", HelpName = "N" };
+        var timeout = new Option<double?>("--timeout", "-t") { Description = "Give up after SECONDS (exit 3 if fewer than --count arrived).", HelpName = "SECONDS" };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Report what is joined, every rejected datagram and the counters, on stderr." };
+        var channel = new Argument<string>("CHANNEL") { Description = "Channel name." };
+        var cmd = new Command("listen",
+            "Join CHANNEL and print each received payload (UTF-8) on its own line.\n" +
+            "Datagrams that are not librecast frames are counted and skipped (shown with --verbose).\n" +
+            "Example: lc listen -i eth0 -n 10 -t 30 site/node1/telemetry") { iface, raw, count, timeout, verbose, channel };
+        cmd.SetAction(r => Commands.Listen(r.GetValue(iface), r.GetValue(raw), r.GetValue(count), r.GetValue(timeout),
+            r.GetValue(verbose), r.GetValue(channel)!));
+        return cmd;
+    }
+}
+
+/// <summary>Bad input from the user: reported as one line, exit code 2.</summary>
+internal sealed class UsageException(string message) : Exception(message);
