@@ -13,26 +13,32 @@ namespace Librecast.Tests.Support;
 /// </remarks>
 public static class CPeer
 {
-    private static readonly ConcurrentDictionary<string, string> Built = new();
+    // Lazy per peer: GetOrAdd alone may run the factory twice at once, and one test would then
+    // execute a binary the other compile is still writing.
+    private static readonly ConcurrentDictionary<string, Lazy<string>> Built = new();
 
     /// <summary>Compiles peers/NAME.c (once per run) and returns the path of the executable.</summary>
     public static string Build(string name)
     {
-        return Built.GetOrAdd(name, static n =>
-        {
-            string source = Path.Combine(AppContext.BaseDirectory, "peers", n + ".c");
-            if (!File.Exists(source))
-                throw new FileNotFoundException("C peer source not copied to the test output", source);
-            string outDir = Path.Combine(Path.GetTempPath(), "librecast-peers-" + Environment.ProcessId);
-            Directory.CreateDirectory(outDir);
-            string exe = Path.Combine(outDir, n);
-            var (code, _, err) = Run("cc", $"-O2 -Wall -o {exe} {source} -llibrecast -lsodium", null, 60_000);
-            if (code != 0)
-                throw new InvalidOperationException(
-                    $"compiling {source} failed (exit {code}). Install the reference library: " +
-                    $"apt-get install -y gcc liblibrecast-dev libsodium-dev\n{err}");
-            return exe;
-        });
+        return Built.GetOrAdd(name, static n => new Lazy<string>(() => Compile(n))).Value;
+    }
+
+    private static string Compile(string n)
+    {
+        string source = Path.Combine(AppContext.BaseDirectory, "peers", n + ".c");
+        if (!File.Exists(source))
+            throw new FileNotFoundException("C peer source not copied to the test output", source);
+        string outDir = Path.Combine(Path.GetTempPath(), "librecast-peers-" + Environment.ProcessId);
+        Directory.CreateDirectory(outDir);
+        string exe = Path.Combine(outDir, n);
+        string partial = exe + ".partial";
+        var (code, _, err) = Run("cc", $"-O2 -Wall -o {partial} {source} -llibrecast -lsodium", null, 60_000);
+        if (code != 0)
+            throw new InvalidOperationException(
+                $"compiling {source} failed (exit {code}). Install the reference library: " +
+                $"apt-get install -y gcc liblibrecast-dev libsodium-dev\n{err}");
+        File.Move(partial, exe, overwrite: true); // appears whole, never half-written
+        return exe;
     }
 
     /// <summary>Runs a program to completion, feeding stdin, and returns exit code, stdout and stderr.</summary>
