@@ -1,6 +1,7 @@
 using System;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace Librecast.Sockets;
 
@@ -8,7 +9,7 @@ namespace Librecast.Sockets;
 /// <see cref="ITransport"/> on a System.Net.Sockets IPv6 UDP socket, set up the way librecast
 /// sets up its sockets (wildcard bind with SO_REUSEADDR and SO_REUSEPORT, IPv6 multicast options).
 /// </summary>
-public sealed class UdpTransport : ITransport
+public sealed unsafe class UdpTransport : ITransport, IBatchTransport
 {
     // Linux option numbers System.Net does not name.
     private const int SolSocket = 1;
@@ -21,6 +22,13 @@ public sealed class UdpTransport : ITransport
     private int lastPort = -1;
     private SocketAddress? lastAddress;
     private EndPoint anyEndPoint = new IPEndPoint(IPAddress.IPv6Any, 0);
+    private readonly int fd;
+    private readonly bool native = OperatingSystem.IsLinux();
+    // Scratch for sendmmsg and for recvmmsg (separate: the sender and the listener are
+    // different threads), pinned so the kernel can be given raw pointers; sized on first use.
+    private Scratch sendScratch = new(0);
+    private Scratch receiveScratch = new(0);
+    private readonly Batch single = new(Array.Empty<byte>(), 1);
 
     /// <summary>Opens an unbound IPv6 UDP socket.</summary>
     /// <exception cref="LibrecastException">IPv6 is not available.</exception>
@@ -44,6 +52,7 @@ public sealed class UdpTransport : ITransport
             // joined on this port; we want only our own joins.
             socket.SetRawSocketOption(IpprotoIpv6, Ipv6MulticastAll, BitConverter.GetBytes(0));
         }
+        fd = (int)socket.Handle;
     }
 
     /// <inheritdoc/>
@@ -126,6 +135,24 @@ public sealed class UdpTransport : ITransport
     /// <inheritdoc/>
     public int Receive(byte[] buffer, int offset, int count, int timeoutMs, DatagramInfo info)
     {
+        if (!native) return ReceiveManaged(buffer, offset, count, timeoutMs, info);
+        fixed (byte* p = buffer)
+        {
+            // One datagram through the batch path: no allocation, destination from IPV6_PKTINFO.
+            int n = ReceiveNative(p, single, offset, count, timeoutMs);
+            if (n == 0) return -1;
+            Array.Copy(single.Sources, info.Source, GroupAddress.Size);
+            Array.Copy(single.Destinations, info.Destination, GroupAddress.Size);
+            info.HasDestination = (single.Flags[0] & Batch.FlagDestination) != 0;
+            info.SourcePort = single.SourcePorts[0];
+            info.Truncated = (single.Flags[0] & Batch.FlagTruncated) != 0;
+            info.InterfaceIndex = 0;
+            return single.Lengths[0];
+        }
+    }
+
+    private int ReceiveManaged(byte[] buffer, int offset, int count, int timeoutMs, DatagramInfo info)
+    {
         try
         {
             if (timeoutMs >= 0 && !socket.Poll(TimeSpan.FromMilliseconds(timeoutMs), SelectMode.SelectRead)) return -1;
@@ -150,6 +177,194 @@ public sealed class UdpTransport : ITransport
         {
             throw new LibrecastException($"receive failed: {e.Message}", e);
         }
+    }
+
+    /// <inheritdoc/>
+    public byte[] AllocateSlab(int bytes) => GC.AllocateArray<byte>(bytes, pinned: true);
+
+    private sealed class Scratch(int capacity)
+    {
+        public readonly LinuxNative.MMsgHdr[] Headers = GC.AllocateArray<LinuxNative.MMsgHdr>(capacity, pinned: true);
+        public readonly LinuxNative.IoVec[] Iovecs = GC.AllocateArray<LinuxNative.IoVec>(capacity, pinned: true);
+        public readonly byte[] Names = GC.AllocateArray<byte>(capacity * LinuxNative.SockaddrIn6Size, pinned: true);
+        public readonly byte[] Controls = GC.AllocateArray<byte>(capacity * LinuxNative.ControlSize, pinned: true);
+    }
+
+    private static Scratch Ensure(ref Scratch scratch, int capacity)
+    {
+        if (scratch.Headers.Length < capacity) scratch = new Scratch(capacity);
+        return scratch;
+    }
+
+    private static byte[] SockaddrFor(Channel channel)
+    {
+        // Built once per channel and kept on it: sending allocates nothing.
+        if (channel.TransportCache is byte[] cached) return cached;
+        byte[] sa = GC.AllocateArray<byte>(LinuxNative.SockaddrIn6Size, pinned: true);
+        byte[] group = new byte[GroupAddress.Size];
+        channel.CopyGroupTo(group, 0);
+        LinuxNative.WriteSockaddrIn6(sa, group, 0, channel.Port);
+        channel.TransportCache = sa;
+        return sa;
+    }
+
+    /// <inheritdoc/>
+    public int SendBatch(Batch batch, int start)
+    {
+        int n = batch.Count - start;
+        if (n <= 0) return 0;
+        if (!native)
+        {
+            Channel c = batch.Channels[start];
+            byte[] group = new byte[GroupAddress.Size];
+            c.CopyGroupTo(group, 0);
+            Send(batch.Slab, batch.Offsets[start], batch.Lengths[start], group, 0, c.Port);
+            return 1;
+        }
+        Scratch scratch = Ensure(ref sendScratch, batch.Capacity);
+        fixed (byte* slab = batch.Slab)
+        fixed (LinuxNative.MMsgHdr* h = scratch.Headers)
+        fixed (LinuxNative.IoVec* v = scratch.Iovecs)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                int k = start + i;
+                byte[] sa = SockaddrFor(batch.Channels[k]);
+                v[i].Base = slab + batch.Offsets[k];
+                v[i].Length = (nuint)batch.Lengths[k];
+                h[i].Header = default;
+                h[i].Header.Name = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(sa, 0);
+                h[i].Header.NameLength = LinuxNative.SockaddrIn6Size;
+                h[i].Header.Iov = v + i;
+                h[i].Header.IovLength = 1;
+            }
+            while (true)
+            {
+                int sent = LinuxNative.SendMMsg(fd, h, (uint)n, 0);
+                if (sent > 0) return sent;
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == LinuxNative.EIntr) continue;
+                if (errno == LinuxNative.EAgain)
+                {
+                    socket.Poll(TimeSpan.FromMilliseconds(10), SelectMode.SelectWrite);
+                    continue;
+                }
+                Channel c = batch.Channels[start];
+                string error = Marshal.GetPInvokeErrorMessage(errno);
+                string hint = errno is 101 or 113 ? " (no route for multicast: choose an interface, e.g. --interface eth0)" : "";
+                throw new LibrecastException($"cannot send to [{c.Address}]:{c.Port}: {error}{hint}");
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public int ReceiveBatch(Batch batch, int timeoutMs)
+    {
+        if (!native)
+        {
+            // One datagram per call without recvmmsg.
+            var info = new DatagramInfo();
+            int len = ReceiveManaged(batch.Slab, batch.Offsets[0], batch.Lengths[0], timeoutMs, info);
+            if (len < 0) return 0;
+            batch.Lengths[0] = len;
+            Array.Copy(info.Source, 0, batch.Sources, 0, GroupAddress.Size);
+            Array.Copy(info.Destination, 0, batch.Destinations, 0, GroupAddress.Size);
+            batch.SourcePorts[0] = info.SourcePort;
+            batch.Flags[0] = (info.Truncated ? Batch.FlagTruncated : 0) | (info.HasDestination ? Batch.FlagDestination : 0);
+            return 1;
+        }
+        fixed (byte* slab = batch.Slab)
+        {
+            return ReceiveNative(slab, batch, -1, -1, timeoutMs);
+        }
+    }
+
+    // Receives into batch slices (or, with singleOffset >= 0, into one caller buffer at p).
+    private int ReceiveNative(byte* p, Batch batch, int singleOffset, int singleCount, int timeoutMs)
+    {
+        int n = singleOffset >= 0 ? 1 : batch.Count;
+        if (n <= 0) return 0;
+        Scratch scratch = Ensure(ref receiveScratch, n);
+        fixed (LinuxNative.MMsgHdr* h = scratch.Headers)
+        fixed (LinuxNative.IoVec* v = scratch.Iovecs)
+        fixed (byte* name = scratch.Names)
+        fixed (byte* control = scratch.Controls)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                v[i].Base = singleOffset >= 0 ? p + singleOffset : p + batch.Offsets[i];
+                v[i].Length = (nuint)(singleOffset >= 0 ? singleCount : batch.Lengths[i]);
+                h[i].Header = default;
+                h[i].Header.Name = name + i * LinuxNative.SockaddrIn6Size;
+                h[i].Header.NameLength = LinuxNative.SockaddrIn6Size;
+                h[i].Header.Iov = v + i;
+                h[i].Header.IovLength = 1;
+                h[i].Header.Control = control + i * LinuxNative.ControlSize;
+                h[i].Header.ControlLength = LinuxNative.ControlSize;
+            }
+            int got;
+            while (true)
+            {
+                try
+                {
+                    if (timeoutMs >= 0 && !socket.Poll(TimeSpan.FromMilliseconds(timeoutMs), SelectMode.SelectRead)) return 0;
+                    if (timeoutMs < 0 && !socket.Poll(TimeSpan.FromMilliseconds(-1), SelectMode.SelectRead)) return 0;
+                }
+                catch (SocketException e)
+                {
+                    throw new LibrecastException($"receive failed: {e.Message}", e);
+                }
+                got = LinuxNative.RecvMMsg(fd, h, (uint)n, LinuxNative.MsgDontWait, null);
+                if (got > 0) break;
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == LinuxNative.EAgain || errno == LinuxNative.EIntr)
+                {
+                    if (timeoutMs >= 0) return 0;
+                    continue;
+                }
+                throw new LibrecastException($"receive failed: {Marshal.GetPInvokeErrorMessage(errno)}");
+            }
+            for (int i = 0; i < got; i++)
+            {
+                byte* sa = name + i * LinuxNative.SockaddrIn6Size;
+                batch.Lengths[singleOffset >= 0 ? 0 : i] = (int)h[i].Length;
+                batch.SourcePorts[i] = (sa[2] << 8) | sa[3];
+                for (int b = 0; b < 16; b++) batch.Sources[i * 16 + b] = sa[8 + b];
+                batch.Flags[i] = ((h[i].Header.Flags & LinuxNative.MsgTrunc) != 0 ? Batch.FlagTruncated : 0)
+                    | (ReadDestination(h[i].Header.Control, (int)h[i].Header.ControlLength, batch.Destinations, i * 16) ? Batch.FlagDestination : 0);
+            }
+            return got;
+        }
+    }
+
+    // The destination group from the IPV6_PKTINFO (or, for IPv4 on this dual-stack socket,
+    // IP_PKTINFO as ::ffff:a.b.c.d) control message; all zero if there is none.
+    private static bool ReadDestination(byte* control, int length, byte[] destinations, int at)
+    {
+        Array.Clear(destinations, at, 16);
+        int offset = 0;
+        while (offset + 16 <= length)
+        {
+            long cmsgLength = *(long*)(control + offset);
+            int level = *(int*)(control + offset + 8);
+            int type = *(int*)(control + offset + 12);
+            if (cmsgLength < 16) return false;
+            byte* data = control + offset + 16;
+            if (level == LinuxNative.SolIpv6 && type == LinuxNative.Ipv6PktInfo && cmsgLength >= 16 + 20)
+            {
+                for (int b = 0; b < 16; b++) destinations[at + b] = data[b];
+                return true;
+            }
+            if (level == LinuxNative.SolIp && type == LinuxNative.IpPktInfo && cmsgLength >= 16 + 12)
+            {
+                destinations[at + 10] = 0xff;
+                destinations[at + 11] = 0xff;
+                for (int b = 0; b < 4; b++) destinations[at + 12 + b] = data[8 + b];
+                return true;
+            }
+            offset += (int)((cmsgLength + 7) & ~7L);
+        }
+        return false;
     }
 
     /// <summary>Closes the socket; the kernel leaves its groups.</summary>

@@ -54,6 +54,16 @@ namespace Librecast
 
         internal byte[] GroupBytes { get { return group; } }
 
+        /// <summary>
+        /// For transports: a place to cache their native form of this channel's destination
+        /// (e.g. a sockaddr), so that sending allocates nothing.
+        /// </summary>
+        public object? TransportCache;
+
+        // Only one thread numbers a channel's messages: the socket's sender when it has a
+        // publisher, otherwise SendMessage under its lock.
+        internal ulong NextSequence() { return ++sequence; }
+
         internal void Attach(Socket s) { socket = s; }
 
         internal void Detach()
@@ -122,13 +132,23 @@ namespace Librecast
             if (count > Frame.MaxPayload)
                 throw new ArgumentOutOfRangeException("count", "payload larger than one datagram can carry (" + Frame.MaxPayload + " bytes)");
             Socket s = RequireSocket("send on");
+            Publisher? publisher = s.Publisher;
+            if (publisher != null)
+            {
+                // The sender numbers this channel's messages now: queue behind what is already
+                // published (waiting for room), so the sequence stays in wire order.
+                if (count > publisher.MaxPayload)
+                    throw new ArgumentOutOfRangeException("count", "payload larger than the publisher's buffers (" + publisher.MaxPayload + " bytes)");
+                publisher.Offer(this, op, true, payload, offset, count, OverflowPolicy.Block);
+                return Frame.HeaderSize + count;
+            }
             // One lock keeps the sequence numbers gap-free and in order on the wire when several
             // threads publish on one channel; the lock-free publish ring replaces it on the hot path.
             lock (sendLock)
             {
                 int size = Frame.HeaderSize + count;
                 if (frameBuffer.Length < size) frameBuffer = new byte[RoundUpPowerOfTwo(size)];
-                ulong seq = sequence + 1;
+                ulong seq = sequence + 1; // committed only if the send succeeds
                 Context.Platform.FillRandom(randomBytes, 0, 8);
                 ulong rnd = Frame.ReadUInt64(randomBytes, 0);
                 int length = Frame.Encode(frameBuffer, 0, Context.Platform.NowNanoseconds(), seq, rnd, op, payload, offset, count);
@@ -136,6 +156,36 @@ namespace Librecast
                 sequence = seq;
                 return sent;
             }
+        }
+
+        /// <summary>
+        /// Queues a framed DATA message on the socket's publish ring (see <see cref="Socket.StartPublisher"/>);
+        /// never blocks unless the policy is Block. Returns false if it was dropped (DropNewest).
+        /// </summary>
+        /// <exception cref="LibrecastException">Not bound, or the socket has no publisher.</exception>
+        public bool Publish(byte[] payload, int offset, int count)
+        {
+            return RequirePublisher().Offer(this, Opcode.Data, true, payload, offset, count);
+        }
+
+        /// <summary>Queues a framed message with opcode <paramref name="op"/>; see <see cref="Publish(byte[], int, int)"/>.</summary>
+        public bool Publish(Opcode op, byte[] payload, int offset, int count)
+        {
+            return RequirePublisher().Offer(this, op, true, payload, offset, count);
+        }
+
+        /// <summary>Queues a raw datagram (no header, like <c>lc_channel_send</c>); see <see cref="Publish(byte[], int, int)"/>.</summary>
+        public bool PublishRaw(byte[] payload, int offset, int count)
+        {
+            return RequirePublisher().Offer(this, Opcode.Data, false, payload, offset, count);
+        }
+
+        private Publisher RequirePublisher()
+        {
+            Publisher? p = RequireSocket("publish on").Publisher;
+            if (p == null)
+                throw new LibrecastException("cannot publish on channel " + ToString() + ": its socket has no publisher (call Socket.StartPublisher first)");
+            return p;
         }
 
         private static int RoundUpPowerOfTwo(int n)

@@ -13,6 +13,8 @@ namespace Librecast
     public sealed class Counters
     {
         // Fields, not properties, so the core can pass them to Interlocked.Increment by ref.
+        internal int published;
+        internal int dropped;
         internal int sent;
         internal int sendErrors;
         internal int received;
@@ -20,6 +22,10 @@ namespace Librecast
         internal int truncated;
         internal int filtered;
 
+        /// <summary>Messages accepted by a publisher's ring.</summary>
+        public int Published { get { return published; } }
+        /// <summary>Messages a publisher dropped under its overflow policy (DropNewest, DropOldest).</summary>
+        public int Dropped { get { return dropped; } }
         /// <summary>Datagrams handed to the network.</summary>
         public int Sent { get { return sent; } }
         /// <summary>Sends that failed (the error was also reported to the caller).</summary>
@@ -33,10 +39,20 @@ namespace Librecast
         /// <summary>Datagrams for groups no channel on the socket is bound to (not delivered).</summary>
         public int Filtered { get { return filtered; } }
 
-        /// <summary>One line, for logs and the CLI: <c>sent=.. send_errors=.. received=.. malformed=.. truncated=.. filtered=..</c>.</summary>
+        // nanoFramework's Interlocked has no Add: a compare-and-swap loop does it.
+        internal static void Add(ref int counter, int amount)
+        {
+            while (true)
+            {
+                int seen = Interlocked.CompareExchange(ref counter, 0, 0);
+                if (Interlocked.CompareExchange(ref counter, seen + amount, seen) == seen) return;
+            }
+        }
+
+        /// <summary>One line, for logs and the CLI: <c>published=.. dropped=.. sent=.. send_errors=.. received=.. malformed=.. truncated=.. filtered=..</c>.</summary>
         public override string ToString()
         {
-            return "sent=" + Sent + " send_errors=" + SendErrors + " received=" + Received +
+            return "published=" + Published + " dropped=" + Dropped + " sent=" + Sent + " send_errors=" + SendErrors + " received=" + Received +
                    " malformed=" + Malformed + " truncated=" + Truncated + " filtered=" + Filtered;
         }
     }

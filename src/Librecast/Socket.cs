@@ -24,6 +24,7 @@ namespace Librecast
         private bool disposed;
         private Thread? listener;
         private bool listening;
+        private Publisher? publisher;
 
         internal Socket(Context context, ITransport transport)
         {
@@ -60,6 +61,38 @@ namespace Librecast
                 Transport.SetLoopback(value);
                 loopback = value;
             }
+        }
+
+        /// <summary>The socket's publish ring and sender, or null before <see cref="StartPublisher"/>.</summary>
+        public Publisher? Publisher { get { return publisher; } }
+
+        /// <summary>Called when a queued message could not be sent (it is counted in SendErrors and dropped).</summary>
+        public ErrorHandler? SendErrorHandler;
+
+        /// <summary>
+        /// Allocates the publish ring and its buffers now (nothing more is allocated per message)
+        /// and starts the sender. From then on every framed send on this socket's channels goes
+        /// through the ring, numbered by the sender in wire order.
+        /// </summary>
+        /// <exception cref="LibrecastException">Already started.</exception>
+        public Publisher StartPublisher(PublisherOptions options)
+        {
+            if (options == null) throw new ArgumentNullException("options");
+            ThrowIfDisposed();
+            lock (stateLock)
+            {
+                if (publisher != null) throw new LibrecastException("this socket already has a publisher");
+                Publisher p = new Publisher(this, context, Transport, options);
+                if (options.StartThread) p.Start();
+                publisher = p;
+                return p;
+            }
+        }
+
+        internal void ReportSendError(LibrecastException e)
+        {
+            ErrorHandler? handler = SendErrorHandler;
+            if (handler != null) handler(e);
         }
 
         /// <summary>The channels bound to this socket.</summary>
@@ -305,6 +338,8 @@ namespace Librecast
         {
             if (disposed) return;
             ListenCancel();
+            Publisher? p = publisher;
+            if (p != null) p.Stop(); // sends what was queued before closing
             Channel[] snapshot = channels;
             for (int i = 0; i < snapshot.Length; i++)
             {

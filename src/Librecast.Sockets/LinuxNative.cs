@@ -1,0 +1,65 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace Librecast.Sockets;
+
+/// <summary>
+/// The Linux system calls System.Net does not expose: sendmmsg and recvmmsg, many datagrams per
+/// call. Struct layouts are the LP64 ones (x86-64 and arm64 alike).
+/// </summary>
+internal static unsafe partial class LinuxNative
+{
+    public const int MsgDontWait = 0x40;
+    public const int MsgTrunc = 0x20;
+    public const int EAgain = 11;
+    public const int EIntr = 4;
+    public const int SolIp = 0, IpPktInfo = 8;
+    public const int SolIpv6 = 41, Ipv6PktInfo = 50;
+    public const int AfInet6 = 10;
+    public const int SockaddrIn6Size = 28;
+    /// <summary>Room for one IPV6_PKTINFO or IP_PKTINFO control message (CMSG_SPACE(20) = 40).</summary>
+    public const int ControlSize = 64;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVec
+    {
+        public byte* Base;
+        public nuint Length;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MsgHdr
+    {
+        public byte* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public byte* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MMsgHdr
+    {
+        public MsgHdr Header;
+        public uint Length;
+    }
+
+    [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
+    public static partial int SendMMsg(int fd, MMsgHdr* messages, uint count, int flags);
+
+    [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
+    public static partial int RecvMMsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);
+
+    /// <summary>Writes a sockaddr_in6 for [group]:port into 28 bytes at <paramref name="sa"/>.</summary>
+    public static void WriteSockaddrIn6(byte[] sa, byte[] group, int groupOffset, int port)
+    {
+        Array.Clear(sa);
+        sa[0] = AfInet6; // sa_family is host order: little-endian on every target we build
+        sa[1] = 0;
+        sa[2] = (byte)(port >> 8);
+        sa[3] = (byte)port;
+        Array.Copy(group, groupOffset, sa, 8, 16);
+    }
+}

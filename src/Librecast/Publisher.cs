@@ -1,0 +1,265 @@
+using System;
+using System.Threading;
+
+namespace Librecast
+{
+    /// <summary>
+    /// The publish hot path of one socket: any thread publishes into preallocated buffers queued on
+    /// a lock-free ring; one sender (a thread, or the application calling <see cref="DoWork"/>)
+    /// drains the ring in batches to the transport. No allocation, no lock per message.
+    /// </summary>
+    /// <remarks>
+    /// Producers write op, length and payload into a pooled buffer. The sender stamps timestamp,
+    /// sequence number and random nonce just before sending: being the only writer of every
+    /// channel's sequence, it numbers messages in wire order with no 64-bit atomics (which
+    /// nanoFramework lacks). The pool holds exactly as many buffers as the ring has cells, so a
+    /// rented buffer always finds a cell; "full" means "no free buffer".
+    /// </remarks>
+    public sealed class Publisher
+    {
+        private readonly Socket socket;
+        private readonly Context context;
+        private readonly ITransport transport;
+        private readonly IBatchTransport? batchTransport;
+        private readonly IndexRing ring;
+        private readonly int[] lengths;
+        private readonly Channel?[] channels;
+        private readonly bool[] framed;
+        private readonly Batch batch;
+        private readonly int[] batchIndex;
+        private readonly byte[] randomBlock;
+        private readonly IIdleStrategy idle;
+        private readonly OverflowPolicy policy;
+        private Thread? thread;
+        private bool running;
+        private int draining;
+
+        internal Publisher(Socket socket, Context context, ITransport transport, PublisherOptions options)
+        {
+            if (options.BatchSize < 1 || options.BatchSize > 1024) throw new ArgumentOutOfRangeException("options", "BatchSize is 1..1024");
+            if (options.BufferSize < 64) throw new ArgumentOutOfRangeException("options", "BufferSize is at least 64 bytes");
+            this.socket = socket;
+            this.context = context;
+            this.transport = transport;
+            batchTransport = transport as IBatchTransport;
+            policy = options.Policy;
+            idle = options.Idle ?? new BackoffIdleStrategy(100, 10);
+            long bytes = (long)options.Capacity * options.BufferSize;
+            byte[]? slab = batchTransport != null && bytes > 0 && bytes <= 1L << 30 ? batchTransport.AllocateSlab((int)bytes) : null;
+            Pool = new BufferPool(options.Capacity, options.BufferSize, slab);
+            ring = new IndexRing(options.Capacity);
+            lengths = new int[options.Capacity];
+            channels = new Channel?[options.Capacity];
+            framed = new bool[options.Capacity];
+            batch = new Batch(Pool.Slab, options.BatchSize);
+            batchIndex = new int[options.BatchSize];
+            randomBlock = new byte[8 * options.BatchSize];
+        }
+
+        /// <summary>The preallocated buffers.</summary>
+        public BufferPool Pool { get; }
+
+        /// <summary>The overflow policy chosen at start.</summary>
+        public OverflowPolicy Policy { get { return policy; } }
+
+        /// <summary>Messages queued and not yet sent.</summary>
+        public int Queued { get { return ring.Count; } }
+
+        /// <summary>Largest payload a framed message can have with these buffers.</summary>
+        public int MaxPayload { get { return Pool.BufferSize - Frame.HeaderSize; } }
+
+        /// <summary>
+        /// Queues one message for <paramref name="channel"/>: framed (header added, like
+        /// <c>lc_msg_send</c>) or raw. Returns false if it was dropped under DropNewest.
+        /// </summary>
+        public bool Offer(Channel channel, Opcode op, bool frame, byte[] payload, int offset, int count)
+        {
+            return Offer(channel, op, frame, payload, offset, count, policy);
+        }
+
+        internal bool Offer(Channel channel, Opcode op, bool frame, byte[] payload, int offset, int count, OverflowPolicy overflow)
+        {
+            if (payload == null) throw new ArgumentNullException("payload");
+            if (offset < 0 || count < 0 || offset > payload.Length - count) throw new ArgumentOutOfRangeException("count");
+            int room = frame ? MaxPayload : Pool.BufferSize;
+            if (count > room)
+                throw new ArgumentOutOfRangeException("count", "payload of " + count + " bytes exceeds the publisher's " + room + "-byte buffers");
+            int index;
+            if (!Acquire(overflow, out index))
+            {
+                Interlocked.Increment(ref context.Counters.dropped);
+                return false;
+            }
+            int at = Pool.OffsetOf(index);
+            byte[] slab = Pool.Slab;
+            if (frame)
+            {
+                slab[at + Frame.OffsetOp] = (byte)op;
+                Frame.WriteUInt64(slab, at + Frame.OffsetLen, (ulong)count);
+                Array.Copy(payload, offset, slab, at + Frame.HeaderSize, count);
+                lengths[index] = Frame.HeaderSize + count;
+            }
+            else
+            {
+                Array.Copy(payload, offset, slab, at, count);
+                lengths[index] = count;
+            }
+            channels[index] = channel;
+            framed[index] = frame;
+            ring.TryEnqueue(index); // cannot fail: the ring has a cell for every buffer
+            Interlocked.Increment(ref context.Counters.published);
+            return true;
+        }
+
+        private bool Acquire(OverflowPolicy overflow, out int index)
+        {
+            if (Pool.TryRent(out index)) return true;
+            switch (overflow)
+            {
+                case OverflowPolicy.DropNewest:
+                    return false;
+                case OverflowPolicy.DropOldest:
+                    // Take the oldest queued message's buffer for the new one. If the sender holds
+                    // them all right now, it returns them within one batch: wait for either.
+                    while (true)
+                    {
+                        if (ring.TryDequeue(out index))
+                        {
+                            channels[index] = null;
+                            Interlocked.Increment(ref context.Counters.dropped);
+                            return true;
+                        }
+                        if (Pool.TryRent(out index)) return true;
+                        Thread.Sleep(0);
+                    }
+                default:
+                    while (!Pool.TryRent(out index))
+                    {
+                        if (!running && draining == 0 && thread == null) DoWork(); // nobody else will drain
+                        else Thread.Sleep(0);
+                    }
+                    return true;
+            }
+        }
+
+        /// <summary>
+        /// Sends up to one batch of queued messages; returns how many were taken off the ring.
+        /// Call it in a loop if the publisher was started without a thread.
+        /// </summary>
+        public int DoWork()
+        {
+            // One drainer at a time: DoWork may be called by the sender thread, by the
+            // application, or by a blocked producer with no sender.
+            if (Interlocked.CompareExchange(ref draining, 1, 0) != 0) return 0;
+            try
+            {
+                return Drain();
+            }
+            finally
+            {
+                Interlocked.Exchange(ref draining, 0);
+            }
+        }
+
+        private int Drain()
+        {
+            int n = 0;
+            int capacity = batch.Capacity;
+            int index;
+            while (n < capacity && ring.TryDequeue(out index)) batchIndex[n++] = index;
+            if (n == 0) return 0;
+
+            context.Platform.FillRandom(randomBlock, 0, 8 * n);
+            ulong now = context.Platform.NowNanoseconds();
+            byte[] slab = Pool.Slab;
+            for (int i = 0; i < n; i++)
+            {
+                index = batchIndex[i];
+                int at = Pool.OffsetOf(index);
+                Channel channel = channels[index]!;
+                if (framed[index])
+                {
+                    ulong seq = channel.NextSequence();
+                    Frame.WriteUInt64(slab, at + Frame.OffsetTimestamp, now);
+                    Frame.WriteUInt64(slab, at + Frame.OffsetSeq, seq);
+                    Array.Copy(randomBlock, 8 * i, slab, at + Frame.OffsetRnd, 8);
+                }
+                batch.Offsets[i] = at;
+                batch.Lengths[i] = lengths[index];
+                batch.Channels[i] = channel;
+            }
+            batch.Count = n;
+
+            int sent = 0, failed = 0;
+            if (batchTransport != null)
+            {
+                int next = 0;
+                while (next < n)
+                {
+                    try
+                    {
+                        int k = batchTransport.SendBatch(batch, next);
+                        next += k;
+                        sent += k;
+                    }
+                    catch (LibrecastException e)
+                    {
+                        failed++;
+                        next++; // the datagram that failed is dropped, counted and reported
+                        socket.ReportSendError(e);
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    Channel c = batch.Channels[i];
+                    try
+                    {
+                        transport.Send(slab, batch.Offsets[i], batch.Lengths[i], c.GroupBytes, 0, c.Port);
+                        sent++;
+                    }
+                    catch (LibrecastException e)
+                    {
+                        failed++;
+                        socket.ReportSendError(e);
+                    }
+                }
+            }
+            for (int i = 0; i < n; i++)
+            {
+                channels[batchIndex[i]] = null;
+                batch.Channels[i] = null!;
+                Pool.Return(batchIndex[i]);
+            }
+            Counters.Add(ref context.Counters.sent, sent);
+            if (failed > 0) Counters.Add(ref context.Counters.sendErrors, failed);
+            return n;
+        }
+
+        internal void Start()
+        {
+            running = true;
+            Thread t = new Thread(Run);
+            thread = t;
+            t.Start();
+        }
+
+        private void Run()
+        {
+            while (running) idle.Idle(DoWork());
+            while (DoWork() > 0) { } // drain what was queued before the stop
+        }
+
+        /// <summary>Stops the sender thread after it has sent everything queued so far.</summary>
+        internal void Stop()
+        {
+            running = false;
+            Thread? t = thread;
+            thread = null;
+            if (t != null && t != Thread.CurrentThread) t.Join();
+            else while (DoWork() > 0) { }
+        }
+    }
+}
