@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: MIT */
 /*
  * lcpeer - the reference peer for LibrecastIoT's interop tests.
  *
@@ -31,6 +30,12 @@
  *       Joins, prints "READY", then one line per message:
  *         framed: seq=<dec> rnd=<16 hex> ts=<dec> op=<dec> len=<dec> data=<hex>
  *         --raw:  len=<dec> data=<hex>
+ *       Framed lines show exactly what lc_msg_recv returned: len is the
+ *       datagram size minus 33 (the library ignores the header's len field),
+ *       an empty datagram gives an all-zero line, and a datagram of 1..32
+ *       bytes makes lc_msg_recv fail (reported on stderr, not counted).
+ *       With --raw, datagrams that arrived on another interface are dropped
+ *       uncounted, as lc_socket_recv itself would.
  *   lcpeer dump IFNAME CHANNEL COUNT TIMEOUT_SECONDS [--meta]
  *       Library-independent capture: plain UDP socket joined to the channel's
  *       group. Prints "READY", then "len=<dec> data=<hex>" per datagram; with
@@ -73,14 +78,13 @@ static const char *prog = "lcpeer";
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage:\n"
-		"  %1$s addr [--new]                      (hex names on stdin)\n"
-		"  %1$s init GROUP PORT [--sa]\n"
-		"  %1$s send IFNAME CHANNEL PAYLOAD [--raw] [--hex] [--count N] [--interval-ms M] [--hops H]\n"
-		"  %1$s recv IFNAME CHANNEL COUNT TIMEOUT_SECONDS [--raw]\n"
-		"  %1$s dump IFNAME CHANNEL COUNT TIMEOUT_SECONDS [--meta]\n",
-		prog);
+	fputs("usage:\n"
+	      "  lcpeer addr [--new]                      (hex names on stdin)\n"
+	      "  lcpeer init GROUP PORT [--sa]\n"
+	      "  lcpeer send IFNAME CHANNEL PAYLOAD [--raw] [--hex] [--count N] [--interval-ms M] [--hops H]\n"
+	      "  lcpeer recv IFNAME CHANNEL COUNT TIMEOUT_SECONDS [--raw]\n"
+	      "  lcpeer dump IFNAME CHANNEL COUNT TIMEOUT_SECONDS [--meta]\n",
+	      stderr);
 	exit(EXIT_USAGE);
 }
 
@@ -358,6 +362,28 @@ static int cmd_send(int argc, char **argv)
 
 /* ---- recv --------------------------------------------------------------- */
 
+/* Interface the next queued datagram arrived on, without consuming it.
+ * lc_socket_new already turned IPV6_RECVPKTINFO on. Returns 0 if unknown. */
+static unsigned int arrival_ifindex(int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof cbuf,
+	};
+	if (recvmsg(fd, &mh, MSG_PEEK) < 0) die("recvmsg(MSG_PEEK)");
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof pi);
+			return pi.ipi6_ifindex;
+		}
+	}
+	return 0;
+}
+
 static int cmd_recv(int argc, char **argv)
 {
 	if (argc < 4 || argc > 5) usage();
@@ -396,6 +422,14 @@ static int cmd_recv(int argc, char **argv)
 	while (got < count) {
 		if (!wait_readable(fd, deadline)) timeout_exit(got);
 		if (raw) {
+			/* lc_socket_recv on an interface-bound socket loops inside
+			 * the library until a datagram arrives on that interface,
+			 * dropping others and ignoring our deadline. Drop foreign
+			 * ones here first, so the library call never blocks. */
+			if (arrival_ifindex(fd) != ifx) {
+				if (recv(fd, NULL, 0, 0) < 0) die("recv");
+				continue;
+			}
 			ssize_t n = lc_socket_recv(sock, buf, DGRAM_MAX, 0);
 			if (n < 0) die("lc_socket_recv");
 			printf("len=%zd data=", n);
