@@ -15,10 +15,11 @@ internal static unsafe partial class LinuxNative
     public const int EIntr = 4;
     public const int SolIp = 0, IpPktInfo = 8;
     public const int SolIpv6 = 41, Ipv6PktInfo = 50;
+    public const int SolSocket = 1, SoRxqOvfl = 40;
     public const int AfInet6 = 10;
     public const int SockaddrIn6Size = 28;
-    /// <summary>Room for one IPV6_PKTINFO or IP_PKTINFO control message (CMSG_SPACE(20) = 40).</summary>
-    public const int ControlSize = 64;
+    /// <summary>Room for IPV6_PKTINFO (CMSG_SPACE(20) = 40) and SO_RXQ_OVFL (CMSG_SPACE(4) = 24).</summary>
+    public const int ControlSize = 96;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct IoVec

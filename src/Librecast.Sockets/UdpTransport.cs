@@ -51,6 +51,8 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
             // Linux otherwise hands a wildcard-bound socket every group any socket on the host
             // joined on this port; we want only our own joins.
             socket.SetRawSocketOption(IpprotoIpv6, Ipv6MulticastAll, BitConverter.GetBytes(0));
+            // The kernel's count of datagrams dropped on this socket, delivered with each one.
+            socket.SetRawSocketOption(LinuxNative.SolSocket, LinuxNative.SoRxqOvfl, BitConverter.GetBytes(1));
         }
         fd = (int)socket.Handle;
     }
@@ -331,16 +333,19 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
                 batch.SourcePorts[i] = (sa[2] << 8) | sa[3];
                 for (int b = 0; b < 16; b++) batch.Sources[i * 16 + b] = sa[8 + b];
                 batch.Flags[i] = ((h[i].Header.Flags & LinuxNative.MsgTrunc) != 0 ? Batch.FlagTruncated : 0)
-                    | (ReadDestination(h[i].Header.Control, (int)h[i].Header.ControlLength, batch.Destinations, i * 16) ? Batch.FlagDestination : 0);
+                    | (ReadControl(h[i].Header.Control, (int)h[i].Header.ControlLength, batch, i * 16) ? Batch.FlagDestination : 0);
             }
             return got;
         }
     }
 
-    // The destination group from the IPV6_PKTINFO (or, for IPv4 on this dual-stack socket,
-    // IP_PKTINFO as ::ffff:a.b.c.d) control message; all zero if there is none.
-    private static bool ReadDestination(byte* control, int length, byte[] destinations, int at)
+    // Reads the control messages: the destination group from IPV6_PKTINFO (or, for IPv4 on
+    // this dual-stack socket, IP_PKTINFO as ::ffff:a.b.c.d; all zero and false if none), and
+    // the kernel's drop count from SO_RXQ_OVFL.
+    private static bool ReadControl(byte* control, int length, Batch batch, int at)
     {
+        byte[] destinations = batch.Destinations;
+        bool found = false;
         Array.Clear(destinations, at, 16);
         int offset = 0;
         while (offset + 16 <= length)
@@ -348,23 +353,25 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
             long cmsgLength = *(long*)(control + offset);
             int level = *(int*)(control + offset + 8);
             int type = *(int*)(control + offset + 12);
-            if (cmsgLength < 16) return false;
+            if (cmsgLength < 16) return found;
             byte* data = control + offset + 16;
             if (level == LinuxNative.SolIpv6 && type == LinuxNative.Ipv6PktInfo && cmsgLength >= 16 + 20)
             {
                 for (int b = 0; b < 16; b++) destinations[at + b] = data[b];
-                return true;
+                found = true;
             }
             if (level == LinuxNative.SolIp && type == LinuxNative.IpPktInfo && cmsgLength >= 16 + 12)
             {
                 destinations[at + 10] = 0xff;
                 destinations[at + 11] = 0xff;
                 for (int b = 0; b < 4; b++) destinations[at + 12 + b] = data[8 + b];
-                return true;
+                found = true;
             }
+            if (level == LinuxNative.SolSocket && type == LinuxNative.SoRxqOvfl && cmsgLength >= 16 + 4)
+                batch.KernelDrops = *(int*)data;
             offset += (int)((cmsgLength + 7) & ~7L);
         }
-        return false;
+        return found;
     }
 
     /// <summary>Closes the socket; the kernel leaves its groups.</summary>

@@ -35,6 +35,9 @@ namespace Librecast
         public readonly int[] SourcePorts;
         /// <summary>Receive: <see cref="FlagTruncated"/>, <see cref="FlagDestination"/> for datagram i.</summary>
         public readonly int[] Flags;
+        /// <summary>Receive: the kernel's running count of datagrams it dropped for this socket, or -1 if unknown.</summary>
+        public int KernelDrops = -1;
+
         /// <summary>Number of datagrams in use.</summary>
         public int Count;
 

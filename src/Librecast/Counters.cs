@@ -21,6 +21,7 @@ namespace Librecast
         internal int malformed;
         internal int truncated;
         internal int filtered;
+        internal int kernelDrops;
 
         /// <summary>Messages accepted by a publisher's ring.</summary>
         public int Published { get { return published; } }
@@ -49,11 +50,15 @@ namespace Librecast
             }
         }
 
+        /// <summary>Datagrams the kernel dropped because the socket's receive buffer was full (SO_RXQ_OVFL, Linux).</summary>
+        public int KernelDrops { get { return kernelDrops; } }
+
         /// <summary>One line, for logs and the CLI: <c>published=.. dropped=.. sent=.. send_errors=.. received=.. malformed=.. truncated=.. filtered=..</c>.</summary>
         public override string ToString()
         {
             return "published=" + Published + " dropped=" + Dropped + " sent=" + Sent + " send_errors=" + SendErrors + " received=" + Received +
-                   " malformed=" + Malformed + " truncated=" + Truncated + " filtered=" + Filtered;
+                   " malformed=" + Malformed + " truncated=" + Truncated + " filtered=" + Filtered +
+                   " kernel_drops=" + KernelDrops;
         }
     }
 }

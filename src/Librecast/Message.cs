@@ -14,15 +14,34 @@ namespace Librecast
         {
             if (capacity < Frame.HeaderSize || capacity > 65536)
                 throw new ArgumentOutOfRangeException("capacity", "must be between 33 and 65536 bytes");
-            Buffer = new byte[capacity];
+            own = new byte[capacity];
+            Buffer = own;
             Header = new FrameHeader();
             Info = new DatagramInfo();
         }
 
-        /// <summary>The whole datagram as received (header included for framed messages).</summary>
-        public readonly byte[] Buffer;
+        private readonly byte[] own;
 
-        /// <summary>Datagram length in <see cref="Buffer"/>.</summary>
+        /// <summary>Points <see cref="Buffer"/> back at the message's own memory.</summary>
+        internal void UseOwnBuffer()
+        {
+            Buffer = own;
+            Offset = 0;
+        }
+
+        /// <summary>Largest datagram the message's own buffer holds.</summary>
+        public int Capacity { get { return own.Length; } }
+
+        /// <summary>
+        /// The memory holding the datagram (header included for framed messages): the message's
+        /// own buffer, or for a listener's batched receive a slice of its buffer pool.
+        /// </summary>
+        public byte[] Buffer;
+
+        /// <summary>Where the datagram starts in <see cref="Buffer"/>.</summary>
+        public int Offset;
+
+        /// <summary>Datagram length in <see cref="Buffer"/> from <see cref="Offset"/>.</summary>
         public int Length;
 
         /// <summary>True if the datagram was decoded as a librecast frame, false for a raw receive.</summary>
@@ -41,7 +60,7 @@ namespace Librecast
         public Channel? Channel;
 
         /// <summary>Where the payload starts in <see cref="Buffer"/>.</summary>
-        public int PayloadOffset { get { return Framed ? Header.PayloadOffset : 0; } }
+        public int PayloadOffset { get { return Framed ? Header.PayloadOffset : Offset; } }
 
         /// <summary>Payload length in bytes (the whole datagram for raw receives).</summary>
         public int PayloadLength { get { return Framed ? Header.PayloadLength : Length; } }

@@ -212,15 +212,25 @@ namespace Librecast
         {
             if (message == null) throw new ArgumentNullException("message");
             ThrowIfDisposed();
-            Counters counters = context.Counters;
+            message.UseOwnBuffer();
             int n = Transport.Receive(message.Buffer, 0, message.Buffer.Length, timeoutMs, message.Info);
-            message.Framed = framed;
-            message.Channel = null;
             if (n < 0)
             {
                 message.Length = 0;
+                message.Framed = framed;
+                message.Channel = null;
                 return ReceiveResult.Timeout;
             }
+            return Accept(message, n, framed);
+        }
+
+        // Classifies a datagram already in message.Buffer[Offset, Offset+n): ours or not, whole
+        // or cut, a frame or not; counts the outcome. Shared by every receive path.
+        private ReceiveResult Accept(Message message, int n, bool framed)
+        {
+            Counters counters = context.Counters;
+            message.Framed = framed;
+            message.Channel = null;
             message.Length = n;
             if (!Match(message))
             {
@@ -236,7 +246,7 @@ namespace Librecast
             }
             if (framed)
             {
-                message.Status = Frame.TryDecode(message.Buffer, 0, n, message.Header);
+                message.Status = Frame.TryDecode(message.Buffer, message.Offset, n, message.Header);
                 if (message.Status != FrameStatus.Ok)
                 {
                     Interlocked.Increment(ref counters.malformed);
@@ -282,13 +292,141 @@ namespace Librecast
             if (onMessage == null) throw new ArgumentNullException("onMessage");
             ThrowIfDisposed();
             Message message = new Message(messageCapacity);
+            IBatchTransport? batched = Transport as IBatchTransport;
             lock (stateLock)
             {
                 if (listener != null) throw new LibrecastException("this socket is already listening: call ListenCancel() first");
                 listening = true;
-                Thread t = new Thread(delegate () { ListenLoop(message, onMessage, onRejected, onError); });
+                Thread t;
+                if (batched != null)
+                {
+                    ReceiveRing receive = new ReceiveRing(this, batched, messageCapacity);
+                    t = new Thread(delegate () { receive.ReadLoop(onError); });
+                    dispatcher = new Thread(delegate () { receive.DispatchLoop(message, onMessage, onRejected); });
+                    dispatcher.Start();
+                }
+                else t = new Thread(delegate () { ListenLoop(message, onMessage, onRejected, onError); });
                 listener = t;
                 t.Start();
+            }
+        }
+
+        private Thread? dispatcher;
+
+        /// <summary>
+        /// A listener's receive hot path on a batching transport: the reader thread receives many
+        /// datagrams per call into pooled buffers and queues them on a lock-free ring; the
+        /// dispatcher thread decodes and calls the handler. A full pool makes the reader wait
+        /// (the kernel's buffer absorbs the burst; what it then drops is counted as KernelDrops).
+        /// </summary>
+        private sealed class ReceiveRing
+        {
+            private const int Capacity = 1024;
+            private const int BatchSize = 64;
+            private readonly Socket socket;
+            private readonly IBatchTransport transport;
+            private readonly BufferPool pool;
+            private readonly IndexRing ring = new IndexRing(Capacity);
+            private readonly int[] lengths = new int[Capacity];
+            private readonly int[] flags = new int[Capacity];
+            private readonly int[] ports = new int[Capacity];
+            private readonly byte[] sources = new byte[Capacity * GroupAddress.Size];
+            private readonly byte[] destinations = new byte[Capacity * GroupAddress.Size];
+            private readonly Batch batch;
+            private readonly int[] rented = new int[BatchSize];
+
+            public ReceiveRing(Socket socket, IBatchTransport transport, int messageCapacity)
+            {
+                this.socket = socket;
+                this.transport = transport;
+                int size = 64;
+                while (size < messageCapacity) size <<= 1;
+                pool = new BufferPool(Capacity, size, transport.AllocateSlab(Capacity * size));
+                batch = new Batch(pool.Slab, BatchSize);
+            }
+
+            public void ReadLoop(ErrorHandler? onError)
+            {
+                Counters counters = socket.context.Counters;
+                while (socket.listening)
+                {
+                    int k = 0;
+                    int index;
+                    while (k < BatchSize && pool.TryRent(out index))
+                    {
+                        rented[k] = index;
+                        batch.Offsets[k] = pool.OffsetOf(index);
+                        batch.Lengths[k] = pool.BufferSize;
+                        k++;
+                    }
+                    if (k == 0)
+                    {
+                        Thread.Sleep(0); // the dispatcher holds every buffer: let it catch up
+                        continue;
+                    }
+                    batch.Count = k;
+                    int got;
+                    try
+                    {
+                        got = transport.ReceiveBatch(batch, ListenPollMs);
+                    }
+                    catch (LibrecastException e)
+                    {
+                        got = 0;
+                        if (socket.listening && onError != null) onError(e);
+                        if (socket.listening) Thread.Sleep(ListenPollMs);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        got = 0;
+                    }
+                    if (batch.KernelDrops >= 0) Interlocked.Exchange(ref counters.kernelDrops, batch.KernelDrops);
+                    for (int i = 0; i < got; i++)
+                    {
+                        index = rented[i];
+                        lengths[index] = batch.Lengths[i];
+                        flags[index] = batch.Flags[i];
+                        ports[index] = batch.SourcePorts[i];
+                        Array.Copy(batch.Sources, i * GroupAddress.Size, sources, index * GroupAddress.Size, GroupAddress.Size);
+                        Array.Copy(batch.Destinations, i * GroupAddress.Size, destinations, index * GroupAddress.Size, GroupAddress.Size);
+                        ring.TryEnqueue(index); // cannot fail: a cell for every buffer
+                    }
+                    for (int i = got; i < k; i++) pool.Return(rented[i]);
+                }
+            }
+
+            public void DispatchLoop(Message message, MessageHandler onMessage, MessageHandler? onRejected)
+            {
+                BackoffIdleStrategy idle = new BackoffIdleStrategy(200, 20);
+                int index;
+                // Keep going after cancel until the ring is empty: what was received is delivered.
+                while (socket.listening || ring.Count > 0)
+                {
+                    if (!ring.TryDequeue(out index))
+                    {
+                        idle.Idle(0);
+                        continue;
+                    }
+                    idle.Reset();
+                    message.Buffer = pool.Slab;
+                    message.Offset = pool.OffsetOf(index);
+                    DatagramInfo info = message.Info;
+                    Array.Copy(sources, index * GroupAddress.Size, info.Source, 0, GroupAddress.Size);
+                    Array.Copy(destinations, index * GroupAddress.Size, info.Destination, 0, GroupAddress.Size);
+                    info.SourcePort = ports[index];
+                    info.Truncated = (flags[index] & Batch.FlagTruncated) != 0;
+                    info.HasDestination = (flags[index] & Batch.FlagDestination) != 0;
+                    ReceiveResult r = socket.Accept(message, lengths[index], true);
+                    try
+                    {
+                        if (r == ReceiveResult.Ok) onMessage(message);
+                        else if (onRejected != null) onRejected(message);
+                    }
+                    finally
+                    {
+                        pool.Return(index);
+                    }
+                }
             }
         }
 
@@ -303,6 +441,9 @@ namespace Librecast
                 listener = null;
             }
             if (t != null && t != Thread.CurrentThread) t.Join();
+            Thread? d = dispatcher;
+            dispatcher = null;
+            if (d != null && d != Thread.CurrentThread) d.Join();
         }
 
         /// <summary>True while a listener thread is running.</summary>
