@@ -15,7 +15,7 @@ internal static unsafe partial class LinuxNative
     public const int EIntr = 4;
     public const int SolIp = 0, IpPktInfo = 8;
     public const int SolIpv6 = 41, Ipv6PktInfo = 50;
-    public const int SolSocket = 1, SoRxqOvfl = 40;
+    public const int SolSocket = 1, SoRxqOvfl = 40, SoRcvBuf = 8, SoRcvBufForce = 33;
     public const int AfInet6 = 10;
     public const int SockaddrIn6Size = 28;
     /// <summary>Room for IPV6_PKTINFO (CMSG_SPACE(20) = 40) and SO_RXQ_OVFL (CMSG_SPACE(4) = 24).</summary>

@@ -53,8 +53,31 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
             socket.SetRawSocketOption(IpprotoIpv6, Ipv6MulticastAll, BitConverter.GetBytes(0));
             // The kernel's count of datagrams dropped on this socket, delivered with each one.
             socket.SetRawSocketOption(LinuxNative.SolSocket, LinuxNative.SoRxqOvfl, BitConverter.GetBytes(1));
+            RequestReceiveBuffer(ReceiveBufferBytes);
         }
         fd = (int)socket.Handle;
+    }
+
+    /// <summary>
+    /// Receive buffer asked of the kernel: bursts of small datagrams need far more than Linux's
+    /// default 208 KiB (each queued datagram costs ~1 KiB of buffer however small it is).
+    /// </summary>
+    public const int ReceiveBufferBytes = 8 << 20;
+
+    // SO_RCVBUFFORCE (root, or CAP_NET_ADMIN) may exceed net.core.rmem_max; otherwise the
+    // kernel caps SO_RCVBUF at rmem_max silently. Either way no error: it is a request.
+    private void RequestReceiveBuffer(int bytes)
+    {
+        byte[] value = BitConverter.GetBytes(bytes);
+        try
+        {
+            socket.SetRawSocketOption(LinuxNative.SolSocket, LinuxNative.SoRcvBufForce, value);
+        }
+        catch (SocketException)
+        {
+            try { socket.SetRawSocketOption(LinuxNative.SolSocket, LinuxNative.SoRcvBuf, value); }
+            catch (SocketException) { /* keep the default */ }
+        }
     }
 
     /// <inheritdoc/>

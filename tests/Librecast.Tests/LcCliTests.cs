@@ -27,6 +27,9 @@ public class LcCliTests
     [InlineData("listen --interface nosuch0 chan", "unknown interface 'nosuch0'")]
     [InlineData("listen --count 0 chan", "--count")]
     [InlineData("send --hop-limit 300 chan hello", "hop limit")]
+    [InlineData("send --size 10 chan hello", "not both")]
+    [InlineData("send --count 0 chan hello", "--count")]
+    [InlineData("send --policy sometimes chan hello", "sometimes")]
     [InlineData("send chan", "MESSAGE")]
     [InlineData("frobnicate", "frobnicate")]
     public void Bad_Input_Gets_A_Clear_Line_On_Stderr_And_Exit_2(string args, string mentions)
@@ -83,6 +86,33 @@ public class LcCliTests
         Assert.Equal("reading-21.5", listener.NextLine(15_000));
         Assert.Equal("reading-21.5", listener.NextLine(5_000));
         Assert.Equal(0, listener.WaitForExit());
+    }
+
+    [Fact]
+    public void Flood_Send_And_Quiet_Listen_Print_Figures_That_Account_For_Every_Message()
+    {
+        Netns.Require();
+        string name = $"cli/flood/{Guid.NewGuid():N}";
+        using var listener = Lc.Start($"listen --interface {Netns.RecvIf} --quiet --count 20000 --timeout 20 {name}");
+        Thread.Sleep(1500); // joined before the flood starts (dotnet start-up)
+        var (code, stdout, stderr) = Lc.Run($"send --interface {Netns.SendIf} --count 20000 --size 64 {name}");
+        Assert.True(code == 0, stderr);
+        Assert.Matches(@"^20000 msgs 1280000 bytes in [0-9.]+ s = [0-9]+ msg/s\n", stdout);
+        Assert.Contains("published=20000 dropped=0 sent=20000 send_errors=0", stdout);
+
+        listener.WaitForExit(30_000);
+        var lines = listener.RemainingLines();
+        var received = System.Text.RegularExpressions.Regex.Match(lines[0], @"^(\d+) msgs (\d+) bytes in [0-9.]+ s = \d+ msg/s$");
+        Assert.True(received.Success, lines[0]);
+        int got = int.Parse(received.Groups[1].Value);
+        Assert.Equal(got * 64L, long.Parse(received.Groups[2].Value));
+        var lost = System.Text.RegularExpressions.Regex.Match(lines[1], @"^lost (\d+) ");
+        Assert.True(lost.Success, lines[1]);
+        Assert.Contains("latency p50", lines[2]);
+        var drops = System.Text.RegularExpressions.Regex.Match(lines[3], @"kernel_drops=(\d+)");
+        // Every message either arrived or was counted as lost, and the loss is the kernel's count.
+        Assert.Equal(20000, got + int.Parse(lost.Groups[1].Value));
+        Assert.Equal(lost.Groups[1].Value, drops.Groups[1].Value);
     }
 
     [Fact]

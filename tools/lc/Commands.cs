@@ -11,15 +11,20 @@ internal static class Commands
 {
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
-    public static int Send(string? iface, bool raw, int hopLimit, string channelName, string text)
+    public static int Send(string? iface, bool raw, int hopLimit, int count, int? size, string policy, string channelName, string? text)
     {
-        byte[] payload = StrictUtf8.GetBytes(text);
+        if (count < 1) throw new UsageException($"--count must be at least 1 (got {count})");
+        if (size != null && text != null) throw new UsageException("give MESSAGE or --size, not both");
+        if (size == null && text == null) throw new UsageException("MESSAGE is missing (or give --size BYTES)");
+        if (size is < 1) throw new UsageException($"--size must be at least 1 byte (got {size})");
+        byte[] payload = size is int n ? Flood.Pattern(n) : StrictUtf8.GetBytes(text!);
         if (payload.Length == 0) throw new UsageException("message is empty: nothing to send");
         int max = raw ? Frame.MaxDatagram : Frame.MaxPayload;
         if (payload.Length > max)
             throw new UsageException($"message is {payload.Length} bytes; one {(raw ? "raw datagram" : "framed message")} carries at most {max}");
         if (hopLimit < 0 || hopLimit > 255) throw new UsageException($"hop limit {hopLimit} is outside 0..255");
         int ifindex = ResolveInterface(iface);
+        if (count > 1 || size != null) return Flood.Send(ifindex, raw, hopLimit, count, payload, policy, channelName);
 
         using var ctx = new Context(SocketsPlatform.Instance);
         Socket socket = ctx.CreateSocket();
@@ -32,10 +37,15 @@ internal static class Commands
         return Program.ExitOk;
     }
 
-    public static int Listen(string? iface, bool raw, int? count, double? timeoutSeconds, bool verbose, string channelName)
+    internal static void CheckListenArguments(int? count, double? timeoutSeconds)
     {
         if (count is <= 0) throw new UsageException($"--count must be at least 1 (got {count})");
         if (timeoutSeconds is < 0 or > int.MaxValue / 1000) throw new UsageException($"--timeout must be between 0 and {int.MaxValue / 1000} seconds");
+    }
+
+    public static int Listen(string? iface, bool raw, int? count, double? timeoutSeconds, bool verbose, string channelName)
+    {
+        CheckListenArguments(count, timeoutSeconds);
         int ifindex = ResolveInterface(iface);
 
         using var ctx = new Context(SocketsPlatform.Instance);
@@ -89,7 +99,7 @@ internal static class Commands
     }
 
     // An interface that does not exist is the user's typo, not a network failure: exit 2.
-    private static int ResolveInterface(string? iface)
+    internal static int ResolveInterface(string? iface)
     {
         try
         {

@@ -81,12 +81,20 @@ public static class Program
         var iface = InterfaceOption();
         var raw = RawOption("Send MESSAGE as the whole datagram, without librecast's 33-byte header (like lc_channel_send).");
         var hops = new Option<int>("--hop-limit") { Description = "Multicast hop limit (1 keeps it on the local link).", DefaultValueFactory = _ => 255, HelpName = "N" };
+        var count = new Option<int>("--count", "-n") { Description = "Send N messages as fast as possible and print the rate and counters (flood mode).", DefaultValueFactory = _ => 1, HelpName = "N" };
+        var size = new Option<int?>("--size", "-s") { Description = "Payload of BYTES bytes instead of MESSAGE (flood mode).", HelpName = "BYTES" };
+        var policy = new Option<string>("--policy") { Description = "When the publish ring is full: block (default, nothing lost), drop-newest, drop-oldest.", DefaultValueFactory = _ => "block", HelpName = "POLICY" };
+        policy.AcceptOnlyFromAmong("block", "drop-newest", "drop-oldest");
         var channel = new Argument<string>("CHANNEL") { Description = "Channel name." };
-        var message = new Argument<string>("MESSAGE") { Description = "Payload: the UTF-8 bytes of this text." };
+        var message = new Argument<string?>("MESSAGE") { Description = "Payload: the UTF-8 bytes of this text (omit with --size).", Arity = ArgumentArity.ZeroOrOne };
         var cmd = new Command("send",
-            "Send one message to CHANNEL, framed as lc_msg_send frames it (timestamp, seq, nonce, op, length).\n" +
-            "Example: lc send -i eth0 site/node1/telemetry '{\"t\":21.5}'") { iface, raw, hops, channel, message };
-        cmd.SetAction(r => Commands.Send(r.GetValue(iface), r.GetValue(raw), r.GetValue(hops), r.GetValue(channel)!, r.GetValue(message)!));
+            "Send a message to CHANNEL, framed as lc_msg_send frames it (timestamp, seq, nonce, op, length).\n" +
+            "Flood mode (--count N and/or --size BYTES) publishes through the preallocated ring and batched sends and\n" +
+            "prints 'N msgs B bytes in T s = R msg/s' (B: payload bytes) and the counters.\n" +
+            "Examples: lc send -i eth0 site/node1/telemetry '{\"t\":21.5}'\n" +
+            "          lc send -i eth0 --count 1000000 --size 64 bench") { iface, raw, hops, count, size, policy, channel, message };
+        cmd.SetAction(r => Commands.Send(r.GetValue(iface), r.GetValue(raw), r.GetValue(hops), r.GetValue(count), r.GetValue(size),
+            r.GetValue(policy)!, r.GetValue(channel)!, r.GetValue(message)));
         return cmd;
     }
 
@@ -97,13 +105,15 @@ public static class Program
         var count = new Option<int?>("--count", "-n") { Description = "Exit after N messages.", HelpName = "N" };
         var timeout = new Option<double?>("--timeout", "-t") { Description = "Give up after SECONDS (exit 3 if fewer than --count arrived).", HelpName = "SECONDS" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Report what is joined, every rejected datagram and the counters, on stderr." };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print figures instead of payloads: 'N msgs B bytes in T s = R msg/s', lost (sequence gaps), publish->receive latency p50/p99 (same-host clocks), counters." };
         var channel = new Argument<string>("CHANNEL") { Description = "Channel name." };
         var cmd = new Command("listen",
             "Join CHANNEL and print each received payload (UTF-8) on its own line.\n" +
             "Datagrams that are not librecast frames are counted and skipped (shown with --verbose).\n" +
-            "Example: lc listen -i eth0 -n 10 -t 30 site/node1/telemetry") { iface, raw, count, timeout, verbose, channel };
-        cmd.SetAction(r => Commands.Listen(r.GetValue(iface), r.GetValue(raw), r.GetValue(count), r.GetValue(timeout),
-            r.GetValue(verbose), r.GetValue(channel)!));
+            "Example: lc listen -i eth0 -n 10 -t 30 site/node1/telemetry") { iface, raw, count, timeout, verbose, quiet, channel };
+        cmd.SetAction(r => r.GetValue(quiet)
+            ? Flood.Listen(r.GetValue(iface), r.GetValue(count), r.GetValue(timeout), r.GetValue(channel)!)
+            : Commands.Listen(r.GetValue(iface), r.GetValue(raw), r.GetValue(count), r.GetValue(timeout), r.GetValue(verbose), r.GetValue(channel)!));
         return cmd;
     }
 }

@@ -1,0 +1,124 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+using Librecast;
+using Librecast.Sockets;
+
+namespace Librecast.Cli;
+
+/// <summary>Flood mode: send as fast as possible through the publish ring, and receive with figures instead of payloads.</summary>
+internal static class Flood
+{
+    /// <summary>A recognisable payload of <paramref name="size"/> bytes.</summary>
+    public static byte[] Pattern(int size)
+    {
+        byte[] p = new byte[size];
+        for (int i = 0; i < size; i++) p[i] = (byte)('a' + i % 26);
+        return p;
+    }
+
+    private static OverflowPolicy ParsePolicy(string policy) => policy switch
+    {
+        "drop-newest" => OverflowPolicy.DropNewest,
+        "drop-oldest" => OverflowPolicy.DropOldest,
+        _ => OverflowPolicy.Block,
+    };
+
+    private static string Figures(long messages, long bytes, double seconds) =>
+        $"{messages} msgs {bytes} bytes in {seconds:F3} s = {(seconds > 0 ? messages / seconds : 0):F0} msg/s";
+
+    public static int Send(int ifindex, bool raw, int hopLimit, int count, byte[] payload, string policy, string channelName)
+    {
+        using var ctx = new Context(SocketsPlatform.Instance);
+        Socket socket = ctx.CreateSocket();
+        socket.Bind(ifindex);
+        socket.HopLimit = hopLimit;
+        Channel channel = ctx.CreateChannel(channelName);
+        socket.Bind(channel);
+        int bufferSize = 64;
+        while (bufferSize < payload.Length + Frame.HeaderSize) bufferSize <<= 1;
+        int errors = 0;
+        socket.SendErrorHandler = e => { if (Interlocked.Increment(ref errors) == 1) Console.Error.WriteLine("lc: " + e.Message); };
+        Publisher publisher = socket.StartPublisher(new PublisherOptions
+        {
+            Capacity = 4096,
+            BufferSize = bufferSize,
+            Policy = ParsePolicy(policy),
+            BatchSize = 64,
+            Idle = new BackoffIdleStrategy(1000, 100),
+        });
+
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < count; i++)
+        {
+            if (raw) channel.PublishRaw(payload, 0, payload.Length);
+            else channel.Publish(payload, 0, payload.Length);
+        }
+        socket.Dispose(); // stops the sender once everything queued has gone out
+        double seconds = clock.Elapsed.TotalSeconds;
+        Counters c = ctx.Counters;
+        Console.Out.WriteLine(Figures(c.Sent, (long)c.Sent * payload.Length, seconds));
+        Console.Out.WriteLine("counters " + c);
+        return c.SendErrors > 0 ? Program.ExitFailure : Program.ExitOk;
+    }
+
+    public static int Listen(string? iface, int? count, double? timeoutSeconds, string channelName)
+    {
+        Commands.CheckListenArguments(count, timeoutSeconds);
+        int ifindex = Commands.ResolveInterface(iface);
+        using var ctx = new Context(SocketsPlatform.Instance);
+        Socket socket = ctx.CreateSocket();
+        socket.Bind(ifindex);
+        Channel channel = ctx.CreateChannel(channelName);
+        socket.Bind(channel);
+        channel.Join();
+
+        // Preallocated: the handler runs once per message on the dispatcher thread.
+        int capacity = count ?? 10_000_000;
+        long[] latencies = new long[Math.Min(capacity, 10_000_000)];
+        long received = 0, bytes = 0, firstTicks = 0, lastTicks = 0;
+        ulong minSeq = ulong.MaxValue, maxSeq = 0;
+        using var done = new ManualResetEventSlim();
+        var platform = SocketsPlatform.Instance;
+        socket.Listen(m =>
+        {
+            long now = Stopwatch.GetTimestamp();
+            ulong wall = platform.NowNanoseconds();
+            if (received == 0) firstTicks = now;
+            lastTicks = now;
+            if (received < latencies.Length) latencies[received] = (long)(wall - m.Header.Timestamp);
+            ulong seq = m.Header.Sequence;
+            if (seq < minSeq) minSeq = seq;
+            if (seq > maxSeq) maxSeq = seq;
+            bytes += m.PayloadLength;
+            if (++received == capacity) done.Set();
+        }, null, e => Console.Error.WriteLine("lc: " + e.Message), 65536);
+        Console.Error.WriteLine($"lc: listening on {channel}");
+
+        using var interrupted = new ManualResetEventSlim();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted.Set(); };
+        int timeoutMs = timeoutSeconds is double s ? (int)(s * 1000) : Timeout.Infinite;
+        int which = WaitHandle.WaitAny(new[] { done.WaitHandle, interrupted.WaitHandle }, timeoutMs);
+        socket.ListenCancel();
+
+        double seconds = received > 1 ? (lastTicks - firstTicks) / (double)Stopwatch.Frequency : 0;
+        Console.Out.WriteLine(Figures(received, bytes, seconds));
+        // One sender numbering from its first message: the gaps in what arrived are the losses.
+        long expected = received == 0 ? 0 : (long)(maxSeq - minSeq + 1);
+        Console.Out.WriteLine($"lost {Math.Max(0, expected - received)} (sequence gaps between seq {(received == 0 ? 0 : minSeq)} and {maxSeq})");
+        int n = (int)Math.Min(received, latencies.Length);
+        if (n > 0)
+        {
+            Array.Sort(latencies, 0, n);
+            Console.Out.WriteLine($"latency p50 {latencies[n / 2] / 1000.0:F1} us p99 {latencies[Math.Min(n - 1, n * 99 / 100)] / 1000.0:F1} us (publish->receive, same-host clock)");
+        }
+        Console.Out.WriteLine("counters " + ctx.Counters);
+        if (which == 1) return Program.ExitInterrupted;
+        if (which == WaitHandle.WaitTimeout && count != null)
+        {
+            Console.Error.WriteLine($"lc: timed out after {timeoutSeconds} s: {received} of {count} message(s) received");
+            return Program.ExitTimeout;
+        }
+        return Program.ExitOk;
+    }
+}
