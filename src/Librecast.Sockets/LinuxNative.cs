@@ -16,6 +16,8 @@ internal static unsafe partial class LinuxNative
     public const int SolIp = 0, IpPktInfo = 8;
     public const int SolIpv6 = 41, Ipv6PktInfo = 50;
     public const int SolSocket = 1, SoRxqOvfl = 40, SoRcvBuf = 8, SoRcvBufForce = 33;
+    /// <summary>SO_MEMINFO: the socket's memory counters, u32[SK_MEMINFO_VARS]; index 8 is drops.</summary>
+    public const int SoMemInfo = 55, SkMemInfoDrops = 8, SkMemInfoVars = 9;
     public const int AfInet6 = 10;
     public const int SockaddrIn6Size = 28;
     /// <summary>Room for IPV6_PKTINFO (CMSG_SPACE(20) = 40) and SO_RXQ_OVFL (CMSG_SPACE(4) = 24).</summary>

@@ -283,6 +283,22 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
     }
 
     /// <inheritdoc/>
+    public int ReadKernelDrops()
+    {
+        if (!native) return -1;
+        Span<byte> info = stackalloc byte[4 * LinuxNative.SkMemInfoVars];
+        try
+        {
+            int n = socket.GetRawSocketOption(LinuxNative.SolSocket, LinuxNative.SoMemInfo, info);
+            return n >= 4 * (LinuxNative.SkMemInfoDrops + 1) ? BitConverter.ToInt32(info.Slice(4 * LinuxNative.SkMemInfoDrops, 4)) : -1;
+        }
+        catch (SocketException)
+        {
+            return -1;
+        }
+    }
+
+    /// <inheritdoc/>
     public int ReceiveBatch(Batch batch, int timeoutMs)
     {
         if (!native)

@@ -72,5 +72,11 @@ namespace Librecast
         /// returns how many arrived (0 if the time ran out).
         /// </summary>
         int ReceiveBatch(Batch batch, int timeoutMs);
+
+        /// <summary>
+        /// The kernel's count of datagrams it dropped for this socket because the receive buffer
+        /// was full, now; -1 if the platform cannot tell.
+        /// </summary>
+        int ReadKernelDrops();
     }
 }

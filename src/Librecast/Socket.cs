@@ -321,19 +321,20 @@ namespace Librecast
         /// </summary>
         private sealed class ReceiveRing
         {
-            private const int Capacity = 1024;
             private const int BatchSize = 64;
+            private readonly int capacity;
             private readonly Socket socket;
             private readonly IBatchTransport transport;
             private readonly BufferPool pool;
-            private readonly IndexRing ring = new IndexRing(Capacity);
-            private readonly int[] lengths = new int[Capacity];
-            private readonly int[] flags = new int[Capacity];
-            private readonly int[] ports = new int[Capacity];
-            private readonly byte[] sources = new byte[Capacity * GroupAddress.Size];
-            private readonly byte[] destinations = new byte[Capacity * GroupAddress.Size];
+            private readonly IndexRing ring;
+            private readonly int[] lengths;
+            private readonly int[] flags;
+            private readonly int[] ports;
+            private readonly byte[] sources;
+            private readonly byte[] destinations;
             private readonly Batch batch;
             private readonly int[] rented = new int[BatchSize];
+            private int readerDone;
 
             public ReceiveRing(Socket socket, IBatchTransport transport, int messageCapacity)
             {
@@ -341,7 +342,16 @@ namespace Librecast
                 this.transport = transport;
                 int size = 64;
                 while (size < messageCapacity) size <<= 1;
-                pool = new BufferPool(Capacity, size, transport.AllocateSlab(Capacity * size));
+                // About 16 MiB of buffers at most (256 of 64 KiB), 1024 when datagrams are small.
+                capacity = 1024;
+                while (capacity > 256 && (long)capacity * size > 16L << 20) capacity >>= 1;
+                pool = new BufferPool(capacity, size, transport.AllocateSlab(capacity * size));
+                ring = new IndexRing(capacity);
+                lengths = new int[capacity];
+                flags = new int[capacity];
+                ports = new int[capacity];
+                sources = new byte[capacity * GroupAddress.Size];
+                destinations = new byte[capacity * GroupAddress.Size];
                 batch = new Batch(pool.Slab, BatchSize);
             }
 
@@ -393,14 +403,20 @@ namespace Librecast
                     }
                     for (int i = got; i < k; i++) pool.Return(rented[i]);
                 }
+                // Drops the kernel made after the last datagram it delivered are reported with
+                // no datagram: ask for the socket's count directly.
+                int drops = transport.ReadKernelDrops();
+                if (drops >= 0) Interlocked.Exchange(ref counters.kernelDrops, drops);
+                Interlocked.Exchange(ref readerDone, 1);
             }
 
             public void DispatchLoop(Message message, MessageHandler onMessage, MessageHandler? onRejected)
             {
                 BackoffIdleStrategy idle = new BackoffIdleStrategy(200, 20);
                 int index;
-                // Keep going after cancel until the ring is empty: what was received is delivered.
-                while (socket.listening || ring.Count > 0)
+                // Keep going after cancel until the reader has stopped and the ring is empty:
+                // everything received is delivered.
+                while (Interlocked.CompareExchange(ref readerDone, 0, 0) == 0 || ring.Count > 0)
                 {
                     if (!ring.TryDequeue(out index))
                     {

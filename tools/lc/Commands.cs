@@ -11,9 +11,12 @@ internal static class Commands
 {
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
-    public static int Send(string? iface, bool raw, int hopLimit, int count, int? size, string policy, string channelName, string? text)
+    public static int Send(string? iface, bool raw, int hopLimit, int? countOption, double? duration, int? size, string policy, string channelName, string? text)
     {
-        if (count < 1) throw new UsageException($"--count must be at least 1 (got {count})");
+        if (countOption is < 1) throw new UsageException($"--count must be at least 1 (got {countOption})");
+        if (duration is <= 0) throw new UsageException($"--duration must be positive (got {duration})");
+        bool flood = countOption != null || size != null || duration != null;
+        int count = countOption ?? (duration != null ? int.MaxValue : 1);
         if (size != null && text != null) throw new UsageException("give MESSAGE or --size, not both");
         if (size == null && text == null) throw new UsageException("MESSAGE is missing (or give --size BYTES)");
         if (size is < 1) throw new UsageException($"--size must be at least 1 byte (got {size})");
@@ -24,7 +27,7 @@ internal static class Commands
             throw new UsageException($"message is {payload.Length} bytes; one {(raw ? "raw datagram" : "framed message")} carries at most {max}");
         if (hopLimit < 0 || hopLimit > 255) throw new UsageException($"hop limit {hopLimit} is outside 0..255");
         int ifindex = ResolveInterface(iface);
-        if (count > 1 || size != null) return Flood.Send(ifindex, raw, hopLimit, count, payload, policy, channelName);
+        if (flood) return Flood.Send(ifindex, raw, hopLimit, count, duration, payload, policy, channelName);
 
         using var ctx = new Context(SocketsPlatform.Instance);
         Socket socket = ctx.CreateSocket();

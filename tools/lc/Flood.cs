@@ -27,7 +27,7 @@ internal static class Flood
     private static string Figures(long messages, long bytes, double seconds) =>
         $"{messages} msgs {bytes} bytes in {seconds:F3} s = {(seconds > 0 ? messages / seconds : 0):F0} msg/s";
 
-    public static int Send(int ifindex, bool raw, int hopLimit, int count, byte[] payload, string policy, string channelName)
+    public static int Send(int ifindex, bool raw, int hopLimit, int count, double? duration, byte[] payload, string policy, string channelName)
     {
         using var ctx = new Context(SocketsPlatform.Instance);
         Socket socket = ctx.CreateSocket();
@@ -49,10 +49,12 @@ internal static class Flood
         });
 
         var clock = Stopwatch.StartNew();
+        long stopAt = duration is double d ? Stopwatch.GetTimestamp() + (long)(d * Stopwatch.Frequency) : long.MaxValue;
         for (int i = 0; i < count; i++)
         {
             if (raw) channel.PublishRaw(payload, 0, payload.Length);
             else channel.Publish(payload, 0, payload.Length);
+            if ((i & 1023) == 0 && Stopwatch.GetTimestamp() >= stopAt) break;
         }
         socket.Dispose(); // stops the sender once everything queued has gone out
         double seconds = clock.Elapsed.TotalSeconds;
@@ -73,9 +75,11 @@ internal static class Flood
         socket.Bind(channel);
         channel.Join();
 
-        // Preallocated: the handler runs once per message on the dispatcher thread.
-        int capacity = count ?? 10_000_000;
-        long[] latencies = new long[Math.Min(capacity, 10_000_000)];
+        // Preallocated: the handler runs once per message on the dispatcher thread. Latencies
+        // are a sample: the last 2^20 messages.
+        long capacity = count ?? long.MaxValue;
+        long[] latencies = new long[(int)Math.Min(capacity, 1 << 20)];
+        Array.Fill(latencies, -1L); // touch every page now, so memory use is flat from the start
         long received = 0, bytes = 0, firstTicks = 0, lastTicks = 0;
         ulong minSeq = ulong.MaxValue, maxSeq = 0;
         using var done = new ManualResetEventSlim();
@@ -86,13 +90,13 @@ internal static class Flood
             ulong wall = platform.NowNanoseconds();
             if (received == 0) firstTicks = now;
             lastTicks = now;
-            if (received < latencies.Length) latencies[received] = (long)(wall - m.Header.Timestamp);
+            latencies[received % latencies.Length] = (long)(wall - m.Header.Timestamp);
             ulong seq = m.Header.Sequence;
             if (seq < minSeq) minSeq = seq;
             if (seq > maxSeq) maxSeq = seq;
             bytes += m.PayloadLength;
             if (++received == capacity) done.Set();
-        }, null, e => Console.Error.WriteLine("lc: " + e.Message), 65536);
+        }, null, e => Console.Error.WriteLine("lc: " + e.Message), Frame.MaxDatagram);
         Console.Error.WriteLine($"lc: listening on {channel}");
 
         using var interrupted = new ManualResetEventSlim();

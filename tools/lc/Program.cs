@@ -81,7 +81,8 @@ public static class Program
         var iface = InterfaceOption();
         var raw = RawOption("Send MESSAGE as the whole datagram, without librecast's 33-byte header (like lc_channel_send).");
         var hops = new Option<int>("--hop-limit") { Description = "Multicast hop limit (1 keeps it on the local link).", DefaultValueFactory = _ => 255, HelpName = "N" };
-        var count = new Option<int>("--count", "-n") { Description = "Send N messages as fast as possible and print the rate and counters (flood mode).", DefaultValueFactory = _ => 1, HelpName = "N" };
+        var count = new Option<int?>("--count", "-n") { Description = "Send N messages as fast as possible and print the rate and counters (flood mode).", HelpName = "N" };
+        var duration = new Option<double?>("--duration") { Description = "Flood mode: stop after SECONDS (with --count: whichever comes first).", HelpName = "SECONDS" };
         var size = new Option<int?>("--size", "-s") { Description = "Payload of BYTES bytes instead of MESSAGE (flood mode).", HelpName = "BYTES" };
         var policy = new Option<string>("--policy") { Description = "When the publish ring is full: block (default, nothing lost), drop-newest, drop-oldest.", DefaultValueFactory = _ => "block", HelpName = "POLICY" };
         policy.AcceptOnlyFromAmong("block", "drop-newest", "drop-oldest");
@@ -89,11 +90,11 @@ public static class Program
         var message = new Argument<string?>("MESSAGE") { Description = "Payload: the UTF-8 bytes of this text (omit with --size).", Arity = ArgumentArity.ZeroOrOne };
         var cmd = new Command("send",
             "Send a message to CHANNEL, framed as lc_msg_send frames it (timestamp, seq, nonce, op, length).\n" +
-            "Flood mode (--count N and/or --size BYTES) publishes through the preallocated ring and batched sends and\n" +
+            "Flood mode (--count N, --size BYTES or --duration SECONDS) publishes through the preallocated ring and batched sends and\n" +
             "prints 'N msgs B bytes in T s = R msg/s' (B: payload bytes) and the counters.\n" +
             "Examples: lc send -i eth0 site/node1/telemetry '{\"t\":21.5}'\n" +
-            "          lc send -i eth0 --count 1000000 --size 64 bench") { iface, raw, hops, count, size, policy, channel, message };
-        cmd.SetAction(r => Commands.Send(r.GetValue(iface), r.GetValue(raw), r.GetValue(hops), r.GetValue(count), r.GetValue(size),
+            "          lc send -i eth0 --count 1000000 --size 64 bench") { iface, raw, hops, count, duration, size, policy, channel, message };
+        cmd.SetAction(r => Commands.Send(r.GetValue(iface), r.GetValue(raw), r.GetValue(hops), r.GetValue(count), r.GetValue(duration), r.GetValue(size),
             r.GetValue(policy)!, r.GetValue(channel)!, r.GetValue(message)));
         return cmd;
     }
