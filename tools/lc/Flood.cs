@@ -45,7 +45,10 @@ internal static class Flood
             BufferSize = bufferSize,
             Policy = ParsePolicy(policy),
             BatchSize = 64,
-            Idle = new BackoffIdleStrategy(1000, 100),
+            // One thread publishes and, every batch, sends: a second sender thread would compete
+            // for the cores with the receiver on small machines (measured: 10% receiver loss on
+            // 2 cores with a sender thread).
+            StartThread = false,
         });
 
         var clock = Stopwatch.StartNew();
@@ -54,6 +57,7 @@ internal static class Flood
         {
             if (raw) channel.PublishRaw(payload, 0, payload.Length);
             else channel.Publish(payload, 0, payload.Length);
+            if ((i & 63) == 63) publisher.DoWork();
             if ((i & 1023) == 0 && Stopwatch.GetTimestamp() >= stopAt) break;
         }
         socket.Dispose(); // stops the sender once everything queued has gone out
