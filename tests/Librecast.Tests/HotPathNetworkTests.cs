@@ -10,28 +10,17 @@ namespace Librecast.Tests;
 [Collection(NetworkCollection.Name)]
 public class HotPathNetworkTests
 {
-    private static (Context, Socket, Channel) Open(string iface, string name)
-    {
-        var ctx = new Context(SocketsPlatform.Instance);
-        Socket s = ctx.CreateSocket();
-        s.Bind(Interfaces.Resolve(iface));
-        Channel c = ctx.CreateChannel(name);
-        s.Bind(c);
-        return (ctx, s, c);
-    }
-
     [Fact]
     public void Batched_Listener_Delivers_In_Order_Accounts_For_Every_Datagram_And_Allocates_Nothing()
     {
         Netns.Require();
         string name = $"hot/listen/{Guid.NewGuid():N}";
         const int total = 20_000, warm = 1_000;
-        var (rxCtx, rx, rxChan) = Open(Netns.RecvIf, name);
-        var (txCtx, tx, txChan) = Open(Netns.SendIf, name);
+        var (rxCtx, rx, rxChan) = Endpoints.Open(Netns.RecvIf, name, join: true);
+        var (txCtx, tx, txChan) = Endpoints.Open(Netns.SendIf, name, join: false);
         using (rxCtx)
         using (txCtx)
         {
-            rxChan.Join();
             var seqs = new ulong[total];
             int received = 0;
             long allocAtWarm = 0, allocAtLast = 0;
@@ -71,12 +60,11 @@ public class HotPathNetworkTests
     {
         Netns.Require();
         string name = $"hot/sync/{Guid.NewGuid():N}";
-        var (rxCtx, rx, rxChan) = Open(Netns.RecvIf, name);
-        var (txCtx, _, txChan) = Open(Netns.SendIf, name);
+        var (rxCtx, rx, rxChan) = Endpoints.Open(Netns.RecvIf, name, join: true);
+        var (txCtx, _, txChan) = Endpoints.Open(Netns.SendIf, name, join: false);
         using (rxCtx)
         using (txCtx)
         {
-            rxChan.Join();
             var m = new Message(2048);
             byte[] payload = new byte[64];
             // Nothing inside the measured loop may allocate, xunit's Assert included: count instead.

@@ -17,8 +17,6 @@ namespace Librecast.Tests;
 [Collection(NetworkCollection.Name)]
 public class InteropTests
 {
-    private static int Index(string name) => Interfaces.Resolve(name);
-
     private static string UniqueChannel(string what) => $"interop/{what}/{Guid.NewGuid():N}";
 
     /// <summary>Parses an lcpeer output line of key=value fields.</summary>
@@ -33,23 +31,12 @@ public class InteropTests
         return d;
     }
 
-    private static (Context Ctx, Socket Socket, Channel Channel) Open(string iface, string channel, bool join)
-    {
-        var ctx = new Context(SocketsPlatform.Instance);
-        Socket s = ctx.CreateSocket();
-        s.Bind(Index(iface));
-        Channel c = ctx.CreateChannel(channel);
-        s.Bind(c);
-        if (join) c.Join();
-        return (ctx, s, c);
-    }
-
     [Fact]
     public void C_Msg_Send_Reaches_Our_Receive_With_Header_Fields()
     {
         Netns.Require();
         string name = UniqueChannel("c2cs");
-        var (ctx, socket, channel) = Open(Netns.RecvIf, name, join: true);
+        var (ctx, socket, channel) = Endpoints.Open(Netns.RecvIf, name, join: true);
         using (ctx)
         {
             ulong before = SocketsPlatform.Instance.NowNanoseconds();
@@ -79,7 +66,7 @@ public class InteropTests
     {
         Netns.Require();
         string name = UniqueChannel("c2cs-raw");
-        var (ctx, socket, _) = Open(Netns.RecvIf, name, join: true);
+        var (ctx, socket, _) = Endpoints.Open(Netns.RecvIf, name, join: true);
         using (ctx)
         {
             var (code, _, err) = CPeer.Run(CPeer.Build("lcpeer"), $"send {Netns.SendIf} {name} raw-bytes --raw", null, 20_000);
@@ -97,7 +84,7 @@ public class InteropTests
         string name = UniqueChannel("cs2c");
         using var peer = new PeerProcess(CPeer.Build("lcpeer"), $"recv {Netns.RecvIf} {name} 3 10");
         Assert.Equal("READY", peer.NextLine());
-        var (ctx, _, channel) = Open(Netns.SendIf, name, join: false);
+        var (ctx, _, channel) = Endpoints.Open(Netns.SendIf, name, join: false);
         using (ctx)
         {
             ulong before = SocketsPlatform.Instance.NowNanoseconds();
@@ -127,7 +114,7 @@ public class InteropTests
         string name = UniqueChannel("cs2c-raw");
         using var peer = new PeerProcess(CPeer.Build("lcpeer"), $"recv {Netns.RecvIf} {name} 1 10 --raw");
         Assert.Equal("READY", peer.NextLine());
-        var (ctx, _, channel) = Open(Netns.SendIf, name, join: false);
+        var (ctx, _, channel) = Endpoints.Open(Netns.SendIf, name, join: false);
         using (ctx)
         {
             byte[] p = "just-bytes"u8.ToArray();
@@ -147,7 +134,7 @@ public class InteropTests
         string name = UniqueChannel("wire");
         using var peer = new PeerProcess(CPeer.Build("lcpeer"), $"dump {Netns.RecvIf} {name} 1 10");
         Assert.Equal("READY", peer.NextLine());
-        var (ctx, _, channel) = Open(Netns.SendIf, name, join: false);
+        var (ctx, _, channel) = Endpoints.Open(Netns.SendIf, name, join: false);
         using (ctx)
         {
             channel.SendMessage("world"u8.ToArray(), 0, 5);

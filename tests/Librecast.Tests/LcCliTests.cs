@@ -133,11 +133,8 @@ public class LcCliTests
         Netns.Require();
         string name = $"cli/garbage/{Guid.NewGuid():N}";
         using var listener = Lc.Start($"listen --interface {Netns.RecvIf} --count 1 --timeout 15 --verbose {name}");
-        using var ctx = new Context(SocketsPlatform.Instance);
-        Socket s = ctx.CreateSocket();
-        s.Bind(Interfaces.Resolve(Netns.SendIf));
-        Channel c = ctx.CreateChannel(name);
-        s.Bind(c);
+        var (ctx, _, c) = Endpoints.Open(Netns.SendIf, name, join: false);
+        using var owned = ctx;
         // Garbage first, then a real frame, until lc has joined and heard the frame.
         string? line = null;
         for (int i = 0; i < 100 && line == null; i++)

@@ -29,12 +29,8 @@ internal static class Commands
         int ifindex = ResolveInterface(iface);
         if (flood) return Flood.Send(ifindex, raw, hopLimit, count, duration, payload, policy, channelName);
 
-        using var ctx = new Context(SocketsPlatform.Instance);
-        Socket socket = ctx.CreateSocket();
-        socket.Bind(ifindex);
-        socket.HopLimit = hopLimit;
-        Channel channel = ctx.CreateChannel(channelName);
-        socket.Bind(channel);
+        using var session = new Session(ifindex, channelName, hopLimit);
+        Channel channel = session.Channel;
         if (raw) channel.Send(payload, 0, payload.Length);
         else channel.SendMessage(payload, 0, payload.Length);
         return Program.ExitOk;
@@ -51,11 +47,10 @@ internal static class Commands
         CheckListenArguments(count, timeoutSeconds);
         int ifindex = ResolveInterface(iface);
 
-        using var ctx = new Context(SocketsPlatform.Instance);
-        Socket socket = ctx.CreateSocket();
-        socket.Bind(ifindex);
-        Channel channel = ctx.CreateChannel(channelName);
-        socket.Bind(channel);
+        using var session = new Session(ifindex, channelName);
+        Context ctx = session.Context;
+        Socket socket = session.Socket;
+        Channel channel = session.Channel;
         channel.Join();
         if (verbose) Console.Error.WriteLine($"lc: listening on {channel} via {(iface ?? "the default interface")}");
 

@@ -29,12 +29,10 @@ internal static class Flood
 
     public static int Send(int ifindex, bool raw, int hopLimit, int count, double? duration, byte[] payload, string policy, string channelName)
     {
-        using var ctx = new Context(SocketsPlatform.Instance);
-        Socket socket = ctx.CreateSocket();
-        socket.Bind(ifindex);
-        socket.HopLimit = hopLimit;
-        Channel channel = ctx.CreateChannel(channelName);
-        socket.Bind(channel);
+        using var session = new Session(ifindex, channelName, hopLimit);
+        Context ctx = session.Context;
+        Socket socket = session.Socket;
+        Channel channel = session.Channel;
         int bufferSize = 64;
         while (bufferSize < payload.Length + Frame.HeaderSize) bufferSize <<= 1;
         int errors = 0;
@@ -72,11 +70,10 @@ internal static class Flood
     {
         Commands.CheckListenArguments(count, timeoutSeconds);
         int ifindex = Commands.ResolveInterface(iface);
-        using var ctx = new Context(SocketsPlatform.Instance);
-        Socket socket = ctx.CreateSocket();
-        socket.Bind(ifindex);
-        Channel channel = ctx.CreateChannel(channelName);
-        socket.Bind(channel);
+        using var session = new Session(ifindex, channelName);
+        Context ctx = session.Context;
+        Socket socket = session.Socket;
+        Channel channel = session.Channel;
         channel.Join();
 
         // Preallocated: the handler runs once per message on the dispatcher thread. Latencies

@@ -2,6 +2,7 @@ using System;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
 using Librecast;
+using Librecast.Tests.Support;
 
 namespace Librecast.Benchmarks;
 
@@ -23,7 +24,7 @@ public class HotPathBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var ctx = new Context(new DiscardPlatform());
+        var ctx = new Context(new NullPlatform());
         Socket socket = ctx.CreateSocket();
         channel = ctx.CreateChannel("bench");
         socket.Bind(channel);
@@ -51,34 +52,4 @@ public class HotPathBenchmarks
     }
 
     public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(HotPathBenchmarks).Assembly).Run(args);
-}
-
-/// <summary>A platform whose transport discards datagrams.</summary>
-internal sealed class DiscardPlatform : IPlatform
-{
-    private ulong state = 1;
-    public ITransport OpenTransport() => new DiscardTransport();
-    public ulong NowNanoseconds() => (ulong)DateTime.UtcNow.Ticks * 100;
-
-    public void FillRandom(byte[] buffer, int offset, int count)
-    {
-        for (int i = 0; i < count; i++)
-        {
-            state = state * 6364136223846793005UL + 1442695040888963407UL;
-            buffer[offset + i] = (byte)(state >> 56);
-        }
-    }
-
-    private sealed class DiscardTransport : ITransport
-    {
-        public void Bind(int port) { }
-        public void SetInterface(int interfaceIndex) { }
-        public void SetHopLimit(int hops) { }
-        public void SetLoopback(bool enabled) { }
-        public void Join(byte[] group, int offset, int interfaceIndex) { }
-        public void Leave(byte[] group, int offset, int interfaceIndex) { }
-        public int Send(byte[] buffer, int offset, int count, byte[] group, int groupOffset, int port) => count;
-        public int Receive(byte[] buffer, int offset, int count, int timeoutMs, DatagramInfo info) => -1;
-        public void Dispose() { }
-    }
 }
