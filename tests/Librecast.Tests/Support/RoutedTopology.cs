@@ -70,7 +70,8 @@ public sealed class RoutedTopology : IDisposable
     /// <summary>Starts lc inside namespace <paramref name="ns"/>.</summary>
     public PeerProcess StartLc(string ns, string args) => new("ip", $"netns exec {ns} dotnet {Support.Lc.Dll} {args}");
 
-    private static void Ip(string args)
+    /// <summary>Runs <c>ip ARGS</c>; throws with ip's message if it fails.</summary>
+    public static void Ip(string args)
     {
         var (code, _, err) = CPeer.Run("ip", args, null, 10_000);
         if (code != 0) throw new InvalidOperationException($"ip {args}: {err}");
