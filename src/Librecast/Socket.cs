@@ -195,7 +195,14 @@ namespace Librecast
         /// </summary>
         public ReceiveResult Receive(Message message, int timeoutMs)
         {
+            RequireNotListening();
             return ReceiveInto(message, timeoutMs, false);
+        }
+
+        // One receiver per socket: while listening, the listener's threads own the receive path.
+        private void RequireNotListening()
+        {
+            if (listening) throw new LibrecastException("this socket is listening: its datagrams go to the Listen handler (call ListenCancel() to receive directly)");
         }
 
         /// <summary>
@@ -205,6 +212,7 @@ namespace Librecast
         /// </summary>
         public ReceiveResult ReceiveMessage(Message message, int timeoutMs)
         {
+            RequireNotListening();
             return ReceiveInto(message, timeoutMs, true);
         }
 
@@ -472,7 +480,7 @@ namespace Librecast
                 ReceiveResult r;
                 try
                 {
-                    r = ReceiveMessage(message, ListenPollMs);
+                    r = ReceiveInto(message, ListenPollMs, true);
                 }
                 catch (LibrecastException e)
                 {

@@ -146,6 +146,7 @@ public class ApiTests
         tx.Bind(t);
         for (int i = 0; i < 3; i++) t.SendMessage(new byte[1], 0, 1);
         Assert.True(three.Wait(5000, TestContext.Current.CancellationToken), "listener did not deliver 3 messages");
+        Assert.Throws<LibrecastException>(() => rx.ReceiveMessage(new Message(100), 0)); // one receiver per socket
         rx.ListenCancel();
         Assert.False(rx.IsListening);
         t.SendMessage(new byte[1], 0, 1);
