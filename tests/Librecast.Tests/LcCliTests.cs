@@ -30,6 +30,7 @@ public class LcCliTests
     [InlineData("send --size 10 chan hello", "not both")]
     [InlineData("send --count 0 chan hello", "--count")]
     [InlineData("send --policy sometimes chan hello", "sometimes")]
+    [InlineData("listen --quiet --raw chan", "--raw")]
     [InlineData("send chan", "MESSAGE")]
     [InlineData("frobnicate", "frobnicate")]
     public void Bad_Input_Gets_A_Clear_Line_On_Stderr_And_Exit_2(string args, string mentions)

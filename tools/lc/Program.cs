@@ -112,7 +112,9 @@ public static class Program
             "Join CHANNEL and print each received payload (UTF-8) on its own line.\n" +
             "Datagrams that are not librecast frames are counted and skipped (shown with --verbose).\n" +
             "Example: lc listen -i eth0 -n 10 -t 30 site/node1/telemetry") { iface, raw, count, timeout, verbose, quiet, channel };
-        cmd.SetAction(r => r.GetValue(quiet)
+        cmd.SetAction(r => r.GetValue(quiet) && r.GetValue(raw)
+            ? throw new UsageException("--quiet measures librecast frames (sequence, timestamp): it cannot be used with --raw")
+            : r.GetValue(quiet)
             ? Flood.Listen(r.GetValue(iface), r.GetValue(count), r.GetValue(timeout), r.GetValue(channel)!)
             : Commands.Listen(r.GetValue(iface), r.GetValue(raw), r.GetValue(count), r.GetValue(timeout), r.GetValue(verbose), r.GetValue(channel)!));
         return cmd;
