@@ -1,0 +1,350 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Net;
+using Librecast.Sensors;
+
+namespace Librecast.Gateway.Config;
+
+/// <summary>Log line format: <c>text</c> (logfmt key=value) or <c>json</c> (one object per line).</summary>
+public enum LogFormat
+{
+    /// <summary>logfmt: <c>ts=... level=info msg="..." key=value</c>.</summary>
+    Text,
+
+    /// <summary>One JSON object per line.</summary>
+    Json,
+}
+
+/// <summary>Least severe level that is logged.</summary>
+public enum LogLevel
+{
+    /// <summary>Everything, including each message received.</summary>
+    Debug,
+
+    /// <summary>Start, stop, state changes.</summary>
+    Info,
+
+    /// <summary>Problems lcgw works around (sensor missing, broker down).</summary>
+    Warn,
+
+    /// <summary>Failures.</summary>
+    Error,
+}
+
+/// <summary>The <c>config mqtt</c> section.</summary>
+public sealed record MqttConfig(string Host, int Port, string ClientId, string TopicPrefix, int Qos, bool Retain, string? Username, string? Password);
+
+/// <summary>One <c>config sensor</c> section: a local chip read every <paramref name="IntervalSeconds"/> and published on <paramref name="Channel"/>.</summary>
+public sealed record LocalSensorConfig(string Name, SensorSpec Spec, bool Simulated, double IntervalSeconds, string Channel);
+
+/// <summary>
+/// lcgw's configuration, read from a UCI-syntax file (see docs/deploy.md and
+/// tools/image/lcgw.conf for every option). Validation errors name the file and line.
+/// </summary>
+public sealed class GatewayConfig
+{
+    /// <summary>Interface to join and send on (name or index); null for the default route.</summary>
+    public string? Interface { get; private set; }
+
+    /// <summary>Site name used in local sensors' channel names and SenML base names.</summary>
+    public string Site { get; private set; } = "site1";
+
+    /// <summary>This gateway's node name (default: the host name).</summary>
+    public string Node { get; private set; } = DefaultNode();
+
+    /// <summary>Log format.</summary>
+    public LogFormat LogFormat { get; private set; } = LogFormat.Text;
+
+    /// <summary>Log level.</summary>
+    public LogLevel LogLevel { get; private set; } = LogLevel.Info;
+
+    /// <summary>Largest datagram received; larger ones are counted as truncated.</summary>
+    public int MaxDatagram { get; private set; } = 2048;
+
+    /// <summary>Channels to subscribe to.</summary>
+    public List<string> Channels { get; } = new();
+
+    /// <summary>JSON lines output: "-" for stdout, a file path, or null for none.</summary>
+    public string? JsonLinesPath { get; private set; }
+
+    /// <summary>Where /metrics is served, or null for no HTTP endpoint.</summary>
+    public IPEndPoint? MetricsEndpoint { get; private set; }
+
+    /// <summary>The MQTT bridge, or null.</summary>
+    public MqttConfig? Mqtt { get; private set; }
+
+    /// <summary>Local sensors to read and publish.</summary>
+    public List<LocalSensorConfig> Sensors { get; } = new();
+
+    /// <summary>Channels that nodes on IPv4-only firmware publish; relayed IPv4 to IPv6.</summary>
+    public List<string> BridgeUp { get; } = new();
+
+    /// <summary>Command channels relayed IPv6 to IPv4, so IPv4-only nodes hear them.</summary>
+    public List<string> BridgeDown { get; } = new();
+
+    /// <summary>The file this was read from.</summary>
+    public string Source { get; private set; } = "";
+
+    /// <summary>Reads and validates <paramref name="path"/>.</summary>
+    /// <exception cref="ConfigException">Unreadable file or invalid content; the message says where and what.</exception>
+    public static GatewayConfig Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException("cannot read config file " + path + ": " + e.Message);
+        }
+        return Parse(text, path);
+    }
+
+    /// <summary>Validates config <paramref name="text"/>; <paramref name="file"/> names it in errors.</summary>
+    /// <exception cref="ConfigException">Invalid content.</exception>
+    public static GatewayConfig Parse(string text, string file)
+    {
+        var config = new GatewayConfig { Source = file };
+        var seen = new HashSet<string>();
+        int sensorIndex = 0;
+        foreach (UciSection section in UciFile.Parse(text, file))
+        {
+            var options = new Options(section);
+            if (!options.Flag("enabled", true)) continue; // OpenWrt style: "option enabled '0'" switches a section off
+            bool single = section.Type is "gateway" or "jsonl" or "metrics" or "mqtt";
+            if (single && !seen.Add(section.Type))
+                throw new ConfigException(section.Where + ": a second 'config " + section.Type + "' section (only one is allowed)");
+            switch (section.Type)
+            {
+                case "gateway":
+                    config.Interface = options.String("interface");
+                    config.Site = options.Name("site") ?? config.Site;
+                    config.Node = options.Name("node") ?? config.Node;
+                    config.LogFormat = options.Choice("log_format", LogFormat.Text, ("text", LogFormat.Text), ("json", LogFormat.Json));
+                    config.LogLevel = options.Choice("log_level", LogLevel.Info,
+                        ("debug", LogLevel.Debug), ("info", LogLevel.Info), ("warn", LogLevel.Warn), ("error", LogLevel.Error));
+                    config.MaxDatagram = options.Int("max_datagram", 2048, 64, 65536);
+                    break;
+                case "subscribe":
+                    foreach ((string value, int line) in options.List("channel"))
+                        config.AddChannel(config.Channels, value, section, line);
+                    break;
+                case "jsonl":
+                    config.JsonLinesPath = options.String("path") ?? "-";
+                    break;
+                case "metrics":
+                    config.MetricsEndpoint = options.Endpoint("listen", "127.0.0.1:9464");
+                    break;
+                case "mqtt":
+                {
+                    string host = options.String("host") ?? "127.0.0.1";
+                    int port = options.Int("port", 1883, 1, 65535);
+                    string clientId = options.String("client_id") ?? "lcgw-" + config.Node;
+                    string prefix = options.String("topic_prefix") ?? "librecast/";
+                    if (prefix.Contains('+') || prefix.Contains('#'))
+                        throw new ConfigException(options.WhereOf("topic_prefix") + ": topic_prefix may not contain MQTT wildcards + or #");
+                    int qos = options.Int("qos", 0, 0, 2);
+                    bool retain = options.Flag("retain", false);
+                    config.Mqtt = new MqttConfig(host, port, clientId, prefix, qos, retain, options.String("username"), options.String("password"));
+                    break;
+                }
+                case "sensor":
+                {
+                    sensorIndex++;
+                    string typeText = options.String("type") ??
+                        throw new ConfigException(section.Where + ": 'config sensor' needs \"option type\" (" + SensorSpec.TypeNames + ")");
+                    if (!SensorSpec.TryParseType(typeText, out SensorType type))
+                        throw new ConfigException(options.WhereOf("type") + ": unknown sensor type '" + typeText + "' (known: " + SensorSpec.TypeNames + ")");
+                    string busText = options.String("bus") ?? "1";
+                    bool simulated = busText == "sim";
+                    int bus = simulated ? 1 : ParseInt(busText, options.WhereOf("bus"), "bus", 0, 255);
+                    int address = options.Int("address", SensorSpec.DefaultAddress(type), 0x03, 0x77);
+                    double interval = options.Double("interval", 10, 0.1, 86400);
+                    string? channel = options.String("channel");
+                    string name = section.Name ?? typeText + sensorIndex.ToString(CultureInfo.InvariantCulture);
+                    config.Sensors.Add(new LocalSensorConfig(name, new SensorSpec(type, bus, address), simulated, interval, channel ?? ""));
+                    break;
+                }
+                case "bridge":
+                    foreach ((string value, int line) in options.List("ipv4"))
+                        config.AddChannel(config.BridgeUp, value, section, line);
+                    foreach ((string value, int line) in options.List("command"))
+                        config.AddChannel(config.BridgeDown, value, section, line);
+                    break;
+                default:
+                    throw new ConfigException(section.Where + ": unknown section 'config " + section.Type +
+                                              "' (known: gateway, subscribe, jsonl, metrics, mqtt, sensor, bridge)");
+            }
+            options.Done();
+        }
+        // Sensors publish on SITE/NODE/telemetry unless told otherwise: known only once the gateway section is read.
+        for (int i = 0; i < config.Sensors.Count; i++)
+            if (config.Sensors[i].Channel.Length == 0)
+                config.Sensors[i] = config.Sensors[i] with { Channel = config.Site + "/" + config.Node + "/telemetry" };
+        if (config.Channels.Count == 0 && config.Sensors.Count == 0 && config.BridgeUp.Count == 0 && config.BridgeDown.Count == 0)
+            throw new ConfigException(file + ": nothing to do: add a 'config subscribe' with \"list channel\", a 'config sensor' or a 'config bridge'");
+        if ((config.Channels.Count > 0 || config.Sensors.Count > 0) && config.JsonLinesPath == null && config.MetricsEndpoint == null && config.Mqtt == null)
+            throw new ConfigException(file + ": readings would go nowhere: add an output ('config jsonl', 'config metrics' or 'config mqtt')");
+        return config;
+    }
+
+    private void AddChannel(List<string> list, string name, UciSection section, int line)
+    {
+        if (name.Length == 0)
+            throw new ConfigException(section.File + ":" + line.ToString(CultureInfo.InvariantCulture) + ": empty channel name");
+        if (!list.Contains(name)) list.Add(name);
+    }
+
+    private static string DefaultNode()
+    {
+        string host = Environment.MachineName;
+        return string.IsNullOrEmpty(host) ? "gateway" : host;
+    }
+
+    /// <summary>A one-paragraph summary for --check-config and the start log.</summary>
+    public string Describe()
+    {
+        var parts = new List<string>
+        {
+            "interface=" + (Interface ?? "(default route)"),
+            "site=" + Site,
+            "node=" + Node,
+            "channels=" + Channels.Count,
+            "sensors=" + Sensors.Count,
+            "jsonl=" + (JsonLinesPath ?? "off"),
+            "metrics=" + (MetricsEndpoint?.ToString() ?? "off"),
+            "mqtt=" + (Mqtt == null ? "off" : Mqtt.Host + ":" + Mqtt.Port.ToString(CultureInfo.InvariantCulture)),
+            "bridge_ipv4=" + BridgeUp.Count,
+            "bridge_command=" + BridgeDown.Count,
+        };
+        return string.Join(" ", parts);
+    }
+
+    internal static int ParseInt(string text, string where, string key, int min, int max)
+    {
+        int value;
+        bool ok = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? int.TryParse(text.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out value)
+            : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+        if (!ok || value < min || value > max)
+            throw new ConfigException(where + ": " + key + " '" + text + "' is not a number from " + min.ToString(CultureInfo.InvariantCulture) +
+                                      " to " + max.ToString(CultureInfo.InvariantCulture));
+        return value;
+    }
+
+    /// <summary>Typed access to a section's options; <see cref="Done"/> rejects what was not asked for.</summary>
+    private sealed class Options(UciSection section)
+    {
+        private readonly HashSet<string> used = new();
+
+        private (string Value, int Line)? Single(string key)
+        {
+            used.Add(key);
+            (string Value, int Line)? found = null;
+            foreach (var e in section.Entries)
+            {
+                if (e.Key != key) continue;
+                if (found != null)
+                    throw new ConfigException(section.File + ":" + e.Line.ToString(CultureInfo.InvariantCulture) + ": option " + key + " is set twice in 'config " + section.Type + "'");
+                if (e.IsList)
+                    throw new ConfigException(section.File + ":" + e.Line.ToString(CultureInfo.InvariantCulture) + ": " + key + " is an option, not a list: write \"option " + key + " '...'\"");
+                found = (e.Value, e.Line);
+            }
+            return found;
+        }
+
+        public string WhereOf(string key)
+        {
+            foreach (var e in section.Entries)
+                if (e.Key == key) return section.File + ":" + e.Line.ToString(CultureInfo.InvariantCulture);
+            return section.Where;
+        }
+
+        public string? String(string key)
+        {
+            var v = Single(key);
+            return v == null || v.Value.Value.Length == 0 ? null : v.Value.Value;
+        }
+
+        public string? Name(string key)
+        {
+            string? value = String(key);
+            if (value != null && (value.Contains('/') || value.Contains(':')))
+                throw new ConfigException(WhereOf(key) + ": " + key + " '" + value + "' may not contain '/' or ':' (it becomes part of channel and SenML names)");
+            return value;
+        }
+
+        public int Int(string key, int fallback, int min, int max)
+        {
+            string? text = String(key);
+            return text == null ? fallback : ParseInt(text, WhereOf(key), key, min, max);
+        }
+
+        public double Double(string key, double fallback, double min, double max)
+        {
+            string? text = String(key);
+            if (text == null) return fallback;
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || value < min || value > max)
+                throw new ConfigException(WhereOf(key) + ": " + key + " '" + text + "' is not a number from " +
+                                          min.ToString(CultureInfo.InvariantCulture) + " to " + max.ToString(CultureInfo.InvariantCulture));
+            return value;
+        }
+
+        public bool Flag(string key, bool fallback)
+        {
+            string? text = String(key);
+            switch (text)
+            {
+                case null: return fallback;
+                case "1": case "true": case "yes": case "on": return true;
+                case "0": case "false": case "no": case "off": return false;
+                default: throw new ConfigException(WhereOf(key) + ": " + key + " '" + text + "' is not a boolean (1/0, true/false, yes/no, on/off)");
+            }
+        }
+
+        public T Choice<T>(string key, T fallback, params (string Text, T Value)[] choices)
+        {
+            string? text = String(key);
+            if (text == null) return fallback;
+            var names = new List<string>();
+            foreach (var (t, v) in choices)
+            {
+                if (t == text) return v;
+                names.Add(t);
+            }
+            throw new ConfigException(WhereOf(key) + ": " + key + " '" + text + "' is not one of: " + string.Join(", ", names));
+        }
+
+        public IPEndPoint Endpoint(string key, string fallback)
+        {
+            string text = String(key) ?? fallback;
+            if (!IPEndPoint.TryParse(text, out IPEndPoint? ep))
+                throw new ConfigException(WhereOf(key) + ": " + key + " '" + text + "' is not ADDRESS:PORT (like 127.0.0.1:9464 or [::1]:9464)");
+            return ep;
+        }
+
+        public List<(string Value, int Line)> List(string key)
+        {
+            used.Add(key);
+            var values = new List<(string, int)>();
+            foreach (var e in section.Entries)
+                if (e.Key == key) values.Add((e.Value, e.Line));
+            return values;
+        }
+
+        public void Done()
+        {
+            var known = new List<string>(used);
+            foreach (var e in section.Entries)
+            {
+                if (used.Contains(e.Key)) continue;
+                known.Sort(StringComparer.Ordinal);
+                throw new ConfigException(section.File + ":" + e.Line.ToString(CultureInfo.InvariantCulture) + ": unknown option '" + e.Key +
+                                          "' in 'config " + section.Type + "' (known: " + string.Join(", ", known) + ")");
+            }
+        }
+    }
+}

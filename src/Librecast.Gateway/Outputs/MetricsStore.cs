@@ -1,0 +1,140 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using Librecast.Gateway.Senml;
+
+namespace Librecast.Gateway.Outputs;
+
+/// <summary>
+/// Keeps the last value of every sensor reading seen (by channel, name and unit) and renders
+/// them, with the transport and gateway counters, in the Prometheus text exposition format
+/// (version 0.0.4).
+/// </summary>
+public sealed class MetricsStore : IOutput
+{
+    private readonly object gate = new();
+    private readonly Dictionary<(string Channel, string Name, string Unit), Entry> entries = new();
+    private readonly List<Func<IEnumerable<Metric>>> sources = new();
+
+    /// <summary>Most distinct series kept; new ones beyond it are not added (counted in <see cref="Overflow"/>).</summary>
+    public int MaxSeries { get; init; } = 10000;
+
+    /// <summary>Readings not stored because <see cref="MaxSeries"/> was reached.</summary>
+    public int Overflow { get; private set; }
+
+    private sealed class Entry
+    {
+        public double Value;
+        public double Time;
+        public long Updates;
+    }
+
+    /// <summary>A counter or gauge from elsewhere (transport, bridge, sensors), rendered as given.</summary>
+    public readonly record struct Metric(string Name, string Type, string Help, string Labels, double Value);
+
+    /// <summary>Adds a source of metrics, called on every scrape.</summary>
+    public void AddSource(Func<IEnumerable<Metric>> source)
+    {
+        lock (gate) sources.Add(source);
+    }
+
+    /// <inheritdoc/>
+    public void Write(Observation o)
+    {
+        lock (gate)
+        {
+            for (int i = 0; i < o.Count; i++)
+            {
+                SenmlRecord r = o.Records[i];
+                double value;
+                if (r.Kind == SenmlValueKind.Number) value = r.Number;
+                else if (r.Kind == SenmlValueKind.Boolean) value = r.Boolean ? 1 : 0;
+                else if (r.HasSum) value = r.Sum;
+                else continue; // strings and data have no numeric last value
+                var key = (o.Channel, r.Name, r.Unit ?? "");
+                if (!entries.TryGetValue(key, out Entry? e))
+                {
+                    if (entries.Count >= MaxSeries)
+                    {
+                        Overflow++;
+                        continue;
+                    }
+                    e = new Entry();
+                    entries[key] = e;
+                }
+                e.Value = value;
+                e.Time = r.Time;
+                e.Updates++;
+            }
+        }
+    }
+
+    /// <summary>The last value of (channel, name, unit), for tests.</summary>
+    public bool TryGet(string channel, string name, string unit, out double value)
+    {
+        lock (gate)
+        {
+            bool found = entries.TryGetValue((channel, name, unit), out Entry? e);
+            value = found ? e!.Value : double.NaN;
+            return found;
+        }
+    }
+
+    /// <summary>Renders everything in the Prometheus text format.</summary>
+    public string Render()
+    {
+        var sb = new StringBuilder(4096);
+        lock (gate)
+        {
+            var keys = new List<(string Channel, string Name, string Unit)>(entries.Keys);
+            keys.Sort();
+            Header(sb, "lc_sensor_value", "gauge", "Last value of each SenML record (v, or vb as 0/1, or s) by channel, name and unit.");
+            foreach (var k in keys) Sample(sb, "lc_sensor_value", SeriesLabels(k), entries[k].Value);
+            Header(sb, "lc_sensor_time_seconds", "gauge", "SenML time of that last value, seconds since the Unix epoch.");
+            foreach (var k in keys) Sample(sb, "lc_sensor_time_seconds", SeriesLabels(k), entries[k].Time);
+            Header(sb, "lc_sensor_updates_total", "counter", "Values received for the series since lcgw started.");
+            foreach (var k in keys) Sample(sb, "lc_sensor_updates_total", SeriesLabels(k), entries[k].Updates);
+            Header(sb, "lcgw_metrics_series_overflow_total", "counter", "Readings not stored because the series limit was reached.");
+            Sample(sb, "lcgw_metrics_series_overflow_total", "", Overflow);
+
+            string? last = null;
+            foreach (Func<IEnumerable<Metric>> source in sources)
+            {
+                foreach (Metric m in source())
+                {
+                    if (m.Name != last) Header(sb, m.Name, m.Type, m.Help);
+                    last = m.Name;
+                    Sample(sb, m.Name, m.Labels, m.Value);
+                }
+            }
+        }
+        return sb.ToString();
+    }
+
+    private static string SeriesLabels((string Channel, string Name, string Unit) k) =>
+        "channel=\"" + Escape(k.Channel) + "\",name=\"" + Escape(k.Name) + "\",unit=\"" + Escape(k.Unit) + "\"";
+
+    private static void Header(StringBuilder sb, string name, string type, string help) =>
+        sb.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+
+    private static void Sample(StringBuilder sb, string name, string labels, double value)
+    {
+        sb.Append(name);
+        if (labels.Length > 0) sb.Append('{').Append(labels).Append('}');
+        sb.Append(' ').Append(Format(value)).Append('\n');
+    }
+
+    /// <summary>A label value escaped as the exposition format wants: backslash, double quote, newline.</summary>
+    public static string Escape(string value)
+    {
+        if (value.IndexOfAny(['\\', '"', '\n']) < 0) return value;
+        return value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n");
+    }
+
+    private static string Format(double v) =>
+        double.IsNaN(v) ? "NaN" : double.IsPositiveInfinity(v) ? "+Inf" : double.IsNegativeInfinity(v) ? "-Inf" : v.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <inheritdoc/>
+    public void Dispose() { }
+}

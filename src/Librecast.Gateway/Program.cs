@@ -1,0 +1,123 @@
+using System;
+using System.IO;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Threading;
+using Librecast.Gateway.Config;
+
+namespace Librecast.Gateway;
+
+/// <summary>The <c>lcgw</c> command: runs the gateway daemon until SIGTERM or SIGINT.</summary>
+public static class Program
+{
+    /// <summary>Exit codes: 0 ok (clean stop), 1 runtime failure, 2 bad arguments or config.</summary>
+    internal const int ExitOk = 0, ExitFailure = 1, ExitUsage = 2;
+
+    /// <summary>Where the config is read from when -c is not given.</summary>
+    public const string DefaultConfigPath = "/etc/lcgw/lcgw.conf";
+
+    internal const string Usage =
+        "usage: lcgw [-c FILE] [--check-config] [--version] [--help]\n" +
+        "\n" +
+        "lcgw, the LibrecastIoT gateway daemon: subscribes to librecast channels, decodes SenML\n" +
+        "telemetry and writes it out (JSON lines, Prometheus /metrics, MQTT); reads local I2C sensors\n" +
+        "(BME280, SHT3x, BH1750) and publishes them on their channel. Runs until SIGTERM or SIGINT.\n" +
+        "\n" +
+        "  -c, --config FILE   configuration file (UCI syntax; default " + DefaultConfigPath + ";\n" +
+        "                      on OpenWrt /etc/config/lcgw). Every option: docs/deploy.md\n" +
+        "  --check-config      read and validate the configuration, print a summary, exit\n" +
+        "  --version           print the version and exit\n" +
+        "  -h, --help          this text\n" +
+        "\n" +
+        "Logs go to stderr (logfmt, or JSON with \"option log_format 'json'\"); JSON lines go to stdout\n" +
+        "or a file. Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad arguments or configuration.";
+
+    /// <summary>Entry point.</summary>
+    public static int Main(string[] args)
+    {
+        string configPath = DefaultConfigPath;
+        bool check = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "-c":
+                case "--config":
+                    if (i + 1 >= args.Length) return UsageError(args[i] + " needs a FILE");
+                    configPath = args[++i];
+                    break;
+                case "--check-config":
+                    check = true;
+                    break;
+                case "--version":
+                    Console.Out.WriteLine("lcgw " + Version());
+                    return ExitOk;
+                case "-h":
+                case "--help":
+                    Console.Out.WriteLine(Usage);
+                    return ExitOk;
+                default:
+                    return UsageError("unknown argument '" + args[i] + "'");
+            }
+        }
+
+        GatewayConfig config;
+        try
+        {
+            config = GatewayConfig.Load(configPath);
+        }
+        catch (ConfigException e)
+        {
+            Console.Error.WriteLine("lcgw: " + e.Message);
+            return ExitUsage;
+        }
+        if (check)
+        {
+            Console.Out.WriteLine("lcgw: " + configPath + ": ok: " + config.Describe());
+            return ExitOk;
+        }
+        return Run(config);
+    }
+
+    private static int Run(GatewayConfig config)
+    {
+        var log = new Log(Console.Error, config.LogFormat, config.LogLevel);
+        using var stop = new ManualResetEventSlim(false);
+        string signal = "";
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true; // we stop ourselves, cleanly
+            signal = context.Signal.ToString();
+            stop.Set();
+        }
+        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using PosixSignalRegistration intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using PosixSignalRegistration quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal);
+
+        var gateway = new Gateway(config, log);
+        try
+        {
+            gateway.Start();
+        }
+        catch (Exception e) when (e is LibrecastException or IOException or SocketException or UnauthorizedAccessException)
+        {
+            log.Error("cannot start", ("error", e.Message));
+            Console.Error.WriteLine("lcgw: " + e.Message);
+            gateway.Dispose();
+            return ExitFailure;
+        }
+        stop.Wait();
+        log.Info("stopping", ("signal", signal));
+        gateway.Dispose();
+        return ExitOk;
+    }
+
+    private static int UsageError(string message)
+    {
+        Console.Error.WriteLine("lcgw: " + message + " (try 'lcgw --help')");
+        return ExitUsage;
+    }
+
+    private static string Version() =>
+        typeof(Program).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+}

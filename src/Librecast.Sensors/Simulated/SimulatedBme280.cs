@@ -1,0 +1,148 @@
+using System;
+
+namespace Librecast.Sensors.Simulated;
+
+/// <summary>
+/// A BME280 as its datasheet describes it: chip id 0x60 at 0xD0, trimming parameters at
+/// 0x88..0xA1 and 0xE1..0xE7, ctrl_hum 0xF2, ctrl_meas 0xF4 (writing forced mode takes one
+/// measurement and returns to sleep), raw data 0xF7..0xFE (20-bit pressure and temperature,
+/// 16-bit humidity, big-endian). Physical values are turned into the raw ADC values that the
+/// datasheet's compensation formulas map back to them, so any correct driver reads them.
+/// </summary>
+public sealed class SimulatedBme280 : RegisterChip
+{
+    /// <summary>SDO to ground.</summary>
+    public const int DefaultAddress = 0x76;
+
+    // Trimming parameters: T and P from the BMP280 datasheet's worked example (section 3.12, same
+    // formulas as the BME280); H typical of real parts.
+    private ushort t1 = 27504; private short t2 = 26435, t3 = -1000;
+    private ushort p1 = 36477; private short p2 = -10685, p3 = 3024, p4 = 2855, p5 = 140, p6 = -7, p7 = 15500, p8 = -14600, p9 = 6000;
+    private byte h1 = 75; private short h2 = 362; private byte h3 = 0; private short h4 = 313, h5 = 50; private sbyte h6 = 30;
+
+    private int? rawT, rawP, rawH;
+
+    /// <summary>Creates the chip in sleep mode with its trimming parameters burnt in.</summary>
+    public SimulatedBme280()
+    {
+        Registers[0xD0] = 0x60;
+        WriteCalibration();
+    }
+
+    /// <summary>The id register 0xD0: 0x60 for a BME280; set 0x58 to play a BMP280 (no humidity).</summary>
+    public byte ChipId
+    {
+        get => Registers[0xD0];
+        set => Registers[0xD0] = value;
+    }
+
+    /// <summary>Temperature the chip measures, °C.</summary>
+    public double Celsius { get; set; } = 20;
+
+    /// <summary>Relative humidity the chip measures, %.</summary>
+    public double HumidityPercent { get; set; } = 50;
+
+    /// <summary>Pressure the chip measures, Pa.</summary>
+    public double Pascals { get; set; } = 101325;
+
+    /// <summary>Measurements made (forced-mode triggers).</summary>
+    public int Measurements { get; private set; }
+
+    /// <summary>Makes the next measurements return these raw ADC values instead of the physical ones (the datasheet's example: 519888, 415148).</summary>
+    public void SetRaw(int adcT, int adcP, int adcH)
+    {
+        rawT = adcT;
+        rawP = adcP;
+        rawH = adcH;
+    }
+
+    /// <inheritdoc/>
+    protected override void OnRegisterWritten(int register, byte value)
+    {
+        switch (register)
+        {
+            case 0xE0 when value == 0xB6: // soft reset: control registers back to 0, trimming kept
+                Registers[0xF2] = Registers[0xF4] = Registers[0xF5] = 0;
+                break;
+            case 0xF4 when (value & 0x03) == 0x01 || (value & 0x03) == 0x02: // forced mode
+                Measure();
+                Registers[0xF4] = (byte)(value & 0xFC); // back to sleep when done
+                break;
+            case 0xF4 when (value & 0x03) == 0x03: // normal mode: keep data fresh
+                Measure();
+                break;
+        }
+    }
+
+    private void Measure()
+    {
+        Measuring();
+        Measurements++;
+        int adcT = rawT ?? Invert(x => Temperature(x, out _), Celsius, 0, (1 << 20) - 1);
+        Temperature(adcT, out double tFine);
+        int adcP = rawP ?? Invert(x => -Pressure(x, tFine), -Pascals, 0, (1 << 20) - 1);
+        int adcH = rawH ?? Invert(x => Humidity(x, tFine), Math.Clamp(HumidityPercent, 0, 100), 0, 65535);
+        Registers[0xF7] = (byte)(adcP >> 12); Registers[0xF8] = (byte)(adcP >> 4); Registers[0xF9] = (byte)((adcP & 0xF) << 4);
+        Registers[0xFA] = (byte)(adcT >> 12); Registers[0xFB] = (byte)(adcT >> 4); Registers[0xFC] = (byte)((adcT & 0xF) << 4);
+        Registers[0xFD] = (byte)(adcH >> 8); Registers[0xFE] = (byte)adcH;
+    }
+
+    // Smallest x in [lo, hi] with f(x) >= target, f increasing.
+    private static int Invert(Func<int, double> f, double target, int lo, int hi)
+    {
+        while (lo < hi)
+        {
+            int mid = lo + (hi - lo) / 2;
+            if (f(mid) < target) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    // The datasheet's floating-point compensation formulas (BME280 datasheet section 8.1).
+    private double Temperature(int adc, out double tFine)
+    {
+        double var1 = (adc / 16384.0 - t1 / 1024.0) * t2;
+        double var2 = (adc / 131072.0 - t1 / 8192.0) * (adc / 131072.0 - t1 / 8192.0) * t3;
+        tFine = var1 + var2;
+        return tFine / 5120.0;
+    }
+
+    private double Pressure(int adc, double tFine)
+    {
+        double var1 = tFine / 2.0 - 64000.0;
+        double var2 = var1 * var1 * p6 / 32768.0;
+        var2 += var1 * p5 * 2.0;
+        var2 = var2 / 4.0 + p4 * 65536.0;
+        var1 = (p3 * var1 * var1 / 524288.0 + p2 * var1) / 524288.0;
+        var1 = (1.0 + var1 / 32768.0) * p1;
+        double p = 1048576.0 - adc;
+        p = (p - var2 / 4096.0) * 6250.0 / var1;
+        var1 = p9 * p * p / 2147483648.0;
+        var2 = p * p8 / 32768.0;
+        return p + (var1 + var2 + p7) / 16.0;
+    }
+
+    private double Humidity(int adc, double tFine)
+    {
+        double h = tFine - 76800.0;
+        h = (adc - (h4 * 64.0 + h5 / 16384.0 * h)) * (h2 / 65536.0 * (1.0 + h6 / 67108864.0 * h * (1.0 + h3 / 67108864.0 * h)));
+        h *= 1.0 - h1 * h / 524288.0;
+        return Math.Clamp(h, 0, 100);
+    }
+
+    private void WriteCalibration()
+    {
+        void U16(int at, int v) { Registers[at] = (byte)v; Registers[at + 1] = (byte)(v >> 8); }
+        U16(0x88, t1); U16(0x8A, t2); U16(0x8C, t3);
+        U16(0x8E, p1); U16(0x90, p2); U16(0x92, p3); U16(0x94, p4); U16(0x96, p5);
+        U16(0x98, p6); U16(0x9A, p7); U16(0x9C, p8); U16(0x9E, p9);
+        Registers[0xA1] = h1;
+        U16(0xE1, h2);
+        Registers[0xE3] = h3;
+        Registers[0xE4] = (byte)(h4 >> 4);
+        Registers[0xE5] = (byte)((h4 & 0x0F) | ((h5 & 0x0F) << 4));
+        Registers[0xE6] = (byte)(h5 >> 4);
+        Registers[0xE7] = (byte)h6;
+    }
+}

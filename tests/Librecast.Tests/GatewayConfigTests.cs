@@ -1,0 +1,121 @@
+using System.IO;
+using Librecast.Gateway.Config;
+using Librecast.Sensors;
+using Xunit;
+
+namespace Librecast.Tests;
+
+/// <summary>lcgw's configuration file: UCI syntax, the shipped example, and errors a user can act on.</summary>
+public class GatewayConfigTests
+{
+    private static string RepoFile(string relative)
+    {
+        string dir = System.AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "LibrecastIoT.sln"))) dir = Path.GetDirectoryName(dir)!;
+        return Path.Combine(dir, relative);
+    }
+
+    [Fact]
+    public void Shipped_Example_Is_Valid()
+    {
+        GatewayConfig c = GatewayConfig.Load(RepoFile("tools/image/lcgw.conf"));
+        Assert.Equal("eth0", c.Interface);
+        Assert.Equal(new[] { "site1/node1/telemetry", "site1/node2/telemetry" }, c.Channels);
+        Assert.Equal("-", c.JsonLinesPath);
+        Assert.Equal("127.0.0.1:9464", c.MetricsEndpoint!.ToString());
+        Assert.Null(c.Mqtt); // enabled '0'
+        Assert.Empty(c.Sensors);
+    }
+
+    [Fact]
+    public void OpenWrt_Uci_Example_Is_Valid()
+    {
+        GatewayConfig c = GatewayConfig.Load(RepoFile("tools/image/openwrt/lcgw.config"));
+        Assert.Equal("br-lan", c.Interface);
+        Assert.NotEmpty(c.Channels);
+    }
+
+    [Fact]
+    public void Reads_Every_Section_And_Uci_Quoting()
+    {
+        GatewayConfig c = GatewayConfig.Parse("""
+            package lcgw
+            # comment
+            config gateway 'main'
+            	option interface lc1   # trailing comment
+            	option site "s1"
+            	option node 'pi 1'
+            	option log_format json
+            	option log_level debug
+            config subscribe
+            	list channel 'a/b/telemetry'
+            	list channel "c/d/tele\"metry"
+            	list channel 'a/b/telemetry'
+            config mqtt
+            	option host 10.0.0.1
+            	option port 8883
+            	option qos 1
+            	option retain yes
+            config sensor 'inside'
+            	option type sht31
+            	option bus sim
+            	option address 0x45
+            	option interval 2.5
+            config sensor
+            	option type bh1750
+            config bridge
+            	list ipv4 's1/esp/telemetry'
+            	list command 's1/esp/command'
+            """, "test.conf");
+        Assert.Equal("lc1", c.Interface);
+        Assert.Equal("s1", c.Site);
+        Assert.Equal("pi 1", c.Node);
+        Assert.Equal(LogFormat.Json, c.LogFormat);
+        Assert.Equal(LogLevel.Debug, c.LogLevel);
+        Assert.Equal(new[] { "a/b/telemetry", "c/d/tele\"metry" }, c.Channels);
+        Assert.Equal(new MqttConfig("10.0.0.1", 8883, "lcgw-pi 1", "librecast/", 1, true, null, null), c.Mqtt);
+        Assert.Equal(2, c.Sensors.Count);
+        Assert.Equal(new LocalSensorConfig("inside", new SensorSpec(SensorType.Sht3x, 1, 0x45), true, 2.5, "s1/pi 1/telemetry"), c.Sensors[0]);
+        Assert.Equal(new SensorSpec(SensorType.Bh1750, 1, 0x23), c.Sensors[1].Spec);
+        Assert.False(c.Sensors[1].Simulated);
+        Assert.Equal(new[] { "s1/esp/telemetry" }, c.BridgeUp);
+        Assert.Equal(new[] { "s1/esp/command" }, c.BridgeDown);
+    }
+
+    [Theory]
+    [InlineData("config gateway\n\toption intreface lc1\nconfig subscribe\n list channel a\nconfig jsonl", "test.conf:2: unknown option 'intreface' in 'config gateway' (known: enabled, interface,")]
+    [InlineData("option x y", "test.conf:1: 'option' before any 'config' line")]
+    [InlineData("config subscribe\n list channel 'a\nconfig jsonl", "test.conf:2: unterminated ' quote")]
+    [InlineData("config subscribe\n list channel a\nconfig jsonl\nconfig jsonl", "test.conf:4: a second 'config jsonl' section")]
+    [InlineData("config subscribe\n list channel a\nconfig jsonl\nconfig metrics\n option listen localhost", "test.conf:5: listen 'localhost' is not ADDRESS:PORT")]
+    [InlineData("config sensor\n option type dht22\nconfig jsonl", "test.conf:2: unknown sensor type 'dht22' (known: bme280, sht3x, bh1750)")]
+    [InlineData("config sensor\n option type bme280\n option address 0x99\nconfig jsonl", "test.conf:3: address '0x99' is not a number from 3 to 119")]
+    [InlineData("config sensor\n option type bme280\n option interval 0\nconfig jsonl", "test.conf:3: interval '0' is not a number from 0.1 to 86400")]
+    [InlineData("config subscribe\n list channel a\nconfig mqtt\n option retain maybe", "test.conf:4: retain 'maybe' is not a boolean")]
+    [InlineData("config subscribe\n list channel a\nconfig mqtt\n option topic_prefix 'x/#'", "test.conf:4: topic_prefix may not contain MQTT wildcards")]
+    [InlineData("config gateway\n option site 'a/b'\nconfig subscribe\n list channel a\nconfig jsonl", "test.conf:2: site 'a/b' may not contain '/' or ':'")]
+    [InlineData("config gateway\n option site a\n option site b", "test.conf:3: option site is set twice")]
+    [InlineData("config gateway\n list site a", "test.conf:2: site is an option, not a list")]
+    [InlineData("config routers", "test.conf:1: unknown section 'config routers'")]
+    [InlineData("config gateway", "test.conf: nothing to do")]
+    [InlineData("config subscribe\n list channel a", "test.conf: readings would go nowhere")]
+    public void Errors_Name_File_Line_And_Fix(string text, string expected)
+    {
+        ConfigException e = Assert.Throws<ConfigException>(() => GatewayConfig.Parse(text, "test.conf"));
+        Assert.StartsWith(expected, e.Message);
+    }
+
+    [Fact]
+    public void Disabled_Sections_Are_Skipped_Whatever_They_Hold()
+    {
+        GatewayConfig c = GatewayConfig.Parse("config subscribe\n list channel a\nconfig jsonl\nconfig mqtt\n option enabled 0\n option bogus 1", "t");
+        Assert.Null(c.Mqtt);
+    }
+
+    [Fact]
+    public void Missing_File_Is_A_Config_Error()
+    {
+        ConfigException e = Assert.Throws<ConfigException>(() => GatewayConfig.Load("/nonexistent/lcgw.conf"));
+        Assert.Contains("cannot read config file /nonexistent/lcgw.conf", e.Message);
+    }
+}

@@ -1,0 +1,199 @@
+using System;
+using System.Collections.Generic;
+using System.Device.I2c;
+using System.IO;
+using Librecast.Sensors;
+using Librecast.Sensors.Simulated;
+using Xunit;
+
+namespace Librecast.Tests;
+
+/// <summary>
+/// The Pi sensor readers, run through the real Iot.Device.Bindings drivers against simulated
+/// chips that behave as their datasheets say (register maps, commands, CRC).
+/// </summary>
+public class SensorsTests
+{
+    private static List<Reading> ReadOnce(ISensor sensor)
+    {
+        var readings = new List<Reading>();
+        sensor.Read(readings);
+        return readings;
+    }
+
+    private static Reading Find(List<Reading> readings, string name) => readings.Find(r => r.Name == name);
+
+    [Fact]
+    public void Bme280_Gives_The_Datasheet_Worked_Example()
+    {
+        // BMP280 datasheet 3.12 (same compensation as the BME280): adc_T 519888 -> 25.08 °C,
+        // adc_P 415148 -> 100653.27 Pa with its example trimming parameters.
+        var chip = new SimulatedBme280();
+        chip.SetRaw(519888, 415148, 30000);
+        var bus = new SimulatedI2cBus();
+        bus.Attach(0x76, chip);
+        using ISensor sensor = SensorFactory.Open(new SensorSpec(SensorType.Bme280, 1, 0x76), bus);
+        List<Reading> r = ReadOnce(sensor);
+        Assert.Equal(25.08, Find(r, "temperature").Value, 2);
+        Assert.Equal("Cel", Find(r, "temperature").Unit);
+        Assert.Equal(100653.27, Find(r, "pressure").Value, 2);
+        Assert.Equal("Pa", Find(r, "pressure").Unit);
+        Assert.Equal("%RH", Find(r, "humidity").Unit);
+        Assert.InRange(Find(r, "humidity").Value, 0, 100);
+        Assert.Equal(1, chip.Measurements); // one forced-mode measurement per read
+    }
+
+    [Fact]
+    public void Bme280_Reads_The_Values_The_Chip_Measures()
+    {
+        var chip = new SimulatedBme280 { Celsius = 21.53, HumidityPercent = 41.2, Pascals = 101325 };
+        var bus = new SimulatedI2cBus();
+        bus.Attach(0x77, chip);
+        using ISensor sensor = SensorFactory.Open(new SensorSpec(SensorType.Bme280, 1, 0x77), bus);
+        List<Reading> r = ReadOnce(sensor);
+        Assert.Equal(3, r.Count);
+        Assert.Equal(21.53, Find(r, "temperature").Value, 0.01);
+        Assert.Equal(41.2, Find(r, "humidity").Value, 0.05);
+        Assert.Equal(101325, Find(r, "pressure").Value, 1.0);
+
+        chip.Celsius = -5.25;
+        r = ReadOnce(sensor);
+        Assert.Equal(-5.25, Find(r, "temperature").Value, 0.01);
+        Assert.Equal(2, chip.Measurements);
+    }
+
+    [Fact]
+    public void Bme280_Refuses_A_Bmp280_With_A_Clear_Error()
+    {
+        var bus = new SimulatedI2cBus();
+        bus.Attach(0x76, new SimulatedBme280 { ChipId = 0x58 });
+        IOException e = Assert.Throws<IOException>(() => SensorFactory.Open(new SensorSpec(SensorType.Bme280, 1, 0x76), bus));
+        Assert.Contains("id 96", e.Message); // Iot.Device.Bmxx80: "Unable to find a chip with id 96. Found one with id 88"
+        Assert.Contains("88", e.Message);
+    }
+
+    [Fact]
+    public void Sht3x_Reads_The_Values_The_Chip_Measures()
+    {
+        var chip = new SimulatedSht3x { Celsius = 23.4, HumidityPercent = 55.5 };
+        var bus = new SimulatedI2cBus();
+        bus.Attach(0x44, chip);
+        using ISensor sensor = SensorFactory.Open(new SensorSpec(SensorType.Sht3x, 1, 0x44), bus);
+        List<Reading> r = ReadOnce(sensor);
+        Assert.Equal(23.4, Find(r, "temperature").Value, 0.05);
+        Assert.Equal(55.5, Find(r, "humidity").Value, 0.05);
+        Assert.Equal("Cel", Find(r, "temperature").Unit);
+        Assert.Equal("%RH", Find(r, "humidity").Unit);
+    }
+
+    [Fact]
+    public void Sht3x_Crc_Matches_The_Datasheet_Example()
+    {
+        Assert.Equal(0x92, Sht3xSensor.Crc8(0xBE, 0xEF)); // SHT3x datasheet, table 19
+    }
+
+    [Fact]
+    public void Sht3x_Bad_Crc_Is_An_Error_Not_A_Stale_Value()
+    {
+        var chip = new SimulatedSht3x { Celsius = 10, HumidityPercent = 20 };
+        var bus = new SimulatedI2cBus();
+        bus.Attach(0x44, chip);
+        using var poller = new SensorPoller(new SensorSpec(SensorType.Sht3x, 1, 0x44), bus);
+        Assert.NotNull(poller.Poll());
+        chip.Celsius = 30;
+        chip.CorruptNextCrc = true;
+        Assert.Null(poller.Poll());
+        Assert.Contains("CRC", poller.LastError);
+        IReadOnlyList<Reading>? r = poller.Poll();
+        Assert.NotNull(r);
+        Assert.Equal(30, r!.Count == 0 ? double.NaN : r[0].Value, 0.05);
+    }
+
+    [Fact]
+    public void Bh1750_Gives_The_Datasheet_Example()
+    {
+        // BH1750FVI datasheet p.7: high byte 1000_0011, low byte 1001_0000 -> 28067 lx.
+        var chip = new SimulatedBh1750();
+        chip.SetRaw(0x8390);
+        var bus = new SimulatedI2cBus();
+        bus.Attach(0x23, chip);
+        using ISensor sensor = SensorFactory.Open(new SensorSpec(SensorType.Bh1750, 1, 0x23), bus);
+        List<Reading> r = ReadOnce(sensor);
+        Assert.Single(r);
+        Assert.Equal("illuminance", r[0].Name);
+        Assert.Equal("lx", r[0].Unit);
+        Assert.Equal(28067, r[0].Value, 0.5);
+    }
+
+    [Fact]
+    public void Bh1750_Reads_The_Light_The_Chip_Sees()
+    {
+        var chip = new SimulatedBh1750 { Lux = 321.5 };
+        var bus = new SimulatedI2cBus();
+        bus.Attach(0x23, chip);
+        using ISensor sensor = SensorFactory.Open(new SensorSpec(SensorType.Bh1750, 1, 0x23), bus);
+        Assert.Equal(321.5, ReadOnce(sensor)[0].Value, 0.5);
+    }
+
+    [Fact]
+    public void Missing_Device_Is_A_Clear_Error_And_The_Poller_Recovers_When_It_Appears()
+    {
+        var bus = new SimulatedI2cBus();
+        using var poller = new SensorPoller(new SensorSpec(SensorType.Bme280, 1, 0x76), bus);
+        Assert.Null(poller.Poll());
+        Assert.False(poller.Online);
+        Assert.Equal(1, poller.Errors);
+        Assert.Contains("bme280 on i2c-1 at 0x76", poller.LastError);
+        Assert.Contains("Remote I/O error", poller.LastError);
+        Assert.Null(poller.Poll());
+        Assert.Equal(2, poller.Errors);
+
+        bus.Attach(0x76, new SimulatedBme280 { Celsius = 19 });
+        IReadOnlyList<Reading>? r = poller.Poll();
+        Assert.NotNull(r);
+        Assert.True(poller.Online);
+        Assert.Null(poller.LastError);
+
+        bus.Detach(0x76); // unplugged while running
+        Assert.Null(poller.Poll());
+        Assert.False(poller.Online);
+        Assert.Equal(3, poller.Errors);
+    }
+
+    [Fact]
+    public void Missing_Bus_Says_How_To_Enable_I2c()
+    {
+        using var poller = new SensorPoller(new SensorSpec(SensorType.Sht3x, 250, 0x44), LinuxI2c.Instance);
+        Assert.Null(poller.Poll());
+        Assert.Contains("/dev/i2c-250 does not exist", poller.LastError);
+        Assert.Contains("raspi-config", poller.LastError);
+    }
+
+    [Fact]
+    public void Poller_Never_Throws_Whatever_The_Driver_Throws()
+    {
+        var bus = new SimulatedI2cBus();
+        bus.Attach(0x23, new ThrowingChip());
+        using var poller = new SensorPoller(new SensorSpec(SensorType.Bh1750, 1, 0x23), bus);
+        Assert.Null(poller.Poll());
+        Assert.Contains("InvalidOperationException", poller.LastError);
+    }
+
+    [Fact]
+    public void Demo_Bus_Has_All_Three_Chips()
+    {
+        SimulatedI2cBus bus = SimulatedI2cBus.CreateDemo(1);
+        foreach (SensorType type in Enum.GetValues<SensorType>())
+        {
+            using var poller = new SensorPoller(new SensorSpec(type, 1, SensorSpec.DefaultAddress(type)), bus);
+            Assert.True(poller.Poll() != null, type + ": " + poller.LastError);
+        }
+    }
+
+    private sealed class ThrowingChip : SimulatedChip
+    {
+        public override void Write(ReadOnlySpan<byte> data) => throw new InvalidOperationException("driver bug");
+
+        public override void Read(Span<byte> data) => throw new InvalidOperationException("driver bug");
+    }
+}
