@@ -29,8 +29,6 @@ public sealed class Gateway : IDisposable
     private readonly Observation localObservation = new();
     private readonly ManualResetEventSlim stopping = new(false);
     private Context? context;
-    private Librecast.Socket? subscriber;
-    private Librecast.Socket? publisher;
     private Thread? sensorThread;
     private TelemetryEncoder? encoder;
     private int rejectedDatagrams, receiveErrors, localPublished, localSendErrors;
@@ -81,43 +79,166 @@ public sealed class Gateway : IDisposable
         }
 
         context = new Context(SocketsPlatform.Instance);
-        int ifindex = Interfaces.Resolve(config.Interface);
-        if (config.Channels.Count > 0)
-        {
-            subscriber = context.CreateSocket();
-            subscriber.Bind(ifindex);
-            foreach (string name in config.Channels)
-            {
-                Channel channel = context.CreateChannel(name);
-                subscriber.Bind(channel);
-                channel.Join();
-                log.Info("subscribed", ("channel", name), ("group", channel.Address));
-            }
-            subscriber.Listen(OnMessage, OnRejected, OnReceiveError, config.MaxDatagram);
-        }
-
         if (config.Sensors.Count > 0)
         {
-            publisher = context.CreateSocket();
-            publisher.Bind(ifindex);
             SimulatedI2cBus? simulated = null;
             foreach (LocalSensorConfig s in config.Sensors)
             {
-                II2cDeviceSource source = s.Simulated ? (simulated ??= SimulatedI2cBus.CreateDemo(config.Node.GetHashCode()))
+                II2cDeviceSource source = s.Simulated ? (simulated ??= SimulatedI2cBus.CreateDemo(StableSeed(config.Node)))
                                                       : sensorBus ?? LinuxI2c.Instance;
                 pollers.Add(new SensorPoller(s.Spec, source));
             }
             encoder = new TelemetryEncoder(config.Site, config.Node);
+        }
+        if (!TryStartNetwork())
+        {
+            // The interface may not be up yet (a router at boot) or the network may refuse: keep
+            // the rest running and try again, rather than exit and be restarted in a loop.
+            log.Error("network not ready; outputs and sensors run, retrying every " + NetworkRetrySeconds + " s",
+                ("interface", config.Interface ?? "(default route)"), ("error", lastNetworkError));
+            networkThread = new Thread(RetryNetwork) { IsBackground = true, Name = "lcgw-network" };
+            networkThread.Start();
+        }
+        if (pollers.Count > 0)
+        {
             sensorThread = new Thread(SensorLoop) { IsBackground = true, Name = "lcgw-sensors" };
             sensorThread.Start();
         }
         log.Info("lcgw started", ("config", config.Source), ("summary", config.Describe()));
     }
 
+    private const int NetworkRetrySeconds = 5;
+
+    /// <summary>The sockets and channels, once the network accepted them; replaced whole, never half-built.</summary>
+    private sealed record NetworkState(Librecast.Socket? Subscriber, Librecast.Socket? Publisher, Dictionary<Channel, Route> Routes,
+                                       Dictionary<string, Channel> SensorChannels);
+
+    private volatile NetworkState? network;
+    private string lastNetworkError = "";
+    private Thread? networkThread;
+
+    private void RetryNetwork()
+    {
+        while (!stopping.Wait(TimeSpan.FromSeconds(NetworkRetrySeconds)))
+        {
+            if (!TryStartNetwork()) continue;
+            log.Info("network up");
+            return;
+        }
+    }
+
+    private static int StableSeed(string text)
+    {
+        int h = 17;
+        foreach (char c in text) h = unchecked(h * 31 + c);
+        return h;
+    }
+
+    // Opens every socket, binds and joins every channel; on failure closes what it opened and
+    // says which step failed.
+    private bool TryStartNetwork()
+    {
+        Librecast.Socket? subscriber = null, publisher = null;
+        string step = "resolving interface '" + (config.Interface ?? "(default route)") + "'";
+        try
+        {
+            int ifindex = Interfaces.Resolve(config.Interface);
+            var routes = new Dictionary<Channel, Route>();
+            var sensorChannels = new Dictionary<string, Channel>();
+            if (config.Sensors.Count > 0 || config.BridgeUp.Count > 0 || config.BridgeDown.Count > 0)
+            {
+                step = "opening the sending socket";
+                publisher = context!.CreateSocket();
+                publisher.Bind(ifindex);
+                foreach (LocalSensorConfig sensor in config.Sensors)
+                {
+                    // Sensors configured on one channel share it, so its sequence numbers stay one series.
+                    if (sensorChannels.ContainsKey(sensor.Channel)) continue;
+                    step = "binding sensor channel '" + sensor.Channel + "'";
+                    Channel channel = context.CreateChannel(sensor.Channel);
+                    publisher.Bind(channel);
+                    sensorChannels[sensor.Channel] = channel;
+                }
+            }
+            if (config.Channels.Count > 0 || config.BridgeUp.Count > 0 || config.BridgeDown.Count > 0)
+            {
+                step = "opening the receiving socket";
+                subscriber = context!.CreateSocket();
+                subscriber.Bind(ifindex);
+                // One receive socket for everything: subscribed channels (delivered to the outputs),
+                // IPv4 telemetry channels (delivered, and republished on IPv6) and IPv6 command
+                // channels (republished on IPv4). Message.Channel tells them apart.
+                foreach (string name in config.Channels)
+                {
+                    step = "subscribing to '" + name + "'";
+                    Receive(subscriber, routes, context.CreateChannel(name), new Route(true, null, ""), "subscribed");
+                }
+                foreach (string name in config.BridgeUp)
+                {
+                    step = "bridging '" + name + "' from IPv4 to IPv6";
+                    Channel to = context.CreateChannel(name);
+                    publisher!.Bind(to);
+                    Receive(subscriber, routes, context.CreateIpv4Channel(name), new Route(true, to, "ipv4_to_ipv6"), "bridging IPv4 to IPv6");
+                }
+                foreach (string name in config.BridgeDown)
+                {
+                    step = "bridging '" + name + "' from IPv6 to IPv4";
+                    Channel to = context.CreateIpv4Channel(name);
+                    publisher!.Bind(to);
+                    Channel? from = null;
+                    foreach (Channel c in routes.Keys)
+                        if (c.Name == name && !Ipv4Group.IsMapped(GroupOf(c), 0)) from = c;
+                    if (from != null) routes[from] = routes[from] with { ForwardTo = to, Direction = "ipv6_to_ipv4" };
+                    else Receive(subscriber, routes, context.CreateChannel(name), new Route(false, to, "ipv6_to_ipv4"), "bridging IPv6 to IPv4");
+                }
+                step = "starting the listener";
+                // The routes are complete before the first message can arrive; never changed after.
+                network = new NetworkState(subscriber, publisher, routes, sensorChannels);
+                subscriber.Listen(OnMessage, OnRejected, OnReceiveError, config.MaxDatagram);
+            }
+            else network = new NetworkState(null, publisher, routes, sensorChannels);
+            return true;
+        }
+        catch (Exception e) when (e is LibrecastException or System.Net.Sockets.SocketException)
+        {
+            // The transport reports most failures as LibrecastException; some socket options
+            // still surface as SocketException (e.g. ENOPROTOOPT under qemu-user).
+            network = null;
+            lastNetworkError = step + ": " + e.Message;
+            try { subscriber?.Dispose(); } catch (LibrecastException) { /* closing what failed */ }
+            try { publisher?.Dispose(); } catch (LibrecastException) { /* closing what failed */ }
+            return false;
+        }
+    }
+
+    private void Receive(Librecast.Socket subscriber, Dictionary<Channel, Route> routes, Channel channel, Route route, string what)
+    {
+        subscriber.Bind(channel);
+        channel.Join();
+        routes[channel] = route;
+        log.Info(what, ("channel", channel.Name), ("group", channel.Address));
+    }
+
+    private static byte[] GroupOf(Channel c)
+    {
+        byte[] g = new byte[GroupAddress.Size];
+        c.CopyGroupTo(g, 0);
+        return g;
+    }
+
+    /// <summary>What to do with a received channel: deliver its SenML to the outputs, and/or republish it on the other family.</summary>
+    private sealed record Route(bool Deliver, Channel? ForwardTo, string Direction);
+
+    private int forwardedUp, forwardedDown, forwardErrors;
+
     private void OnMessage(Message message)
     {
         Observation o = networkObservation;
         Channel? channel = message.Channel;
+        Route? route = null;
+        if (channel != null) network?.Routes.TryGetValue(channel, out route);
+        if (route?.ForwardTo != null) Forward(message, route);
+        if (route != null && !route.Deliver) return;
         o.Channel = channel?.Name ?? (message.Info.HasDestination ? GroupAddress.Format(message.Info.Destination, 0) : "unknown");
         if (!networkDecoder.TryDecode(message.Buffer, message.PayloadOffset, message.PayloadLength))
         {
@@ -133,6 +254,23 @@ public sealed class Gateway : IDisposable
         o.PayloadOffset = message.PayloadOffset;
         o.PayloadLength = message.PayloadLength;
         Deliver(o);
+    }
+
+    // Republishes the payload, opcode kept, on the same name in the other address family. It gets
+    // this gateway's own header (sequence, nonce, time): the bridge is a librecast sender.
+    private void Forward(Message message, Route route)
+    {
+        try
+        {
+            route.ForwardTo!.SendMessage(message.Header.Op, message.Buffer, message.PayloadOffset, message.PayloadLength);
+            if (route.Direction == "ipv4_to_ipv6") Interlocked.Increment(ref forwardedUp);
+            else Interlocked.Increment(ref forwardedDown);
+        }
+        catch (LibrecastException e)
+        {
+            Interlocked.Increment(ref forwardErrors);
+            log.Warn("bridge send failed", ("channel", route.ForwardTo!.Name), ("direction", route.Direction), ("error", e.Message));
+        }
     }
 
     private void Deliver(Observation o)
@@ -166,20 +304,6 @@ public sealed class Gateway : IDisposable
     {
         var next = new DateTime[pollers.Count];
         var lastError = new string?[pollers.Count];
-        var channels = new Channel[pollers.Count];
-        var byName = new Dictionary<string, Channel>();
-        for (int i = 0; i < pollers.Count; i++)
-        {
-            // Sensors configured on one channel share it, so its sequence numbers stay one series.
-            string name = config.Sensors[i].Channel;
-            if (!byName.TryGetValue(name, out Channel? channel))
-            {
-                channel = context!.CreateChannel(name);
-                publisher!.Bind(channel);
-                byName[name] = channel;
-            }
-            channels[i] = channel;
-        }
         while (!stopping.IsSet)
         {
             DateTime now = DateTime.UtcNow;
@@ -188,7 +312,7 @@ public sealed class Gateway : IDisposable
             {
                 if (now >= next[i])
                 {
-                    PollOne(i, channels[i], ref lastError[i]);
+                    PollOne(i, ref lastError[i]);
                     next[i] = now.AddSeconds(config.Sensors[i].IntervalSeconds);
                 }
                 if (next[i] < soonest) soonest = next[i];
@@ -198,7 +322,7 @@ public sealed class Gateway : IDisposable
         }
     }
 
-    private void PollOne(int i, Channel channel, ref string? lastError)
+    private void PollOne(int i, ref string? lastError)
     {
         SensorPoller poller = pollers[i];
         LocalSensorConfig sensor = config.Sensors[i];
@@ -216,22 +340,29 @@ public sealed class Gateway : IDisposable
         lastError = null;
         int length = encoder!.Encode(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), readings);
         byte[] payload = encoder.Buffer;
-        try
+        ulong sequence = 0;
+        Channel? channel = null;
+        if (network?.SensorChannels.TryGetValue(sensor.Channel, out channel) == true)
         {
-            channel.SendMessage(payload, 0, length);
-            Interlocked.Increment(ref localPublished);
+            try
+            {
+                channel!.SendMessage(payload, 0, length);
+                sequence = channel.Sequence;
+                Interlocked.Increment(ref localPublished);
+            }
+            catch (LibrecastException e)
+            {
+                Interlocked.Increment(ref localSendErrors);
+                log.Warn("sensor publish failed", ("sensor", sensor.Name), ("channel", sensor.Channel), ("error", e.Message));
+            }
         }
-        catch (LibrecastException e)
-        {
-            Interlocked.Increment(ref localSendErrors);
-            log.Warn("sensor publish failed", ("sensor", sensor.Name), ("channel", channel.Name), ("error", e.Message));
-        }
+        else Interlocked.Increment(ref localSendErrors); // network not up yet: the reading still reaches the outputs
         if (localDecoder.TryDecode(payload, 0, length))
         {
             Observation o = localObservation;
-            o.Channel = channel.Name ?? "";
+            o.Channel = sensor.Channel;
             o.Source = "local";
-            o.Sequence = channel.Sequence;
+            o.Sequence = sequence;
             o.Records = localDecoder.Records;
             o.Count = localDecoder.Count;
             o.Payload = payload;
@@ -256,6 +387,7 @@ public sealed class Gateway : IDisposable
             yield return new("lc_transport_filtered_total", "counter", "Datagrams for groups not subscribed.", "", c.Filtered);
             yield return new("lc_transport_kernel_drops_total", "counter", "Datagrams the kernel dropped (receive buffer full).", "", c.KernelDrops);
         }
+        yield return new("lcgw_network_up", "gauge", "1 once the sockets are open and the channels joined.", "", network != null ? 1 : 0);
         yield return new("lcgw_senml_accepted_total", "counter", "SenML packs decoded.", "", networkDecoder.Accepted + localDecoder.Accepted);
         foreach (SenmlError reason in Enum.GetValues<SenmlError>())
         {
@@ -265,13 +397,19 @@ public sealed class Gateway : IDisposable
         }
         yield return new("lcgw_receive_errors_total", "counter", "Receive failures (listening goes on).", "", Volatile.Read(ref receiveErrors));
         yield return new("lcgw_sensor_published_total", "counter", "Local sensor packs sent on their channel.", "", Volatile.Read(ref localPublished));
-        yield return new("lcgw_sensor_send_errors_total", "counter", "Local sensor packs that could not be sent.", "", Volatile.Read(ref localSendErrors));
+        yield return new("lcgw_sensor_send_errors_total", "counter", "Local sensor packs that could not be sent (network down or refused); they still reach the outputs.", "", Volatile.Read(ref localSendErrors));
         for (int i = 0; i < pollers.Count; i++)
             yield return new("lcgw_sensor_reads_total", "counter", "Successful local sensor reads.", SensorLabel(i), pollers[i].Reads);
         for (int i = 0; i < pollers.Count; i++)
             yield return new("lcgw_sensor_errors_total", "counter", "Failed local sensor opens and reads.", SensorLabel(i), pollers[i].Errors);
         for (int i = 0; i < pollers.Count; i++)
             yield return new("lcgw_sensor_up", "gauge", "1 while the local sensor answers.", SensorLabel(i), pollers[i].Online ? 1 : 0);
+        if (config.BridgeUp.Count > 0 || config.BridgeDown.Count > 0)
+        {
+            yield return new("lcgw_bridge_forwarded_total", "counter", "Messages republished on the other address family.", "direction=\"ipv4_to_ipv6\"", Volatile.Read(ref forwardedUp));
+            yield return new("lcgw_bridge_forwarded_total", "counter", "Messages republished on the other address family.", "direction=\"ipv6_to_ipv4\"", Volatile.Read(ref forwardedDown));
+            yield return new("lcgw_bridge_errors_total", "counter", "Republishes that failed.", "", Volatile.Read(ref forwardErrors));
+        }
         if (Mqtt != null)
         {
             yield return new("lcgw_mqtt_connected", "gauge", "1 while connected to the MQTT broker.", "", Mqtt.Connected ? 1 : 0);
@@ -289,7 +427,8 @@ public sealed class Gateway : IDisposable
     {
         if (stopping.IsSet) return;
         stopping.Set();
-        subscriber?.ListenCancel();
+        networkThread?.Join(5000);
+        network?.Subscriber?.ListenCancel();
         sensorThread?.Join(5000);
         Mqtt?.Drain(TimeSpan.FromSeconds(2));
         context?.Dispose();
@@ -299,6 +438,7 @@ public sealed class Gateway : IDisposable
         Counters? c = context?.Counters;
         log.Info("lcgw stopped", ("received", c?.Received ?? 0), ("malformed", c?.Malformed ?? 0),
             ("senml_accepted", networkDecoder.Accepted), ("sensor_published", Volatile.Read(ref localPublished)),
-            ("mqtt_published", Mqtt?.Published ?? 0), ("mqtt_dropped", Mqtt?.Dropped ?? 0));
+            ("mqtt_published", Mqtt?.Published ?? 0), ("mqtt_dropped", Mqtt?.Dropped ?? 0),
+            ("bridged_up", Volatile.Read(ref forwardedUp)), ("bridged_down", Volatile.Read(ref forwardedDown)));
     }
 }

@@ -16,6 +16,11 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
     private const int SoReusePort = 15;
     private const int IpprotoIpv6 = 41;
     private const int Ipv6MulticastAll = 29;
+    // IPv4 options, used on this same socket for IPv4-mapped groups (Ipv4Group, ::ffff:239.x.y.z):
+    // Linux accepts SOL_IP options on an AF_INET6 UDP socket and sends to v4-mapped addresses as IPv4.
+    private const int SolIp = 0;
+    private const int IpMulticastIf = 32, IpMulticastTtl = 33, IpMulticastLoop = 34;
+    private const int IpAddMembership = 35, IpDropMembership = 36, IpMulticastAll = 49;
 
     private readonly System.Net.Sockets.Socket socket;
     private readonly byte[] lastGroup = new byte[GroupAddress.Size];
@@ -51,6 +56,9 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
             // Linux otherwise hands a wildcard-bound socket every group any socket on the host
             // joined on this port; we want only our own joins.
             socket.SetRawSocketOption(IpprotoIpv6, Ipv6MulticastAll, BitConverter.GetBytes(0));
+            // The same for IPv4 groups, and IPv4 datagrams too (IPV6_V6ONLY off).
+            socket.SetRawSocketOption(SolIp, IpMulticastAll, BitConverter.GetBytes(0));
+            socket.DualMode = true;
             // The kernel's count of datagrams dropped on this socket, delivered with each one.
             socket.SetRawSocketOption(LinuxNative.SolSocket, LinuxNative.SoRxqOvfl, BitConverter.GetBytes(1));
             RequestReceiveBuffer(ReceiveBufferBytes);
@@ -94,19 +102,41 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
     }
 
     /// <inheritdoc/>
-    public void SetInterface(int interfaceIndex) =>
+    public void SetInterface(int interfaceIndex)
+    {
         Option(() => socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastInterface, interfaceIndex),
             $"cannot send multicast via interface {interfaceIndex}");
+        // struct ip_mreqn { group (unused here), address 0.0.0.0, ifindex }.
+        if (native) Option(() => socket.SetRawSocketOption(SolIp, IpMulticastIf, IpMreqn(null, 0, interfaceIndex)),
+            $"cannot send IPv4 multicast via interface {interfaceIndex}");
+    }
 
     /// <inheritdoc/>
-    public void SetHopLimit(int hops) =>
+    public void SetHopLimit(int hops)
+    {
         Option(() => socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastTimeToLive, hops),
             $"cannot set hop limit {hops}");
+        if (native) Option(() => socket.SetRawSocketOption(SolIp, IpMulticastTtl, BitConverter.GetBytes(hops)),
+            $"cannot set IPv4 multicast TTL {hops}");
+    }
 
     /// <inheritdoc/>
-    public void SetLoopback(bool enabled) =>
+    public void SetLoopback(bool enabled)
+    {
         Option(() => socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastLoopback, enabled),
             "cannot set multicast loopback");
+        // IPv4's default is on, unlike librecast's: set it as well.
+        if (native) Option(() => socket.SetRawSocketOption(SolIp, IpMulticastLoop, BitConverter.GetBytes(enabled ? 1 : 0)),
+            "cannot set IPv4 multicast loopback");
+    }
+
+    private static byte[] IpMreqn(byte[]? group, int offset, int interfaceIndex)
+    {
+        var mreqn = new byte[12];
+        if (group != null) Array.Copy(group, offset + 12, mreqn, 0, 4);
+        BitConverter.TryWriteBytes(mreqn.AsSpan(8), interfaceIndex);
+        return mreqn;
+    }
 
     /// <inheritdoc/>
     public void Join(byte[] group, int offset, int interfaceIndex) => Membership(SocketOptionName.AddMembership, group, offset, interfaceIndex, "join");
@@ -117,9 +147,25 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
     private void Membership(SocketOptionName option, byte[] group, int offset, int interfaceIndex, string verb)
     {
         var address = new IPAddress(group.AsSpan(offset, GroupAddress.Size));
+        bool ipv4 = Ipv4Group.IsMapped(group, offset);
+        if (ipv4 && !native)
+            throw new LibrecastException($"cannot {verb} IPv4 group {Ipv4Group.Format(group, offset)}: IPv4-mapped channels need Linux");
         try
         {
-            socket.SetSocketOption(SocketOptionLevel.IPv6, option, new IPv6MulticastOption(address, interfaceIndex));
+            if (ipv4)
+            {
+                socket.SetRawSocketOption(SolIp, option == SocketOptionName.AddMembership ? IpAddMembership : IpDropMembership,
+                    IpMreqn(group, offset, interfaceIndex));
+                // Linux (seen on 6.18) early-demuxes an IPv4 multicast datagram to its one joined
+                // socket, then re-picks a socket from that socket's SO_REUSEPORT group by hash,
+                // ignoring membership: with another socket on port 4242 (a sender, say) about half
+                // the groups are lost. Out of the reuseport group, the joined socket keeps them.
+                // SO_REUSEADDR still lets other sockets share the port (docs/ipv4-mapping.md).
+                if (option == SocketOptionName.AddMembership)
+                    socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(0));
+            }
+            else
+                socket.SetSocketOption(SocketOptionLevel.IPv6, option, new IPv6MulticastOption(address, interfaceIndex));
         }
         catch (SocketException e)
         {

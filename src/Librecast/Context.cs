@@ -63,16 +63,31 @@ namespace Librecast
         }
 
         /// <summary>
+        /// Creates the IPv4 form of the channel named <paramref name="name"/>: the same name on
+        /// its 239.x.y.z group (our own mapping, <see cref="Ipv4Group"/>; librecast has none), for
+        /// networks or devices without IPv6 multicast. Its address reads ::ffff:239.x.y.z.
+        /// </summary>
+        public Channel CreateIpv4Channel(string name)
+        {
+            if (name == null) throw new ArgumentNullException("name");
+            ThrowIfDisposed();
+            byte[] bytes = Utf8.GetBytes(name);
+            byte[] group = new byte[GroupAddress.Size];
+            Ipv4Group.FromName(bytes, 0, bytes.Length, 0, group, 0);
+            return new Channel(this, group, 0, GroupAddress.DefaultPort, name);
+        }
+
+        /// <summary>
         /// Creates a channel for an existing group address and port (like <c>lc_channel_init</c>):
         /// the 16 bytes at <paramref name="group"/>[offset] are used as given.
         /// </summary>
-        /// <exception cref="ArgumentException">The address is not IPv6 multicast (ff00::/8).</exception>
+        /// <exception cref="ArgumentException">The address is not IPv6 multicast (ff00::/8) or IPv4-mapped multicast (::ffff:224.0.0.0/4).</exception>
         public Channel CreateChannelForGroup(byte[] group, int offset, int port)
         {
             if (group == null) throw new ArgumentNullException("group");
             if (offset < 0 || offset > group.Length - GroupAddress.Size) throw new ArgumentOutOfRangeException("offset");
-            if (!GroupAddress.IsMulticast(group, offset))
-                throw new ArgumentException(GroupAddress.Format(group, offset) + " is not an IPv6 multicast address (ff00::/8)", "group");
+            if (!GroupAddress.IsMulticast(group, offset) && !Ipv4Group.IsMulticast(group, offset))
+                throw new ArgumentException(GroupAddress.Format(group, offset) + " is not an IPv6 multicast address (ff00::/8) or IPv4-mapped multicast address (::ffff:224.0.0.0/4)", "group");
             if (port < 1 || port > 65535) throw new ArgumentOutOfRangeException("port", "port is 1..65535");
             ThrowIfDisposed();
             return new Channel(this, group, offset, port, null);

@@ -190,6 +190,27 @@ public class SensorsTests
         }
     }
 
+    [Fact]
+    public void Telemetry_Has_The_Node_Shape_And_Decodes_As_SenML()
+    {
+        var encoder = new TelemetryEncoder("site1", "pi1");
+        int n = encoder.Encode(1795589518968, new List<Reading>
+        {
+            new("temperature", "Cel", 21.5349, 2),
+            new("humidity", "%RH", 41.2, 1),
+            new("pressure", "Pa", 101325.4, 0),
+            new("broken", "Cel", double.NaN, 2), // left out: JSON cannot carry it
+        });
+        string json = System.Text.Encoding.UTF8.GetString(encoder.Buffer, 0, n);
+        Assert.Equal("[{\"bn\":\"urn:dev:lc:site1:pi1:\",\"bt\":1795589518.968,\"n\":\"temperature\",\"u\":\"Cel\",\"v\":21.53}," +
+                     "{\"n\":\"humidity\",\"u\":\"%RH\",\"v\":41.2},{\"n\":\"pressure\",\"u\":\"Pa\",\"v\":101325}]", json);
+        Assert.Equal("site1/pi1/telemetry", TelemetryEncoder.Channel("site1", "pi1"));
+        var decoder = new Librecast.Gateway.Senml.SenmlDecoder();
+        Assert.True(decoder.TryDecode(encoder.Buffer, 0, n), decoder.LastErrorDetail);
+        Assert.Equal(3, decoder.Count);
+        Assert.Equal("urn:dev:lc:site1:pi1:pressure", decoder.Records[2].Name);
+    }
+
     private sealed class ThrowingChip : SimulatedChip
     {
         public override void Write(ReadOnlySpan<byte> data) => throw new InvalidOperationException("driver bug");

@@ -1,0 +1,29 @@
+namespace LibrecastIoT.Sensor
+{
+    /// <summary>Espressif ESP-WROVER-KIT v4.1 (ESP32-WROVER-E, PSRAM, chip rev 3): the IPv6 image, librecast's own groups.</summary>
+    internal static class Board
+    {
+        /// <summary>Folder name under boards/.</summary>
+        public const string Name = "esp-wrover-kit";
+
+        /// <summary>nanoff --target: the image with IPv6 (needs PSRAM and an ESP32 rev 3 chip).</summary>
+        public const string NanoffTarget = "ESP32_PSRAM_REV3_IPV6";
+
+        /// <summary>The node's settings on this board.</summary>
+        public static NodeSettings Create()
+        {
+            NodeSettings s = new NodeSettings();
+            s.Site = "site1";
+            s.Node = "wrover1";
+            s.IntervalSeconds = 10;
+            s.Ipv6 = true;            // native librecast IPv6 channels: a C librecast peer hears them directly
+            s.InterfaceIndex = 1;     // lwIP netif index of the Wi-Fi station (ipv6_mreq needs a non-zero one)
+            s.I2cBus = 1;
+            s.SdaPin = 26;            // GPIO21/22 drive the kit's LCD; 26/27 are free without a camera
+            s.SclPin = 27;
+            s.SensorAddress = 0x76;
+            s.LedPin = 2;             // green channel of the kit's RGB LED
+            return s;
+        }
+    }
+}

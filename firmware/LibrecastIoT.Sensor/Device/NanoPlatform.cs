@@ -1,0 +1,52 @@
+using System;
+using Librecast;
+
+namespace LibrecastIoT.Sensor
+{
+    /// <summary>
+    /// The librecast core's platform on nanoFramework: sockets from <see cref="NanoTransport"/>,
+    /// the clock from DateTime.UtcNow (set by SNTP once Wi-Fi is up), randomness from System.Random.
+    /// </summary>
+    public sealed class NanoPlatform : IPlatform
+    {
+        private const long UnixEpochTicks = 621355968000000000L;
+        private readonly bool ipv6;
+        private readonly int interfaceIndex;
+        private readonly Random random = new Random();
+        private readonly byte[] scratch = new byte[16];
+
+        /// <summary>A platform whose sockets speak IPv6 (<paramref name="ipv6"/>) or IPv4, joining on <paramref name="interfaceIndex"/>.</summary>
+        public NanoPlatform(bool ipv6, int interfaceIndex)
+        {
+            this.ipv6 = ipv6;
+            this.interfaceIndex = interfaceIndex;
+        }
+
+        /// <inheritdoc/>
+        public ITransport OpenTransport()
+        {
+            return new NanoTransport(ipv6, interfaceIndex);
+        }
+
+        /// <inheritdoc/>
+        public ulong NowNanoseconds()
+        {
+            long ticks = DateTime.UtcNow.Ticks - UnixEpochTicks;
+            return ticks < 0 ? 0UL : (ulong)ticks * 100UL;
+        }
+
+        /// <inheritdoc/>
+        public void FillRandom(byte[] buffer, int offset, int count)
+        {
+            // The core asks for 8 bytes per framed message: one preallocated scratch, no garbage.
+            while (count > 0)
+            {
+                random.NextBytes(scratch);
+                int n = count < scratch.Length ? count : scratch.Length;
+                Array.Copy(scratch, 0, buffer, offset, n);
+                offset += n;
+                count -= n;
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System;
+using System.Net;
+using System.Net.Http;
+using System.Text.RegularExpressions;
+using Librecast.Gateway;
+using Librecast.Gateway.Config;
+using Librecast.Gateway.Outputs;
+using Librecast.Gateway.Senml;
+using Xunit;
+
+namespace Librecast.Tests;
+
+/// <summary>The Prometheus side of lcgw: exposition format, label escaping, the HTTP endpoint (TCP on 127.0.0.1 only).</summary>
+public class GatewayMetricsTests
+{
+    // One sample line of the text exposition format 0.0.4: name{labels} value.
+    private static readonly Regex SampleLine = new(
+        "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\\\n]|\\\\[\\\\\"n])*\",?)*\\})? (NaN|[+-]Inf|-?[0-9.eE+-]+)$");
+
+    internal static void AssertValidExposition(string text)
+    {
+        Assert.EndsWith("\n", text);
+        string? declared = null;
+        foreach (string line in text.TrimEnd('\n').Split('\n'))
+        {
+            if (line.StartsWith("# HELP ", StringComparison.Ordinal)) continue;
+            if (line.StartsWith("# TYPE ", StringComparison.Ordinal))
+            {
+                declared = line.Split(' ')[2];
+                Assert.Matches("^# TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge)$", line);
+                continue;
+            }
+            Assert.True(SampleLine.IsMatch(line), "not a valid sample line: " + line);
+            string name = line.Split('{', ' ')[0];
+            Assert.True(name == declared, $"sample {name} is not under its own # TYPE (last declared: {declared})");
+        }
+    }
+
+    private static Observation Pack(SenmlDecoder decoder, string channel, string json)
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(json);
+        Assert.True(decoder.TryDecode(bytes, 0, bytes.Length), decoder.LastErrorDetail);
+        return new Observation { Channel = channel, Source = "fe80::1", Records = decoder.Records, Count = decoder.Count, Payload = bytes, PayloadLength = bytes.Length };
+    }
+
+    [Fact]
+    public void Keeps_The_Last_Value_Per_Series_And_Renders_Valid_Exposition_Text()
+    {
+        var store = new MetricsStore();
+        var d = new SenmlDecoder();
+        store.Write(Pack(d, "s/n/telemetry", "[{\"bn\":\"urn:dev:lc:s:n:\",\"n\":\"temperature\",\"u\":\"Cel\",\"v\":20.5},{\"n\":\"door\",\"vb\":true},{\"n\":\"label\",\"vs\":\"x\"}]"));
+        store.Write(Pack(d, "s/n/telemetry", "[{\"bn\":\"urn:dev:lc:s:n:\",\"bt\":1700000000,\"n\":\"temperature\",\"u\":\"Cel\",\"v\":21.25}]"));
+        store.Write(Pack(d, "we\"ird\\chan\nnel", "[{\"n\":\"x\",\"v\":-3e-7}]"));
+        store.AddSource(() => [new MetricsStore.Metric("lc_test_total", "counter", "A test counter.", "", 7)]);
+
+        Assert.True(store.TryGet("s/n/telemetry", "urn:dev:lc:s:n:temperature", "Cel", out double t));
+        Assert.Equal(21.25, t);
+        string text = store.Render();
+        AssertValidExposition(text);
+        Assert.Contains("lc_sensor_value{channel=\"s/n/telemetry\",name=\"urn:dev:lc:s:n:temperature\",unit=\"Cel\"} 21.25\n", text);
+        Assert.Contains("lc_sensor_value{channel=\"s/n/telemetry\",name=\"urn:dev:lc:s:n:door\",unit=\"\"} 1\n", text);
+        Assert.DoesNotContain("urn:dev:lc:s:n:label", text); // strings have no numeric value
+        Assert.Contains("lc_sensor_time_seconds{channel=\"s/n/telemetry\",name=\"urn:dev:lc:s:n:temperature\",unit=\"Cel\"} 1700000000\n", text);
+        Assert.Contains("lc_sensor_updates_total{channel=\"s/n/telemetry\",name=\"urn:dev:lc:s:n:temperature\",unit=\"Cel\"} 2\n", text);
+        Assert.Contains("channel=\"we\\\"ird\\\\chan\\nnel\"", text);
+        Assert.Contains("-3E-07", text);
+        Assert.Contains("# TYPE lc_test_total counter\nlc_test_total 7\n", text);
+    }
+
+    [Fact]
+    public void Series_Are_Bounded()
+    {
+        var store = new MetricsStore { MaxSeries = 2 };
+        var d = new SenmlDecoder();
+        store.Write(Pack(d, "c", "[{\"n\":\"a\",\"v\":1},{\"n\":\"b\",\"v\":2},{\"n\":\"c\",\"v\":3}]"));
+        Assert.Equal(1, store.Overflow);
+        Assert.False(store.TryGet("c", "c", "", out _));
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task Http_Endpoint_Serves_Metrics_And_Refuses_The_Rest()
+    {
+        var store = new MetricsStore();
+        store.Write(Pack(new SenmlDecoder(), "c", "[{\"n\":\"a\",\"u\":\"Cel\",\"v\":1.5}]"));
+        var log = new Log(System.IO.TextWriter.Null, LogFormat.Text, LogLevel.Error);
+        using var server = new MetricsServer(new IPEndPoint(IPAddress.Loopback, 0), store, log);
+        using var http = new HttpClient { BaseAddress = new Uri("http://" + server.Endpoint + "/"), Timeout = TimeSpan.FromSeconds(10) };
+
+        HttpResponseMessage ok = await http.GetAsync("metrics", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", ok.Content.Headers.ContentType!.ToString());
+        string body = await ok.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        AssertValidExposition(body);
+        Assert.Contains("lc_sensor_value{channel=\"c\",name=\"a\",unit=\"Cel\"} 1.5\n", body);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("metrics?x=1", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await http.PostAsync("metrics", new StringContent("x"), TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(2, server.Scrapes);
+
+        // Garbage and a silent client do not stop the server.
+        using (var raw = new System.Net.Sockets.TcpClient())
+        {
+            raw.Connect(server.Endpoint);
+            raw.GetStream().Write("NONSENSE\r\n\r\n"u8);
+            var reply = new byte[64];
+            int n = raw.GetStream().Read(reply);
+            Assert.StartsWith("HTTP/1.1 400", System.Text.Encoding.ASCII.GetString(reply, 0, n));
+        }
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("metrics", TestContext.Current.CancellationToken)).StatusCode);
+    }
+}

@@ -1,0 +1,243 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net.Http;
+using System.Text.Json;
+using Librecast.Tests.Support;
+using Xunit;
+
+namespace Librecast.Tests;
+
+/// <summary>
+/// lcgw end to end in the test namespace: the librecast C library publishes SenML on lc0, lcgw
+/// (its own process) hears it on lc1 and writes JSON lines, serves /metrics and bridges to a real
+/// mosquitto broker, while reading a simulated BME280 and a missing sensor; then stops cleanly
+/// on SIGTERM.
+/// </summary>
+[Collection(NetworkCollection.Name)]
+public class GatewayTests
+{
+    private const string Pack =
+        "[{\"bn\":\"urn:dev:lc:site1:node1:\",\"bt\":1795589518.968,\"n\":\"temperature\",\"u\":\"Cel\",\"v\":21.53},{\"n\":\"humidity\",\"u\":\"%RH\",\"v\":41.2}]";
+
+    private static string LcgwDll => Path.Combine(AppContext.BaseDirectory, "lcgw.dll");
+
+    internal static DaemonProcess StartLcgw(string config, out string configPath)
+    {
+        configPath = Path.Combine(Directory.CreateTempSubdirectory("lcgw-test-").FullName, "lcgw.conf");
+        File.WriteAllText(configPath, config);
+        var p = new DaemonProcess("dotnet", [LcgwDll, "-c", configPath]);
+        p.WaitForStderr("msg=\"lcgw started\"");
+        return p;
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task Receives_From_Librecast_C_And_Writes_Jsonl_Metrics_And_Mqtt_Then_Stops_On_Sigterm()
+    {
+        Netns.Require();
+        string peer = CPeer.Build("lcpeer");
+        using var broker = new Mosquitto();
+        int metricsPort = DaemonProcess.FreeTcpPort();
+        // 1 raw pack + 2 values from node1; the local sensor adds more, so wait for a topic, not a count.
+        using DaemonProcess sub = broker.Subscribe("librecast/site1/node1/#", 3, 30);
+        using DaemonProcess gw = StartLcgw($"""
+            config gateway
+            	option interface 'lc1'
+            	option site 'site1'
+            	option node 'gw'
+            config subscribe
+            	list channel 'site1/node1/telemetry'
+            config jsonl
+            	option path '-'
+            config metrics
+            	option listen '127.0.0.1:{metricsPort}'
+            config mqtt
+            	option host '127.0.0.1'
+            	option port '{broker.Port}'
+            config sensor 'climate'
+            	option type 'bme280'
+            	option bus 'sim'
+            	option interval '0.3'
+            config sensor 'gone'
+            	option type 'sht3x'
+            	option bus '9'
+            	option interval '0.3'
+            """, out _);
+        gw.WaitForStderr("msg=\"mqtt connected\"");
+
+        foreach (string payload in new[] { Pack, "not senml" })
+        {
+            using var send = new DaemonProcess(peer, ["send", Netns.SendIf, "site1/node1/telemetry", payload]);
+            Assert.True(send.WaitForExit() == 0, send.Stderr);
+        }
+
+        // JSON lines: one object per record, with channel, source and sequence.
+        List<string> lines = gw.WaitForLine(l => l.Contains("node1:humidity", StringComparison.Ordinal));
+        JsonElement temperature = default;
+        foreach (string line in lines)
+        {
+            using JsonDocument doc = JsonDocument.Parse(line); // every line is one JSON object
+            if (doc.RootElement.GetProperty("name").GetString() == "urn:dev:lc:site1:node1:temperature") temperature = doc.RootElement.Clone();
+        }
+        Assert.Equal(JsonValueKind.Object, temperature.ValueKind);
+        Assert.Equal("site1/node1/telemetry", temperature.GetProperty("channel").GetString());
+        Assert.Equal(21.53, temperature.GetProperty("value").GetDouble());
+        Assert.Equal("Cel", temperature.GetProperty("unit").GetString());
+        Assert.Equal(1795589518.968, temperature.GetProperty("time").GetDouble());
+        Assert.Equal(1UL, temperature.GetProperty("seq").GetUInt64());
+        Assert.StartsWith("fe80::", temperature.GetProperty("source").GetString());
+        // The simulated BME280 is read and published too.
+        gw.WaitForLine(l => l.Contains("urn:dev:lc:site1:gw:pressure", StringComparison.Ordinal));
+
+        // MQTT: what existing tooling sees.
+        var topics = new Dictionary<string, string>();
+        foreach (string line in sub.WaitForLine(l => l.StartsWith("librecast/site1/node1/telemetry/humidity ", StringComparison.Ordinal), 20_000))
+        {
+            if (!line.StartsWith("librecast/", StringComparison.Ordinal)) continue; // mosquitto_sub -d chatter
+            int space = line.IndexOf(' ');
+            topics[line[..space]] = line[(space + 1)..];
+        }
+        Assert.Equal("21.53", topics["librecast/site1/node1/telemetry/temperature"]);
+        Assert.Equal("41.2", topics["librecast/site1/node1/telemetry/humidity"]);
+        Assert.Equal(Pack, topics["librecast/site1/node1/telemetry"]);
+
+        // /metrics: last value per sensor, transport and gateway counters.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        string metrics = "";
+        for (int attempt = 0; attempt < 50; attempt++)
+        {
+            metrics = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics", TestContext.Current.CancellationToken);
+            if (metrics.Contains("lcgw_senml_rejected_total{reason=\"notjson\"} 1", StringComparison.Ordinal) &&
+                metrics.Contains("lcgw_sensor_errors_total{sensor=\"gone\"", StringComparison.Ordinal)) break;
+            await System.Threading.Tasks.Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+        GatewayMetricsTests.AssertValidExposition(metrics);
+        Assert.Contains("lc_sensor_value{channel=\"site1/node1/telemetry\",name=\"urn:dev:lc:site1:node1:temperature\",unit=\"Cel\"} 21.53\n", metrics);
+        Assert.Contains("lc_sensor_value{channel=\"site1/node1/telemetry\",name=\"urn:dev:lc:site1:node1:humidity\",unit=\"%RH\"} 41.2\n", metrics);
+        Assert.Contains("lc_sensor_value{channel=\"site1/gw/telemetry\",name=\"urn:dev:lc:site1:gw:pressure\",unit=\"Pa\"}", metrics);
+        Assert.Contains("lc_transport_received_total 2\n", metrics); // the pack and the non-SenML message: both valid frames
+        Assert.Contains("lc_transport_malformed_total 0\n", metrics);
+        Assert.Contains("lcgw_senml_rejected_total{reason=\"notjson\"} 1\n", metrics);
+        Assert.Contains("lcgw_sensor_up{sensor=\"climate\",device=\"bme280 on i2c-1 at 0x76\"} 1\n", metrics);
+        Assert.Contains("lcgw_sensor_up{sensor=\"gone\",device=\"sht3x on i2c-9 at 0x44\"} 0\n", metrics);
+        Assert.Contains("lcgw_mqtt_connected 1\n", metrics);
+
+        // The missing sensor is an error in the log, not a stop.
+        Assert.Contains("msg=\"sensor unavailable; will retry\" sensor=gone", gw.Stderr);
+        Assert.False(gw.HasExited);
+
+        gw.Terminate();
+        Assert.Equal(0, gw.WaitForExit());
+        Assert.Contains("msg=stopping signal=SIGTERM", gw.Stderr);
+        Assert.Contains("msg=\"lcgw stopped\" received=2", gw.Stderr);
+    }
+
+    [Fact]
+    public void Bridges_Ipv4_Node_Telemetry_To_Librecast_Ipv6_And_Commands_Back()
+    {
+        Netns.Require();
+        string peer = CPeer.Build("lcpeer");
+        using DaemonProcess gw = StartLcgw("""
+            config gateway
+            	option interface 'lc1'
+            config jsonl
+            	option path '-'
+            config bridge
+            	list ipv4 'site1/esp1/telemetry'
+            	list command 'site1/esp1/command'
+            """, out _);
+
+        // A librecast C subscriber on the IPv6 channel: it must hear what the IPv4-only node said.
+        using var c = new PeerProcess(peer, $"recv {Netns.SendIf} site1/esp1/telemetry 1 10");
+        Assert.Equal("READY", c.NextLine());
+
+        // The IPv4-only node (standard ESP32 firmware) on the other end of the wire.
+        using var ctx = new Context(Librecast.Sockets.SocketsPlatform.Instance);
+        Socket node = ctx.CreateSocket();
+        node.Bind(Librecast.Sockets.Interfaces.Resolve(Netns.SendIf));
+        Channel telemetry = ctx.CreateIpv4Channel("site1/esp1/telemetry");
+        Channel command = ctx.CreateIpv4Channel("site1/esp1/command");
+        node.Bind(telemetry);
+        node.Bind(command);
+        command.Join();
+        string pack = "[{\"bn\":\"urn:dev:lc:site1:esp1:\",\"n\":\"temperature\",\"u\":\"Cel\",\"v\":19.5}]";
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(pack);
+        telemetry.SendMessage(bytes, 0, bytes.Length);
+
+        // The gateway decodes it for its own outputs...
+        gw.WaitForLine(l => l.Contains("\"name\":\"urn:dev:lc:site1:esp1:temperature\"", StringComparison.Ordinal) && l.Contains("\"value\":19.5", StringComparison.Ordinal));
+        // ...and republishes it on the librecast channel.
+        string heard = c.NextLine();
+        Assert.EndsWith("data=" + Convert.ToHexString(bytes).ToLowerInvariant(), heard);
+        Assert.Equal(0, c.WaitForExit());
+
+        // A command on the librecast IPv6 channel reaches the IPv4-only node.
+        using (var send = new DaemonProcess(peer, ["send", Netns.SendIf, "site1/esp1/command", "led=on"]))
+            Assert.True(send.WaitForExit() == 0, send.Stderr);
+        var message = new Message(2048);
+        string? got = null;
+        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
+        while (got == null && DateTime.UtcNow < deadline)
+        {
+            if (node.ReceiveMessage(message, 500) == ReceiveResult.Ok && message.Channel == command)
+                got = System.Text.Encoding.UTF8.GetString(message.Buffer, message.PayloadOffset, message.PayloadLength);
+        }
+        Assert.Equal("led=on", got);
+        Assert.True(Ipv4Group.IsMapped(message.Info.Destination, 0), "the command arrived on the IPv4 group");
+
+        gw.Terminate();
+        Assert.Equal(0, gw.WaitForExit());
+        Assert.Contains("bridged_up=1 bridged_down=1", gw.Stderr);
+    }
+
+    [Fact]
+    public void Mqtt_Broker_That_Comes_Up_Later_Gets_The_Readings_And_Nothing_Blocks()
+    {
+        Netns.Require();
+        int port = DaemonProcess.FreeTcpPort();
+        using DaemonProcess gw = StartLcgw($"""
+            config gateway
+            	option interface 'lc1'
+            	option site 's'
+            	option node 'late'
+            config mqtt
+            	option host '127.0.0.1'
+            	option port '{port}'
+            config sensor
+            	option type 'bh1750'
+            	option bus 'sim'
+            	option interval '0.2'
+            """, out _);
+        gw.WaitForStderr("msg=\"mqtt broker unreachable; queueing (bounded) and retrying every 2 s\"");
+        using var broker = new Mosquitto(port);
+        using DaemonProcess sub = broker.Subscribe("librecast/s/late/telemetry/illuminance", 1, 20);
+        gw.WaitForStderr("msg=\"mqtt connected\"");
+        List<string> got = sub.WaitForLine(l => l.StartsWith("librecast/s/late/telemetry/illuminance ", StringComparison.Ordinal), 20_000);
+        double lux = double.Parse(got[^1].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(lux, 0, 2000);
+        gw.Terminate();
+        Assert.Equal(0, gw.WaitForExit());
+    }
+
+    [Fact]
+    public void Check_Config_Help_And_Bad_Config_Exit_Codes()
+    {
+        var (code, output, _) = CPeer.Run("dotnet", $"{LcgwDll} --help", null, 30_000);
+        Assert.Equal(0, code);
+        Assert.Contains("usage: lcgw [-c FILE] [--check-config]", output);
+
+        string dir = Directory.CreateTempSubdirectory("lcgw-check-").FullName;
+        string good = Path.Combine(dir, "good.conf"), bad = Path.Combine(dir, "bad.conf");
+        File.WriteAllText(good, "config subscribe\n\tlist channel 'a/b/telemetry'\nconfig jsonl\n");
+        File.WriteAllText(bad, "config subscribe\n\tlist channel 'a/b/telemetry'\nconfig jsonl\n\toption file x\n");
+        (code, output, _) = CPeer.Run("dotnet", $"{LcgwDll} --check-config -c {good}", null, 30_000);
+        Assert.Equal(0, code);
+        Assert.Contains("ok: interface=(default route)", output);
+        (code, _, string err) = CPeer.Run("dotnet", $"{LcgwDll} --check-config -c {bad}", null, 30_000);
+        Assert.Equal(2, code);
+        Assert.Equal($"lcgw: {bad}:4: unknown option 'file' in 'config jsonl' (known: enabled, path)", err.Trim());
+        (code, _, err) = CPeer.Run("dotnet", $"{LcgwDll} --bogus", null, 30_000);
+        Assert.Equal(2, code);
+        Assert.Contains("unknown argument '--bogus'", err);
+    }
+}

@@ -1,0 +1,136 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+
+namespace Librecast.Tests.Support;
+
+/// <summary>
+/// A long-running process under test (lcgw, mosquitto, mosquitto_sub): stdout lines queued as
+/// they arrive, stderr kept, and signals sent by pid so a clean SIGTERM shutdown can be tested.
+/// Killed (whole tree) on dispose if still running.
+/// </summary>
+public sealed class DaemonProcess : IDisposable
+{
+    private readonly Process process;
+    private readonly BlockingCollection<string> lines = new();
+    private readonly StringBuilder stderr = new();
+
+    public DaemonProcess(string file, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        process = new Process { StartInfo = psi };
+        process.OutputDataReceived += (_, e) => { if (e.Data != null) lines.Add(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (stderr) stderr.AppendLine(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        CommandLine = file + " " + string.Join(' ', psi.ArgumentList);
+    }
+
+    public string CommandLine { get; }
+
+    public int Pid => process.Id;
+
+    public bool HasExited => process.HasExited;
+
+    public string Stderr { get { lock (stderr) return stderr.ToString(); } }
+
+    /// <summary>Waits for a stdout line that satisfies <paramref name="match"/>; lines before it are returned too.</summary>
+    public List<string> WaitForLine(Func<string, bool> match, int timeoutMs = 15_000)
+    {
+        var seen = new List<string>();
+        DateTime deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (true)
+        {
+            int left = (int)(deadline - DateTime.UtcNow).TotalMilliseconds;
+            if (left <= 0 || !lines.TryTake(out string? line, left))
+                throw new TimeoutException($"'{CommandLine}': no matching stdout line within {timeoutMs} ms; got {seen.Count} lines:\n" +
+                                           string.Join("\n", seen) + "\nstderr:\n" + Stderr);
+            seen.Add(line);
+            if (match(line)) return seen;
+        }
+    }
+
+    /// <summary>Waits until stderr contains <paramref name="text"/>.</summary>
+    public void WaitForStderr(string text, int timeoutMs = 15_000)
+    {
+        DateTime deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (!Stderr.Contains(text, StringComparison.Ordinal))
+        {
+            if (process.HasExited) throw new InvalidOperationException($"'{CommandLine}' exited ({process.ExitCode}) before printing '{text}'; stderr:\n{Stderr}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"'{CommandLine}' did not print '{text}' within {timeoutMs} ms; stderr:\n{Stderr}");
+            Thread.Sleep(20);
+        }
+    }
+
+    /// <summary>Sends SIGTERM (kill -TERM pid).</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    public int WaitForExit(int timeoutMs = 10_000)
+    {
+        if (!process.WaitForExit(timeoutMs))
+            throw new TimeoutException($"'{CommandLine}' still running after {timeoutMs} ms; stderr:\n{Stderr}");
+        process.WaitForExit(); // drains the output readers
+        return process.ExitCode;
+    }
+
+    public List<string> RemainingLines()
+    {
+        var rest = new List<string>();
+        while (lines.TryTake(out string? l)) rest.Add(l);
+        return rest;
+    }
+
+    /// <summary>A TCP port on 127.0.0.1 that was free a moment ago.</summary>
+    public static int FreeTcpPort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    /// <summary>Waits until something accepts TCP connections on 127.0.0.1:<paramref name="port"/>.</summary>
+    public void WaitForTcp(int port, int timeoutMs = 10_000)
+    {
+        DateTime deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (true)
+        {
+            try
+            {
+                using var c = new TcpClient();
+                c.Connect(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException)
+            {
+                if (process.HasExited) throw new InvalidOperationException($"'{CommandLine}' exited ({process.ExitCode}); stderr:\n{Stderr}");
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"nothing listens on 127.0.0.1:{port} after {timeoutMs} ms ('{CommandLine}'); stderr:\n{Stderr}");
+                Thread.Sleep(50);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        try { if (!process.HasExited) process.Kill(entireProcessTree: true); }
+        catch (InvalidOperationException) { }
+        process.Dispose();
+    }
+}

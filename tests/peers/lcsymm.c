@@ -1,0 +1,260 @@
+/*
+ * lcsymm - librecast 0.5.1 SYMM (symmetric encryption) channels, for the
+ * interop tests of our managed secretbox (src/Librecast/Crypto/SecretBox.cs).
+ *
+ * The C side of the contract: `send` encrypts with the library itself
+ * (lc_channel_coding_set(LC_CODE_SYMM) + lc_channel_set_sym_key); `recv`
+ * receives on the library's socket receive path and opens the datagram with
+ * libsodium's crypto_secretbox_open_easy, laid out as shared/WIRE.md says:
+ * box (MAC + ciphertext) = all but the last 24 bytes, nonce = last 24.
+ *
+ * Build:  gcc -Wall -O2 -o lcsymm lcsymm.c -llibrecast -lsodium
+ *
+ * Usage:
+ *   lcsymm send IFNAME CHANNEL KEYHEX PAYLOADHEX [--msg] [--count N]
+ *       Sends PAYLOAD N times (default 1, 10 ms apart) on a SYMM channel with
+ *       lc_channel_send, or with --msg lc_msg_send (then the library encrypts
+ *       the whole 33-byte-header frame).
+ *   lcsymm recv IFNAME CHANNEL KEYHEX COUNT TIMEOUT_SECONDS [--sodium]
+ *       Joins the channel, prints "READY", then one line per datagram.
+ *       Default: the channel is SYMM with the key and the library decrypts
+ *       on lc_socket_recv:   len=<plaintext length> data=<plaintext hex>
+ *       or, when the library refuses the datagram:   error errno=<dec>
+ *       --sodium: the channel has no coding; lc_socket_recv returns the
+ *       datagram as it arrived and libsodium opens it:
+ *         len=<datagram length> open=ok data=<plaintext hex>
+ *         len=<datagram length> open=fail | open=short (40 bytes or less)
+ *
+ * Measured on 0.5.1: lc_channel_set_sym_key stores the key pointer, not a
+ * copy (wiping the key after setting it makes the library encrypt with
+ * zeros), and lc_socket_recv on a SYMM channel returns the plaintext, or -1
+ * when the datagram does not open (errno left as it was: 0 here).
+ *
+ * Exit status: 0 success, 1 runtime error, 2 bad usage, 3 timeout
+ * ("TIMEOUT got=<n>" on stderr).
+ */
+
+#define _GNU_SOURCE
+#include <librecast/net.h>
+#include <sodium.h>
+
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DGRAM_MAX 65536
+#define OVERHEAD (crypto_secretbox_MACBYTES + crypto_secretbox_NONCEBYTES)
+
+static void usage(void)
+{
+	fputs("usage:\n"
+	      "  lcsymm send IFNAME CHANNEL KEYHEX PAYLOADHEX [--msg] [--count N]\n"
+	      "  lcsymm recv IFNAME CHANNEL KEYHEX COUNT TIMEOUT_SECONDS [--sodium]\n", stderr);
+	exit(2);
+}
+
+static void die(const char *what, long rc)
+{
+	fprintf(stderr, "lcsymm: %s failed: rc=%ld errno=%s\n", what, rc, strerror(errno));
+	exit(1);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	return -1;
+}
+
+static ssize_t unhex(const char *s, unsigned char *out, size_t cap)
+{
+	size_t n = strlen(s);
+	if (n % 2 || n / 2 > cap) return -1;
+	for (size_t i = 0; i < n; i += 2) {
+		int hi = hexval((unsigned char)s[i]), lo = hexval((unsigned char)s[i + 1]);
+		if (hi < 0 || lo < 0) return -1;
+		out[i / 2] = (unsigned char)(hi << 4 | lo);
+	}
+	return (ssize_t)(n / 2);
+}
+
+static void print_hex(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) printf("%02x", p[i]);
+}
+
+static long parse_long(const char *s, long min, long max)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max) usage();
+	return v;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The channel bound to a socket on IFNAME, without coding: lc_socket_recv
+ * hands over each datagram exactly as it arrived. */
+static lc_channel_t *plain_channel(lc_ctx_t *ctx, lc_socket_t **sockp, const char *ifname,
+				   const char *chname)
+{
+	unsigned int ifx = if_nametoindex(ifname);
+	if (!ifx) { fprintf(stderr, "lcsymm: no such interface: %s\n", ifname); exit(1); }
+	lc_socket_t *sock = lc_socket_new(ctx);
+	if (!sock) die("lc_socket_new", 0);
+	if (lc_socket_bind(sock, ifx)) die("lc_socket_bind", 0);
+	lc_channel_t *chan = lc_channel_new(ctx, (char *)chname);
+	if (!chan) die("lc_channel_new", 0);
+	int rc = lc_channel_bind(sock, chan);
+	if (rc) die("lc_channel_bind", rc);
+	*sockp = sock;
+	return chan;
+}
+
+/* The same channel made SYMM with the key: the library encrypts on send and
+ * decrypts on lc_socket_recv. */
+static lc_channel_t *symm_channel(lc_ctx_t *ctx, lc_socket_t **sockp, const char *ifname,
+				  const char *chname, const char *keyhex)
+{
+	/* lc_channel_set_sym_key keeps the pointer, not a copy: the key must
+	 * outlive the channel, so it is static and never wiped early. */
+	static unsigned char key[crypto_secretbox_KEYBYTES];
+	if (unhex(keyhex, key, sizeof key) != (ssize_t)sizeof key) {
+		fputs("lcsymm: KEYHEX must be 64 hex digits\n", stderr);
+		exit(2);
+	}
+	lc_channel_t *chan = plain_channel(ctx, sockp, ifname, chname);
+	/* Returns the channel's coding now in force, not 0. */
+	int rc = lc_channel_coding_set(chan, LC_CODE_SYMM);
+	if (rc != LC_CODE_SYMM) die("lc_channel_coding_set", rc);
+	rc = lc_channel_set_sym_key(chan, key, sizeof key);
+	if (rc) die("lc_channel_set_sym_key", rc);
+	return chan;
+}
+
+static int cmd_send(int argc, char **argv)
+{
+	if (argc < 4) usage();
+	int msg = 0;
+	long count = 1;
+	for (int i = 4; i < argc; i++) {
+		if (!strcmp(argv[i], "--msg")) msg = 1;
+		else if (!strcmp(argv[i], "--count") && i + 1 < argc) count = parse_long(argv[++i], 0, 1000000);
+		else usage();
+	}
+	static unsigned char payload[DGRAM_MAX];
+	ssize_t plen = unhex(argv[3], payload, sizeof payload);
+	if (plen < 0) { fputs("lcsymm: PAYLOADHEX is not hex\n", stderr); return 2; }
+
+	lc_ctx_t *ctx = lc_ctx_new();
+	if (!ctx) die("lc_ctx_new", 0);
+	lc_socket_t *sock;
+	lc_channel_t *chan = symm_channel(ctx, &sock, argv[0], argv[1], argv[2]);
+	for (long i = 0; i < count; i++) {
+		if (i > 0) {
+			struct timespec ts = { 0, 10 * 1000000L };
+			while (nanosleep(&ts, &ts) == -1 && errno == EINTR) ;
+		}
+		ssize_t sent;
+		if (msg) {
+			lc_message_t m;
+			if (lc_msg_init_size(&m, (size_t)plen)) die("lc_msg_init_size", 0);
+			memcpy(m.data, payload, (size_t)plen);
+			sent = lc_msg_send(chan, &m);
+			lc_msg_free(&m);
+		} else {
+			sent = lc_channel_send(chan, payload, (size_t)plen, 0);
+		}
+		if (sent < 0) die(msg ? "lc_msg_send" : "lc_channel_send", (long)sent);
+	}
+	lc_ctx_free(ctx);
+	return 0;
+}
+
+static int cmd_recv(int argc, char **argv)
+{
+	if (argc < 5 || argc > 6) usage();
+	int sodium = 0;
+	if (argc == 6) {
+		if (strcmp(argv[5], "--sodium")) usage();
+		sodium = 1;
+	}
+	long count = parse_long(argv[3], 0, 1000000);
+	long timeout_s = parse_long(argv[4], 0, 86400);
+	static unsigned char key[crypto_secretbox_KEYBYTES];
+	if (unhex(argv[2], key, sizeof key) != (ssize_t)sizeof key) usage();
+
+	lc_ctx_t *ctx = lc_ctx_new();
+	if (!ctx) die("lc_ctx_new", 0);
+	lc_socket_t *sock;
+	lc_channel_t *chan = sodium ? plain_channel(ctx, &sock, argv[0], argv[1])
+				    : symm_channel(ctx, &sock, argv[0], argv[1], argv[2]);
+	int rc = lc_channel_join(chan);
+	if (rc) die("lc_channel_join", rc);
+	puts("READY");
+	fflush(stdout);
+
+	static unsigned char buf[DGRAM_MAX], plain[DGRAM_MAX];
+	int fd = lc_socket_raw(sock);
+	int64_t deadline = now_ms() + timeout_s * 1000;
+	long got = 0;
+	while (got < count) {
+		int64_t left = deadline - now_ms();
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
+			fprintf(stderr, "TIMEOUT got=%ld\n", got);
+			return 3;
+		}
+		if (!(pfd.revents & POLLIN)) continue;
+		errno = 0;
+		ssize_t n = lc_socket_recv(sock, buf, sizeof buf, 0);
+		if (n < 0) {
+			/* On a SYMM channel the library fails the receive when
+			 * the datagram does not open: a rejection, reported. */
+			printf("error errno=%d\n", errno);
+		} else if (!sodium) {
+			printf("len=%zd data=", n);
+			print_hex(buf, (size_t)n);
+			putchar('\n');
+		} else if ((size_t)n <= OVERHEAD) {
+			printf("len=%zd open=short\n", n);
+		} else {
+			size_t boxlen = (size_t)n - crypto_secretbox_NONCEBYTES;
+			if (crypto_secretbox_open_easy(plain, buf, boxlen, buf + boxlen, key) == 0) {
+				printf("len=%zd open=ok data=", n);
+				print_hex(plain, boxlen - crypto_secretbox_MACBYTES);
+				putchar('\n');
+			} else {
+				printf("len=%zd open=fail\n", n);
+			}
+		}
+		fflush(stdout);
+		got++;
+	}
+	lc_ctx_free(ctx);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) usage();
+	if (sodium_init() < 0) { fputs("lcsymm: sodium_init failed\n", stderr); return 1; }
+	if (!strcmp(argv[1], "send")) return cmd_send(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "recv")) return cmd_recv(argc - 2, argv + 2);
+	usage();
+	return 2;
+}
