@@ -52,15 +52,14 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
         socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.PacketInformation, true);
         if (OperatingSystem.IsLinux())
         {
-            socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
+            // Each of these refines behaviour librecast also asks for; a kernel or emulator
+            // without one (qemu-user lacks some) still gives a working socket, so none is fatal.
+            TryOption(SolSocket, SoReusePort, 1);
             // Linux otherwise hands a wildcard-bound socket every group any socket on the host
-            // joined on this port; we want only our own joins.
-            socket.SetRawSocketOption(IpprotoIpv6, Ipv6MulticastAll, BitConverter.GetBytes(0));
-            // The same for IPv4 groups, and IPv4 datagrams too (IPV6_V6ONLY off).
-            socket.SetRawSocketOption(SolIp, IpMulticastAll, BitConverter.GetBytes(0));
-            socket.DualMode = true;
+            // joined on this port (Socket.Match filters those out anyway).
+            TryOption(IpprotoIpv6, Ipv6MulticastAll, 0);
             // The kernel's count of datagrams dropped on this socket, delivered with each one.
-            socket.SetRawSocketOption(LinuxNative.SolSocket, LinuxNative.SoRxqOvfl, BitConverter.GetBytes(1));
+            TryOption(LinuxNative.SolSocket, LinuxNative.SoRxqOvfl, 1);
             RequestReceiveBuffer(ReceiveBufferBytes);
         }
         fd = (int)socket.Handle;
@@ -71,6 +70,19 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
     /// default 208 KiB (each queued datagram costs ~1 KiB of buffer however small it is).
     /// </summary>
     public const int ReceiveBufferBytes = 8 << 20;
+
+    private bool TryOption(int level, int name, int value)
+    {
+        try
+        {
+            socket.SetRawSocketOption(level, name, BitConverter.GetBytes(value));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
 
     // SO_RCVBUFFORCE (root, or CAP_NET_ADMIN) may exceed net.core.rmem_max; otherwise the
     // kernel caps SO_RCVBUF at rmem_max silently. Either way no error: it is a request.
