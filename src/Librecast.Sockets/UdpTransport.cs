@@ -58,6 +58,11 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
             // Linux otherwise hands a wildcard-bound socket every group any socket on the host
             // joined on this port (Socket.Match filters those out anyway).
             TryOption(IpprotoIpv6, Ipv6MulticastAll, 0);
+            // The same for IPv4-mapped groups (Ipv4Group); and IPV6_V6ONLY off, which IPv4
+            // channels need (.NET turns it on for an IPv6 socket unless DualMode is set).
+            TryOption(SolIp, IpMulticastAll, 0);
+            try { socket.DualMode = true; }
+            catch (SocketException) { /* no IPv4 on this host: IPv4 channels then fail to join, saying so */ }
             // The kernel's count of datagrams dropped on this socket, delivered with each one.
             TryOption(LinuxNative.SolSocket, LinuxNative.SoRxqOvfl, 1);
             RequestReceiveBuffer(ReceiveBufferBytes);
