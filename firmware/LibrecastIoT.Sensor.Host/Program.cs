@@ -14,6 +14,7 @@ namespace LibrecastIoT.Sensor
     {
         private const string Usage =
             "usage: sensornode --interface IF --site SITE --node NODE [--interval SECONDS] [--count N] [--ipv4] [--seed N]\n" +
+            "       sensornode --groups --site SITE --node NODE   (print the node's channels and their IPv6 and IPv4 groups)\n" +
             "Runs the firmware's sensor node with a simulated BME280: a SenML reading every interval (default 10 s)\n" +
             "to SITE/NODE/telemetry, commands (interval SECONDS | identify [SECONDS] | publish) on SITE/NODE/cmd.\n" +
             "--count: stop after N readings. --ipv4: the 239/8 IPv4 mapping (as on standard ESP32 firmware) instead\n" +
@@ -25,6 +26,7 @@ namespace LibrecastIoT.Sensor
             var settings = new NodeSettings();
             string? iface = null;
             int count = 0, seed = 0;
+            bool groups = false;
             try
             {
                 for (int i = 0; i < args.Length; i++)
@@ -41,6 +43,7 @@ namespace LibrecastIoT.Sensor
                         case "--count": count = Number(); break;
                         case "--seed": seed = Number(); break;
                         case "--ipv4": settings.Ipv6 = false; break;
+                        case "--groups": groups = true; break;
                         case "-h" or "--help": Console.WriteLine(Usage); return 0;
                         default: throw new FormatException($"unknown argument '{args[i]}'");
                     }
@@ -52,8 +55,15 @@ namespace LibrecastIoT.Sensor
             }
             catch (Exception e) when (e is FormatException or ArgumentException)
             {
-                Console.Error.WriteLine($"sensornode: {e.Message}\n{Usage}");
+                Console.Error.WriteLine($"sensornode: {e.Message} (see sensornode --help)");
                 return 2;
+            }
+
+            if (groups)
+            {
+                foreach (string channel in new[] { settings.TelemetryChannel, settings.CommandChannel })
+                    Console.WriteLine($"{channel} ipv6 {GroupAddress.Format(GroupAddress.FromName(channel), 0)} ipv4 {Ipv4Group.Format(Ipv4Group.FromName(channel), 0)} port {GroupAddress.DefaultPort}");
+                return 0;
             }
 
             var log = new ConsoleLog("sensornode");

@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using Librecast.Sockets;
+using Librecast.Tests.Support;
+using Xunit;
+
+namespace Librecast.Tests;
+
+/// <summary>
+/// The firmware's host twin (sensornode: the ESP32 node's own code with a simulated BME280 and
+/// the Linux transport) in the test namespace: the real librecast C library hears its SenML, it
+/// obeys commands sent over the wire, and its IPv4 mode works.
+/// </summary>
+[Collection(NetworkCollection.Name)]
+public class FirmwareTwinTests
+{
+    private static string SensorNodeDll => Path.Combine(AppContext.BaseDirectory, "sensornode.dll");
+
+    private static PeerProcess StartNode(string args) => new("dotnet", $"{SensorNodeDll} --interface {Netns.SendIf} {args}");
+
+    private static string Unique() => "twin" + Guid.NewGuid().ToString("N")[..12];
+
+    private static void AssertSenml(string json, string node)
+    {
+        using JsonDocument doc = JsonDocument.Parse(json);
+        JsonElement pack = doc.RootElement;
+        Assert.Equal(3, pack.GetArrayLength());
+        Assert.Equal($"urn:dev:lc:site1:{node}:", pack[0].GetProperty("bn").GetString());
+        double bt = pack[0].GetProperty("bt").GetDouble();
+        double now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        Assert.InRange(bt, now - 60, now + 1);
+        Assert.Equal("temperature", pack[0].GetProperty("n").GetString());
+        Assert.Equal("Cel", pack[0].GetProperty("u").GetString());
+        Assert.Equal("humidity", pack[1].GetProperty("n").GetString());
+        Assert.Equal("pressure", pack[2].GetProperty("n").GetString());
+        Assert.Equal("Pa", pack[2].GetProperty("u").GetString());
+    }
+
+    [Fact]
+    public void Twin_SenML_Arrives_At_The_C_Librecast_Receiver()
+    {
+        Netns.Require();
+        string node = Unique();
+        using var peer = new PeerProcess(CPeer.Build("lcpeer"), $"recv {Netns.RecvIf} site1/{node}/telemetry 3 20");
+        Assert.Equal("READY", peer.NextLine());
+        using var twin = StartNode($"--site site1 --node {node} --interval 1 --count 3 --seed 5");
+        for (int seq = 1; seq <= 3; seq++)
+        {
+            string line = peer.NextLine(15_000);
+            var fields = new Dictionary<string, string>();
+            foreach (string part in line.Split(' '))
+            {
+                int eq = part.IndexOf('=');
+                if (eq > 0) fields[part[..eq]] = part[(eq + 1)..];
+            }
+            Assert.Equal(seq.ToString(), fields["seq"]);
+            Assert.Equal("0", fields["op"]);
+            AssertSenml(Encoding.UTF8.GetString(Convert.FromHexString(fields["data"])), node);
+        }
+        Assert.Equal(0, peer.WaitForExit());
+        Assert.Equal(0, twin.WaitForExit());
+    }
+
+    [Fact]
+    public void Twin_Obeys_Interval_And_Identify_Sent_Over_The_Wire()
+    {
+        Netns.Require();
+        string node = Unique();
+        var (ctx, s, _) = Endpoints.Open(Netns.RecvIf, $"site1/{node}/telemetry", join: true);
+        using var _ctx = ctx;
+        Channel cmd = ctx.CreateChannel($"site1/{node}/cmd");
+        s.Bind(cmd);
+
+        // A long interval: after the first reading, only the command can bring more soon.
+        using var twin = StartNode($"--site site1 --node {node} --interval 600 --seed 6");
+        var m = new Message(2048);
+        Assert.Equal(ReceiveResult.Ok, s.ReceiveMessage(m, 10_000));
+        AssertSenml(Encoding.UTF8.GetString(m.Buffer, m.PayloadOffset, m.PayloadLength), node);
+
+        byte[] identify = Encoding.ASCII.GetBytes("identify 1");
+        cmd.SendMessage(identify, 0, identify.Length);
+        byte[] interval = Encoding.ASCII.GetBytes("interval 1");
+        cmd.SendMessage(interval, 0, interval.Length);
+        var started = DateTime.UtcNow;
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(s.ReceiveMessage(m, 5_000) == ReceiveResult.Ok, $"reading {i + 2} did not come after 'interval 1'; twin stderr: {twin.Stderr}");
+            AssertSenml(Encoding.UTF8.GetString(m.Buffer, m.PayloadOffset, m.PayloadLength), node);
+        }
+        Assert.InRange((DateTime.UtcNow - started).TotalSeconds, 1.0, 6.0); // now, +1 s, +2 s
+        Assert.Contains("interval 1 s", twin.Stderr);
+        Assert.Contains("identify for 1 s", twin.Stderr);
+        Assert.Contains("identify LED on", twin.Stderr);
+        Assert.Contains("identify LED off", twin.Stderr);
+    }
+
+    [Fact]
+    public void Twin_In_Ipv4_Mode_Publishes_On_The_239_Group()
+    {
+        Netns.Require();
+        string node = Unique();
+        using var ctx = new Context(SocketsPlatform.Instance);
+        Socket s = ctx.CreateSocket();
+        s.Bind(Interfaces.Resolve(Netns.RecvIf));
+        Channel telemetry = ctx.CreateIpv4Channel($"site1/{node}/telemetry");
+        s.Bind(telemetry);
+        telemetry.Join();
+
+        using var twin = StartNode($"--site site1 --node {node} --interval 1 --count 2 --ipv4 --seed 7");
+        var m = new Message(2048);
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.True(s.ReceiveMessage(m, 10_000) == ReceiveResult.Ok, "no IPv4 reading; twin stderr: " + twin.Stderr);
+            Assert.Same(telemetry, m.Channel);
+            Assert.StartsWith("::ffff:239.", GroupAddress.Format(m.Info.Destination, 0));
+            AssertSenml(Encoding.UTF8.GetString(m.Buffer, m.PayloadOffset, m.PayloadLength), node);
+        }
+        Assert.Equal(0, twin.WaitForExit());
+        Assert.Contains("::ffff:239.", twin.Stderr);
+    }
+
+    [Fact]
+    public void Twin_Usage_Errors_Exit_2_With_One_Line_Saying_Why()
+    {
+        var (code, _, err) = CPeer.Run("dotnet", $"{SensorNodeDll} --site site1 --node a/b", null, 30_000);
+        Assert.Equal(2, code);
+        Assert.StartsWith("sensornode: Node 'a/b' must not contain", err);
+        Assert.Single(err.Trim().Split('\n'));
+        (code, _, err) = CPeer.Run("dotnet", $"{SensorNodeDll} --site site1 --node n --interval soon", null, 30_000);
+        Assert.Equal(2, code);
+        Assert.Contains("--interval needs a whole number", err);
+    }
+}
