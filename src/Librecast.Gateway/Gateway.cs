@@ -31,7 +31,7 @@ public sealed class Gateway : IDisposable
     private Context? context;
     private Thread? sensorThread;
     private TelemetryEncoder? encoder;
-    private int rejectedDatagrams, receiveErrors, localPublished, localSendErrors;
+    private int receiveErrors, localPublished, localSendErrors;
 
     /// <summary>Prepares a gateway; nothing is opened until <see cref="Start"/>.</summary>
     /// <param name="config">Validated configuration.</param>
@@ -58,8 +58,10 @@ public sealed class Gateway : IDisposable
     /// <summary>The transport counters (null before Start).</summary>
     public Counters? Counters => context?.Counters;
 
-    /// <summary>Opens outputs, joins channels, starts sensor polling.</summary>
-    /// <exception cref="LibrecastException">The network refused (unknown interface, join failed).</exception>
+    /// <summary>
+    /// Opens outputs, joins channels, starts sensor polling. If the network refuses (interface
+    /// missing, join failed) the rest still starts and the network is retried in the background.
+    /// </summary>
     /// <exception cref="System.IO.IOException">The JSON lines file cannot be opened.</exception>
     /// <exception cref="System.Net.Sockets.SocketException">The metrics address is in use.</exception>
     public void Start()
@@ -194,7 +196,7 @@ public sealed class Gateway : IDisposable
                 step = "starting the listener";
                 // The routes are complete before the first message can arrive; never changed after.
                 network = new NetworkState(subscriber, publisher, routes, sensorChannels);
-                subscriber.Listen(OnMessage, OnRejected, OnReceiveError, config.MaxDatagram);
+                subscriber.Listen(OnMessage, null, OnReceiveError, config.MaxDatagram); // rejects: counted by the transport
             }
             else network = new NetworkState(null, publisher, routes, sensorChannels);
             return true;
@@ -287,11 +289,6 @@ public sealed class Gateway : IDisposable
                 log.Error("output failed", ("output", output.GetType().Name), ("error", e.Message));
             }
         }
-    }
-
-    private void OnRejected(Message message)
-    {
-        Interlocked.Increment(ref rejectedDatagrams);
     }
 
     private void OnReceiveError(LibrecastException e)

@@ -191,6 +191,43 @@ public class GatewayTests
     }
 
     [Fact]
+    public void Starts_Without_Its_Interface_And_Joins_When_It_Appears()
+    {
+        // A router at boot: lcgw starts before its interface exists, keeps running, and joins
+        // once the interface is there (a veth pair this test adds inside the test namespace).
+        Netns.Require();
+        using DaemonProcess gw = StartLcgw("""
+            config gateway
+            	option interface 'lcgw0'
+            config subscribe
+            	list channel 'site1/late/telemetry'
+            config jsonl
+            	option path '-'
+            """, out _);
+        gw.WaitForStderr("msg=\"network not ready; outputs and sensors run, retrying every 5 s\"");
+        Assert.Contains("unknown interface 'lcgw0'", gw.Stderr);
+        try
+        {
+            foreach (string args in new[] { "link add lcgw0 type veth peer name lcgw1", "link set lcgw0 up", "link set lcgw1 up" })
+                Assert.Equal(0, CPeer.Run("ip", args, null, 10_000).Code);
+            gw.WaitForStderr("msg=\"network up\"", 15_000);
+            var (ctx, _, channel) = Endpoints.Open("lcgw1", "site1/late/telemetry", join: false);
+            using (ctx)
+            {
+                byte[] pack = System.Text.Encoding.UTF8.GetBytes("[{\"n\":\"late:temperature\",\"u\":\"Cel\",\"v\":7.5}]");
+                channel.SendMessage(pack, 0, pack.Length);
+            }
+            gw.WaitForLine(l => l.Contains("\"name\":\"late:temperature\"", StringComparison.Ordinal) && l.Contains("\"value\":7.5", StringComparison.Ordinal));
+            gw.Terminate();
+            Assert.Equal(0, gw.WaitForExit());
+        }
+        finally
+        {
+            CPeer.Run("ip", "link del lcgw0", null, 10_000);
+        }
+    }
+
+    [Fact]
     public void Mqtt_Broker_That_Comes_Up_Later_Gets_The_Readings_And_Nothing_Blocks()
     {
         Netns.Require();

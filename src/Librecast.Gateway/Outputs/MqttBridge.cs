@@ -148,7 +148,8 @@ public sealed class MqttBridge : IOutput
     public void Drain(TimeSpan timeout)
     {
         DateTime deadline = DateTime.UtcNow + timeout;
-        while (client.IsConnected && Published < Volatile.Read(ref enqueued) && DateTime.UtcNow < deadline) Thread.Sleep(10);
+        // With DropWrite a full queue still "accepts" the write and reports the drop: those never come out.
+        while (client.IsConnected && Published + Dropped < Volatile.Read(ref enqueued) && DateTime.UtcNow < deadline) Thread.Sleep(10);
     }
 
     /// <inheritdoc/>
