@@ -1,4 +1,5 @@
 using System;
+using Librecast.Crypto;
 
 namespace Librecast
 {
@@ -17,9 +18,18 @@ namespace Librecast
         private Socket? socket;
         private bool joined;
 
+        // Symmetric key (SYMM coding): one box per user, because a SecretBox keeps scratch state.
+        // sendBox: direct sends, under sendLock. publisherBox: the socket's publisher (one drainer
+        // at a time). receiveBox: the receive path, under lock(receiveBox). Replaced whole by
+        // SetKey/ClearKey; a message already queued keeps the box it was queued with.
+        private SecretBox? sendBox;
+        private SecretBox? publisherBox;
+        private SecretBox? receiveBox;
+
         internal Channel(Context context, byte[] groupBytes, int groupOffset, int port, string? name)
         {
             Context = context;
+            Id = context.NextChannelId();
             Array.Copy(groupBytes, groupOffset, group, 0, GroupAddress.Size);
             Port = port;
             Name = name;
@@ -27,6 +37,57 @@ namespace Librecast
 
         /// <summary>The context that created this channel.</summary>
         public Context Context { get; }
+
+        /// <summary>A number unique among the channels of its context (the replay window's channel id).</summary>
+        public int Id { get; }
+
+        /// <summary>True while the channel has a symmetric key: every datagram sent is sealed and every one received must open.</summary>
+        public bool Encrypted { get { return receiveBox != null; } }
+
+        /// <summary>
+        /// Encrypts the channel with a 32-byte symmetric key, as librecast's SYMM coding
+        /// (<c>lc_channel_set_sym_key</c> + <c>lc_channel_coding_set(LC_CODE_SYMM)</c>): each datagram,
+        /// raw or framed (the whole frame, header included), becomes XSalsa20-Poly1305 MAC +
+        /// ciphertext + 24-byte nonce, 40 bytes more. Received datagrams that do not open with the
+        /// key are rejected and counted (<see cref="Counters.Unauthenticated"/>), never delivered.
+        /// </summary>
+        /// <remarks>The key is copied (unlike librecast 0.5.1, which keeps the caller's pointer): the
+        /// caller may wipe its array. Set it before traffic flows; a message already queued on a
+        /// publisher is sealed with the key it was queued under.</remarks>
+        /// <exception cref="ArgumentException">The key is not 32 bytes.</exception>
+        public void SetKey(byte[] key, int offset, int count)
+        {
+            SecretBox forReceive = new SecretBox(key, offset, count); // validates the key first
+            SecretBox forPublisher = new SecretBox(key, offset, count);
+            lock (sendLock)
+            {
+                sendBox = new SecretBox(key, offset, count);
+                publisherBox = forPublisher;
+                receiveBox = forReceive;
+            }
+        }
+
+        /// <summary>Sets the 32-byte key in <paramref name="key"/>; see <see cref="SetKey(byte[], int, int)"/>.</summary>
+        public void SetKey(byte[] key)
+        {
+            if (key == null) throw new ArgumentNullException("key");
+            SetKey(key, 0, key.Length);
+        }
+
+        /// <summary>Turns encryption off: datagrams are sent and accepted in clear again.</summary>
+        public void ClearKey()
+        {
+            lock (sendLock)
+            {
+                sendBox = null;
+                publisherBox = null;
+                receiveBox = null;
+            }
+        }
+
+        internal SecretBox? PublisherBox { get { return publisherBox; } }
+
+        internal SecretBox? ReceiveBox { get { return receiveBox; } }
 
         /// <summary>The channel's name, or null if it was created from an address.</summary>
         public string? Name { get; }
@@ -106,10 +167,19 @@ namespace Librecast
         {
             if (buffer == null) throw new ArgumentNullException("buffer");
             if (offset < 0 || count < 0 || offset > buffer.Length - count) throw new ArgumentOutOfRangeException("count");
-            if (count > Frame.MaxDatagram)
-                throw new ArgumentOutOfRangeException("count", "larger than one datagram (" + Frame.MaxDatagram + " bytes)");
+            int max = sendBox == null ? Frame.MaxDatagram : SecretBox.MaxPlaintext;
+            if (count > max)
+                throw new ArgumentOutOfRangeException("count", "larger than one datagram can carry (" + max + " bytes)");
             Socket s = RequireSocket("send on");
-            return s.SendDatagram(this, buffer, offset, count);
+            if (sendBox == null) return s.SendDatagram(this, buffer, offset, count);
+            lock (sendLock)
+            {
+                SecretBox? box = sendBox;
+                if (box == null) return s.SendDatagram(this, buffer, offset, count); // cleared meanwhile
+                EnsureFrameBuffer(SecretBox.SealedLength(count));
+                int length = box.Seal(buffer, offset, count, frameBuffer, 0, Context.Platform);
+                return s.SendDatagram(this, frameBuffer, 0, length);
+            }
         }
 
         /// <summary>Sends a framed DATA message (like <c>lc_msg_send</c>). Returns the datagram size.</summary>
@@ -129,8 +199,9 @@ namespace Librecast
         {
             if (payload == null) throw new ArgumentNullException("payload");
             if (offset < 0 || count < 0 || offset > payload.Length - count) throw new ArgumentOutOfRangeException("count");
-            if (count > Frame.MaxPayload)
-                throw new ArgumentOutOfRangeException("count", "payload larger than one datagram can carry (" + Frame.MaxPayload + " bytes)");
+            int max = sendBox == null ? Frame.MaxPayload : SecretBox.MaxPlaintext - Frame.HeaderSize;
+            if (count > max)
+                throw new ArgumentOutOfRangeException("count", "payload larger than one datagram can carry (" + max + " bytes)");
             Socket s = RequireSocket("send on");
             Publisher? publisher = s.Publisher;
             if (publisher != null)
@@ -146,12 +217,17 @@ namespace Librecast
             // threads publish on one channel; the lock-free publish ring replaces it on the hot path.
             lock (sendLock)
             {
-                int size = Frame.HeaderSize + count;
-                if (frameBuffer.Length < size) frameBuffer = new byte[RoundUpPowerOfTwo(size)];
+                SecretBox? box = sendBox;
+                if (box != null && count > SecretBox.MaxPlaintext - Frame.HeaderSize)
+                    throw new ArgumentOutOfRangeException("count", "payload larger than an encrypted datagram can carry");
+                // Encrypted: the frame is built where the box seals it in place (after the MAC).
+                int at = box == null ? 0 : SecretBox.MacSize;
+                EnsureFrameBuffer(Frame.HeaderSize + count + (box == null ? 0 : SecretBox.Overhead));
                 ulong seq = sequence + 1; // committed only if the send succeeds
                 Context.Platform.FillRandom(randomBytes, 0, 8);
                 ulong rnd = Frame.ReadUInt64(randomBytes, 0);
-                int length = Frame.Encode(frameBuffer, 0, Context.Platform.NowNanoseconds(), seq, rnd, op, payload, offset, count);
+                int length = Frame.Encode(frameBuffer, at, Context.Platform.NowNanoseconds(), seq, rnd, op, payload, offset, count);
+                if (box != null) length = box.Seal(frameBuffer, at, length, frameBuffer, 0, Context.Platform);
                 int sent = s.SendDatagram(this, frameBuffer, 0, length);
                 sequence = seq;
                 return sent;
@@ -186,6 +262,12 @@ namespace Librecast
             if (p == null)
                 throw new LibrecastException("cannot publish on channel " + ToString() + ": its socket has no publisher (call Socket.StartPublisher first)");
             return p;
+        }
+
+        // Callers hold sendLock.
+        private void EnsureFrameBuffer(int size)
+        {
+            if (frameBuffer.Length < size) frameBuffer = new byte[RoundUpPowerOfTwo(size)];
         }
 
         private static int RoundUpPowerOfTwo(int n)

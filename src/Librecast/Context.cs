@@ -11,6 +11,7 @@ namespace Librecast
     {
         private readonly ArrayList sockets = new ArrayList();
         private bool disposed;
+        private int lastChannelId;
 
         /// <summary>Creates a context on <paramref name="platform"/>.</summary>
         public Context(IPlatform platform)
@@ -25,6 +26,8 @@ namespace Librecast
 
         /// <summary>Counters shared by every socket of this context.</summary>
         public Counters Counters { get; }
+
+        internal int NextChannelId() { return System.Threading.Interlocked.Increment(ref lastChannelId); }
 
         /// <summary>Creates a socket (like <c>lc_socket_new</c>).</summary>
         public Socket CreateSocket()

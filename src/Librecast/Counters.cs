@@ -22,6 +22,8 @@ namespace Librecast
         internal int truncated;
         internal int filtered;
         internal int kernelDrops;
+        internal int unauthenticated;
+        internal int replayed;
 
         /// <summary>Messages accepted by a publisher's ring.</summary>
         public int Published { get { return published; } }
@@ -53,12 +55,18 @@ namespace Librecast
         /// <summary>Datagrams the kernel dropped because the socket's receive buffer was full (SO_RXQ_OVFL, Linux).</summary>
         public int KernelDrops { get { return kernelDrops; } }
 
-        /// <summary>One line, for logs and the CLI: <c>published=.. dropped=.. sent=.. send_errors=.. received=.. malformed=.. truncated=.. filtered=..</c>.</summary>
+        /// <summary>Datagrams on encrypted channels that did not open with the key (forged, tampered, wrong key, in clear), or could not be attributed to a channel.</summary>
+        public int Unauthenticated { get { return unauthenticated; } }
+
+        /// <summary>Framed messages the socket's replay window rejected (duplicates, replays, stale).</summary>
+        public int Replayed { get { return replayed; } }
+
+        /// <summary>One line, for logs and the CLI: <c>published=.. dropped=.. sent=.. send_errors=.. received=.. malformed=.. truncated=.. filtered=.. kernel_drops=.. unauthenticated=.. replayed=..</c>.</summary>
         public override string ToString()
         {
             return "published=" + Published + " dropped=" + Dropped + " sent=" + Sent + " send_errors=" + SendErrors + " received=" + Received +
                    " malformed=" + Malformed + " truncated=" + Truncated + " filtered=" + Filtered +
-                   " kernel_drops=" + KernelDrops;
+                   " kernel_drops=" + KernelDrops + " unauthenticated=" + Unauthenticated + " replayed=" + Replayed;
         }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using Librecast.Security;
 
 namespace Librecast
 {
@@ -55,6 +56,9 @@ namespace Librecast
 
         /// <summary>Source, destination and interface of the datagram.</summary>
         public readonly DatagramInfo Info;
+
+        /// <summary>The replay window's verdict when the socket has one (New otherwise): Restarted tells a sender restart.</summary>
+        public ReplayVerdict Replay;
 
         /// <summary>The bound channel whose group the datagram was sent to, or null if unknown.</summary>
         public Channel? Channel;

@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using Librecast.Crypto;
 
 namespace Librecast
 {
@@ -25,6 +26,7 @@ namespace Librecast
         private readonly int[] lengths;
         private readonly Channel?[] channels;
         private readonly bool[] framed;
+        private readonly SecretBox?[] boxes; // the channel's key when queued, or null: sealed at send time
         private readonly Batch batch;
         private readonly int[] batchIndex;
         private readonly byte[] randomBlock;
@@ -51,6 +53,7 @@ namespace Librecast
             lengths = new int[options.Capacity];
             channels = new Channel?[options.Capacity];
             framed = new bool[options.Capacity];
+            boxes = new SecretBox?[options.Capacity];
             batch = new Batch(Pool.Slab, options.BatchSize);
             batchIndex = new int[options.BatchSize];
             randomBlock = new byte[8 * options.BatchSize];
@@ -65,7 +68,7 @@ namespace Librecast
         /// <summary>Messages queued and not yet sent.</summary>
         public int Queued { get { return ring.Count; } }
 
-        /// <summary>Largest payload a framed message can have with these buffers.</summary>
+        /// <summary>Largest payload a framed message can have with these buffers (40 bytes less on an encrypted channel).</summary>
         public int MaxPayload { get { return Pool.BufferSize - Frame.HeaderSize; } }
 
         /// <summary>
@@ -81,16 +84,19 @@ namespace Librecast
         {
             if (payload == null) throw new ArgumentNullException("payload");
             if (offset < 0 || count < 0 || offset > payload.Length - count) throw new ArgumentOutOfRangeException("count");
-            int room = frame ? MaxPayload : Pool.BufferSize;
+            SecretBox? box = channel.PublisherBox;
+            int room = (frame ? MaxPayload : Pool.BufferSize) - (box == null ? 0 : SecretBox.Overhead);
             if (count > room)
-                throw new ArgumentOutOfRangeException("count", "payload of " + count + " bytes exceeds the publisher's " + room + "-byte buffers");
+                throw new ArgumentOutOfRangeException("count", "payload of " + count + " bytes exceeds the " + room +
+                    " bytes a message can carry in the publisher's " + Pool.BufferSize + "-byte buffers" + (box == null ? "" : " when encrypted"));
             int index;
             if (!Acquire(overflow, out index))
             {
                 Interlocked.Increment(ref context.Counters.dropped);
                 return false;
             }
-            int at = Pool.OffsetOf(index);
+            // Encrypted: the message goes after the MAC's room, to be sealed in place at send time.
+            int at = Pool.OffsetOf(index) + (box == null ? 0 : SecretBox.MacSize);
             byte[] slab = Pool.Slab;
             if (frame)
             {
@@ -106,6 +112,7 @@ namespace Librecast
             }
             channels[index] = channel;
             framed[index] = frame;
+            boxes[index] = box;
             ring.TryEnqueue(index); // cannot fail: the ring has a cell for every buffer
             Interlocked.Increment(ref context.Counters.published);
             return true;
@@ -177,15 +184,20 @@ namespace Librecast
                 index = batchIndex[i];
                 int at = Pool.OffsetOf(index);
                 Channel channel = channels[index]!;
+                SecretBox? box = boxes[index];
+                int start = box == null ? at : at + SecretBox.MacSize;
                 if (framed[index])
                 {
                     ulong seq = channel.NextSequence();
-                    Frame.WriteUInt64(slab, at + Frame.OffsetTimestamp, now);
-                    Frame.WriteUInt64(slab, at + Frame.OffsetSeq, seq);
-                    Array.Copy(randomBlock, 8 * i, slab, at + Frame.OffsetRnd, 8);
+                    Frame.WriteUInt64(slab, start + Frame.OffsetTimestamp, now);
+                    Frame.WriteUInt64(slab, start + Frame.OffsetSeq, seq);
+                    Array.Copy(randomBlock, 8 * i, slab, start + Frame.OffsetRnd, 8);
                 }
+                int length = lengths[index];
+                // Sealed after stamping, so the header (seq, timestamp) is authenticated.
+                if (box != null) length = box.Seal(slab, start, length, slab, at, context.Platform);
                 batch.Offsets[i] = at;
-                batch.Lengths[i] = lengths[index];
+                batch.Lengths[i] = length;
                 batch.Channels[i] = channel;
             }
             batch.Count = n;
@@ -230,6 +242,7 @@ namespace Librecast
             for (int i = 0; i < n; i++)
             {
                 channels[batchIndex[i]] = null;
+                boxes[batchIndex[i]] = null;
                 batch.Channels[i] = null!;
                 Pool.Return(batchIndex[i]);
             }

@@ -13,5 +13,11 @@ namespace Librecast
         Truncated = 3,
         /// <summary>A datagram for a group no channel on this socket is bound to; counted, not delivered.</summary>
         Filtered = 4,
+
+        /// <summary>On an encrypted channel: the datagram did not open with the key (forged, tampered, wrong key, sent in clear), or could not be attributed to a channel; counted, not delivered.</summary>
+        Unauthenticated = 5,
+
+        /// <summary>The socket's <see cref="Socket.ReplayWindow"/> rejected the frame: a duplicate, a replay, or stale (<see cref="Message.Replay"/> says which); counted, not delivered.</summary>
+        Replayed = 6,
     }
 }

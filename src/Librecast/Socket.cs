@@ -1,4 +1,6 @@
 using System;
+using Librecast.Crypto;
+using Librecast.Security;
 using System.Collections;
 using System.Threading;
 
@@ -232,14 +234,27 @@ namespace Librecast
             return Accept(message, n, framed);
         }
 
+        /// <summary>
+        /// Replay and loss detection for framed messages received on this socket (beyond librecast):
+        /// null (the default) turns it off. Each accepted frame is checked per sender and channel;
+        /// duplicates, replays and stale messages are rejected as <see cref="ReceiveResult.Replayed"/>
+        /// and counted (<see cref="Counters.Replayed"/>); gaps, reorders and restarts are counted by
+        /// the window itself. Set it before listening; keep the same window across a listener restart
+        /// to have the gap counted. Only meaningful against forgery on an encrypted channel
+        /// (docs/security.md).
+        /// </summary>
+        public ReplayWindow? ReplayWindow { get; set; }
+
         // Classifies a datagram already in message.Buffer[Offset, Offset+n): ours or not, whole
-        // or cut, a frame or not; counts the outcome. Shared by every receive path.
+        // or cut, sealed or not, a frame or not, fresh or replayed; counts the outcome. Shared by
+        // every receive path. On an encrypted channel the datagram is opened in place.
         private ReceiveResult Accept(Message message, int n, bool framed)
         {
             Counters counters = context.Counters;
             message.Framed = framed;
             message.Channel = null;
             message.Length = n;
+            message.Replay = ReplayVerdict.New;
             if (!Match(message))
             {
                 Interlocked.Increment(ref counters.filtered);
@@ -252,6 +267,30 @@ namespace Librecast
                 message.Status = FrameStatus.LengthMismatch;
                 return ReceiveResult.Truncated;
             }
+            Channel? channel = message.Channel;
+            SecretBox? box = channel == null ? null : channel.ReceiveBox;
+            if (box != null)
+            {
+                SecretBoxStatus opened;
+                int plain;
+                lock (box) opened = box.Open(message.Buffer, message.Offset, n, message.Buffer, message.Offset, out plain);
+                if (opened != SecretBoxStatus.Ok)
+                {
+                    Interlocked.Increment(ref counters.unauthenticated);
+                    message.Status = FrameStatus.Ok;
+                    return ReceiveResult.Unauthenticated;
+                }
+                n = plain;
+                message.Length = n;
+            }
+            else if (channel == null && AnyEncrypted())
+            {
+                // Not attributable to a channel, on a socket whose channels are encrypted: it
+                // cannot be checked, so it is not delivered.
+                Interlocked.Increment(ref counters.unauthenticated);
+                message.Status = FrameStatus.Ok;
+                return ReceiveResult.Unauthenticated;
+            }
             if (framed)
             {
                 message.Status = Frame.TryDecode(message.Buffer, message.Offset, n, message.Header);
@@ -260,10 +299,35 @@ namespace Librecast
                     Interlocked.Increment(ref counters.malformed);
                     return ReceiveResult.Malformed;
                 }
+                ReplayWindow? window = ReplayWindow;
+                if (window != null)
+                {
+                    ulong now = context.Platform.NowNanoseconds();
+                    ReplayVerdict verdict;
+                    lock (window)
+                        verdict = window.Check(message.Info.Source, 0, message.Info.SourcePort, channel == null ? 0 : channel.Id,
+                            message.Header.Sequence, message.Header.Timestamp, now);
+                    message.Replay = verdict;
+                    if (!Security.ReplayWindow.IsAccepted(verdict))
+                    {
+                        Interlocked.Increment(ref counters.replayed);
+                        return ReceiveResult.Replayed;
+                    }
+                }
             }
             else message.Status = FrameStatus.Ok;
             Interlocked.Increment(ref counters.received);
             return ReceiveResult.Ok;
+        }
+
+        private bool AnyEncrypted()
+        {
+            Channel[] snapshot = channels;
+            for (int i = 0; i < snapshot.Length; i++)
+            {
+                if (snapshot[i].Encrypted) return true;
+            }
+            return false;
         }
 
         // Finds the bound channel the datagram was addressed to. The kernel may hand a wildcard
@@ -271,7 +335,13 @@ namespace Librecast
         private bool Match(Message message)
         {
             Channel[] snapshot = channels;
-            if (!message.Info.HasDestination || snapshot.Length == 0) return true;
+            if (snapshot.Length == 0) return true;
+            if (!message.Info.HasDestination)
+            {
+                // The transport does not report destinations: with one channel bound, it is that one.
+                if (snapshot.Length == 1) message.Channel = snapshot[0];
+                return true;
+            }
             for (int i = 0; i < snapshot.Length; i++)
             {
                 if (GroupAddress.Equal(snapshot[i].GroupBytes, 0, message.Info.Destination, 0))
@@ -281,7 +351,8 @@ namespace Librecast
                 }
             }
             // A unicast datagram to our port is not for a group at all; deliver it unattributed.
-            return !GroupAddress.IsMulticast(message.Info.Destination, 0);
+            // A group we are not bound to (IPv6, or IPv4 multicast in its mapped form) is not ours.
+            return !GroupAddress.IsMulticast(message.Info.Destination, 0) && !Ipv4Group.IsMulticast(message.Info.Destination, 0);
         }
 
         /// <summary>

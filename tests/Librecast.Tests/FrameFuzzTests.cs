@@ -90,4 +90,57 @@ public class FrameFuzzTests
         Assert.Equal(rejected, ctx.Counters.Malformed);
         TestContext.Current.SendDiagnosticMessage($"socket receive fuzz: {Iterations} inputs, {ok} accepted, {rejected} rejected and counted, 0 exceptions");
     }
+
+    [Fact]
+    public void Encrypted_Socket_Receive_Path_With_Replay_Window_Counts_Every_Rejection()
+    {
+        // The same inputs on an encrypted channel with a replay window: half are sealed with the
+        // channel key (then maybe one bit flipped in flight), half arrive as they are.
+        byte[] key = new byte[32];
+        for (int i = 0; i < 32; i++) key[i] = (byte)(7 * i + 1);
+        var platform = new MemoryPlatform();
+        using var ctx = new Context(platform);
+        using var box = new Librecast.Crypto.SecretBox(key);
+        Socket rx = ctx.CreateSocket();
+        Channel c = ctx.CreateChannel("fuzz/rx-encrypted");
+        c.SetKey(key);
+        rx.Bind(c);
+        c.Join();
+        var window = new Librecast.Security.ReplayWindow(64, 128, 0, 0);
+        rx.ReplayWindow = window;
+        byte[] group = new byte[16];
+        c.CopyGroupTo(group, 0);
+        var m = new Message(256);
+        byte[] sealedBytes = new byte[Librecast.Crypto.SecretBox.SealedLength(4096)];
+        long ok = 0, unauthenticated = 0, malformed = 0, replayed = 0, flipped = 0;
+        Gen.Select(Inputs, Gen.Int[0, 2], Gen.Int).Sample((bytes, mode, bit) =>
+        {
+            byte[] datagram = bytes;
+            if (mode > 0)
+            {
+                int n = box.Seal(bytes, 0, bytes.Length, sealedBytes, 0, platform);
+                if (mode == 2) { sealedBytes[(int)((uint)bit % (uint)n)] ^= (byte)(1 << (bit & 7)); flipped++; }
+                datagram = sealedBytes.AsSpan(0, n).ToArray();
+            }
+            if ((bit & 7) == 0) window.Clear(); // random seqs soon push the window to the top: start over now and then
+            platform.Inject(datagram, group, GroupAddress.DefaultPort);
+            switch (rx.ReceiveMessage(m, 1000))
+            {
+                case ReceiveResult.Ok: ok++; break;
+                case ReceiveResult.Unauthenticated: unauthenticated++; break;
+                case ReceiveResult.Malformed: case ReceiveResult.Truncated: malformed++; break;
+                case ReceiveResult.Replayed: replayed++; break;
+                default: throw new InvalidOperationException("an injected datagram was not received");
+            }
+        }, iter: Iterations, threads: 1);
+        Assert.Equal(Iterations, ok + unauthenticated + malformed + replayed);
+        Assert.Equal(ok, ctx.Counters.Received);
+        Assert.Equal(unauthenticated, ctx.Counters.Unauthenticated);
+        Assert.Equal(malformed, ctx.Counters.Malformed);
+        Assert.Equal(replayed, ctx.Counters.Replayed);
+        Assert.True(unauthenticated >= flipped, $"{flipped} datagrams had a bit flipped after sealing, only {unauthenticated} rejected as unauthenticated");
+        Assert.True(ok > 0 && malformed > 0 && replayed > 0, $"the generator is not exercising every outcome: ok {ok}, malformed {malformed}, replayed {replayed}");
+        TestContext.Current.SendDiagnosticMessage($"encrypted socket receive fuzz: {Iterations} inputs, {ok} accepted, rejected and counted: " +
+            $"{unauthenticated} unauthenticated ({flipped} bit-flipped after sealing), {malformed} malformed, {replayed} replayed; 0 exceptions");
+    }
 }

@@ -11,7 +11,7 @@ internal static class Commands
 {
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
-    public static int Send(string? iface, bool raw, int hopLimit, int? countOption, double? duration, int? size, string policy, string channelName, string? text)
+    public static int Send(string? iface, bool raw, int hopLimit, int? countOption, double? duration, int? size, string policy, string? keyFile, string channelName, string? text)
     {
         if (countOption is < 1) throw new UsageException($"--count must be at least 1 (got {countOption})");
         if (duration is <= 0) throw new UsageException($"--duration must be positive (got {duration})");
@@ -22,14 +22,15 @@ internal static class Commands
         if (size is < 1) throw new UsageException($"--size must be at least 1 byte (got {size})");
         byte[] payload = size is int n ? Flood.Pattern(n) : StrictUtf8.GetBytes(text!);
         if (payload.Length == 0) throw new UsageException("message is empty: nothing to send");
-        int max = raw ? Frame.MaxDatagram : Frame.MaxPayload;
+        int max = (raw ? Frame.MaxDatagram : Frame.MaxPayload) - (keyFile == null ? 0 : Librecast.Crypto.SecretBox.Overhead);
         if (payload.Length > max)
-            throw new UsageException($"message is {payload.Length} bytes; one {(raw ? "raw datagram" : "framed message")} carries at most {max}");
+            throw new UsageException($"message is {payload.Length} bytes; one {(keyFile == null ? "" : "encrypted ")}{(raw ? "raw datagram" : "framed message")} carries at most {max}");
         if (hopLimit < 0 || hopLimit > 255) throw new UsageException($"hop limit {hopLimit} is outside 0..255");
+        KeyFile.Check(keyFile);
         int ifindex = ResolveInterface(iface);
-        if (flood) return Flood.Send(ifindex, raw, hopLimit, count, duration, payload, policy, channelName);
+        if (flood) return Flood.Send(ifindex, raw, hopLimit, count, duration, payload, policy, keyFile, channelName);
 
-        using var session = new Session(ifindex, channelName, hopLimit);
+        using var session = new Session(ifindex, channelName, hopLimit, keyFile);
         Channel channel = session.Channel;
         if (raw) channel.Send(payload, 0, payload.Length);
         else channel.SendMessage(payload, 0, payload.Length);
@@ -42,12 +43,13 @@ internal static class Commands
         if (timeoutSeconds is < 0 or > int.MaxValue / 1000) throw new UsageException($"--timeout must be between 0 and {int.MaxValue / 1000} seconds");
     }
 
-    public static int Listen(string? iface, bool raw, int? count, double? timeoutSeconds, bool verbose, string channelName)
+    public static int Listen(string? iface, bool raw, int? count, double? timeoutSeconds, bool verbose, ListenSecurity security, string channelName)
     {
         CheckListenArguments(count, timeoutSeconds);
+        KeyFile.Check(security.KeyFile);
         int ifindex = ResolveInterface(iface);
 
-        using var session = new Session(ifindex, channelName);
+        using var session = security.Open(ifindex, channelName);
         Context ctx = session.Context;
         Socket socket = session.Socket;
         Channel channel = session.Channel;
@@ -85,6 +87,19 @@ internal static class Commands
                         Console.Error.WriteLine($"lc: dropped {message.Length}-byte datagram from [{GroupAddress.Format(message.Info.Source, 0)}]:{message.Info.SourcePort}: " +
                             (result == ReceiveResult.Truncated ? "larger than the receive buffer" : $"not a librecast frame ({Describe(message.Status)})"));
                     break;
+                case ReceiveResult.Unauthenticated:
+                    if (verbose)
+                        Console.Error.WriteLine($"lc: dropped {message.Length}-byte datagram from [{GroupAddress.Format(message.Info.Source, 0)}]:{message.Info.SourcePort}: does not open with the channel key (forged, tampered, other key, or in clear)");
+                    break;
+                case ReceiveResult.Replayed:
+                    if (verbose)
+                        Console.Error.WriteLine($"lc: dropped seq {message.Header.Sequence} from [{GroupAddress.Format(message.Info.Source, 0)}]:{message.Info.SourcePort}: {message.Replay switch
+                        {
+                            Librecast.Security.ReplayVerdict.Duplicate => "already received (duplicate or replay)",
+                            Librecast.Security.ReplayVerdict.Stale => "timestamp outside --max-age",
+                            _ => "older than the replay window",
+                        }}");
+                    break;
             }
         }
         if (exit == Program.ExitTimeout)
@@ -92,6 +107,7 @@ internal static class Commands
                 ? $"lc: timeout after {timeoutSeconds} s: {received} message(s) received"
                 : $"lc: timed out after {timeoutSeconds} s: {received} of {count} message(s) received");
         if (verbose) Console.Error.WriteLine("lc: counters " + ctx.Counters);
+        if (ListenSecurity.Summary(session) is string replay) Console.Error.WriteLine("lc: " + replay);
         // No --count: listening until the timeout is the request, not a failure.
         return exit == Program.ExitTimeout && count == null ? Program.ExitOk : exit;
     }

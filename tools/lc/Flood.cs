@@ -27,14 +27,15 @@ internal static class Flood
     private static string Figures(long messages, long bytes, double seconds) =>
         $"{messages} msgs {bytes} bytes in {seconds:F3} s = {(seconds > 0 ? messages / seconds : 0):F0} msg/s";
 
-    public static int Send(int ifindex, bool raw, int hopLimit, int count, double? duration, byte[] payload, string policy, string channelName)
+    public static int Send(int ifindex, bool raw, int hopLimit, int count, double? duration, byte[] payload, string policy, string? keyFile, string channelName)
     {
-        using var session = new Session(ifindex, channelName, hopLimit);
+        using var session = new Session(ifindex, channelName, hopLimit, keyFile);
         Context ctx = session.Context;
         Socket socket = session.Socket;
         Channel channel = session.Channel;
         int bufferSize = 64;
-        while (bufferSize < payload.Length + Frame.HeaderSize) bufferSize <<= 1;
+        int overhead = Frame.HeaderSize + (keyFile == null ? 0 : Librecast.Crypto.SecretBox.Overhead);
+        while (bufferSize < payload.Length + overhead) bufferSize <<= 1;
         int errors = 0;
         socket.SendErrorHandler = e => { if (Interlocked.Increment(ref errors) == 1) Console.Error.WriteLine("lc: " + e.Message); };
         Publisher publisher = socket.StartPublisher(new PublisherOptions
@@ -66,11 +67,12 @@ internal static class Flood
         return c.SendErrors > 0 ? Program.ExitFailure : Program.ExitOk;
     }
 
-    public static int Listen(string? iface, int? count, double? timeoutSeconds, string channelName)
+    public static int Listen(string? iface, int? count, double? timeoutSeconds, ListenSecurity security, string channelName)
     {
         Commands.CheckListenArguments(count, timeoutSeconds);
+        KeyFile.Check(security.KeyFile);
         int ifindex = Commands.ResolveInterface(iface);
-        using var session = new Session(ifindex, channelName);
+        using var session = security.Open(ifindex, channelName);
         Context ctx = session.Context;
         Socket socket = session.Socket;
         Channel channel = session.Channel;
@@ -118,6 +120,7 @@ internal static class Flood
             Console.Out.WriteLine($"latency p50 {latencies[n / 2] / 1000.0:F1} us p99 {latencies[Math.Min(n - 1, n * 99 / 100)] / 1000.0:F1} us (publish->receive, same-host clock)");
         }
         Console.Out.WriteLine("counters " + ctx.Counters);
+        if (ListenSecurity.Summary(session) is string replay) Console.Out.WriteLine(replay);
         if (which == 1) return Program.ExitInterrupted;
         if (which == WaitHandle.WaitTimeout && count != null)
         {

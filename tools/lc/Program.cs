@@ -59,6 +59,14 @@ public static class Program
         HelpName = "IF",
     };
 
+    private static Option<string?> KeyFileOption() => new("--key-file", "-k")
+    {
+        Description = "Encrypt the channel with the 32-byte key in FILE (librecast's SYMM coding: XSalsa20-Poly1305, 40 bytes per\n" +
+                      "datagram; talks to C programs that set the same key with lc_channel_set_sym_key). The file must be readable\n" +
+                      "by its owner only. " + KeyFile.HowToMake + ".",
+        HelpName = "FILE",
+    };
+
     private static Option<bool> RawOption(string what) => new("--raw")
     {
         Description = what,
@@ -86,6 +94,7 @@ public static class Program
         var size = new Option<int?>("--size", "-s") { Description = "Payload of BYTES bytes instead of MESSAGE (flood mode).", HelpName = "BYTES" };
         var policy = new Option<string>("--policy") { Description = "When the publish ring is full: block (default, nothing lost), drop-newest, drop-oldest.", DefaultValueFactory = _ => "block", HelpName = "POLICY" };
         policy.AcceptOnlyFromAmong("block", "drop-newest", "drop-oldest");
+        var key = KeyFileOption();
         var channel = new Argument<string>("CHANNEL") { Description = "Channel name." };
         var message = new Argument<string?>("MESSAGE") { Description = "Payload: the UTF-8 bytes of this text (omit with --size).", Arity = ArgumentArity.ZeroOrOne };
         var cmd = new Command("send",
@@ -93,9 +102,10 @@ public static class Program
             "Flood mode (--count N, --size BYTES or --duration SECONDS) publishes through the preallocated ring and batched sends and\n" +
             "prints 'N msgs B bytes in T s = R msg/s' (B: payload bytes) and the counters.\n" +
             "Examples: lc send -i eth0 site/node1/telemetry '{\"t\":21.5}'\n" +
-            "          lc send -i eth0 --count 1000000 --size 64 bench") { iface, raw, hops, count, duration, size, policy, channel, message };
+            "          lc send -i eth0 --count 1000000 --size 64 bench\n" +
+            "          lc send -i eth0 --key-file site.key site/node1/cmd identify   (site.key: 32 bytes, chmod 600)") { iface, raw, hops, count, duration, size, policy, key, channel, message };
         cmd.SetAction(r => Commands.Send(r.GetValue(iface), r.GetValue(raw), r.GetValue(hops), r.GetValue(count), r.GetValue(duration), r.GetValue(size),
-            r.GetValue(policy)!, r.GetValue(channel)!, r.GetValue(message)));
+            r.GetValue(policy)!, r.GetValue(key), r.GetValue(channel)!, r.GetValue(message)));
         return cmd;
     }
 
@@ -107,16 +117,29 @@ public static class Program
         var timeout = new Option<double?>("--timeout", "-t") { Description = "Give up after SECONDS (exit 3 if fewer than --count arrived).", HelpName = "SECONDS" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Report what is joined, every rejected datagram and the counters, on stderr." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print figures instead of payloads: 'N msgs B bytes in T s = R msg/s', lost (sequence gaps), publish->receive latency p50/p99 (same-host clocks), counters." };
+        var key = KeyFileOption();
+        var replay = new Option<bool>("--replay") { Description = "Replay and loss detection (beyond librecast): per sender, a 128-message window over seq drops duplicates and\nreplays, and counts lost, reordered and restarted; summary on stderr at exit. Real protection only with --key-file." };
+        var maxAge = new Option<double?>("--max-age") { Description = "With --replay: also drop messages stamped more than SECONDS before (or after) this host's clock.", HelpName = "SECONDS" };
         var channel = new Argument<string>("CHANNEL") { Description = "Channel name." };
         var cmd = new Command("listen",
             "Join CHANNEL and print each received payload (UTF-8) on its own line.\n" +
-            "Datagrams that are not librecast frames are counted and skipped (shown with --verbose).\n" +
-            "Example: lc listen -i eth0 -n 10 -t 30 site/node1/telemetry") { iface, raw, count, timeout, verbose, quiet, channel };
-        cmd.SetAction(r => r.GetValue(quiet) && r.GetValue(raw)
-            ? throw new UsageException("--quiet measures librecast frames (sequence, timestamp): it cannot be used with --raw")
-            : r.GetValue(quiet)
-            ? Flood.Listen(r.GetValue(iface), r.GetValue(count), r.GetValue(timeout), r.GetValue(channel)!)
-            : Commands.Listen(r.GetValue(iface), r.GetValue(raw), r.GetValue(count), r.GetValue(timeout), r.GetValue(verbose), r.GetValue(channel)!));
+            "Datagrams that are not librecast frames, do not open with --key-file's key, or are replays (--replay) are\n" +
+            "counted and skipped (each shown with --verbose).\n" +
+            "Examples: lc listen -i eth0 -n 10 -t 30 site/node1/telemetry\n" +
+            "          lc listen -i eth0 --key-file site.key --replay --max-age 30 site/node1/telemetry") { iface, raw, count, timeout, verbose, quiet, key, replay, maxAge, channel };
+        cmd.SetAction(r =>
+        {
+            if (r.GetValue(quiet) && r.GetValue(raw))
+                throw new UsageException("--quiet measures librecast frames (sequence, timestamp): it cannot be used with --raw");
+            if (r.GetValue(replay) && r.GetValue(raw))
+                throw new UsageException("--replay checks librecast frames' sequence numbers: it cannot be used with --raw");
+            if (r.GetValue(maxAge) != null && !r.GetValue(replay))
+                throw new UsageException("--max-age is part of replay detection: add --replay");
+            var security = new ListenSecurity(r.GetValue(key), r.GetValue(replay), r.GetValue(maxAge));
+            return r.GetValue(quiet)
+                ? Flood.Listen(r.GetValue(iface), r.GetValue(count), r.GetValue(timeout), security, r.GetValue(channel)!)
+                : Commands.Listen(r.GetValue(iface), r.GetValue(raw), r.GetValue(count), r.GetValue(timeout), r.GetValue(verbose), security, r.GetValue(channel)!);
+        });
         return cmd;
     }
 }

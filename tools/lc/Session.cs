@@ -11,15 +11,44 @@ internal sealed class Session : IDisposable
     public readonly Socket Socket;
     public readonly Channel Channel;
 
-    public Session(int ifindex, string channelName, int hopLimit = 255)
+    public Session(int ifindex, string channelName, int hopLimit = 255, string? keyFile = null)
     {
+        // The key first: a bad key file is the user's mistake, reported before any socket opens.
+        byte[]? key = keyFile == null ? null : KeyFile.Read(keyFile);
         Context = new Context(SocketsPlatform.Instance);
         Socket = Context.CreateSocket();
         Socket.Bind(ifindex);
         Socket.HopLimit = hopLimit;
         Channel = Context.CreateChannel(channelName);
+        if (key != null)
+        {
+            Channel.SetKey(key);
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+        }
         Socket.Bind(Channel);
     }
 
     public void Dispose() => Context.Dispose();
+}
+
+/// <summary>What <c>lc listen</c> checks beyond framing: the channel key and the replay window.</summary>
+internal sealed record ListenSecurity(string? KeyFile, bool Replay, double? MaxAgeSeconds)
+{
+    /// <summary>Checks the options (a usage error if they are wrong) and opens the session with them.</summary>
+    public Session Open(int ifindex, string channelName)
+    {
+        if (MaxAgeSeconds is double age && (age <= 0 || age > 1e6))
+            throw new UsageException($"--max-age must be between 0 and 1000000 seconds (got {age})");
+        var session = new Session(ifindex, channelName, keyFile: KeyFile);
+        if (Replay)
+        {
+            ulong bound = MaxAgeSeconds is double s ? (ulong)(s * 1e9) : 0;
+            session.Socket.ReplayWindow = new Librecast.Security.ReplayWindow(1024, Librecast.Security.ReplayWindow.DefaultWindowSize, bound, bound);
+        }
+        return session;
+    }
+
+    /// <summary>The replay window's figures, or null without --replay.</summary>
+    public static string? Summary(Session session) =>
+        session.Socket.ReplayWindow is { } w ? "replay " + w : null;
 }
