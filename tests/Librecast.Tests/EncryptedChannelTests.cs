@@ -14,7 +14,7 @@ namespace Librecast.Tests;
 /// <summary>
 /// Channel keys (librecast's SYMM coding) and the socket's replay window, wired into every send
 /// and receive path, on the in-memory wire: what is sealed, what opens, what is rejected and
-/// counted. The same against librecast C over the veth pair is in <see cref="EncryptedInteropTests"/>.
+/// counted. The same against librecast C over the veth pair is in <see cref="SecretBoxInteropTests"/>.
 /// </summary>
 public class EncryptedChannelTests
 {

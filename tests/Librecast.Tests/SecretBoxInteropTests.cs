@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
+using System.IO;
 using System.Security.Cryptography;
 using System.Text;
 using Librecast.Crypto;
@@ -15,9 +17,11 @@ namespace Librecast.Tests;
 /// library encrypts (<c>lc_channel_send</c>, <c>lc_msg_send</c>) and we open; we seal, send the
 /// datagram raw, and the C library's socket receive path opens it (and libsodium directly).
 /// <c>lc_msg_recv</c> on SYMM is broken in 0.5.1 (shared/WIRE.md), so it is not used.
-/// C side: tests/peers/lcsymm.c.
+/// Then the same through encrypted channels (Channel.SetKey, lc --key-file) both ways, and the
+/// replay window across a listener restart. C side: tests/peers/lcsymm.c.
 /// </summary>
 [Collection(NetworkCollection.Name)]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public class SecretBoxInteropTests
 {
     private static string UniqueChannel(string what) => $"symm/{what}/{Guid.NewGuid():N}";
@@ -156,5 +160,261 @@ public class SecretBoxInteropTests
             }
             Assert.Equal(0, peer.WaitForExit());
         }
+    }
+
+    [Fact]
+    public void Librecast_C_Symm_Channel_Send_Arrives_Decrypted_At_Our_Encrypted_Channel()
+    {
+        Netns.Require();
+        string name = UniqueChannel("ch-c2cs-raw");
+        byte[] key = RandomNumberGenerator.GetBytes(32);
+        byte[] payload = Encoding.UTF8.GetBytes("sealed by librecast C");
+        var (ctx, socket, channel) = Endpoints.Open(Netns.RecvIf, name, join: true);
+        using (ctx)
+        {
+            channel.SetKey(key);
+            var (code, _, err) = CPeer.Run(CPeer.Build("lcsymm"), $"send {Netns.SendIf} {name} {Hex(key)} {Hex(payload)} --count 3", null, 20_000);
+            Assert.True(code == 0, "lcsymm send failed: " + err);
+            var m = new Message(2048);
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.Equal(ReceiveResult.Ok, socket.Receive(m, 5000));
+                Assert.Equal(payload, m.ToPayloadArray());
+            }
+            Assert.Equal(3, ctx.Counters.Received);
+            Assert.Equal(0, ctx.Counters.Unauthenticated);
+        }
+    }
+
+    [Fact]
+    public void Librecast_C_Symm_Msg_Send_Decodes_As_Frames_And_A_Second_Run_Is_Seen_As_A_Restart()
+    {
+        Netns.Require();
+        string name = UniqueChannel("ch-c2cs-msg");
+        byte[] key = RandomNumberGenerator.GetBytes(32);
+        byte[] payload = Encoding.UTF8.GetBytes("framed and sealed");
+        var (ctx, socket, channel) = Endpoints.Open(Netns.RecvIf, name, join: true);
+        using (ctx)
+        {
+            channel.SetKey(key);
+            var window = new ReplayWindow(16, 128, 60UL * 1_000_000_000, 5UL * 1_000_000_000);
+            socket.ReplayWindow = window;
+            var m = new Message(2048);
+            for (int run = 0; run < 2; run++)
+            {
+                var (code, _, err) = CPeer.Run(CPeer.Build("lcsymm"), $"send {Netns.SendIf} {name} {Hex(key)} {Hex(payload)} --msg --count 3", null, 20_000);
+                Assert.True(code == 0, "lcsymm send failed: " + err);
+                for (ulong seq = 1; seq <= 3; seq++)
+                {
+                    Assert.Equal(ReceiveResult.Ok, socket.ReceiveMessage(m, 5000));
+                    Assert.Equal(seq, m.Header.Sequence);
+                    Assert.Equal(payload, m.ToPayloadArray());
+                    // The second run is a new C process numbering from 1 again, with a later clock.
+                    Assert.Equal(run == 1 && seq == 1 ? ReplayVerdict.Restarted : ReplayVerdict.New, m.Replay);
+                }
+            }
+            Assert.Equal(6, ctx.Counters.Received);
+            Assert.Equal(0, ctx.Counters.Replayed);
+            Assert.Equal(1, window.Restarts);
+            Assert.Equal(0, window.Lost);
+        }
+    }
+
+    [Fact]
+    public void Our_Encrypted_Raw_Framed_And_Published_Messages_Are_Decrypted_By_Librecast_C()
+    {
+        Netns.Require();
+        string name = UniqueChannel("ch-cs2c");
+        byte[] key = RandomNumberGenerator.GetBytes(32);
+        using var peer = new PeerProcess(CPeer.Build("lcsymm"), $"recv {Netns.RecvIf} {name} {Hex(key)} 3 10");
+        Assert.Equal("READY", peer.NextLine());
+        var (ctx, socket, channel) = Endpoints.Open(Netns.SendIf, name, join: false);
+        using (ctx)
+        {
+            channel.SetKey(key);
+            byte[] raw = Encoding.UTF8.GetBytes("raw and sealed");
+            channel.Send(raw, 0, raw.Length);
+            Assert.Equal($"len={raw.Length} data={Hex(raw)}", peer.NextLine());
+
+            byte[] payload = Encoding.UTF8.GetBytes("framed and sealed");
+            channel.SendMessage(payload, 0, payload.Length);
+            socket.StartPublisher(new PublisherOptions { Capacity = 16, BufferSize = 256 });
+            channel.Publish(payload, 0, payload.Length);
+            var header = new FrameHeader();
+            for (ulong seq = 1; seq <= 2; seq++)
+            {
+                string line = peer.NextLine();
+                Assert.StartsWith($"len={Frame.HeaderSize + payload.Length} data=", line);
+                byte[] frame = Convert.FromHexString(line[(line.IndexOf("data=", StringComparison.Ordinal) + 5)..]);
+                Assert.Equal(FrameStatus.Ok, Frame.TryDecode(frame, 0, frame.Length, header));
+                Assert.Equal(seq, header.Sequence);
+                Assert.Equal(payload, frame[header.PayloadOffset..]);
+            }
+            Assert.Equal(0, peer.WaitForExit());
+        }
+    }
+
+    [Fact]
+    public void Listener_Restarted_Mid_Stream_Counts_The_Gap_And_Resumes()
+    {
+        Netns.Require();
+        string name = UniqueChannel("restart");
+        byte[] key = RandomNumberGenerator.GetBytes(32);
+        var (txCtx, tx, txChan) = Endpoints.Open(Netns.SendIf, name, join: false);
+        var rxCtx = new Context(SocketsPlatform.Instance);
+        using (txCtx)
+        using (rxCtx)
+        {
+            txChan.SetKey(key);
+            Channel rxChan = rxCtx.CreateChannel(name);
+            rxChan.SetKey(key);
+            // One window kept across the restart: it knows where the stream was.
+            var window = new ReplayWindow(16, 128, 60UL * 1_000_000_000, 5UL * 1_000_000_000);
+            var seqs = new List<ulong>();
+            Socket Listen()
+            {
+                Socket s = rxCtx.CreateSocket();
+                s.Bind(Interfaces.Resolve(Netns.RecvIf));
+                s.Bind(rxChan);
+                rxChan.Join();
+                s.ReplayWindow = window;
+                s.Listen(m => { lock (seqs) seqs.Add(m.Header.Sequence); }, null, null, 2048);
+                return s;
+            }
+            int Count() { lock (seqs) return seqs.Count; }
+
+            int sent = 0;
+            bool stop = false;
+            var sender = new Thread(() =>
+            {
+                byte[] p = new byte[32];
+                while (!Volatile.Read(ref stop)) { txChan.SendMessage(p, 0, p.Length); sent++; Thread.Sleep(2); }
+            });
+            Socket first = Listen();
+            sender.Start();
+            try
+            {
+                SpinWait.SpinUntil(() => Count() >= 100, 10_000);
+                first.Dispose();                     // the listener goes away; the stream goes on
+                int before = Count();
+                Thread.Sleep(300);
+                Socket second = Listen();
+                using (second)
+                {
+                    SpinWait.SpinUntil(() => Count() >= before + 100, 10_000);
+                    Volatile.Write(ref stop, true);
+                    sender.Join();
+                    Thread.Sleep(300);
+                    second.ListenCancel();
+                    ulong lastBefore, firstAfter, last;
+                    lock (seqs)
+                    {
+                        Assert.True(seqs.Count >= before + 100, $"only {seqs.Count - before} messages after the restart");
+                        lastBefore = seqs[before - 1];
+                        firstAfter = seqs[before];
+                        last = seqs[^1];
+                        for (int i = 1; i < seqs.Count; i++)
+                            Assert.True(seqs[i] > seqs[i - 1], $"seq {seqs[i]} after {seqs[i - 1]}");
+                    }
+                    Assert.True(firstAfter > lastBefore + 1, $"no gap across the restart: {lastBefore} then {firstAfter}");
+                    // Every seq missed while nobody listened is counted lost, and only those.
+                    long missed = (long)(last - seqs[0] + 1) - Count();
+                    Assert.Equal(missed, window.Lost);
+                    Assert.True(window.Lost >= (long)(firstAfter - lastBefore - 1));
+                    Assert.Equal((ulong)sent, last); // resumed to the end of the stream
+                    Assert.Equal(0, window.Restarts);
+                    Assert.Equal(0, window.Rejected);
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref stop, true);
+                if (sender.IsAlive) sender.Join();
+            }
+        }
+    }
+
+    [Fact]
+    public void Lc_Send_And_Listen_With_A_Key_File_Talk_To_Librecast_C_And_Never_Show_The_Key()
+    {
+        Netns.Require();
+        string name = UniqueChannel("cli");
+        byte[] key = RandomNumberGenerator.GetBytes(32);
+        string dir = Directory.CreateTempSubdirectory("lc-key-").FullName;
+        string keyFile = Path.Combine(dir, "site.key");
+        try
+        {
+            File.WriteAllBytes(keyFile, key);
+            File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+            // lc -> C: the library decrypts what lc sealed.
+            using (var peer = new PeerProcess(CPeer.Build("lcsymm"), $"recv {Netns.RecvIf} {name} {Hex(key)} 1 10"))
+            {
+                Assert.Equal("READY", peer.NextLine());
+                var (code, stdout, stderr) = Lc.Run($"send -i {Netns.SendIf} --raw --key-file {keyFile} {name} hello");
+                Assert.True(code == 0, stderr);
+                Assert.Equal("len=5 data=" + Hex(Encoding.UTF8.GetBytes("hello")), peer.NextLine());
+                AssertNoKey(key, stdout + stderr);
+            }
+
+            // C -> lc: lc opens librecast's sealed frames; a plain lc listen on the same channel gets nothing it can print.
+            using (var listener = Lc.Start($"listen -i {Netns.RecvIf} --key-file {keyFile} --replay --max-age 30 -v -n 3 -t 20 {name}"))
+            {
+                Assert.True(SpinWait.SpinUntil(() => listener.Stderr.Contains("listening on", StringComparison.Ordinal), 15_000), "lc listen did not start: " + listener.Stderr);
+                var (code, _, err) = CPeer.Run(CPeer.Build("lcsymm"), $"send {Netns.SendIf} {name} {Hex(key)} {Hex(Encoding.UTF8.GetBytes("reading"))} --msg --count 3", null, 20_000);
+                Assert.True(code == 0, "lcsymm send failed: " + err);
+                Assert.Equal(0, listener.WaitForExit());
+                Assert.Equal(new[] { "reading", "reading", "reading" }, listener.RemainingLines());
+                Assert.Contains("replay new=3", listener.Stderr);
+                AssertNoKey(key, listener.Stderr);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void Lc_Refuses_A_Loose_Short_Or_Missing_Key_File_With_A_Clear_Line_And_Exit_2()
+    {
+        string dir = Directory.CreateTempSubdirectory("lc-key-").FullName;
+        try
+        {
+            byte[] key = RandomNumberGenerator.GetBytes(32);
+            string loose = Path.Combine(dir, "loose.key"), shortKey = Path.Combine(dir, "short.key"), missing = Path.Combine(dir, "none.key");
+            File.WriteAllBytes(loose, key);
+            File.SetUnixFileMode(loose, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            File.WriteAllBytes(shortKey, key[..31]);
+            File.SetUnixFileMode(shortKey, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            foreach (var (args, mentions) in new[]
+            {
+                ($"send --key-file {loose} chan hello", "chmod 600"),
+                ($"listen --key-file {loose} chan", "readable by its owner only"),
+                ($"send --key-file {shortKey} chan hello", "is 31 bytes; a channel key is exactly 32"),
+                ($"send --key-file {missing} chan hello", "does not exist"),
+                ($"listen --key-file {dir} chan", "is a directory"),
+                ("listen --max-age 5 chan", "add --replay"),
+                ("listen --replay --raw chan", "--raw"),
+            })
+            {
+                var (code, stdout, stderr) = Lc.Run(args);
+                Assert.True(code == 2, $"lc {args}: exit {code}, stderr {stderr}");
+                Assert.Equal("", stdout);
+                Assert.Contains(mentions, stderr);
+                Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+                AssertNoKey(key, stderr);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    private static void AssertNoKey(byte[] key, string text)
+    {
+        Assert.DoesNotContain(Convert.ToHexStringLower(key), text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(Convert.ToBase64String(key), text);
     }
 }
