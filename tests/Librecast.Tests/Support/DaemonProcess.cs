@@ -12,15 +12,24 @@ namespace Librecast.Tests.Support;
 /// <summary>
 /// A long-running process under test (lcgw, mosquitto, mosquitto_sub): stdout lines queued as
 /// they arrive, stderr kept, and signals sent by pid so a clean SIGTERM shutdown can be tested.
-/// Killed (whole tree) on dispose if still running.
+/// Killed (whole tree) on dispose if still running. Also the base of <see cref="PeerProcess"/>.
 /// </summary>
-public sealed class DaemonProcess : IDisposable
+public class DaemonProcess : IDisposable
 {
     private readonly Process process;
     private readonly BlockingCollection<string> lines = new();
     private readonly StringBuilder stderr = new();
 
-    public DaemonProcess(string file, IEnumerable<string> args)
+    public DaemonProcess(string file, IEnumerable<string> args) : this(Info(file, null, args))
+    {
+    }
+
+    /// <summary>Starts <paramref name="file"/> with a whole command-line string of arguments.</summary>
+    public DaemonProcess(string file, string arguments) : this(Info(file, arguments, []))
+    {
+    }
+
+    private static ProcessStartInfo Info(string file, string? arguments, IEnumerable<string> args)
     {
         var psi = new ProcessStartInfo(file)
         {
@@ -28,14 +37,21 @@ public sealed class DaemonProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (arguments != null) psi.Arguments = arguments;
         foreach (string a in args) psi.ArgumentList.Add(a);
+        return psi;
+    }
+
+    private DaemonProcess(ProcessStartInfo psi)
+    {
+        string file = psi.FileName;
         process = new Process { StartInfo = psi };
         process.OutputDataReceived += (_, e) => { if (e.Data != null) lines.Add(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (stderr) stderr.AppendLine(e.Data); };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        CommandLine = file + " " + string.Join(' ', psi.ArgumentList);
+        CommandLine = file + " " + (psi.ArgumentList.Count > 0 ? string.Join(' ', psi.ArgumentList) : psi.Arguments);
     }
 
     public string CommandLine { get; }
@@ -45,6 +61,13 @@ public sealed class DaemonProcess : IDisposable
     public bool HasExited => process.HasExited;
 
     public string Stderr { get { lock (stderr) return stderr.ToString(); } }
+
+    /// <summary>Waits for the next stdout line; throws with the process's stderr if none comes in time.</summary>
+    public string NextLine(int timeoutMs = 10_000)
+    {
+        if (lines.TryTake(out string? line, timeoutMs)) return line;
+        throw new TimeoutException($"no output from '{CommandLine}' within {timeoutMs} ms; stderr: {Stderr}");
+    }
 
     /// <summary>Waits for a stdout line that satisfies <paramref name="match"/>; lines before it are returned too.</summary>
     public List<string> WaitForLine(Func<string, bool> match, int timeoutMs = 15_000)
@@ -81,7 +104,7 @@ public sealed class DaemonProcess : IDisposable
         kill.WaitForExit();
     }
 
-    public int WaitForExit(int timeoutMs = 10_000)
+    public int WaitForExit(int timeoutMs = 20_000)
     {
         if (!process.WaitForExit(timeoutMs))
             throw new TimeoutException($"'{CommandLine}' still running after {timeoutMs} ms; stderr:\n{Stderr}");
@@ -132,5 +155,6 @@ public sealed class DaemonProcess : IDisposable
         try { if (!process.HasExited) process.Kill(entireProcessTree: true); }
         catch (InvalidOperationException) { }
         process.Dispose();
+        GC.SuppressFinalize(this);
     }
 }
