@@ -245,6 +245,15 @@ namespace Librecast
         /// </summary>
         public ReplayWindow? ReplayWindow { get; set; }
 
+        /// <summary>
+        /// On encrypted channels, rejects a framed message whose authenticated random nonce (rnd)
+        /// was seen recently from any source: a replay sent from a spoofed source address, which
+        /// the <see cref="ReplayWindow"/> (keyed by source) would take for a new sender. Null (the
+        /// default) turns it off; ignored on channels without a key, where rnd can be forged.
+        /// Rejections are <see cref="ReceiveResult.Replayed"/> with verdict Duplicate.
+        /// </summary>
+        public NonceFilter? NonceFilter { get; set; }
+
         // Classifies a datagram already in message.Buffer[Offset, Offset+n): ours or not, whole
         // or cut, sealed or not, a frame or not, fresh or replayed; counts the outcome. Shared by
         // every receive path. On an encrypted channel the datagram is opened in place.
@@ -310,6 +319,18 @@ namespace Librecast
                     message.Replay = verdict;
                     if (!Security.ReplayWindow.IsAccepted(verdict))
                     {
+                        Interlocked.Increment(ref counters.replayed);
+                        return ReceiveResult.Replayed;
+                    }
+                }
+                NonceFilter? nonces = NonceFilter;
+                if (nonces != null && box != null)
+                {
+                    bool fresh;
+                    lock (nonces) fresh = nonces.Add(message.Header.Random);
+                    if (!fresh)
+                    {
+                        message.Replay = ReplayVerdict.Duplicate;
                         Interlocked.Increment(ref counters.replayed);
                         return ReceiveResult.Replayed;
                     }

@@ -230,4 +230,63 @@ public class EncryptedChannelTests
             Assert.Equal(1, window.Restarts);
         }
     }
+
+    [Fact]
+    public void A_Replay_From_A_Spoofed_Source_Passes_The_Window_But_Not_The_Nonce_Filter()
+    {
+        var wire = new MemoryPlatform();
+        var (rxCtx, rx, rxChan) = Open(wire, "enc/spoof", Key, join: false);
+        var (txCtx, _, txChan) = Open(wire, "enc/spoof", Key, join: false);
+        using (rxCtx)
+        using (txCtx)
+        {
+            var window = new ReplayWindow(16);
+            rx.ReplayWindow = window;
+            byte[] group = new byte[16];
+            txChan.CopyGroupTo(group, 0);
+            for (int i = 0; i < 3; i++) txChan.SendMessage(new byte[] { 1 }, 0, 1);
+            byte[][] sent = wire.Sent.ToArray();
+            rxChan.Join();
+            var m = new Message(256);
+            ReceiveResult Deliver(byte[] d, int sourcePort) { wire.Inject(d, group, 4242, sourcePort); return rx.ReceiveMessage(m, 0); }
+
+            foreach (byte[] d in sent) Assert.Equal(ReceiveResult.Ok, Deliver(d, 4242));
+            // Without the filter: the same captured message from another source port is "a new sender".
+            Assert.Equal(ReceiveResult.Ok, Deliver(sent[0], 5000));
+            Assert.Equal(ReplayVerdict.New, m.Replay);
+
+            rx.NonceFilter = new NonceFilter(64);
+            foreach (byte[] d in sent) Assert.Equal(ReceiveResult.Replayed, Deliver(d, 4242)); // the window catches these
+            Assert.Equal(0, rx.NonceFilter.Seen);
+            txChan.SendMessage(new byte[] { 2 }, 0, 1);
+            byte[] fresh = wire.Sent[^1];
+            Assert.Equal(ReceiveResult.Ok, rx.ReceiveMessage(m, 0));          // a new message: fine
+            Assert.Equal(ReceiveResult.Replayed, Deliver(fresh, 6000));       // replayed from a spoofed source
+            Assert.Equal(ReplayVerdict.Duplicate, m.Replay);
+            Assert.Equal(1, rx.NonceFilter.Repeats);
+            Assert.Equal(4, rxCtx.Counters.Replayed);
+        }
+    }
+
+    [Fact]
+    public void Nonce_Filter_Remembers_At_Least_Its_Capacity_And_Allocates_Nothing()
+    {
+        var filter = new NonceFilter(100);
+        var rng = new Random(5);
+        var history = new List<ulong>();
+        for (int i = 0; i < 5000; i++)
+        {
+            ulong n = (ulong)rng.NextInt64() ^ ((ulong)rng.Next() << 40);
+            Assert.True(filter.Add(n));
+            history.Add(n);
+            int back = rng.Next(0, Math.Min(100, history.Count));
+            Assert.False(filter.Add(history[^(back + 1)]), $"nonce {back} back forgotten at step {i}");
+        }
+        Assert.True(filter.Add(history[0])); // long gone: the bound is 2 x capacity
+        Assert.True(filter.Add(0));  // nonce 0 is a nonce like any other
+        Assert.False(filter.Add(0));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (ulong i = 1; i < 100_000; i++) filter.Add(i * 0x9E3779B97F4A7C15UL);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

@@ -44,11 +44,13 @@ internal sealed record ListenSecurity(string? KeyFile, bool Replay, double? MaxA
         {
             ulong bound = MaxAgeSeconds is double s ? (ulong)(s * 1e9) : 0;
             session.Socket.ReplayWindow = new Librecast.Security.ReplayWindow(1024, Librecast.Security.ReplayWindow.DefaultWindowSize, bound, bound);
+            // Encrypted, rnd is authenticated: also catch replays sent from a spoofed source.
+            if (KeyFile != null) session.Socket.NonceFilter = new Librecast.Security.NonceFilter(4096);
         }
         return session;
     }
 
     /// <summary>The replay window's figures, or null without --replay.</summary>
     public static string? Summary(Session session) =>
-        session.Socket.ReplayWindow is { } w ? "replay " + w : null;
+        session.Socket.ReplayWindow is { } w ? "replay " + w + (session.Socket.NonceFilter is { } f ? " " + f : "") : null;
 }

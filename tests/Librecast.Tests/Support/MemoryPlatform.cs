@@ -39,12 +39,12 @@ public sealed class MemoryPlatform : IPlatform
         }
     }
 
-    /// <summary>Puts a datagram on the wire as if some other host sent it to [group]:port.</summary>
-    public void Inject(byte[] datagram, byte[] group, int port)
+    /// <summary>Puts a datagram on the wire as if some other host sent it to [group]:port (from UDP port <paramref name="sourcePort"/>).</summary>
+    public void Inject(byte[] datagram, byte[] group, int port, int sourcePort = 4242)
     {
         lock (wire)
         {
-            foreach (var t in transports) t.Deliver(datagram, group, port);
+            foreach (var t in transports) t.Deliver(datagram, group, port, sourcePort);
         }
     }
 
@@ -53,13 +53,13 @@ public sealed class MemoryPlatform : IPlatform
         lock (wire)
         {
             Sent.Add(datagram);
-            foreach (var t in transports) t.Deliver(datagram, group, port);
+            foreach (var t in transports) t.Deliver(datagram, group, port, 4242);
         }
     }
 
     internal sealed class MemoryTransport(MemoryPlatform platform) : ITransport
     {
-        private readonly Queue<(byte[] Data, byte[] Group)> inbox = new();
+        private readonly Queue<(byte[] Data, byte[] Group, int SourcePort)> inbox = new();
         private readonly List<string> joined = new();
         private int port = -1;
         public int Interface, HopLimit, Joins, Leaves;
@@ -88,12 +88,12 @@ public sealed class MemoryPlatform : IPlatform
             return count;
         }
 
-        internal void Deliver(byte[] data, byte[] group, int p)
+        internal void Deliver(byte[] data, byte[] group, int p, int sourcePort)
         {
             lock (inbox)
             {
                 if (p != port || !joined.Contains(Convert.ToHexString(group))) return;
-                inbox.Enqueue((data, group));
+                inbox.Enqueue((data, group, sourcePort));
                 Monitor.PulseAll(inbox);
             }
         }
@@ -104,13 +104,13 @@ public sealed class MemoryPlatform : IPlatform
             {
                 if (inbox.Count == 0) Monitor.Wait(inbox, timeoutMs < 0 ? Timeout.Infinite : timeoutMs);
                 if (inbox.Count == 0) return -1;
-                var (data, group) = inbox.Dequeue();
+                var (data, group, sourcePort) = inbox.Dequeue();
                 int n = Math.Min(count, data.Length);
                 Array.Copy(data, 0, buffer, offset, n);
                 Array.Copy(group, info.Destination, 16);
                 info.HasDestination = true;
                 info.Truncated = data.Length > count;
-                info.SourcePort = 4242;
+                info.SourcePort = sourcePort;
                 return n;
             }
         }
