@@ -11,8 +11,7 @@ namespace Librecast.Tests;
 /// more senders than the table holds. Zero exceptions; every input counted under exactly one
 /// verdict; an accepted message replayed at once is always a Duplicate; forged seqs anywhere in
 /// 64 bits are counted as jumps, so Lost stays within New x MaxCountedGap instead of saturating.
-/// <c>LIBRECAST_FUZZ_ITERATIONS</c> (default 50,000) inputs; the long run is
-/// <c>LIBRECAST_FUZZ_ITERATIONS=1000000 tests/run -class Librecast.Tests.ReplayWindowFuzzTests</c>.
+/// <c>LIBRECAST_FUZZ_ITERATIONS</c> (default 50,000) inputs; the long run is <c>tests/fuzz</c>.
 /// </summary>
 public class ReplayWindowFuzzTests
 {
