@@ -264,7 +264,7 @@ public class ReplayWindowTests
             for (int r = 0; r < runs; r++)
             {
                 if (r > 0) s += rnd.Next(3) == 0 ? (ulong)rnd.Next(1, 50) : (ulong)ReplayWindow.MaxCountedGap + 1 + (ulong)rnd.NextInt64(1L << 40);
-                for (int i = 0; i < runLength; i++, s++) if (rnd.Next(6) != 0) sent.Add(s);
+                for (int i = 0; i < runLength; i++, s++) if (rnd.Next(6) != 0 || sent.Count == 0) sent.Add(s); // never an empty stream
             }
             var stream = sent.Select((x, i) => (x, key: i + rnd.Next(40))).OrderBy(p => p.key).Select(p => p.x).ToList();
 
