@@ -138,7 +138,7 @@ public class GatewaySenmlTests
     [Fact]
     public void Fuzz_Mutated_And_Random_Input_Never_Throws_And_Every_Pack_Is_Counted()
     {
-        int iterations = int.TryParse(Environment.GetEnvironmentVariable("LIBRECAST_FUZZ_ITERATIONS"), out int n) ? n : 50_000;
+        int iterations = int.TryParse(Environment.GetEnvironmentVariable("LIBRECAST_FUZZ_ITERATIONS"), out int n) && n > 0 ? n : 50_000;
         var random = new Random(6);
         var d = Decoder();
         string[] seeds =

@@ -9,9 +9,9 @@ namespace Librecast.Tests;
 /// Fuzzing the replay window with what a network (or an attacker without the key) can put in a
 /// frame header: seqs near the window and anywhere in 64 bits, timestamps near now and anywhere,
 /// more senders than the table holds. Zero exceptions; every input counted under exactly one
-/// verdict; an accepted message replayed at once is always a Duplicate.
-/// <c>LIBRECAST_FUZZ_ITERATIONS</c> (default 50,000) inputs; the long run is
-/// <c>LIBRECAST_FUZZ_ITERATIONS=1000000 tests/run -class Librecast.Tests.ReplayWindowFuzzTests</c>.
+/// verdict; an accepted message replayed at once is always a Duplicate; forged seqs anywhere in
+/// 64 bits are counted as jumps, so Lost stays within New x MaxCountedGap instead of saturating.
+/// <c>LIBRECAST_FUZZ_ITERATIONS</c> (default 50,000) inputs; the long run is <c>tests/fuzz</c>.
 /// </summary>
 public class ReplayWindowFuzzTests
 {
@@ -71,10 +71,13 @@ public class ReplayWindowFuzzTests
         Assert.Equal(counts[4], w.TooOld);
         Assert.Equal(counts[5], w.Stale);
         Assert.True(w.Evictions > 0, "the table never filled: the eviction path was not exercised");
+        // Each New adds at most MaxCountedGap to Lost (before the cap, one forged seq pinned it at long.MaxValue).
+        Assert.InRange(w.Lost, 0, w.New * ReplayWindow.MaxCountedGap);
+        Assert.InRange(w.Jumps, 1, w.New);
         foreach (ReplayVerdict v in Enum.GetValues<ReplayVerdict>())
             Assert.True(counts[(int)v] > 0, "verdict " + v + " never produced: the generator is too narrow");
         TestContext.Current.SendDiagnosticMessage(
             $"replay window fuzz: {inputs} inputs (+{replays} immediate replays, all Duplicate): new {counts[0]}, reordered {counts[1]}, " +
-            $"restarted {counts[2]}, duplicate {counts[3]}, too old {counts[4]}, stale {counts[5]}, evictions {w.Evictions}, lost {w.Lost}; 0 exceptions");
+            $"restarted {counts[2]}, duplicate {counts[3]}, too old {counts[4]}, stale {counts[5]}, evictions {w.Evictions}, lost {w.Lost} (bound {w.New * ReplayWindow.MaxCountedGap}), jumps {w.Jumps}; 0 exceptions");
     }
 }

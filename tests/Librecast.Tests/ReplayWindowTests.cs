@@ -136,7 +136,7 @@ public class ReplayWindowTests
         Assert.Equal(ReplayVerdict.New, Check(w, A, 1000));        // a jump beyond the whole ring
         Assert.Equal(ReplayVerdict.TooOld, Check(w, A, 936));
         Assert.Equal(ReplayVerdict.Reordered, Check(w, A, 937));
-        Assert.Equal("new=3 reordered=2 restarts=0 duplicates=2 too_old=2 stale=0 lost=995 evictions=0 senders=1", w.ToString());
+        Assert.Equal("new=3 reordered=2 restarts=0 duplicates=2 too_old=2 stale=0 lost=995 jumps=0 evictions=0 senders=1", w.ToString());
     }
 
     [Fact]
@@ -196,15 +196,93 @@ public class ReplayWindowTests
     }
 
     [Fact]
-    public void A_Forged_Huge_Seq_Saturates_Lost_And_A_Restart_Recovers_The_Sender()
+    public void A_Forged_Huge_Seq_Is_A_Jump_Not_Lost_And_A_Restart_Recovers_The_Sender()
     {
         var w = new ReplayWindow(2);
         Check(w, A, 1, 10);
+        Assert.Equal(ReplayVerdict.New, Check(w, A, 1UL << 63, 11));  // still New: classification unchanged
+        Assert.Equal(0, w.Lost);                                      // was long.MaxValue: one datagram pinned the counter
+        Assert.Equal(1, w.Jumps);
         Assert.Equal(ReplayVerdict.New, Check(w, A, ulong.MaxValue, 11));
-        Assert.Equal(long.MaxValue, w.Lost);
+        Assert.Equal(0, w.Lost);
+        Assert.Equal(2, w.Jumps);
         Assert.Equal(ReplayVerdict.TooOld, Check(w, A, 2, 11));        // the real sender, stuck below...
         Assert.Equal(ReplayVerdict.Restarted, Check(w, A, 3, 12));     // ...until its next newer timestamp
         Assert.Equal(ReplayVerdict.New, Check(w, A, 4, 13));
+        Assert.Equal(ReplayVerdict.New, Check(w, A, 10, 14));          // after recovery, real losses count again
+        Assert.Equal(5, w.Lost);
+        Assert.Equal("new=5 reordered=0 restarts=1 duplicates=0 too_old=1 stale=0 lost=5 jumps=2 evictions=0 senders=1", w.ToString());
+    }
+
+    [Fact]
+    public void Gaps_Up_To_MaxCountedGap_Are_Lost_And_One_More_Is_A_Jump()
+    {
+        Assert.Equal(1L << 24, ReplayWindow.MaxCountedGap);
+        var w = new ReplayWindow(1);
+        Check(w, A, 1);
+        Assert.Equal(ReplayVerdict.New, Check(w, A, 1002));             // a real outage of 1000 messages
+        Assert.Equal(1000, w.Lost);
+        ulong h = 1002 + (ulong)ReplayWindow.MaxCountedGap + 1;         // a gap of exactly MaxCountedGap: still counted
+        Assert.Equal(ReplayVerdict.New, Check(w, A, h));
+        Assert.Equal(1000 + ReplayWindow.MaxCountedGap, w.Lost);
+        Assert.Equal(0, w.Jumps);
+        Assert.Equal(ReplayVerdict.New, Check(w, A, h + (ulong)ReplayWindow.MaxCountedGap + 2)); // one more: a jump
+        Assert.Equal(1000 + ReplayWindow.MaxCountedGap, w.Lost);
+        Assert.Equal(1, w.Jumps);
+    }
+
+    [Fact]
+    public void Late_Arrivals_Below_A_Jump_Do_Not_Take_Lost_Below_Zero()
+    {
+        var w = new ReplayWindow(1, 64, 0, 0);
+        const ulong J = 1UL << 40;
+        Check(w, A, 1, 7);
+        Assert.Equal(ReplayVerdict.New, Check(w, A, J, 7));
+        Assert.Equal(ReplayVerdict.Reordered, Check(w, A, J - 5, 7));   // inside the window, skipped by the jump: not counted either way
+        Assert.Equal(0, w.Lost);
+        Assert.Equal(ReplayVerdict.New, Check(w, A, J + 4, 7));         // J+1..J+3 counted
+        Assert.Equal(3, w.Lost);
+        Assert.Equal(ReplayVerdict.Reordered, Check(w, A, J + 2, 7));
+        Assert.Equal(2, w.Lost);
+        Assert.Equal(ReplayVerdict.Duplicate, Check(w, A, J - 5, 7));
+    }
+
+    /// <summary>
+    /// Streams of runs separated by small gaps or by jumps (MaxCountedGap+1 up to 2^40), locally
+    /// shuffled so late arrivals land on both sides of a jump: Lost is exactly the never-accepted
+    /// seqs between the first and the highest, outside the ranges the jumps skipped.
+    /// </summary>
+    [Fact]
+    public void Lost_Counts_Exactly_The_Missing_Seqs_Outside_Jumps()
+    {
+        var gen = Gen.Select(Gen.Int[1, 8], Gen.Int[1, 120], Gen.Int);
+        gen.Sample((runs, runLength, seed) =>
+        {
+            var rnd = new Random(seed);
+            var sent = new List<ulong>();
+            ulong s = 1;
+            for (int r = 0; r < runs; r++)
+            {
+                if (r > 0) s += rnd.Next(3) == 0 ? (ulong)rnd.Next(1, 50) : (ulong)ReplayWindow.MaxCountedGap + 1 + (ulong)rnd.NextInt64(1L << 40);
+                for (int i = 0; i < runLength; i++, s++) if (rnd.Next(6) != 0 || sent.Count == 0) sent.Add(s); // never an empty stream
+            }
+            var stream = sent.Select((x, i) => (x, key: i + rnd.Next(40))).OrderBy(p => p.key).Select(p => p.x).ToList();
+
+            var w = new ReplayWindow(1, 64, 0, 0);
+            var accepted = new HashSet<ulong>();
+            var skipped = new List<(ulong From, ulong To)>();       // exclusive ranges jumped over
+            ulong first = stream[0], high = stream[0];
+            foreach (ulong x in stream)
+            {
+                if (x > high && x - high - 1 > (ulong)ReplayWindow.MaxCountedGap) skipped.Add((high, x));
+                if (ReplayWindow.IsAccepted(Check(w, A, x, 7))) accepted.Add(x);
+                if (x > high) high = x;
+            }
+            long expected = (long)(high - first + 1) - accepted.Count(x => x >= first);
+            foreach ((ulong from, ulong to) in skipped)
+                expected -= (long)(to - from - 1) - accepted.Count(x => x > from && x < to);
+            return w.Lost == expected && w.Jumps == skipped.Count && w.Lost >= 0;
+        }, iter: 2_000);
     }
 
     [Fact]

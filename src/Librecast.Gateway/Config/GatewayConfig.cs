@@ -287,7 +287,8 @@ public sealed class GatewayConfig
         {
             string? text = String(key);
             if (text == null) return fallback;
-            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || value < min || value > max)
+            // Written so NaN ("nan" parses) fails the range check too.
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value >= min && value <= max))
                 throw new ConfigException(WhereOf(key) + ": " + key + " '" + text + "' is not a number from " +
                                           min.ToString(CultureInfo.InvariantCulture) + " to " + max.ToString(CultureInfo.InvariantCulture));
             return value;

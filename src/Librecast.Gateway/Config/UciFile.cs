@@ -113,4 +113,24 @@ internal static class UciFile
 }
 
 /// <summary>The configuration is wrong; the message names the file, the line and what to change.</summary>
-public sealed class ConfigException(string message) : Exception(message);
+public sealed class ConfigException(string message) : Exception(OneLine(message))
+{
+    // Messages quote words from the file and lcgw prints them as one line on stderr: a CR, NUL or
+    // escape sequence in the file must not split that line or reach the terminal raw.
+    private static string OneLine(string message)
+    {
+        int i = 0;
+        while (i < message.Length && !Escaped(message[i])) i++;
+        if (i == message.Length) return message;
+        var sb = new StringBuilder(message, 0, i, message.Length + 16);
+        for (; i < message.Length; i++)
+        {
+            char c = message[i];
+            if (Escaped(c)) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            else sb.Append(c);
+        }
+        return sb.ToString();
+    }
+
+    private static bool Escaped(char c) => char.IsControl(c) || c == '\u2028' || c == '\u2029';
+}

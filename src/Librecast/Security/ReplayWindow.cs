@@ -21,8 +21,13 @@ namespace Librecast.Security;
 /// words instead of shifting: W/64+1 words per sender.</para>
 /// <para><b>Lost.</b> Always equals, summed over senders, the seqs between a sender's first
 /// accepted seq and its highest that were never accepted (late arrivals rejected as TooOld stay
-/// lost). Seqs before the first one seen, and after the last, are not known to exist and are
-/// not counted. Saturates at <see cref="long.MaxValue"/>.</para>
+/// lost), except the seqs skipped by a jump. Seqs before the first one seen, and after the last,
+/// are not known to exist and are not counted. A jump is a New seq more than
+/// <see cref="MaxCountedGap"/> above the sender's highest: no real sender loses that many in a
+/// row, but one forged seq can claim up to 2^64, so a jump is counted once in
+/// <see cref="Jumps"/> and its gap is not added to Lost (nor taken off when a skipped seq
+/// arrives late). The message itself is still New, so the restart rule below brings the real
+/// sender back. Lost therefore grows by at most MaxCountedGap per message.</para>
 /// <para><b>Restart.</b> A restarted sender starts again at seq 1, below its window. When a
 /// message would be rejected as Duplicate or TooOld but its timestamp is newer than every
 /// timestamp accepted from that sender, it is taken as a restart: verdict Restarted, the window
@@ -51,6 +56,19 @@ public sealed class ReplayWindow
     /// <summary>Largest window the constructor accepts.</summary>
     public const int MaxWindowSize = 4096;
 
+    /// <summary>
+    /// Largest gap one New message may add to <see cref="Lost"/>: 2^24 (16,777,216) seqs. A bigger
+    /// jump is counted in <see cref="Jumps"/> instead.
+    /// </summary>
+    /// <remarks>
+    /// librecast's seq goes up by one per message sent, so a real gap is an outage: 2^24 messages
+    /// is more than 46 hours at 100 messages a second, far longer than a receiver keeps a sender
+    /// anyway. A forged seq is anywhere in 2^64 and lands within 2^24 of the real one with odds of
+    /// 2^-40; without the cap one such datagram pins Lost at <see cref="long.MaxValue"/>, with it
+    /// saturating Lost takes 2^39 of them.
+    /// </remarks>
+    public const long MaxCountedGap = 1L << 24;
+
     private readonly int capacity;
     private readonly int windowSize;
     private readonly int words;
@@ -63,6 +81,7 @@ public sealed class ReplayWindow
     private readonly int[] channels;
     private readonly ulong[] highest;
     private readonly ulong[] firstSeq;
+    private readonly ulong[] countedFrom;   // a seq above this one that arrives late was counted lost
     private readonly ulong[] maxTimestamp;
     private readonly ulong[] floorTimestamp;
     private readonly long[] lastUse;
@@ -76,7 +95,7 @@ public sealed class ReplayWindow
     private int senders;
     private long clock;
 
-    private long newCount, reordered, restarts, duplicates, tooOld, stale, lost, evictions, sendersSeen;
+    private long newCount, reordered, restarts, duplicates, tooOld, stale, lost, jumps, evictions, sendersSeen;
 
     /// <summary>A window of <see cref="DefaultWindowSize"/> seqs for up to <paramref name="capacity"/> senders, no freshness bound.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is less than 1 or more than 1,048,576.</exception>
@@ -107,6 +126,7 @@ public sealed class ReplayWindow
         channels = new int[capacity];
         highest = new ulong[capacity];
         firstSeq = new ulong[capacity];
+        countedFrom = new ulong[capacity];
         maxTimestamp = new ulong[capacity];
         floorTimestamp = new ulong[capacity];
         lastUse = new long[capacity];
@@ -150,6 +170,9 @@ public sealed class ReplayWindow
 
     /// <summary>Seqs skipped over and not (yet) filled by a late arrival: messages lost, as far as the window can tell.</summary>
     public long Lost { get { return lost; } }
+
+    /// <summary>New messages more than <see cref="MaxCountedGap"/> seqs above their sender's highest: their gap is not in <see cref="Lost"/>.</summary>
+    public long Jumps { get { return jumps; } }
 
     /// <summary>Senders dropped from a full table to make room for a new one.</summary>
     public long Evictions { get { return evictions; } }
@@ -208,7 +231,14 @@ public sealed class ReplayWindow
         if (seq > h)
         {
             Advance(e, h, seq);
-            AddLost(seq - h - 1);
+            ulong gap = seq - h - 1;
+            if (gap > (ulong)MaxCountedGap)
+            {
+                // Not a credible loss: count the jump, and let late arrivals from below it fill nothing.
+                jumps++;
+                countedFrom[e] = seq;
+            }
+            else AddLost(gap);
             if (timestamp > maxTimestamp[e]) maxTimestamp[e] = timestamp;
             newCount++;
             return ReplayVerdict.New;
@@ -222,7 +252,7 @@ public sealed class ReplayWindow
             if ((bitmap[word] & bit) == 0)
             {
                 bitmap[word] |= bit;
-                if (lost != long.MaxValue) lost--;
+                if (seq > countedFrom[e] && lost != long.MaxValue) lost--;
                 if (timestamp > maxTimestamp[e]) maxTimestamp[e] = timestamp;
                 reordered++;
                 return ReplayVerdict.Reordered;
@@ -263,11 +293,11 @@ public sealed class ReplayWindow
         senders = 0;
     }
 
-    /// <summary>One line for logs: <c>new=.. reordered=.. restarts=.. duplicates=.. too_old=.. stale=.. lost=.. evictions=.. senders=..</c>.</summary>
+    /// <summary>One line for logs: <c>new=.. reordered=.. restarts=.. duplicates=.. too_old=.. stale=.. lost=.. jumps=.. evictions=.. senders=..</c>.</summary>
     public override string ToString()
     {
         return "new=" + newCount + " reordered=" + reordered + " restarts=" + restarts + " duplicates=" + duplicates +
-               " too_old=" + tooOld + " stale=" + stale + " lost=" + lost + " evictions=" + evictions + " senders=" + senders;
+               " too_old=" + tooOld + " stale=" + stale + " lost=" + lost + " jumps=" + jumps + " evictions=" + evictions + " senders=" + senders;
     }
 
     private static void CheckAddress(byte[] source, int sourceOffset)
@@ -288,6 +318,7 @@ public sealed class ReplayWindow
     {
         highest[e] = seq;
         firstSeq[e] = seq;
+        countedFrom[e] = seq;
         maxTimestamp[e] = timestamp;
         floorTimestamp[e] = floor;
         int b = e * words;
