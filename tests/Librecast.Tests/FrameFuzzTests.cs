@@ -125,8 +125,8 @@ public class FrameFuzzTests
             if ((bit & 7) == 0) window.Clear(); // random seqs soon push the window to the top: start over now and then
             platform.Inject(datagram, group, GroupAddress.DefaultPort);
             ReceiveResult result = rx.ReceiveMessage(m, 1000);
-            if (mode == 2 && result != ReceiveResult.Unauthenticated)
-                throw new InvalidOperationException("a datagram with a bit flipped after sealing was not rejected as unauthenticated: " + result);
+            if (mode == 2 && result != ReceiveResult.Unauthenticated && result != ReceiveResult.Truncated)
+                throw new InvalidOperationException("a datagram with a bit flipped after sealing was not rejected as unauthenticated (or cut): " + result);
             switch (result)
             {
                 case ReceiveResult.Ok: ok++; break;
