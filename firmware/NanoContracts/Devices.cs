@@ -1,6 +1,6 @@
 // Contract for nanoFramework.Hardware.Esp32 1.6.40, nanoFramework.System.Device.I2c 1.1.29,
 // nanoFramework.System.Device.Gpio 1.1.62, nanoFramework.Iot.Device.Bmxx80 1.2.1016 and the
-// UnitsNet.nanoFramework value types it returns (5.76.15).
+// value types it returns (packages nanoFramework.UnitsNet.*, 5.76.15).
 using System;
 
 namespace nanoFramework.Hardware.Esp32
@@ -13,7 +13,7 @@ namespace nanoFramework.Hardware.Esp32
 
     public static class Configuration
     {
-        public static void SetPinFunction(int gpioNumber, DeviceFunction pinFunction) { throw new NotImplementedException(); }
+        public static void SetPinFunction(int pin, DeviceFunction value) { throw new NotImplementedException(); }
     }
 }
 

@@ -1,0 +1,215 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Xunit;
+
+namespace Librecast.Tests;
+
+/// <summary>
+/// What CI can check of the device build without nanoFramework's tooling: the .nfproj and
+/// packages.config agree and list every package the app needs (packages.config restores no
+/// dependencies by itself), each board folder is complete, and tools/flash says what is missing
+/// and prints the exact nanoff commands for every board.
+/// </summary>
+public class FirmwareProjectTests
+{
+    private static readonly string Root = FindRoot();
+    private static readonly string App = Path.Combine(Root, "firmware", "LibrecastIoT.Sensor");
+
+    // The packages the issue names, and what each package the app uses declares as dependencies in
+    // its nuspec (nanoframework/System.Net, System.Device.Wifi, nanoFramework.Hardware.Esp32,
+    // nanoFramework.IoT.Device/devices/Bmxx80). A packages.config must list them all.
+    private static readonly string[] Required =
+    {
+        "nanoFramework.CoreLibrary", "nanoFramework.System.Net", "nanoFramework.Runtime.Events",
+        "nanoFramework.System.Threading", "nanoFramework.System.Device.Wifi", "nanoFramework.System.Device.I2c",
+        "nanoFramework.Iot.Device.Bmxx80", "nanoFramework.Hardware.Esp32", "nanoFramework.System.Device.Gpio",
+    };
+
+    private static readonly Dictionary<string, string[]> Dependencies = new()
+    {
+        ["nanoFramework.System.Net"] = new[]
+        {
+            "nanoFramework.CoreLibrary", "nanoFramework.Runtime.Events", "nanoFramework.System.Text",
+            "nanoFramework.System.Threading", "nanoFramework.System.IO.Streams",
+        },
+        ["nanoFramework.System.Device.Wifi"] = new[] { "nanoFramework.CoreLibrary", "nanoFramework.Runtime.Events", "nanoFramework.System.Net" },
+        ["nanoFramework.Hardware.Esp32"] = new[] { "nanoFramework.CoreLibrary", "nanoFramework.Runtime.Events" },
+        ["nanoFramework.System.Device.Gpio"] = new[] { "nanoFramework.CoreLibrary", "nanoFramework.Runtime.Events" },
+        ["nanoFramework.Iot.Device.Bmxx80"] = new[]
+        {
+            "nanoFramework.CoreLibrary", "nanoFramework.Iot.Device.Common.WeatherHelper",
+            "nanoFramework.System.Buffers.Binary.BinaryPrimitives", "nanoFramework.System.Device.Model",
+            "nanoFramework.System.Device.I2c", "nanoFramework.System.Math",
+            "nanoFramework.UnitsNet.Length", "nanoFramework.UnitsNet.Pressure", "nanoFramework.UnitsNet.RelativeHumidity",
+            "nanoFramework.UnitsNet.Temperature", "nanoFramework.UnitsNet.Duration", "nanoFramework.UnitsNet.ElectricResistance",
+        },
+    };
+
+    // nanoFramework's ESP32 reference images (nf-interpreter's firmware list; nanoff --listtargets --platform esp32).
+    private static readonly string[] Esp32Targets =
+    {
+        "ESP32_REV0", "ESP32_REV3", "ESP32_PSRAM_REV0", "ESP32_PSRAM_REV3", "ESP32_PSRAM_REV3_IPV6", "ESP32_BLE_REV0",
+        "ESP32_BLE_REV3", "ESP_WROVER_KIT", "ESP32_PICO", "ESP32_C3", "ESP32_C3_REV3", "XIAO_ESP32C3", "ESP32_S3",
+        "ESP32_S3_BLE", "ESP32_S3_ALL", "M5Core", "M5Core2", "M5StickC", "M5StickCPlus",
+    };
+
+    private static string FindRoot()
+    {
+        // The test assembly lives in tests/Librecast.Tests/bin/<Configuration>/net10.0/.
+        var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        return here.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+    }
+
+    private static Dictionary<string, string> Packages()
+    {
+        XDocument doc = XDocument.Load(Path.Combine(App, "packages.config"));
+        return doc.Root!.Elements("package").ToDictionary(p => (string)p.Attribute("id")!, p => (string)p.Attribute("version")!);
+    }
+
+    public static TheoryData<string> Boards()
+    {
+        var data = new TheoryData<string>();
+        foreach (string dir in Directory.GetDirectories(Path.Combine(FindRoot(), "boards")).OrderBy(d => d, StringComparer.Ordinal))
+            data.Add(Path.GetFileName(dir));
+        return data;
+    }
+
+    private static string Const(string boardCs, string name)
+    {
+        Match m = Regex.Match(boardCs, "const string " + name + @" = ""([^""]*)""");
+        Assert.True(m.Success, "Board.cs has no const string " + name);
+        return m.Groups[1].Value;
+    }
+
+    [Fact]
+    public void Nfproj_References_Exactly_The_Packages_In_Packages_Config()
+    {
+        Dictionary<string, string> packages = Packages();
+        string nfproj = File.ReadAllText(Path.Combine(App, "LibrecastIoT.Sensor.nfproj"));
+        var referenced = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (Match m in Regex.Matches(nfproj, @"<HintPath>\.\.\\packages\\([^\\]+)\\lib\\"))
+            referenced.Add(m.Groups[1].Value);
+        var listed = new SortedSet<string>(packages.Select(p => p.Key + "." + p.Value), StringComparer.Ordinal);
+
+        Assert.Equal(listed, referenced);
+    }
+
+    [Fact]
+    public void Packages_Config_Lists_What_The_App_Needs_And_Their_Dependencies()
+    {
+        Dictionary<string, string> packages = Packages();
+        foreach (string id in Required)
+            Assert.True(packages.ContainsKey(id), "packages.config lacks " + id);
+        foreach (var (package, dependencies) in Dependencies)
+            foreach (string dependency in dependencies)
+                Assert.True(packages.ContainsKey(dependency),
+                    package + " depends on " + dependency + ", which packages.config does not list (nuget restore of a packages.config installs no dependencies)");
+        Assert.All(packages.Values, v => Assert.Matches(@"^\d+\.\d+\.\d+$", v)); // stable releases only
+    }
+
+    [Theory]
+    [MemberData(nameof(Boards))]
+    public void Board_Folder_Has_Readme_Settings_And_A_Real_Firmware_Image(string board)
+    {
+        string dir = Path.Combine(Root, "boards", board);
+        string boardCs = File.ReadAllText(Path.Combine(dir, "Board.cs"));
+        string readme = File.ReadAllText(Path.Combine(dir, "README.md"));
+        Assert.Equal(board, Const(boardCs, "Name"));
+        string target = Const(boardCs, "NanoffTarget");
+        Assert.Contains(target, Esp32Targets);
+        Assert.Contains(target, readme);
+        foreach (string setting in new[] { "Site", "Node", "IntervalSeconds", "Ipv6", "I2cBus", "SdaPin", "SclPin", "SensorAddress", "LedPin" })
+            Assert.Matches(@"\bs\." + setting + @"\s*=", boardCs);
+        // Only nanoFramework's IPv6 image has IPv6; every other image gets the 239/8 mapping.
+        bool ipv6 = Regex.IsMatch(boardCs, @"\bs\.Ipv6\s*=\s*true");
+        Assert.Equal(target == "ESP32_PSRAM_REV3_IPV6", ipv6);
+        Assert.Contains("tools/flash --board " + board, readme);
+    }
+
+    private static (int Code, string Stdout, string Stderr) Flash(string[] arguments, string? home = null)
+    {
+        var psi = new ProcessStartInfo("bash")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Root,
+        };
+        psi.ArgumentList.Add(Path.Combine(Root, "tools", "flash"));
+        foreach (string argument in arguments) psi.ArgumentList.Add(argument);
+        if (home != null)
+        {
+            // A machine with none of the nanoFramework tools: nothing in HOME, only the system PATH.
+            psi.Environment["HOME"] = home;
+            psi.Environment["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin";
+            psi.Environment.Remove("NF_PROJECT_SYSTEM");
+            psi.Environment.Remove("NUGET_EXE");
+        }
+        using Process p = Process.Start(psi)!;
+        p.StandardInput.Close(); // must never wait for input
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(30_000))
+        {
+            p.Kill(true);
+            Assert.Fail("tools/flash " + string.Join(" ", arguments) + " did not finish in 30 s");
+        }
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    [Fact]
+    public void Flash_Check_Lists_What_Is_Missing_And_Fails()
+    {
+        string home = Directory.CreateTempSubdirectory("lc-flash-home").FullName;
+        try
+        {
+            var (code, stdout, stderr) = Flash(new[] { "--check", "--board", "esp32-devkitc", "--port", "/dev/ttyLCTEST0" }, home);
+            Assert.True(code == 1, "exit " + code + "\n" + stdout + stderr);
+            Assert.Matches(@"nanoff\s+MISSING: dotnet tool install -g nanoff", stdout);
+            Assert.Matches(@"serial port\s+MISSING: /dev/ttyLCTEST0 does not exist", stdout);
+            Assert.Contains("firmware target ESP32_REV0", stdout);
+            Assert.StartsWith("flash: missing: nanoff", stderr.Trim());
+        }
+        finally
+        {
+            Directory.Delete(home, true);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Boards))]
+    public void Flash_Dry_Run_Prints_The_Nanoff_Commands_For_The_Board(string board)
+    {
+        string target = Const(File.ReadAllText(Path.Combine(Root, "boards", board, "Board.cs")), "NanoffTarget");
+        var (code, stdout, stderr) = Flash(new[] { "--board", board, "--port", "/dev/ttyLCTEST0", "--ssid", "Lab", "--password", "se\"cret", "--dry-run" });
+        Assert.True(code == 0, "exit " + code + "\n" + stdout + stderr);
+
+        Assert.Contains("nuget restore firmware/LibrecastIoT.Sensor/packages.config -PackagesDirectory firmware/packages", stdout);
+        Assert.Contains("firmware/LibrecastIoT.Sensor/LibrecastIoT.Sensor.nfproj -nologo -v:minimal -p:Configuration=Release -p:Board=" + board, stdout);
+        Match update = Regex.Match(stdout, "nanoff --update --target " + target + @" --serialport /dev/ttyLCTEST0 --networkdeployment (\S+\.json)");
+        Assert.True(update.Success, stdout);
+        Assert.False(File.Exists(update.Groups[1].Value), "the Wi-Fi credentials file must be deleted afterwards");
+        Assert.Contains("nanoff --nanodevice --deploy --serialport /dev/ttyLCTEST0 --image firmware/LibrecastIoT.Sensor/bin/Release/LibrecastIoT.Sensor.bin", stdout);
+        Assert.Contains(@"""WirelessClient"":{""Ssid"":""Lab"",""Password"":""***"",""ConfigurationOption"":""AutoConnect""}", stdout);
+        Assert.DoesNotContain("se\"cret", stdout + stderr);
+        Assert.Contains("dry run: nothing was built or flashed", stderr);
+    }
+
+    [Fact]
+    public void Flash_Usage_Errors_Exit_2_Saying_What_To_Pass()
+    {
+        var (code, _, stderr) = Flash(new[] { "--board", "no-such-board", "--port", "/dev/ttyUSB0" });
+        Assert.Equal(2, code);
+        Assert.Contains("no board 'no-such-board'", stderr);
+        Assert.Contains("esp32-devkitc", stderr);
+
+        (code, _, stderr) = Flash(new[] { "--board", "esp32-devkitc" });
+        Assert.Equal(2, code);
+        Assert.Contains("--port is required", stderr);
+    }
+}
