@@ -29,6 +29,7 @@ public sealed class Gateway : IDisposable
     private readonly Observation localObservation = new();
     private readonly ManualResetEventSlim stopping = new(false);
     private Context? context;
+    private GatewayPlatform? platform;
     private Thread? sensorThread;
     private TelemetryEncoder? encoder;
     private int receiveErrors, localPublished, localSendErrors;
@@ -62,7 +63,7 @@ public sealed class Gateway : IDisposable
     /// Opens outputs, joins channels, starts sensor polling. If the network refuses (interface
     /// missing, join failed) the rest still starts and the network is retried in the background.
     /// </summary>
-    /// <exception cref="System.IO.IOException">The JSON lines file cannot be opened, or the metrics address is in use or not local.</exception>
+    /// <exception cref="System.IO.IOException">The JSON lines file cannot be opened, the metrics address is in use or not local, or /dev/urandom cannot be read.</exception>
     public void Start()
     {
         outputs.Add(Metrics);
@@ -86,7 +87,8 @@ public sealed class Gateway : IDisposable
             log.Info("metrics endpoint listening", ("url", "http://" + MetricsServer.Endpoint + "/metrics"));
         }
 
-        context = new Context(SocketsPlatform.Instance);
+        platform = new GatewayPlatform();
+        context = new Context(platform);
         if (config.Sensors.Count > 0)
         {
             SimulatedI2cBus? simulated = null;
@@ -486,6 +488,7 @@ public sealed class Gateway : IDisposable
         if (!sensorsStopped) log.Warn("sensor read still running at stop (a stuck I2C bus?); not closing the sensors under it");
         Mqtt?.Drain(TimeSpan.FromSeconds(2));
         context?.Dispose();
+        platform?.Dispose();
         MetricsServer?.Dispose();
         foreach (IOutput output in outputs) output.Dispose();
         if (sensorsStopped)
