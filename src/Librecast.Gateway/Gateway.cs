@@ -225,11 +225,12 @@ public sealed class Gateway : IDisposable
             }
             lastNetworkError = "stopping";
         }
-        catch (Exception e) when (e is LibrecastException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is LibrecastException or System.Net.Sockets.SocketException or ObjectDisposedException or System.IO.IOException)
         {
             // The transport reports most failures as LibrecastException; some socket options
-            // still surface as SocketException. ObjectDisposedException: Dispose closed the
-            // context under this attempt.
+            // still surface as SocketException. IOException: .NET's interface list reads
+            // /etc/resolv.conf, which a router may not have yet at boot (a dangling symlink).
+            // ObjectDisposedException: Dispose closed the context under this attempt.
             lastNetworkError = step + ": " + e.Message;
         }
         Close(subscriber);
