@@ -29,6 +29,7 @@ public sealed class Gateway : IDisposable
     private readonly Observation localObservation = new();
     private readonly ManualResetEventSlim stopping = new(false);
     private Context? context;
+    private GatewayPlatform? platform;
     private Thread? sensorThread;
     private TelemetryEncoder? encoder;
     private int receiveErrors, localPublished, localSendErrors;
@@ -62,8 +63,7 @@ public sealed class Gateway : IDisposable
     /// Opens outputs, joins channels, starts sensor polling. If the network refuses (interface
     /// missing, join failed) the rest still starts and the network is retried in the background.
     /// </summary>
-    /// <exception cref="System.IO.IOException">The JSON lines file cannot be opened.</exception>
-    /// <exception cref="System.Net.Sockets.SocketException">The metrics address is in use.</exception>
+    /// <exception cref="System.IO.IOException">The JSON lines file cannot be opened, the metrics address is in use or not local, or /dev/urandom cannot be read.</exception>
     public void Start()
     {
         outputs.Add(Metrics);
@@ -76,11 +76,19 @@ public sealed class Gateway : IDisposable
         Metrics.AddSource(GatewayMetrics);
         if (config.MetricsEndpoint != null)
         {
-            MetricsServer = new MetricsServer(config.MetricsEndpoint, Metrics, log);
+            try
+            {
+                MetricsServer = new MetricsServer(config.MetricsEndpoint, Metrics, log);
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                throw new System.IO.IOException("metrics: cannot listen on " + config.MetricsEndpoint + ": " + e.Message, e);
+            }
             log.Info("metrics endpoint listening", ("url", "http://" + MetricsServer.Endpoint + "/metrics"));
         }
 
-        context = new Context(SocketsPlatform.Instance);
+        platform = new GatewayPlatform();
+        context = new Context(platform);
         if (config.Sensors.Count > 0)
         {
             SimulatedI2cBus? simulated = null;
@@ -96,7 +104,7 @@ public sealed class Gateway : IDisposable
         {
             // The interface may not be up yet (a router at boot) or the network may refuse: keep
             // the rest running and try again, rather than exit and be restarted in a loop.
-            log.Error("network not ready; outputs and sensors run, retrying every " + NetworkRetrySeconds + " s",
+            log.Error("network not ready; outputs and sensors run, retrying every " + NetworkRetry.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s",
                 ("interface", config.Interface ?? "(default route)"), ("error", lastNetworkError));
             networkThread = new Thread(RetryNetwork) { IsBackground = true, Name = "lcgw-network" };
             networkThread.Start();
@@ -109,19 +117,27 @@ public sealed class Gateway : IDisposable
         log.Info("lcgw started", ("config", config.Source), ("summary", config.Describe()));
     }
 
-    private const int NetworkRetrySeconds = 5;
+    /// <summary>How long between network attempts while the network is not up (tests shorten it).</summary>
+    internal TimeSpan NetworkRetry { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The sockets and channels, once the network accepted them; replaced whole, never half-built.</summary>
-    private sealed record NetworkState(Librecast.Socket? Subscriber, Librecast.Socket? Publisher, Dictionary<Channel, Route> Routes,
-                                       Dictionary<string, Channel> SensorChannels);
+    /// <summary>Messages the bridge remembers to recognise copies that come back.</summary>
+    private const int BridgeMemory = 4096;
 
+    /// <summary>The open sockets and the sensors' channels: built whole by one attempt, never half-built, never changed after.</summary>
+    private sealed record NetworkState(Librecast.Socket? Subscriber, Librecast.Socket? Publisher, Dictionary<string, Channel> SensorChannels);
+
+    // Written once, null -> state, under networkGate and only while not stopping; read without a
+    // lock (volatile) by the sensor thread and the metrics. Once Dispose has set `stopping` under
+    // the gate it never changes again.
     private volatile NetworkState? network;
+    private readonly object networkGate = new();
     private string lastNetworkError = "";
     private Thread? networkThread;
+    private int disposed;
 
     private void RetryNetwork()
     {
-        while (!stopping.Wait(TimeSpan.FromSeconds(NetworkRetrySeconds)))
+        while (!stopping.Wait(NetworkRetry))
         {
             if (!TryStartNetwork()) continue;
             log.Info("network up");
@@ -136,8 +152,9 @@ public sealed class Gateway : IDisposable
         return h;
     }
 
-    // Opens every socket, binds and joins every channel; on failure closes what it opened and
-    // says which step failed.
+    // Opens every socket, binds and joins every channel, starts the listener, then publishes the
+    // result as `network`. On failure, or if Dispose began meanwhile, closes what it opened; the
+    // failure says which step failed. Never blocks: it is the retry thread's whole work.
     private bool TryStartNetwork()
     {
         Librecast.Socket? subscriber = null, publisher = null;
@@ -169,18 +186,19 @@ public sealed class Gateway : IDisposable
                 subscriber.Bind(ifindex);
                 // One receive socket for everything: subscribed channels (delivered to the outputs),
                 // IPv4 telemetry channels (delivered, and republished on IPv6) and IPv6 command
-                // channels (republished on IPv4). Message.Channel tells them apart.
+                // channels (republished on IPv4). Message.Channel tells them apart. Every channel
+                // of a bridged name is guarded: a message seen once is not forwarded or delivered again.
                 foreach (string name in config.Channels)
                 {
                     step = "subscribing to '" + name + "'";
-                    Receive(subscriber, routes, context.CreateChannel(name), new Route(true, null, ""), "subscribed");
+                    Receive(subscriber, routes, context.CreateChannel(name), new Route(true, null, "", IsBridged(name)), "subscribed");
                 }
                 foreach (string name in config.BridgeUp)
                 {
                     step = "bridging '" + name + "' from IPv4 to IPv6";
                     Channel to = context.CreateChannel(name);
                     publisher!.Bind(to);
-                    Receive(subscriber, routes, context.CreateIpv4Channel(name), new Route(true, to, "ipv4_to_ipv6"), "bridging IPv4 to IPv6");
+                    Receive(subscriber, routes, context.CreateIpv4Channel(name), new Route(true, to, "ipv4_to_ipv6", true), "bridging IPv4 to IPv6");
                 }
                 foreach (string name in config.BridgeDown)
                 {
@@ -191,27 +209,42 @@ public sealed class Gateway : IDisposable
                     foreach (Channel c in routes.Keys)
                         if (c.Name == name && !Ipv4Group.IsMapped(GroupOf(c), 0)) from = c;
                     if (from != null) routes[from] = routes[from] with { ForwardTo = to, Direction = "ipv6_to_ipv4" };
-                    else Receive(subscriber, routes, context.CreateChannel(name), new Route(false, to, "ipv6_to_ipv4"), "bridging IPv6 to IPv4");
+                    else Receive(subscriber, routes, context.CreateChannel(name), new Route(false, to, "ipv6_to_ipv4", true), "bridging IPv6 to IPv4");
                 }
                 step = "starting the listener";
-                // The routes are complete before the first message can arrive; never changed after.
-                network = new NetworkState(subscriber, publisher, routes, sensorChannels);
-                subscriber.Listen(OnMessage, null, OnReceiveError, config.MaxDatagram); // rejects: counted by the transport
+                // The routes are complete before the first message can arrive, and never change.
+                subscriber.Listen(m => OnMessage(m, routes), null, OnReceiveError, config.MaxDatagram); // rejects: counted by the transport
             }
-            else network = new NetworkState(null, publisher, routes, sensorChannels);
-            return true;
+            lock (networkGate)
+            {
+                if (!stopping.IsSet)
+                {
+                    network = new NetworkState(subscriber, publisher, sensorChannels);
+                    return true;
+                }
+            }
+            lastNetworkError = "stopping";
         }
-        catch (Exception e) when (e is LibrecastException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (e is LibrecastException or System.Net.Sockets.SocketException or ObjectDisposedException or System.IO.IOException)
         {
             // The transport reports most failures as LibrecastException; some socket options
-            // still surface as SocketException (e.g. ENOPROTOOPT under qemu-user).
-            network = null;
+            // still surface as SocketException. IOException: .NET's interface list reads
+            // /etc/resolv.conf, which a router may not have yet at boot (a dangling symlink).
+            // ObjectDisposedException: Dispose closed the context under this attempt.
             lastNetworkError = step + ": " + e.Message;
-            try { subscriber?.Dispose(); } catch (LibrecastException) { /* closing what failed */ }
-            try { publisher?.Dispose(); } catch (LibrecastException) { /* closing what failed */ }
-            return false;
         }
+        Close(subscriber);
+        Close(publisher);
+        return false;
     }
+
+    private static void Close(Librecast.Socket? socket)
+    {
+        try { socket?.Dispose(); }
+        catch (LibrecastException) { /* closing what failed */ }
+    }
+
+    private bool IsBridged(string name) => config.BridgeUp.Contains(name) || config.BridgeDown.Contains(name);
 
     private void Receive(Librecast.Socket subscriber, Dictionary<Channel, Route> routes, Channel channel, Route route, string what)
     {
@@ -228,17 +261,32 @@ public sealed class Gateway : IDisposable
         return g;
     }
 
-    /// <summary>What to do with a received channel: deliver its SenML to the outputs, and/or republish it on the other family.</summary>
-    private sealed record Route(bool Deliver, Channel? ForwardTo, string Direction);
+    /// <summary>
+    /// What to do with a received channel: deliver its SenML to the outputs, and/or republish it
+    /// on the other address family; Guarded: the name is bridged, so copies are recognised.
+    /// </summary>
+    private sealed record Route(bool Deliver, Channel? ForwardTo, string Direction, bool Guarded);
 
-    private int forwardedUp, forwardedDown, forwardErrors;
+    private readonly RecentMessages bridgeSeen = new(BridgeMemory);
+    private int forwardedUp, forwardedDown, forwardErrors, bridgeDuplicates;
 
-    private void OnMessage(Message message)
+    // Runs on the listener's dispatch thread only.
+    private void OnMessage(Message message, Dictionary<Channel, Route> routes)
     {
         Observation o = networkObservation;
         Channel? channel = message.Channel;
         Route? route = null;
-        if (channel != null) network?.Routes.TryGetValue(channel, out route);
+        if (channel != null) routes.TryGetValue(channel, out route);
+        if (route != null && route.Guarded && !bridgeSeen.Add(message.Header))
+        {
+            // The same message again (same time, sequence and nonce): a copy another bridge sent
+            // back, or one a loop in the network returned. Forwarding it would start a loop.
+            Interlocked.Increment(ref bridgeDuplicates);
+            if (log.Enabled(LogLevel.Debug))
+                log.Debug("bridge: message seen before; not forwarded or delivered again", ("channel", channel!.Name), ("group", channel.Address),
+                    ("seq", message.Header.Sequence), ("source", GroupAddress.Format(message.Info.Source, 0)));
+            return;
+        }
         if (route?.ForwardTo != null) Forward(message, route);
         if (route != null && !route.Deliver) return;
         o.Channel = channel?.Name ?? (message.Info.HasDestination ? GroupAddress.Format(message.Info.Destination, 0) : "unknown");
@@ -258,13 +306,14 @@ public sealed class Gateway : IDisposable
         Deliver(o);
     }
 
-    // Republishes the payload, opcode kept, on the same name in the other address family. It gets
-    // this gateway's own header (sequence, nonce, time): the bridge is a librecast sender.
+    // Republishes the datagram as received, header and all, on the same name in the other address
+    // family: subscribers see the node's own sequence numbers and time, and a copy that comes
+    // back is recognised by its header (RecentMessages).
     private void Forward(Message message, Route route)
     {
         try
         {
-            route.ForwardTo!.SendMessage(message.Header.Op, message.Buffer, message.PayloadOffset, message.PayloadLength);
+            route.ForwardTo!.Send(message.Buffer, message.Offset, message.Length);
             if (route.Direction == "ipv4_to_ipv6") Interlocked.Increment(ref forwardedUp);
             else Interlocked.Increment(ref forwardedDown);
         }
@@ -297,25 +346,27 @@ public sealed class Gateway : IDisposable
         log.Warn("receive failed; still listening", ("error", e.Message));
     }
 
+    // Schedules on the monotonic clock: a Pi without a real-time clock steps its wall clock at
+    // boot (NTP), which must not stall or bunch the readings. Each reading's own time is wall clock.
     private void SensorLoop()
     {
-        var next = new DateTime[pollers.Count];
+        var next = new long[pollers.Count]; // Environment.TickCount64 when each sensor is due
         var lastError = new string?[pollers.Count];
         while (!stopping.IsSet)
         {
-            DateTime now = DateTime.UtcNow;
-            DateTime soonest = DateTime.MaxValue;
-            for (int i = 0; i < pollers.Count; i++)
+            long soonest = long.MaxValue;
+            for (int i = 0; i < pollers.Count && !stopping.IsSet; i++)
             {
+                long now = Environment.TickCount64;
                 if (now >= next[i])
                 {
                     PollOne(i, ref lastError[i]);
-                    next[i] = now.AddSeconds(config.Sensors[i].IntervalSeconds);
+                    next[i] = now + (long)(config.Sensors[i].IntervalSeconds * 1000);
                 }
                 if (next[i] < soonest) soonest = next[i];
             }
-            TimeSpan wait = soonest - DateTime.UtcNow;
-            if (wait > TimeSpan.Zero) stopping.Wait(wait);
+            long wait = soonest - Environment.TickCount64;
+            if (wait > 0) stopping.Wait(TimeSpan.FromMilliseconds(wait));
         }
     }
 
@@ -339,7 +390,8 @@ public sealed class Gateway : IDisposable
         byte[] payload = encoder.Buffer;
         ulong sequence = 0;
         Channel? channel = null;
-        if (network?.SensorChannels.TryGetValue(sensor.Channel, out channel) == true)
+        NetworkState? net = network; // one read: null until the network is up, then never changes
+        if (net != null && net.SensorChannels.TryGetValue(sensor.Channel, out channel))
         {
             try
             {
@@ -406,6 +458,7 @@ public sealed class Gateway : IDisposable
             yield return new("lcgw_bridge_forwarded_total", "counter", "Messages republished on the other address family.", "direction=\"ipv4_to_ipv6\"", Volatile.Read(ref forwardedUp));
             yield return new("lcgw_bridge_forwarded_total", "counter", "Messages republished on the other address family.", "direction=\"ipv6_to_ipv4\"", Volatile.Read(ref forwardedDown));
             yield return new("lcgw_bridge_errors_total", "counter", "Republishes that failed.", "", Volatile.Read(ref forwardErrors));
+            yield return new("lcgw_bridge_duplicates_total", "counter", "Bridged-channel messages seen before (sent back by another bridge or a loop): not forwarded or delivered again.", "", Volatile.Read(ref bridgeDuplicates));
         }
         if (Mqtt != null)
         {
@@ -419,23 +472,33 @@ public sealed class Gateway : IDisposable
     private string SensorLabel(int i) =>
         "sensor=\"" + MetricsStore.Escape(config.Sensors[i].Name) + "\",device=\"" + MetricsStore.Escape(pollers[i].Spec.ToString()) + "\"";
 
-    /// <summary>Stops receiving and polling, flushes MQTT (up to 2 s), closes everything. Safe to call twice.</summary>
+    /// <summary>
+    /// Stops receiving and polling, flushes MQTT (up to 2 s), closes everything. Safe to call
+    /// twice, and while the network is still being retried: an attempt under way either finished
+    /// before (its sockets are closed here) or sees the stop and closes its own.
+    /// </summary>
     public void Dispose()
     {
-        if (stopping.IsSet) return;
-        stopping.Set();
-        networkThread?.Join(5000);
-        network?.Subscriber?.ListenCancel();
-        sensorThread?.Join(5000);
+        if (Interlocked.Exchange(ref disposed, 1) != 0) return;
+        lock (networkGate) stopping.Set(); // from here on `network` never changes
+        if (networkThread != null && !networkThread.Join(5000))
+            log.Warn("network retry still running at stop; leaving it to close its own sockets");
+        NetworkState? net = network;
+        net?.Subscriber?.ListenCancel(); // waits for the dispatch thread: no message is handled after this
+        bool sensorsStopped = sensorThread == null || sensorThread.Join(5000);
+        if (!sensorsStopped) log.Warn("sensor read still running at stop (a stuck I2C bus?); not closing the sensors under it");
         Mqtt?.Drain(TimeSpan.FromSeconds(2));
         context?.Dispose();
+        platform?.Dispose();
         MetricsServer?.Dispose();
         foreach (IOutput output in outputs) output.Dispose();
-        foreach (SensorPoller p in pollers) p.Dispose();
+        if (sensorsStopped)
+            foreach (SensorPoller p in pollers) p.Dispose();
         Counters? c = context?.Counters;
         log.Info("lcgw stopped", ("received", c?.Received ?? 0), ("malformed", c?.Malformed ?? 0),
             ("senml_accepted", networkDecoder.Accepted), ("sensor_published", Volatile.Read(ref localPublished)),
             ("mqtt_published", Mqtt?.Published ?? 0), ("mqtt_dropped", Mqtt?.Dropped ?? 0),
-            ("bridged_up", Volatile.Read(ref forwardedUp)), ("bridged_down", Volatile.Read(ref forwardedDown)));
+            ("bridged_up", Volatile.Read(ref forwardedUp)), ("bridged_down", Volatile.Read(ref forwardedDown)),
+            ("bridge_duplicates", Volatile.Read(ref bridgeDuplicates)));
     }
 }

@@ -20,17 +20,23 @@ public static class Program
         "usage: lcgw [-c FILE] [--check-config] [--version] [--help]\n" +
         "\n" +
         "lcgw, the LibrecastIoT gateway daemon: subscribes to librecast channels, decodes SenML\n" +
-        "telemetry and writes it out (JSON lines, Prometheus /metrics, MQTT); reads local I2C sensors\n" +
-        "(BME280, SHT3x, BH1750) and publishes them on their channel. Runs until SIGTERM or SIGINT.\n" +
+        "telemetry and writes it out (JSON lines, Prometheus /metrics, MQTT); bridges IPv4-only\n" +
+        "nodes' channels onto librecast's IPv6 groups (and command channels back); reads local I2C\n" +
+        "sensors (BME280, SHT3x, BH1750) and publishes them on their channel.\n" +
         "\n" +
         "  -c, --config FILE   configuration file (UCI syntax; default " + DefaultConfigPath + ";\n" +
         "                      on OpenWrt /etc/config/lcgw). Every option: docs/deploy.md\n" +
-        "  --check-config      read and validate the configuration, print a summary, exit\n" +
+        "  --check-config      read and validate the configuration, print a one-line summary, exit\n" +
         "  --version           print the version and exit\n" +
         "  -h, --help          this text\n" +
         "\n" +
+        "Runs until SIGTERM, SIGINT or SIGQUIT, then stops cleanly (exit 0). A missing network\n" +
+        "interface, sensor or MQTT broker does not stop it: each is retried.\n" +
         "Logs go to stderr (logfmt, or JSON with \"option log_format 'json'\"); JSON lines go to stdout\n" +
-        "or a file. Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad arguments or configuration.";
+        "or a file. A bad argument or configuration is one line on stderr (for the configuration:\n" +
+        "file, line and what is wrong) and exit code 2.\n" +
+        "Exit codes: 0 stopped cleanly (or --check-config found no error), 1 an output could not be\n" +
+        "opened at start (jsonl file, metrics address), 2 bad arguments or configuration.";
 
     /// <summary>Entry point.</summary>
     public static int Main(string[] args)
@@ -101,8 +107,7 @@ public static class Program
         }
         catch (Exception e) when (e is LibrecastException or IOException or SocketException or UnauthorizedAccessException)
         {
-            log.Error("cannot start", ("error", e.Message));
-            Console.Error.WriteLine("lcgw: " + e.Message);
+            log.Error("cannot start", ("error", e.Message)); // the one line that says why
             gateway.Dispose();
             return ExitFailure;
         }

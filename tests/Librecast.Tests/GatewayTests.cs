@@ -133,7 +133,7 @@ public class GatewayTests
     }
 
     [Fact]
-    public void Bridges_Ipv4_Node_Telemetry_To_Librecast_Ipv6_And_Commands_Back()
+    public void Bridges_Ipv4_Node_Telemetry_To_Librecast_Ipv6_And_Commands_Back_Without_Echo()
     {
         Netns.Require();
         string peer = CPeer.Build("lcpeer");
@@ -150,7 +150,6 @@ public class GatewayTests
         // A librecast C subscriber on the IPv6 channel: it must hear what the IPv4-only node said.
         using var c = new PeerProcess(peer, $"recv {Netns.SendIf} site1/esp1/telemetry 1 10");
         Assert.Equal("READY", c.NextLine());
-
         // The IPv4-only node (standard ESP32 firmware) on the other end of the wire.
         using var ctx = new Context(Librecast.Sockets.SocketsPlatform.Instance);
         Socket node = ctx.CreateSocket();
@@ -160,34 +159,108 @@ public class GatewayTests
         node.Bind(telemetry);
         node.Bind(command);
         command.Join();
+        // Also listening on this side of the wire, to catch any echo: the node's telemetry coming
+        // back on IPv4, or the command coming back on IPv6.
+        telemetry.Join();
+        Channel commandV6 = ctx.CreateChannel("site1/esp1/command");
+        node.Bind(commandV6);
+        commandV6.Join();
         string pack = "[{\"bn\":\"urn:dev:lc:site1:esp1:\",\"n\":\"temperature\",\"u\":\"Cel\",\"v\":19.5}]";
         byte[] bytes = System.Text.Encoding.UTF8.GetBytes(pack);
-        telemetry.SendMessage(bytes, 0, bytes.Length);
+        // A frame with a header we choose, so the IPv6 copy can be checked byte for byte.
+        const ulong Time = 1795589518968000000, Seq = 7, Rnd = 0x0123456789abcdef;
+        byte[] frame = new byte[Frame.HeaderSize + bytes.Length];
+        Frame.Encode(frame, 0, Time, Seq, Rnd, Opcode.Data, bytes, 0, bytes.Length);
+        telemetry.Send(frame, 0, frame.Length);
 
         // The gateway decodes it for its own outputs...
         gw.WaitForLine(l => l.Contains("\"name\":\"urn:dev:lc:site1:esp1:temperature\"", StringComparison.Ordinal) && l.Contains("\"value\":19.5", StringComparison.Ordinal));
-        // ...and republishes it on the librecast channel.
-        string heard = c.NextLine();
-        Assert.EndsWith("data=" + Convert.ToHexString(bytes).ToLowerInvariant(), heard);
+        // ...and republishes the datagram as it came, header included, on the librecast channel.
+        Assert.Equal($"seq={Seq} rnd={Rnd:x16} ts={Time} op=0 len={bytes.Length} data=" + Convert.ToHexString(bytes).ToLowerInvariant(), c.NextLine());
         Assert.Equal(0, c.WaitForExit());
 
-        // A command on the librecast IPv6 channel reaches the IPv4-only node.
+        // A command on the librecast IPv6 channel, from the C library, reaches the IPv4-only node.
         using (var send = new DaemonProcess(peer, ["send", Netns.SendIf, "site1/esp1/command", "led=on"]))
             Assert.True(send.WaitForExit() == 0, send.Stderr);
+        // What lcgw sends (from lc1's addresses). In one namespace the kernel also hands this
+        // socket the C sender's own datagram, which arrives on lc1 for a group the socket joined;
+        // a node on another host never sees that.
+        var lcgw = new HashSet<string>();
+        foreach (var ni in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces())
+            if (ni.Name == Netns.RecvIf)
+                foreach (var a in ni.GetIPProperties().UnicastAddresses)
+                    lcgw.Add(a.Address.MapToIPv6().ToString().Split('%')[0]); // as GroupAddress.Format writes it
         var message = new Message(2048);
-        string? got = null;
-        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
-        while (got == null && DateTime.UtcNow < deadline)
+        var heard = new List<string>();
+        void ReceiveFor(TimeSpan time, int stopAt)
         {
-            if (node.ReceiveMessage(message, 500) == ReceiveResult.Ok && message.Channel == command)
-                got = System.Text.Encoding.UTF8.GetString(message.Buffer, message.PayloadOffset, message.PayloadLength);
+            DateTime deadline = DateTime.UtcNow + time;
+            while (heard.Count < stopAt && DateTime.UtcNow < deadline)
+                if (node.ReceiveMessage(message, 200) == ReceiveResult.Ok && lcgw.Contains(GroupAddress.Format(message.Info.Source, 0)))
+                    heard.Add(message.Channel!.Address + " " + System.Text.Encoding.UTF8.GetString(message.Buffer, message.PayloadOffset, message.PayloadLength));
         }
-        Assert.Equal("led=on", got);
+        ReceiveFor(TimeSpan.FromSeconds(10), 1);
+        Assert.Equal([command.Address + " led=on"], heard);
         Assert.True(Ipv4Group.IsMapped(message.Info.Destination, 0), "the command arrived on the IPv4 group");
+        // Nothing else comes back for a while: not the node's telemetry on IPv4, not the command
+        // on IPv6, not the command twice.
+        ReceiveFor(TimeSpan.FromSeconds(1.5), int.MaxValue);
+        Assert.Equal([command.Address + " led=on"], heard);
 
         gw.Terminate();
         Assert.Equal(0, gw.WaitForExit());
-        Assert.Contains("bridged_up=1 bridged_down=1", gw.Stderr);
+        Assert.Contains("bridged_up=1 bridged_down=1 bridge_duplicates=0", gw.Stderr);
+    }
+
+    [Fact]
+    public void Two_Gateways_Bridging_One_Channel_In_Opposite_Directions_Do_Not_Loop()
+    {
+        // The worst case for a loop: gateway A (lc1) carries the channel IPv4 -> IPv6, gateway B
+        // (lc0) carries it IPv6 -> IPv4. Without loop protection the node's one message would go
+        // round A -> B -> A ... for ever; A must recognise B's copy and stop it.
+        Netns.Require();
+        string peer = CPeer.Build("lcpeer");
+        using DaemonProcess a = StartLcgw("""
+            config gateway
+            	option interface 'lc1'
+            config jsonl
+            	option path '-'
+            config bridge
+            	list ipv4 'site1/esp2/telemetry'
+            """, out _);
+        using DaemonProcess b = StartLcgw("""
+            config gateway
+            	option interface 'lc0'
+            config jsonl
+            	option path '-'
+            config bridge
+            	list command 'site1/esp2/telemetry'
+            """, out _);
+        using var c = new PeerProcess(peer, $"recv {Netns.SendIf} site1/esp2/telemetry 2 4");
+        Assert.Equal("READY", c.NextLine());
+
+        using var ctx = new Context(Librecast.Sockets.SocketsPlatform.Instance);
+        Socket node = ctx.CreateSocket();
+        node.Bind(Librecast.Sockets.Interfaces.Resolve(Netns.SendIf));
+        Channel telemetry = ctx.CreateIpv4Channel("site1/esp2/telemetry");
+        node.Bind(telemetry);
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes("[{\"n\":\"esp2:temperature\",\"u\":\"Cel\",\"v\":3.5}]");
+        telemetry.SendMessage(bytes, 0, bytes.Length);
+
+        // The IPv6 subscriber hears the message once, then nothing (a loop would repeat it).
+        Assert.EndsWith("data=" + Convert.ToHexString(bytes).ToLowerInvariant(), c.NextLine());
+        Assert.Equal(3, c.WaitForExit(10_000));
+        Assert.Contains("TIMEOUT got=1", c.Stderr);
+        // A delivered it once (B's copy was recognised), B forwarded it once.
+        List<string> lines = a.WaitForLine(l => l.Contains("esp2:temperature", StringComparison.Ordinal));
+        Assert.Single(lines);
+        a.Terminate();
+        b.Terminate();
+        Assert.Equal(0, a.WaitForExit());
+        Assert.Equal(0, b.WaitForExit());
+        Assert.Empty(a.RemainingLines());
+        Assert.Contains("bridged_up=1 bridged_down=0 bridge_duplicates=1", a.Stderr);
+        Assert.Contains("bridged_up=0 bridged_down=1 bridge_duplicates=0", b.Stderr);
     }
 
     [Fact]
@@ -261,7 +334,14 @@ public class GatewayTests
     {
         var (code, output, _) = CPeer.Run("dotnet", $"{LcgwDll} --help", null, 30_000);
         Assert.Equal(0, code);
-        Assert.Contains("usage: lcgw [-c FILE] [--check-config]", output);
+        Assert.Contains("usage: lcgw [-c FILE] [--check-config] [--version] [--help]", output);
+        // Every switch the parser knows, the signals it handles and its exit codes are in the help.
+        foreach (string text in new[] { "-c, --config FILE", "--check-config", "--version", "-h, --help", "SIGTERM, SIGINT or SIGQUIT",
+                                        "0 stopped cleanly", "1 an output could not be", "2 bad arguments or configuration" })
+            Assert.Contains(text, output);
+        (code, output, _) = CPeer.Run("dotnet", $"{LcgwDll} --version", null, 30_000);
+        Assert.Equal(0, code);
+        Assert.StartsWith("lcgw ", output);
 
         string dir = Directory.CreateTempSubdirectory("lcgw-check-").FullName;
         string good = Path.Combine(dir, "good.conf"), bad = Path.Combine(dir, "bad.conf");
@@ -273,8 +353,27 @@ public class GatewayTests
         (code, _, string err) = CPeer.Run("dotnet", $"{LcgwDll} --check-config -c {bad}", null, 30_000);
         Assert.Equal(2, code);
         Assert.Equal($"lcgw: {bad}:4: unknown option 'file' in 'config jsonl' (known: enabled, path)", err.Trim());
+        // The same line without --check-config: the daemon does not start.
+        (code, _, err) = CPeer.Run("dotnet", $"{LcgwDll} -c {bad}", null, 30_000);
+        Assert.Equal(2, code);
+        Assert.Equal($"lcgw: {bad}:4: unknown option 'file' in 'config jsonl' (known: enabled, path)", err.Trim());
+        (code, _, err) = CPeer.Run("dotnet", $"{LcgwDll} -c {dir}/missing.conf", null, 30_000);
+        Assert.Equal(2, code);
+        Assert.Equal($"lcgw: cannot read config file {dir}/missing.conf: no such file", err.Trim());
         (code, _, err) = CPeer.Run("dotnet", $"{LcgwDll} --bogus", null, 30_000);
         Assert.Equal(2, code);
         Assert.Contains("unknown argument '--bogus'", err);
+
+        // An output that cannot be opened at start: exit 1, one error line saying which and why.
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        string busy = Path.Combine(dir, "busy.conf");
+        File.WriteAllText(busy, $"config subscribe\n\tlist channel 'a/b/telemetry'\nconfig metrics\n\toption listen '127.0.0.1:{port}'\n");
+        (code, _, err) = CPeer.Run("dotnet", $"{LcgwDll} -c {busy}", null, 30_000);
+        Assert.Equal(1, code);
+        string[] errors = Array.FindAll(err.Split('\n'), l => l.Contains("level=error", StringComparison.Ordinal));
+        Assert.Equal([$"msg=\"cannot start\" error=\"metrics: cannot listen on 127.0.0.1:{port}: Address already in use\""],
+                     Array.ConvertAll(errors, l => l[(l.IndexOf("msg=", StringComparison.Ordinal))..]));
     }
 }

@@ -98,7 +98,7 @@ public sealed class GatewayConfig
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigException("cannot read config file " + path + ": " + e.Message);
+            throw new ConfigException("cannot read config file " + path + ": " + IoErrors.Describe(e));
         }
         return Parse(text, path);
     }

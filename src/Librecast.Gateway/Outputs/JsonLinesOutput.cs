@@ -35,7 +35,14 @@ public sealed class JsonLinesOutput : IOutput
         }
         else
         {
-            stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+            try
+            {
+                stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new IOException("jsonl: cannot open " + path + " for appending: " + IoErrors.Describe(e), e);
+            }
             ownsStream = true;
         }
         json = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });

@@ -21,6 +21,8 @@ else
   echo "install-pi: wrote /etc/lcgw/lcgw.conf: set interface, site, node and the channels, then: systemctl restart lcgw"
 fi
 install -m 0644 lcgw.service /etc/systemd/system/lcgw.service
+# The unit runs lcgw in group i2c (Raspberry Pi OS has it; systemd refuses to start without it).
+getent group i2c >/dev/null || groupadd --system i2c
 /usr/local/bin/lcgw --check-config -c /etc/lcgw/lcgw.conf
 systemctl daemon-reload
 systemctl enable --now lcgw
