@@ -29,7 +29,6 @@ public sealed class Gateway : IDisposable
     private readonly Observation localObservation = new();
     private readonly ManualResetEventSlim stopping = new(false);
     private Context? context;
-    private GatewayPlatform? platform;
     private Thread? sensorThread;
     private TelemetryEncoder? encoder;
     private int receiveErrors, localPublished, localSendErrors;
@@ -87,8 +86,7 @@ public sealed class Gateway : IDisposable
             log.Info("metrics endpoint listening", ("url", "http://" + MetricsServer.Endpoint + "/metrics"));
         }
 
-        platform = new GatewayPlatform();
-        context = new Context(platform);
+        context = new Context(SocketsPlatform.Instance); // randomness from /dev/urandom: no OpenSSL in a static image
         if (config.Sensors.Count > 0)
         {
             SimulatedI2cBus? simulated = null;
@@ -489,7 +487,6 @@ public sealed class Gateway : IDisposable
         if (!sensorsStopped) log.Warn("sensor read still running at stop (a stuck I2C bus?); not closing the sensors under it");
         Mqtt?.Drain(TimeSpan.FromSeconds(2));
         context?.Dispose();
-        platform?.Dispose();
         MetricsServer?.Dispose();
         foreach (IOutput output in outputs) output.Dispose();
         if (sensorsStopped)

@@ -55,6 +55,15 @@ internal static unsafe partial class LinuxNative
     [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
     public static partial int RecvMMsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);
 
+    [LibraryImport("libc", EntryPoint = "if_nametoindex", SetLastError = true)]
+    public static partial uint IfNameToIndex(byte* name);
+
+    [LibraryImport("libc", EntryPoint = "if_indextoname", SetLastError = true)]
+    public static partial byte* IfIndexToName(uint index, byte* name);
+
+    /// <summary>IFNAMSIZ: interface names are at most 15 bytes plus the NUL.</summary>
+    public const int IfNameSize = 16;
+
     /// <summary>Writes a sockaddr_in6 for [group]:port into 28 bytes at <paramref name="sa"/>.</summary>
     public static void WriteSockaddrIn6(byte[] sa, byte[] group, int groupOffset, int port)
     {

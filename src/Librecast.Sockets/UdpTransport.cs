@@ -234,7 +234,7 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
             info.HasDestination = (single.Flags[0] & Batch.FlagDestination) != 0;
             info.SourcePort = single.SourcePorts[0];
             info.Truncated = (single.Flags[0] & Batch.FlagTruncated) != 0;
-            info.InterfaceIndex = 0;
+            info.InterfaceIndex = single.Interfaces[0];
             return single.Lengths[0];
         }
     }
@@ -441,14 +441,15 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
         }
     }
 
-    // Reads the control messages: the destination group from IPV6_PKTINFO (or, for IPv4 on
-    // this dual-stack socket, IP_PKTINFO as ::ffff:a.b.c.d; all zero and false if none), and
-    // the kernel's drop count from SO_RXQ_OVFL.
+    // Reads the control messages: the destination group and arrival interface from IPV6_PKTINFO
+    // (or, for IPv4 on this dual-stack socket, IP_PKTINFO, the group as ::ffff:a.b.c.d; all zero
+    // and false if none), and the kernel's drop count from SO_RXQ_OVFL.
     private static bool ReadControl(byte* control, int length, Batch batch, int at)
     {
         byte[] destinations = batch.Destinations;
         bool found = false;
         Array.Clear(destinations, at, 16);
+        batch.Interfaces[at / 16] = 0;
         int offset = 0;
         while (offset + 16 <= length)
         {
@@ -460,6 +461,7 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
             if (level == LinuxNative.SolIpv6 && type == LinuxNative.Ipv6PktInfo && cmsgLength >= 16 + 20)
             {
                 for (int b = 0; b < 16; b++) destinations[at + b] = data[b];
+                batch.Interfaces[at / 16] = *(int*)(data + 16); // struct in6_pktinfo { in6_addr; int ifindex; }
                 found = true;
             }
             if (level == LinuxNative.SolIp && type == LinuxNative.IpPktInfo && cmsgLength >= 16 + 12)
@@ -467,6 +469,7 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
                 destinations[at + 10] = 0xff;
                 destinations[at + 11] = 0xff;
                 for (int b = 0; b < 4; b++) destinations[at + 12 + b] = data[8 + b];
+                batch.Interfaces[at / 16] = *(int*)data; // struct in_pktinfo { int ifindex; spec_dst; addr; }
                 found = true;
             }
             if (level == LinuxNative.SolSocket && type == LinuxNative.SoRxqOvfl && cmsgLength >= 16 + 4)

@@ -16,6 +16,7 @@ namespace Librecast
             Sources = new byte[capacity * GroupAddress.Size];
             Destinations = new byte[capacity * GroupAddress.Size];
             SourcePorts = new int[capacity];
+            Interfaces = new int[capacity];
             Flags = new int[capacity];
         }
 
@@ -33,6 +34,8 @@ namespace Librecast
         public readonly byte[] Destinations;
         /// <summary>Receive: the source port of datagram i.</summary>
         public readonly int[] SourcePorts;
+        /// <summary>Receive: the index of the interface datagram i arrived on, or 0 if unknown.</summary>
+        public readonly int[] Interfaces;
         /// <summary>Receive: <see cref="FlagTruncated"/>, <see cref="FlagDestination"/> for datagram i.</summary>
         public readonly int[] Flags;
         /// <summary>Receive: the kernel's running count of datagrams it dropped for this socket, or -1 if unknown.</summary>

@@ -430,6 +430,7 @@ namespace Librecast
             private readonly int[] lengths;
             private readonly int[] flags;
             private readonly int[] ports;
+            private readonly int[] interfaces;
             private readonly byte[] sources;
             private readonly byte[] destinations;
             private readonly Batch batch;
@@ -450,6 +451,7 @@ namespace Librecast
                 lengths = new int[capacity];
                 flags = new int[capacity];
                 ports = new int[capacity];
+                interfaces = new int[capacity];
                 sources = new byte[capacity * GroupAddress.Size];
                 destinations = new byte[capacity * GroupAddress.Size];
                 batch = new Batch(pool.Slab, BatchSize);
@@ -497,6 +499,7 @@ namespace Librecast
                         lengths[index] = batch.Lengths[i];
                         flags[index] = batch.Flags[i];
                         ports[index] = batch.SourcePorts[i];
+                        interfaces[index] = batch.Interfaces[i];
                         Array.Copy(batch.Sources, i * GroupAddress.Size, sources, index * GroupAddress.Size, GroupAddress.Size);
                         Array.Copy(batch.Destinations, i * GroupAddress.Size, destinations, index * GroupAddress.Size, GroupAddress.Size);
                         ring.TryEnqueue(index); // cannot fail: a cell for every buffer
@@ -530,6 +533,7 @@ namespace Librecast
                     Array.Copy(sources, index * GroupAddress.Size, info.Source, 0, GroupAddress.Size);
                     Array.Copy(destinations, index * GroupAddress.Size, info.Destination, 0, GroupAddress.Size);
                     info.SourcePort = ports[index];
+                    info.InterfaceIndex = interfaces[index];
                     info.Truncated = (flags[index] & Batch.FlagTruncated) != 0;
                     info.HasDestination = (flags[index] & Batch.FlagDestination) != 0;
                     ReceiveResult r = socket.Accept(message, lengths[index], true);
