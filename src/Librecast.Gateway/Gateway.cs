@@ -173,6 +173,7 @@ public sealed class Gateway : IDisposable
                     if (sensorChannels.ContainsKey(sensor.Channel)) continue;
                     step = "binding sensor channel '" + sensor.Channel + "'";
                     Channel channel = context.CreateChannel(sensor.Channel);
+                    if (!IsBridged(sensor.Channel)) ApplyKey(channel);
                     publisher.Bind(channel);
                     sensorChannels[sensor.Channel] = channel;
                 }
@@ -182,6 +183,12 @@ public sealed class Gateway : IDisposable
                 step = "opening the receiving socket";
                 subscriber = context!.CreateSocket();
                 subscriber.Bind(ifindex);
+                if (config.Replay)
+                {
+                    ulong bound = (ulong)(config.MaxAgeSeconds * 1e9);
+                    subscriber.ReplayWindow = new Librecast.Security.ReplayWindow(1024, Librecast.Security.ReplayWindow.DefaultWindowSize, bound, bound);
+                    if (config.KeyFile != null) subscriber.NonceFilter = new Librecast.Security.NonceFilter(4096);
+                }
                 // One receive socket for everything: subscribed channels (delivered to the outputs),
                 // IPv4 telemetry channels (delivered, and republished on IPv6) and IPv6 command
                 // channels (republished on IPv4). Message.Channel tells them apart. Every channel
@@ -189,7 +196,9 @@ public sealed class Gateway : IDisposable
                 foreach (string name in config.Channels)
                 {
                     step = "subscribing to '" + name + "'";
-                    Receive(subscriber, routes, context.CreateChannel(name), new Route(true, null, "", IsBridged(name)), "subscribed");
+                    Channel channel = context.CreateChannel(name);
+                    if (!IsBridged(name)) ApplyKey(channel); // a bridged channel is relayed as it is
+                    Receive(subscriber, routes, channel, new Route(true, null, "", IsBridged(name)), "subscribed");
                 }
                 foreach (string name in config.BridgeUp)
                 {
@@ -240,6 +249,21 @@ public sealed class Gateway : IDisposable
     {
         try { socket?.Dispose(); }
         catch (LibrecastException) { /* closing what failed */ }
+    }
+
+    // The channel key, read for each network attempt and wiped once the channel has its copy.
+    private void ApplyKey(Channel channel)
+    {
+        if (config.KeyFile == null) return;
+        byte[] key = KeyFile.Read(config.KeyFile);
+        try
+        {
+            channel.SetKey(key);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+        }
     }
 
     private bool IsBridged(string name) => config.BridgeUp.Contains(name) || config.BridgeDown.Contains(name);
@@ -433,8 +457,17 @@ public sealed class Gateway : IDisposable
             yield return new("lc_transport_truncated_total", "counter", "Datagrams larger than max_datagram.", "", c.Truncated);
             yield return new("lc_transport_filtered_total", "counter", "Datagrams for groups not subscribed.", "", c.Filtered);
             yield return new("lc_transport_kernel_drops_total", "counter", "Datagrams the kernel dropped (receive buffer full).", "", c.KernelDrops);
+            yield return new("lc_transport_unauthenticated_total", "counter", "Datagrams on encrypted channels that did not open with the key (forged, tampered, other key, in clear).", "", c.Unauthenticated);
+            yield return new("lc_transport_replayed_total", "counter", "Messages the replay window or nonce filter rejected (duplicates, replays, stale).", "", c.Replayed);
         }
         yield return new("lcgw_network_up", "gauge", "1 once the sockets are open and the channels joined.", "", network != null ? 1 : 0);
+        if (network?.Subscriber?.ReplayWindow is { } window)
+        {
+            // Read from another thread than the receive loop: exact on 64-bit, may tear on 32-bit.
+            yield return new("lcgw_replay_lost_total", "counter", "Messages missing from senders' sequences (option replay).", "", window.Lost);
+            yield return new("lcgw_replay_reordered_total", "counter", "Messages that arrived late but inside the window.", "", window.Reordered);
+            yield return new("lcgw_replay_restarts_total", "counter", "Sender restarts recognised (seq back to 1 with a newer clock).", "", window.Restarts);
+        }
         yield return new("lcgw_senml_accepted_total", "counter", "SenML packs decoded.", "", networkDecoder.Accepted + localDecoder.Accepted);
         foreach (SenmlError reason in Enum.GetValues<SenmlError>())
         {

@@ -376,4 +376,81 @@ public class GatewayTests
         Assert.Equal([$"msg=\"cannot start\" error=\"metrics: cannot listen on 127.0.0.1:{port}: Address already in use\""],
                      Array.ConvertAll(errors, l => l[(l.IndexOf("msg=", StringComparison.Ordinal))..]));
     }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async System.Threading.Tasks.Task Encrypted_Channel_With_Replay_Detection_Delivers_Only_What_Opens_Once()
+    {
+        Netns.Require();
+        string dir = Directory.CreateTempSubdirectory("lcgw-key-").FullName;
+        string keyFile = Path.Combine(dir, "site.key");
+        byte[] key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        File.WriteAllBytes(keyFile, key);
+        File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        string name = $"site1/secure/{Guid.NewGuid():N}";
+        int metricsPort = DaemonProcess.FreeTcpPort();
+        string config = $"""
+            config gateway
+            	option interface 'lc1'
+            	option key_file '{keyFile}'
+            	option replay '1'
+            	option max_age '30'
+            config subscribe
+            	list channel '{name}'
+            config jsonl
+            	option path '-'
+            config metrics
+            	option listen '127.0.0.1:{metricsPort}'
+            """;
+        try
+        {
+            using DaemonProcess gw = StartLcgw(config, out string configPath);
+            var (ctx, _, channel) = Endpoints.Open(Netns.SendIf, name, join: false);
+            using (ctx)
+            {
+                byte[] Pack(double v) => System.Text.Encoding.UTF8.GetBytes($"[{{\"n\":\"secure:t\",\"u\":\"Cel\",\"v\":{v.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}]");
+                byte[] clear = Pack(66.6);
+                channel.SendMessage(clear, 0, clear.Length); // in clear: must not be delivered
+                // Sealed by hand so that one datagram can be sent twice (a replay on the wire).
+                using var box = new Librecast.Crypto.SecretBox(key);
+                byte[] Sealed(ulong seq, double v)
+                {
+                    byte[] p = Pack(v), frame = new byte[Frame.HeaderSize + p.Length];
+                    Frame.Encode(frame, 0, Librecast.Sockets.SocketsPlatform.Instance.NowNanoseconds(), seq, seq * 7919, Opcode.Data, p, 0, p.Length);
+                    byte[] d = new byte[frame.Length + Librecast.Crypto.SecretBox.Overhead];
+                    box.Seal(frame, 0, frame.Length, d, 0, Librecast.Sockets.SocketsPlatform.Instance);
+                    return d;
+                }
+                byte[] first = Sealed(1, 21.5);
+                channel.Send(first, 0, first.Length);
+                gw.WaitForLine(l => l.Contains("\"value\":21.5", StringComparison.Ordinal));
+                channel.Send(first, 0, first.Length);        // the replay
+                byte[] second = Sealed(2, 22.5);
+                channel.Send(second, 0, second.Length);
+                gw.WaitForLine(l => l.Contains("\"value\":22.5", StringComparison.Ordinal));
+            }
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            string metrics = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics", TestContext.Current.CancellationToken);
+            Assert.Contains("lc_transport_unauthenticated_total 1\n", metrics);
+            Assert.Contains("lc_transport_received_total 2\n", metrics);
+            Assert.Contains("lc_transport_replayed_total 1\n", metrics);
+            Assert.Contains("lcgw_replay_lost_total 0\n", metrics);
+            gw.Terminate();
+            Assert.Equal(0, gw.WaitForExit());
+            Assert.DoesNotContain("66.6", string.Join("\n", gw.RemainingLines()));
+            Assert.DoesNotContain(Convert.ToHexStringLower(key), gw.Stderr, StringComparison.OrdinalIgnoreCase);
+
+            // A key file others can read is refused, at --check-config and at start: one line, exit 2.
+            File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+            var (code, _, err) = CPeer.Run("dotnet", $"{LcgwDll} --check-config -c {configPath}", null, 30_000);
+            Assert.Equal(2, code);
+            Assert.Contains("key_file", err);
+            Assert.Contains("chmod 600", err);
+            Assert.Single(err.Trim().Split('\n'));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }

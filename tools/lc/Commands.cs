@@ -26,7 +26,7 @@ internal static class Commands
         if (payload.Length > max)
             throw new UsageException($"message is {payload.Length} bytes; one {(keyFile == null ? "" : "encrypted ")}{(raw ? "raw datagram" : "framed message")} carries at most {max}");
         if (hopLimit < 0 || hopLimit > 255) throw new UsageException($"hop limit {hopLimit} is outside 0..255");
-        KeyFile.Check(keyFile);
+        UserKeyFile.Check(keyFile);
         int ifindex = ResolveInterface(iface);
         if (flood) return Flood.Send(ifindex, raw, hopLimit, count, duration, payload, policy, keyFile, channelName);
 
@@ -46,7 +46,7 @@ internal static class Commands
     public static int Listen(string? iface, bool raw, int? count, double? timeoutSeconds, bool verbose, ListenSecurity security, string channelName)
     {
         CheckListenArguments(count, timeoutSeconds);
-        KeyFile.Check(security.KeyFile);
+        UserKeyFile.Check(security.KeyFile);
         int ifindex = ResolveInterface(iface);
 
         using var session = security.Open(ifindex, channelName);

@@ -70,7 +70,7 @@ internal static class Flood
     public static int Listen(string? iface, int? count, double? timeoutSeconds, ListenSecurity security, string channelName)
     {
         Commands.CheckListenArguments(count, timeoutSeconds);
-        KeyFile.Check(security.KeyFile);
+        UserKeyFile.Check(security.KeyFile);
         int ifindex = Commands.ResolveInterface(iface);
         using var session = security.Open(ifindex, channelName);
         Context ctx = session.Context;

@@ -14,7 +14,7 @@ internal sealed class Session : IDisposable
     public Session(int ifindex, string channelName, int hopLimit = 255, string? keyFile = null)
     {
         // The key first: a bad key file is the user's mistake, reported before any socket opens.
-        byte[]? key = keyFile == null ? null : KeyFile.Read(keyFile);
+        byte[]? key = keyFile == null ? null : UserKeyFile.Read(keyFile);
         Context = new Context(SocketsPlatform.Instance);
         Socket = Context.CreateSocket();
         Socket.Bind(ifindex);
@@ -53,4 +53,20 @@ internal sealed record ListenSecurity(string? KeyFile, bool Replay, double? MaxA
     /// <summary>The replay window's figures, or null without --replay.</summary>
     public static string? Summary(Session session) =>
         session.Socket.ReplayWindow is { } w ? "replay " + w + (session.Socket.NonceFilter is { } f ? " " + f : "") : null;
+}
+
+/// <summary>Key files named on the command line: what is wrong with one is the user's to fix (exit 2).</summary>
+internal static class UserKeyFile
+{
+    public static void Check(string? path)
+    {
+        try { KeyFile.Check(path); }
+        catch (LibrecastException e) { throw new UsageException(e.Message); }
+    }
+
+    public static byte[] Read(string path)
+    {
+        try { return KeyFile.Read(path); }
+        catch (LibrecastException e) { throw new UsageException(e.Message); }
+    }
 }

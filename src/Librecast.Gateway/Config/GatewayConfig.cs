@@ -63,6 +63,18 @@ public sealed class GatewayConfig
     /// <summary>Largest datagram received; larger ones are counted as truncated.</summary>
     public int MaxDatagram { get; private set; } = 2048;
 
+    /// <summary>
+    /// File holding the 32-byte key of the subscribed and sensor channels (librecast SYMM), or
+    /// null for channels in clear. Bridged channels are relayed as they are, never decrypted.
+    /// </summary>
+    public string? KeyFile { get; private set; }
+
+    /// <summary>Replay and loss detection on the receiving socket (beyond librecast).</summary>
+    public bool Replay { get; private set; }
+
+    /// <summary>With <see cref="Replay"/>: messages stamped further than this from the local clock are dropped; 0 = no bound.</summary>
+    public double MaxAgeSeconds { get; private set; }
+
     /// <summary>Channels to subscribe to.</summary>
     public List<string> Channels { get; } = new();
 
@@ -100,7 +112,19 @@ public sealed class GatewayConfig
         {
             throw new ConfigException("cannot read config file " + path + ": " + IoErrors.Describe(e));
         }
-        return Parse(text, path);
+        GatewayConfig config = Parse(text, path);
+        if (config.KeyFile != null)
+        {
+            try
+            {
+                Librecast.Sockets.KeyFile.Check(config.KeyFile); // --check-config catches a bad key file too
+            }
+            catch (LibrecastException e)
+            {
+                throw new ConfigException(path + ": key_file: " + e.Message);
+            }
+        }
+        return config;
     }
 
     /// <summary>Validates config <paramref name="text"/>; <paramref name="file"/> names it in errors.</summary>
@@ -127,6 +151,11 @@ public sealed class GatewayConfig
                     config.LogLevel = options.Choice("log_level", LogLevel.Info,
                         ("debug", LogLevel.Debug), ("info", LogLevel.Info), ("warn", LogLevel.Warn), ("error", LogLevel.Error));
                     config.MaxDatagram = options.Int("max_datagram", 2048, 64, 65536);
+                    config.KeyFile = options.String("key_file");
+                    config.Replay = options.Flag("replay", false);
+                    config.MaxAgeSeconds = options.Double("max_age", 0, 0, 1e6);
+                    if (config.MaxAgeSeconds > 0 && !config.Replay)
+                        throw new ConfigException(options.WhereOf("max_age") + ": max_age is part of replay detection: add \"option replay '1'\"");
                     break;
                 case "subscribe":
                     foreach ((string value, int line) in options.List("channel"))
