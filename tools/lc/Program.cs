@@ -63,7 +63,7 @@ public static class Program
     {
         Description = "Encrypt the channel with the 32-byte key in FILE (librecast's SYMM coding: XSalsa20-Poly1305, 40 bytes per\n" +
                       "datagram; talks to C programs that set the same key with lc_channel_set_sym_key). The file must be readable\n" +
-                      "by its owner only. " + Librecast.Sockets.KeyFile.HowToMake + ".",
+                      "by its owner only; " + Librecast.Sockets.KeyFile.HowToMake + ".",
         HelpName = "FILE",
     };
 
