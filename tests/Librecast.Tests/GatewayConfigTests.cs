@@ -99,6 +99,9 @@ public class GatewayConfigTests
     [InlineData("config routers", "test.conf:1: unknown section 'config routers'")]
     [InlineData("config gateway", "test.conf: nothing to do")]
     [InlineData("config subscribe\n list channel a", "test.conf: readings would go nowhere")]
+    [InlineData("config gateway\n option interface 'eth0\u001b[2J'\nconfig subscribe\n list channel a\nconfig jsonl", "test.conf:2: option interface contains a control character")]
+    [InlineData("config subscribe\n list channel 'a\tb'\nconfig jsonl", "test.conf:2: channel name contains a control character")]
+    [InlineData("config gateway\n option key_file /k\n option max_age 5\nconfig subscribe\n list channel a\nconfig jsonl", "test.conf:3: max_age is part of replay detection")]
     public void Errors_Name_File_Line_And_Fix(string text, string expected)
     {
         ConfigException e = Assert.Throws<ConfigException>(() => GatewayConfig.Parse(text, "test.conf"));
@@ -117,5 +120,12 @@ public class GatewayConfigTests
     {
         ConfigException e = Assert.Throws<ConfigException>(() => GatewayConfig.Load("/nonexistent/lcgw.conf"));
         Assert.Contains("cannot read config file /nonexistent/lcgw.conf", e.Message);
+    }
+
+    [Fact]
+    public void A_Sensor_Section_With_An_Empty_Name_Gets_The_Default_Name()
+    {
+        GatewayConfig c = GatewayConfig.Parse("config sensor ''\n option type bme280\n option bus sim\nconfig jsonl", "test.conf");
+        Assert.Equal("bme2801", c.Sensors[0].Name);
     }
 }

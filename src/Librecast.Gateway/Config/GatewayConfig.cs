@@ -193,7 +193,9 @@ public sealed class GatewayConfig
                     int address = options.Int("address", SensorSpec.DefaultAddress(type), 0x03, 0x77);
                     double interval = options.Double("interval", 10, 0.1, 86400);
                     string? channel = options.String("channel");
-                    string name = section.Name ?? typeText + sensorIndex.ToString(CultureInfo.InvariantCulture);
+                    if (section.Name != null && HasControl(section.Name))
+                        throw new ConfigException(section.Where + ": sensor name contains a control character");
+                    string name = string.IsNullOrEmpty(section.Name) ? typeText + sensorIndex.ToString(CultureInfo.InvariantCulture) : section.Name;
                     config.Sensors.Add(new LocalSensorConfig(name, new SensorSpec(type, bus, address), simulated, interval, channel ?? ""));
                     break;
                 }
@@ -220,10 +222,21 @@ public sealed class GatewayConfig
         return config;
     }
 
+    // Control characters (and the Unicode line separators) in a value are a mistake in the file,
+    // and would break one-line logs and the check-config summary.
+    private static bool HasControl(string value)
+    {
+        foreach (char c in value)
+            if (char.IsControl(c) || c == '\u2028' || c == '\u2029') return true;
+        return false;
+    }
+
     private void AddChannel(List<string> list, string name, UciSection section, int line)
     {
         if (name.Length == 0)
             throw new ConfigException(section.File + ":" + line.ToString(CultureInfo.InvariantCulture) + ": empty channel name");
+        if (HasControl(name))
+            throw new ConfigException(section.File + ":" + line.ToString(CultureInfo.InvariantCulture) + ": channel name contains a control character (a stray CR, tab or escape?)");
         if (!list.Contains(name)) list.Add(name);
     }
 
@@ -295,7 +308,10 @@ public sealed class GatewayConfig
         public string? String(string key)
         {
             var v = Single(key);
-            return v == null || v.Value.Value.Length == 0 ? null : v.Value.Value;
+            if (v == null || v.Value.Value.Length == 0) return null;
+            if (HasControl(v.Value.Value))
+                throw new ConfigException(WhereOf(key) + ": option " + key + " contains a control character (a stray CR, tab or escape?)");
+            return v.Value.Value;
         }
 
         public string? Name(string key)
