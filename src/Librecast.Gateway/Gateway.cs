@@ -156,10 +156,16 @@ public sealed class Gateway : IDisposable
     private bool TryStartNetwork()
     {
         Librecast.Socket? subscriber = null, publisher = null;
+        byte[]? key = null; // the channel key, read once per attempt and wiped at its end
         string step = "resolving interface '" + (config.Interface ?? "(default route)") + "'";
         try
         {
             int ifindex = Interfaces.Resolve(config.Interface);
+            if (config.KeyFile != null)
+            {
+                step = "reading key_file";
+                key = KeyFile.Read(config.KeyFile);
+            }
             var routes = new Dictionary<Channel, Route>();
             var sensorChannels = new Dictionary<string, Channel>();
             if (config.Sensors.Count > 0 || config.BridgeUp.Count > 0 || config.BridgeDown.Count > 0)
@@ -173,7 +179,7 @@ public sealed class Gateway : IDisposable
                     if (sensorChannels.ContainsKey(sensor.Channel)) continue;
                     step = "binding sensor channel '" + sensor.Channel + "'";
                     Channel channel = context.CreateChannel(sensor.Channel);
-                    if (!IsBridged(sensor.Channel)) ApplyKey(channel);
+                    if (key != null && !IsBridged(sensor.Channel)) channel.SetKey(key);
                     publisher.Bind(channel);
                     sensorChannels[sensor.Channel] = channel;
                 }
@@ -197,7 +203,7 @@ public sealed class Gateway : IDisposable
                 {
                     step = "subscribing to '" + name + "'";
                     Channel channel = context.CreateChannel(name);
-                    if (!IsBridged(name)) ApplyKey(channel); // a bridged channel is relayed as it is
+                    if (key != null && !IsBridged(name)) channel.SetKey(key); // a bridged channel is relayed as it is
                     Receive(subscriber, routes, channel, new Route(true, null, "", IsBridged(name)), "subscribed");
                 }
                 foreach (string name in config.BridgeUp)
@@ -240,6 +246,10 @@ public sealed class Gateway : IDisposable
             // ObjectDisposedException: Dispose closed the context under this attempt.
             lastNetworkError = step + ": " + e.Message;
         }
+        finally
+        {
+            if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+        }
         Close(subscriber);
         Close(publisher);
         return false;
@@ -249,21 +259,6 @@ public sealed class Gateway : IDisposable
     {
         try { socket?.Dispose(); }
         catch (LibrecastException) { /* closing what failed */ }
-    }
-
-    // The channel key, read for each network attempt and wiped once the channel has its copy.
-    private void ApplyKey(Channel channel)
-    {
-        if (config.KeyFile == null) return;
-        byte[] key = KeyFile.Read(config.KeyFile);
-        try
-        {
-            channel.SetKey(key);
-        }
-        finally
-        {
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
-        }
     }
 
     private bool IsBridged(string name) => config.BridgeUp.Contains(name) || config.BridgeDown.Contains(name);

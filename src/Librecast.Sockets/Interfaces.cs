@@ -25,13 +25,7 @@ public static class Interfaces
             if (index < 0) continue;
             if (ni.Name == nameOrIndex || (numeric && index == wanted)) return index;
         }
-        var names = new StringBuilder();
-        foreach (NetworkInterface ni in all)
-        {
-            if (names.Length > 0) names.Append(", ");
-            names.Append(ni.Name);
-        }
-        throw new LibrecastException($"unknown interface '{nameOrIndex}' (interfaces here: {(names.Length == 0 ? "none" : names.ToString())})");
+        throw Unknown(nameOrIndex);
     }
 
     // Linux: ask the kernel (if_nametoindex/if_indextoname: an ioctl on a socket, so it sees the
@@ -51,6 +45,12 @@ public static class Interfaces
             uint index = LinuxNative.IfNameToIndex(name);
             if (index > 0) return (int)index;
         }
+        throw Unknown(nameOrIndex);
+    }
+
+    // The error for a name or index that is not there, listing the interfaces that are.
+    private static LibrecastException Unknown(string nameOrIndex)
+    {
         string names;
         try
         {
@@ -66,7 +66,7 @@ public static class Interfaces
         {
             names = "cannot list them: " + e.Message;
         }
-        throw new LibrecastException($"unknown interface '{nameOrIndex}' (interfaces here: {names})");
+        return new LibrecastException($"unknown interface '{nameOrIndex}' (interfaces here: {names})");
     }
 
     private static int IndexOf(NetworkInterface ni)

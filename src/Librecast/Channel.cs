@@ -217,9 +217,7 @@ namespace Librecast
             // threads publish on one channel; the lock-free publish ring replaces it on the hot path.
             lock (sendLock)
             {
-                SecretBox? box = sendBox;
-                if (box != null && count > SecretBox.MaxPlaintext - Frame.HeaderSize)
-                    throw new ArgumentOutOfRangeException("count", "payload larger than an encrypted datagram can carry");
+                SecretBox? box = sendBox; // if a key came since the check above, Seal refuses a frame too large for it
                 // Encrypted: the frame is built where the box seals it in place (after the MAC).
                 int at = box == null ? 0 : SecretBox.MacSize;
                 EnsureFrameBuffer(Frame.HeaderSize + count + (box == null ? 0 : SecretBox.Overhead));

@@ -278,24 +278,10 @@ namespace Librecast
             }
             Channel? channel = message.Channel;
             SecretBox? box = channel == null ? null : channel.ReceiveBox;
-            if (box != null)
+            // On an encrypted channel the datagram must open. One that cannot be attributed to a
+            // channel, on a socket whose channels are encrypted, cannot be checked. Neither is delivered.
+            if (box != null ? !OpenInPlace(box, message, ref n) : channel == null && AnyEncrypted())
             {
-                SecretBoxStatus opened;
-                int plain;
-                lock (box) opened = box.Open(message.Buffer, message.Offset, n, message.Buffer, message.Offset, out plain);
-                if (opened != SecretBoxStatus.Ok)
-                {
-                    Interlocked.Increment(ref counters.unauthenticated);
-                    message.Status = FrameStatus.Ok;
-                    return ReceiveResult.Unauthenticated;
-                }
-                n = plain;
-                message.Length = n;
-            }
-            else if (channel == null && AnyEncrypted())
-            {
-                // Not attributable to a channel, on a socket whose channels are encrypted: it
-                // cannot be checked, so it is not delivered.
                 Interlocked.Increment(ref counters.unauthenticated);
                 message.Status = FrameStatus.Ok;
                 return ReceiveResult.Unauthenticated;
@@ -308,37 +294,50 @@ namespace Librecast
                     Interlocked.Increment(ref counters.malformed);
                     return ReceiveResult.Malformed;
                 }
-                ReplayWindow? window = ReplayWindow;
-                if (window != null)
+                if (!Fresh(message, channel, box != null))
                 {
-                    ulong now = context.Platform.NowNanoseconds();
-                    ReplayVerdict verdict;
-                    lock (window)
-                        verdict = window.Check(message.Info.Source, 0, message.Info.SourcePort, channel == null ? 0 : channel.Id,
-                            message.Header.Sequence, message.Header.Timestamp, now);
-                    message.Replay = verdict;
-                    if (!Security.ReplayWindow.IsAccepted(verdict))
-                    {
-                        Interlocked.Increment(ref counters.replayed);
-                        return ReceiveResult.Replayed;
-                    }
-                }
-                NonceFilter? nonces = NonceFilter;
-                if (nonces != null && box != null)
-                {
-                    bool fresh;
-                    lock (nonces) fresh = nonces.Add(message.Header.Random);
-                    if (!fresh)
-                    {
-                        message.Replay = ReplayVerdict.Duplicate;
-                        Interlocked.Increment(ref counters.replayed);
-                        return ReceiveResult.Replayed;
-                    }
+                    Interlocked.Increment(ref counters.replayed);
+                    return ReceiveResult.Replayed;
                 }
             }
             else message.Status = FrameStatus.Ok;
             Interlocked.Increment(ref counters.received);
             return ReceiveResult.Ok;
+        }
+
+        // Opens the datagram where it lies; on success n and message.Length are the plaintext's length.
+        private static bool OpenInPlace(SecretBox box, Message message, ref int n)
+        {
+            SecretBoxStatus opened;
+            int plain;
+            lock (box) opened = box.Open(message.Buffer, message.Offset, n, message.Buffer, message.Offset, out plain);
+            if (opened != SecretBoxStatus.Ok) return false;
+            n = plain;
+            message.Length = plain;
+            return true;
+        }
+
+        // The replay window's verdict (kept in message.Replay), then, on an encrypted channel, the
+        // nonce filter, which takes a repeated rnd from any source for a duplicate.
+        private bool Fresh(Message message, Channel? channel, bool encrypted)
+        {
+            ReplayWindow? window = ReplayWindow;
+            if (window != null)
+            {
+                ulong now = context.Platform.NowNanoseconds();
+                ReplayVerdict verdict;
+                lock (window)
+                    verdict = window.Check(message.Info.Source, 0, message.Info.SourcePort, channel == null ? 0 : channel.Id,
+                        message.Header.Sequence, message.Header.Timestamp, now);
+                message.Replay = verdict;
+                if (!Security.ReplayWindow.IsAccepted(verdict)) return false;
+            }
+            NonceFilter? nonces = NonceFilter;
+            if (nonces == null || !encrypted) return true;
+            bool fresh;
+            lock (nonces) fresh = nonces.Add(message.Header.Random);
+            if (!fresh) message.Replay = ReplayVerdict.Duplicate;
+            return fresh;
         }
 
         private bool AnyEncrypted()
