@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using Librecast;
+using Librecast.Nano;
 using nanoFramework.Hardware.Esp32;
 using nanoFramework.Networking;
 

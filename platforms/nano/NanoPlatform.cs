@@ -1,7 +1,7 @@
 using System;
 using Librecast;
 
-namespace LibrecastIoT.Sensor
+namespace Librecast.Nano
 {
     /// <summary>
     /// The librecast core's platform on nanoFramework: sockets from <see cref="NanoTransport"/>,

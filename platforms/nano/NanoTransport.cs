@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using Librecast;
 using UdpSocket = System.Net.Sockets.Socket;
 
-namespace LibrecastIoT.Sensor
+namespace Librecast.Nano
 {
     /// <summary>
     /// The core's <see cref="ITransport"/> on a nanoFramework UDP socket (lwIP underneath).
