@@ -20,6 +20,9 @@ public sealed class SocketsPlatform : IPlatform
     /// <inheritdoc/>
     public ulong NowNanoseconds() => (ulong)(DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100UL;
 
+    /// <inheritdoc/>
+    public long MonotonicMilliseconds() => Environment.TickCount64;
+
     /// <summary>
     /// Cryptographic random bytes (nonces, the frame's rnd). On Linux straight from the kernel's
     /// <c>/dev/urandom</c>, read through a 4 KiB buffer (one system call per 256 encrypted

@@ -1,5 +1,6 @@
 using System;
 using Librecast;
+using nanoFramework.Hardware.Esp32;
 
 namespace Librecast.Nano
 {
@@ -33,6 +34,13 @@ namespace Librecast.Nano
         {
             long ticks = DateTime.UtcNow.Ticks - UnixEpochTicks;
             return ticks < 0 ? 0UL : (ulong)ticks * 100UL;
+        }
+
+        /// <inheritdoc/>
+        /// <remarks>The ESP32's esp_timer (microseconds since boot, 64-bit), which SNTP does not move.</remarks>
+        public long MonotonicMilliseconds()
+        {
+            return (long)(HighResTimer.GetCurrent() / 1000UL);
         }
 
         /// <inheritdoc/>

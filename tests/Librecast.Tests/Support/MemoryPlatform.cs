@@ -30,6 +30,11 @@ public sealed class MemoryPlatform : IPlatform
 
     public ulong NowNanoseconds() => Now;
 
+    /// <summary>The clock value returned by <see cref="MonotonicMilliseconds"/>.</summary>
+    public long Monotonic = 1_000;
+
+    public long MonotonicMilliseconds() => Monotonic;
+
     public void FillRandom(byte[] buffer, int offset, int count)
     {
         for (int i = 0; i < count; i++)

@@ -11,6 +11,7 @@ public sealed class NullPlatform : IPlatform
 
     public ITransport OpenTransport() => new NullTransport(this);
     public ulong NowNanoseconds() => 1_795_000_000_000_000_000;
+    public long MonotonicMilliseconds() => Environment.TickCount64;
 
     public void FillRandom(byte[] buffer, int offset, int count)
     {
