@@ -191,14 +191,16 @@ namespace Librecast.Senml
         }
 
         // A JSON string: quotes, backslash and control characters escaped, the rest as UTF-8
-        // (a lone surrogate becomes U+FFFD, as in Utf8.GetBytes).
+        // (a lone surrogate becomes U+FFFD, as in Utf8.GetBytes; code points are read with
+        // Utf8.CodePointAt, because nanoCLR's string indexer gets surrogate pairs wrong).
         private void PutString(string text, int limit)
         {
             const string hex = "0123456789abcdef";
             Put('"', limit);
-            for (int i = 0; i < text.Length && !overflow; i++)
+            int units;
+            for (int i = 0; i < text.Length && !overflow; i += units)
             {
-                int c = text[i];
+                int c = Utf8.CodePointAt(text, i, out units);
                 if (c == '"' || c == '\\')
                 {
                     Put('\\', limit);
@@ -219,9 +221,8 @@ namespace Librecast.Senml
                     PutByte(0xC0 | (c >> 6), limit);
                     PutByte(0x80 | (c & 0x3F), limit);
                 }
-                else if (c >= 0xD800 && c <= 0xDBFF && i + 1 < text.Length && text[i + 1] >= 0xDC00 && text[i + 1] <= 0xDFFF)
+                else if (c >= 0x10000)
                 {
-                    c = 0x10000 + ((c - 0xD800) << 10) + (text[++i] - 0xDC00);
                     PutByte(0xF0 | (c >> 18), limit);
                     PutByte(0x80 | ((c >> 12) & 0x3F), limit);
                     PutByte(0x80 | ((c >> 6) & 0x3F), limit);
@@ -229,7 +230,6 @@ namespace Librecast.Senml
                 }
                 else
                 {
-                    if (c >= 0xD800 && c <= 0xDFFF) c = 0xFFFD;
                     PutByte(0xE0 | (c >> 12), limit);
                     PutByte(0x80 | ((c >> 6) & 0x3F), limit);
                     PutByte(0x80 | (c & 0x3F), limit);
