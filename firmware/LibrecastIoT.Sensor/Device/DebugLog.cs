@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System;
 
 namespace LibrecastIoT.Sensor
 {
@@ -8,7 +8,7 @@ namespace LibrecastIoT.Sensor
         /// <inheritdoc/>
         public void Line(string text)
         {
-            Debug.WriteLine(text);
+            Console.WriteLine(text);
         }
     }
 }
