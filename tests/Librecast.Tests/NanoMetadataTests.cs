@@ -11,18 +11,30 @@ namespace Librecast.Tests;
 
 /// <summary>
 /// The stable nanoFramework 1.x runtime has no generics. The compile checks (the core in
-/// tests/Librecast.NanoCheck, the firmware in firmware/LibrecastIoT.Sensor.Check) catch what
+/// tests/Librecast.NanoCheck, the firmware for every board in firmware/LibrecastIoT.Sensor.Check,
+/// the core's nanoCLR cases in tests/nano/NFUnitTest) catch what
 /// nanoFramework's mscorlib lacks, but a generic type or method declared in our own code would
 /// still compile; this reads the compiled assemblies' metadata and fails on any generic
 /// parameter, generic instantiation, type spec or method spec that involves generics.
 /// </summary>
 public class NanoMetadataTests
 {
-    public static TheoryData<string> Assemblies => new()
+    public static TheoryData<string> Assemblies()
     {
-        "tests/Librecast.NanoCheck/bin/{0}/netstandard2.0/Librecast.Nano.dll",
-        "firmware/LibrecastIoT.Sensor.Check/bin/{0}/netstandard2.0/LibrecastIoT.Sensor.Check.dll",
-    };
+        var data = new TheoryData<string>
+        {
+            "tests/Librecast.NanoCheck/bin/{0}/netstandard2.0/Librecast.Nano.dll",
+            "tests/nano/bin/{0}/netstandard2.0/NFUnitTest.dll",
+            // The default board's build, then every other board's (LibrecastIoT.Sensor.Check.csproj).
+            "firmware/LibrecastIoT.Sensor.Check/bin/{0}/netstandard2.0/LibrecastIoT.Sensor.dll",
+        };
+        string dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "LibrecastIoT.sln"))) dir = Path.GetDirectoryName(dir)!;
+        foreach (string board in Directory.GetDirectories(Path.Combine(dir, "boards")))
+            if (Path.GetFileName(board) != "esp32-devkitc")
+                data.Add("firmware/LibrecastIoT.Sensor.Check/bin/{0}/boards/" + Path.GetFileName(board) + "/LibrecastIoT.Sensor.dll");
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(Assemblies))]
