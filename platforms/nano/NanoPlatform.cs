@@ -8,6 +8,17 @@ namespace Librecast.Nano
     /// The librecast core's platform on nanoFramework: sockets from <see cref="NanoTransport"/>,
     /// the clock from DateTime.UtcNow (set by SNTP once Wi-Fi is up), randomness from System.Random.
     /// </summary>
+    /// <remarks>
+    /// <c>System.Random</c> is not a pseudo-random generator on nanoFramework: on ESP32 its native
+    /// side ignores any seed and returns <c>esp_random()</c>, the chip's hardware RNG, one call per
+    /// byte for <c>NextBytes</c> (nf-interpreter targets/ESP32/_nanoCLR/targetRandom.cpp;
+    /// src/CLR/CorLib/corlib_native_System_Random.cpp); nanoFramework offers no other
+    /// cryptographic RNG (no RandomNumberGenerator). Espressif: esp_random() is truly random while
+    /// the RF subsystem (Wi-Fi/Bluetooth) runs, otherwise only when the bootloader's entropy source
+    /// is on, so the node draws its nonces once Wi-Fi is up. The Linux nanoCLR backs it with
+    /// std::random_device (targets/posix/nanoCLR/targetRandom.cpp). Nonces are built so that this
+    /// does not have to be perfect: see <see cref="Librecast.Crypto.SecretBox.Seal"/>.
+    /// </remarks>
     public sealed class NanoPlatform : IPlatform
     {
         private const long UnixEpochTicks = 621355968000000000L;

@@ -50,13 +50,29 @@ public class FirmwareProjectTests
         },
     };
 
-    // nanoFramework's ESP32 reference images (nf-interpreter's firmware list; nanoff --listtargets --platform esp32).
+    // nanoFramework's published ESP32 images: the PackageName list of nf-interpreter's azure-pipelines.yml and
+    // its README's Cloudsmith table (main, 2026-07-24, a3e8139a1ba7). Since "Add auto select between USB/JTAG &
+    // UART" (df0676f46, 2026-06-02) ESP32_C3 is the image for C3 revision 3 and later (it was ESP32_C3_REV3),
+    // ESP32_C3_BETA the one for revision 0.2 (it was ESP32_C3), XIAO_ESP32C3 is gone (ESP32_C3 selects USB/JTAG
+    // itself), and ESP32_S3 / ESP32_S3_BLE / ESP32_S3_ALL became ESP32_S3_QUAD and ESP32_S3_OCTAL. nanoff
+    // (nanoFirmwareFlasher Esp32Operations.cs) picks ESP32_C3 or ESP32_C3_BETA from the chip revision.
     private static readonly string[] Esp32Targets =
     {
-        "ESP32_REV0", "ESP32_REV3", "ESP32_PSRAM_REV0", "ESP32_PSRAM_REV3", "ESP32_PSRAM_REV3_IPV6", "ESP32_BLE_REV0",
-        "ESP32_BLE_REV3", "ESP_WROVER_KIT", "ESP32_PICO", "ESP32_C3", "ESP32_C3_REV3", "XIAO_ESP32C3", "ESP32_S3",
-        "ESP32_S3_BLE", "ESP32_S3_ALL", "M5Core", "M5Core2", "M5StickC", "M5StickCPlus",
+        "ESP32_REV0", "ESP32_REV3", "ESP32_PSRAM_REV0", "ESP32_PSRAM_REV3", "ESP32_PSRAM_REV3_IPV6", "ESP32_PSRAM_XTAL26_REV0",
+        "ESP32_BLE_REV0", "ESP32_BLE_REV3", "ESP_WROVER_KIT", "ESP32_PICO", "ESP32_C3", "ESP32_C3_BETA", "ESP32_S2",
+        "ESP32_S3_QUAD", "ESP32_S3_OCTAL", "M5Core", "M5Core2", "M5StickC", "M5StickCPlus",
     };
+
+    [Fact]
+    public void No_Document_Names_A_Firmware_Image_That_Does_Not_Exist()
+    {
+        foreach (string file in new[] { "firmware/README.md", "boards/README.md", "boards/esp32-c3-devkitm-1/README.md", "boards/esp32-c3-devkitm-1/Board.cs" })
+        {
+            string text = File.ReadAllText(Path.Combine(Root, file));
+            foreach (string gone in new[] { "ESP32_C3_REV3", "XIAO_ESP32C3", "ESP32_S3_ALL", "ESP32_S3_BLE" })
+                Assert.False(text.Contains(gone), file + " names " + gone + ", which nanoFramework no longer publishes");
+        }
+    }
 
     private static string FindRoot()
     {
@@ -123,8 +139,11 @@ public class FirmwareProjectTests
         string target = Const(boardCs, "NanoffTarget");
         Assert.Contains(target, Esp32Targets);
         Assert.Contains(target, readme);
-        foreach (string setting in new[] { "Site", "Node", "IntervalSeconds", "Ipv6", "I2cBus", "SdaPin", "SclPin", "SensorAddress", "LedPin" })
+        foreach (string setting in new[] { "Ipv6", "I2cBus", "SdaPin", "SclPin", "SensorAddress", "LedPin" })
             Assert.Matches(@"\bs\." + setting + @"\s*=", boardCs);
+        // Hardware only: identity and key come from the device's storage, so one build serves many boards.
+        foreach (string setting in new[] { "Site", "Node", "IntervalSeconds", "Key" })
+            Assert.DoesNotMatch(@"\bs\." + setting + @"\s*=", boardCs);
         // Only nanoFramework's IPv6 image has IPv6; every other image gets the 239/8 mapping.
         bool ipv6 = Regex.IsMatch(boardCs, @"\bs\.Ipv6\s*=\s*true");
         Assert.Equal(target == "ESP32_PSRAM_REV3_IPV6", ipv6);

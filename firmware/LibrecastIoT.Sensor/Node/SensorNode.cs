@@ -363,7 +363,7 @@ namespace LibrecastIoT.Sensor
             }
             if (!read || invalid > 0)
             {
-                writer.Add("sensor_ok", null, 0, 0);
+                writer.Add("sensor_ok", "", 0, 0);
                 writer.Add("sensor_errors", "count", SensorErrors, 0);
             }
             int length = writer.End();
