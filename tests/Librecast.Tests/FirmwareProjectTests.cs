@@ -69,8 +69,14 @@ public class FirmwareProjectTests
         foreach (string file in new[] { "firmware/README.md", "boards/README.md", "boards/esp32-c3-devkitm-1/README.md", "boards/esp32-c3-devkitm-1/Board.cs" })
         {
             string text = File.ReadAllText(Path.Combine(Root, file));
-            foreach (string gone in new[] { "ESP32_C3_REV3", "XIAO_ESP32C3", "ESP32_S3_ALL", "ESP32_S3_BLE" })
-                Assert.False(text.Contains(gone), file + " names " + gone + ", which nanoFramework no longer publishes");
+            // The old names may be mentioned as history, never offered as an image to flash.
+            foreach (string gone in new[] { "ESP32_C3_REV3", "XIAO_ESP32C3", "ESP32_S3_ALL", "ESP32_S3_BLE", "ESP32_S3\"", "ESP32_S3`" })
+            {
+                string name = Regex.Escape(gone.TrimEnd('"', '`'));
+                Assert.DoesNotMatch(@"--target\s+`?" + name + @"\b", text);
+                Assert.DoesNotMatch(@"\|\s*`" + name + @"`[^|]*\|\s*(IPv|\[)", text); // a table row offering it
+                Assert.DoesNotMatch(@"NanoffTarget = """ + name + @"""", text);
+            }
         }
     }
 
@@ -230,5 +236,59 @@ public class FirmwareProjectTests
         (code, _, stderr) = Flash(new[] { "--board", "esp32-devkitc" });
         Assert.Equal(2, code);
         Assert.Contains("--port is required", stderr);
+    }
+
+    [Fact]
+    public void Flash_Escapes_Every_Json_Control_Character_In_What_It_Writes()
+    {
+        var ssid = new System.Text.StringBuilder("q\"b\\s/é");
+        for (char c = (char)1; c < ' '; c++) ssid.Append(c);
+        var (code, stdout, stderr) = Flash(new[] { "--board", "esp32-devkitc", "--port", "/dev/ttyLCTEST0", "--ssid", ssid.ToString(), "--password", "p\u0007w", "--dry-run" });
+        Assert.True(code == 0, "exit " + code + "\n" + stdout + stderr);
+        Match line = Regex.Match(stdout, @"deploy\.json: (\{.*\})\n");
+        Assert.True(line.Success, stdout);
+        using var doc = System.Text.Json.JsonDocument.Parse(line.Groups[1].Value); // strict: a raw control character fails here
+        Assert.Equal(ssid.ToString(), doc.RootElement.GetProperty("WirelessClient").GetProperty("Ssid").GetString());
+        Assert.Equal("***", doc.RootElement.GetProperty("WirelessClient").GetProperty("Password").GetString());
+        Assert.Contains("-p:UseSharedCompilation=false", stdout); // Linux: as nanoFramework's VS Code extension builds
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Flash_Puts_Site_Node_And_Key_In_The_Device_Storage_Never_In_The_Build()
+    {
+        string dir = Directory.CreateTempSubdirectory("lc-flash-key").FullName;
+        try
+        {
+            string key = Path.Combine(dir, "site.key");
+            byte[] bytes = new byte[32];
+            System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+            File.WriteAllBytes(key, bytes);
+            File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            var (code, stdout, stderr) = Flash(new[] { "--board", "esp32-c3-devkitm-1", "--port", "/dev/ttyLCTEST0", "--site", "gh", "--node", "bed3", "--key-file", key, "--dry-run" });
+            Assert.True(code == 0, "exit " + code + "\n" + stdout + stderr);
+            Assert.Contains("librecast.conf: site gh", stdout);
+            Assert.Contains("librecast.conf: node bed3", stdout);
+            Assert.Contains("librecast.conf: key ***", stdout);
+            Assert.DoesNotContain(Convert.ToHexString(bytes), stdout + stderr, StringComparison.OrdinalIgnoreCase);
+            Match files = Regex.Match(stdout, @"files\.json: (\{.*\})\n");
+            using var doc = System.Text.Json.JsonDocument.Parse(files.Groups[1].Value);
+            Assert.Equal(@"I:\librecast.conf", doc.RootElement.GetProperty("Files")[0].GetProperty("DestinationFilePath").GetString());
+            Assert.Matches(@"nanoff --update --target ESP32_C3 --serialport /dev/ttyLCTEST0 --filedeployment \S+\.json", stdout);
+            // The build is the same for every device: no -p: carries a name or key.
+            Assert.DoesNotContain("-p:Site", stdout);
+
+            File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+            (code, _, stderr) = Flash(new[] { "--board", "esp32-devkitc", "--port", "/dev/ttyLCTEST0", "--key-file", key, "--dry-run" });
+            Assert.Equal(2, code);
+            Assert.Contains("chmod 600", stderr);
+            (code, _, stderr) = Flash(new[] { "--board", "esp32-devkitc", "--port", "/dev/ttyLCTEST0", "--node", "a/b", "--dry-run" });
+            Assert.Equal(2, code);
+            Assert.Contains("--node 'a/b' must be printable ASCII", stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
     }
 }
