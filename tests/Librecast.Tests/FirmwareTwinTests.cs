@@ -50,13 +50,7 @@ public class FirmwareTwinTests
         using var twin = StartNode($"--site site1 --node {node} --interval 1 --count 3 --seed 5");
         for (int seq = 1; seq <= 3; seq++)
         {
-            string line = peer.NextLine(15_000);
-            var fields = new Dictionary<string, string>();
-            foreach (string part in line.Split(' '))
-            {
-                int eq = part.IndexOf('=');
-                if (eq > 0) fields[part[..eq]] = part[(eq + 1)..];
-            }
+            var fields = Fields(peer.NextLine(15_000));
             Assert.Equal(seq.ToString(), fields["seq"]);
             Assert.Equal("0", fields["op"]);
             AssertSenml(Encoding.UTF8.GetString(Convert.FromHexString(fields["data"])), node);
