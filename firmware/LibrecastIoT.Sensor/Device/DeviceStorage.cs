@@ -14,8 +14,8 @@ namespace LibrecastIoT.Sensor
     /// assemblies (../shared/nanoframework-ref) do not include System.IO.FileSystem, and the
     /// check must keep compiling this file. Calls: <c>File.Exists(string)</c>,
     /// <c>File.ReadAllBytes(string)</c> (System.IO.FileSystem 1.1.93). Whether the lookup by name
-    /// works on the device is for a board to settle; if it fails the node says so and runs on its
-    /// defaults (name from the MAC address, no key: in clear).
+    /// works on the device is for a board to settle; if it fails the node says so and does not start
+    /// (the file may hold a key: it never falls back to clear).
     /// </remarks>
     public static class DeviceStorage
     {

@@ -70,7 +70,7 @@ namespace LibrecastIoT.Sensor
             }
         }
 
-        // Applies I:\librecast.conf if there is one; false if it exists but is refused.
+        // Applies I:\librecast.conf if there is one; false if it cannot be read or is refused.
         private static bool LoadConfig(NodeSettings settings, INodeLog log)
         {
             byte[]? text;
@@ -80,8 +80,10 @@ namespace LibrecastIoT.Sensor
             }
             catch (Exception e)
             {
-                log.Line("config: cannot read " + NodeConfig.DevicePath + " (" + e.Message + "); using the defaults: node " + settings.Node + ", no key (in clear)");
-                return true;
+                // Unreadable is not absent: a key may be stored there, so never fall back to clear.
+                log.Line("config: cannot read " + NodeConfig.DevicePath + " (" + e.GetType().Name + ": " + e.Message +
+                         "); not starting, since a channel key may be stored there");
+                return false;
             }
             if (text == null)
             {
