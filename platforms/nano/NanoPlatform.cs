@@ -26,6 +26,10 @@ namespace Librecast.Nano
         private readonly int interfaceIndex;
         private readonly Random random = new Random();
         private readonly byte[] scratch = new byte[16];
+        private readonly object clockLock = new object();
+        private bool highResTimer = true;
+        private long lastMs;
+        private long wallOffsetMs;
 
         /// <summary>A platform whose sockets speak IPv6 (<paramref name="ipv6"/>) or IPv4, joining on <paramref name="interfaceIndex"/>.</summary>
         public NanoPlatform(bool ipv6, int interfaceIndex)
@@ -48,10 +52,36 @@ namespace Librecast.Nano
         }
 
         /// <inheritdoc/>
-        /// <remarks>The ESP32's esp_timer (microseconds since boot, 64-bit), which SNTP does not move.</remarks>
+        /// <remarks>
+        /// The ESP32's esp_timer (microseconds since boot, 64-bit), which SNTP does not move. Where
+        /// nanoFramework.Hardware.Esp32 has no native side (the Linux nanoCLR, other targets) its
+        /// HighResTimer throws NotSupportedException; then, and only then, the wall clock stands in,
+        /// held so that it never goes back (a forward jump still passes through).
+        /// </remarks>
         public long MonotonicMilliseconds()
         {
-            return (long)(HighResTimer.GetCurrent() / 1000UL);
+            if (highResTimer)
+            {
+                try
+                {
+                    return (long)(HighResTimer.GetCurrent() / 1000UL);
+                }
+                catch (NotSupportedException)
+                {
+                    highResTimer = false;
+                }
+            }
+            lock (clockLock)
+            {
+                long now = DateTime.UtcNow.Ticks / TimeSpan.TicksPerMillisecond + wallOffsetMs;
+                if (now < lastMs)
+                {
+                    wallOffsetMs += lastMs - now;
+                    now = lastMs;
+                }
+                lastMs = now;
+                return now;
+            }
         }
 
         /// <inheritdoc/>

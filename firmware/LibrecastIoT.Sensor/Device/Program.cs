@@ -1,5 +1,4 @@
 using System;
-using System.Net.NetworkInformation;
 using System.Threading;
 using Librecast;
 using Librecast.Nano;
@@ -19,38 +18,54 @@ namespace LibrecastIoT.Sensor
         /// <summary>How long one wait for the network lasts before it is logged and started again.</summary>
         public const int NetworkWaitMs = 60000;
 
-        /// <summary>Entry point.</summary>
+        /// <summary>Entry point: runs the node; anything that escapes it is logged and the node starts again.</summary>
         public static void Main()
         {
             INodeLog log = new SerialLog();
+            while (true)
+            {
+                try
+                {
+                    Run(log);
+                }
+                catch (Exception e)
+                {
+                    log.Line("node failed: " + e.GetType().Name + ": " + e.Message + "; starting again in 10 s");
+                    Thread.Sleep(10000);
+                }
+            }
+        }
+
+        private static void Run(INodeLog log)
+        {
             NodeSettings settings = Board.Create();
             log.Line("LibrecastIoT sensor node, board " + Board.Name + " (firmware " + Board.NanoffTarget + "), " +
                      (settings.Ipv6 ? "IPv6" : "IPv4 (239/8 mapping)"));
 
-            NetworkInterface? station = WifiLink.Station();
-            if (station != null && station.PhysicalAddress != null && station.PhysicalAddress.Length == 6)
-                settings.Node = NodeSettings.NameFromMac(station.PhysicalAddress);
-            if (!LoadConfig(settings, log))
-            {
-                // A configuration that was meant but cannot be used: never run half-configured
-                // (above all never in clear when a key was meant). Say so until someone fixes it.
-                while (true)
-                {
-                    Thread.Sleep(60000);
-                    log.Line("node not started: fix " + NodeConfig.DevicePath + " (tools/flash --site/--node/--key-file) and reset the board");
-                }
-            }
+            NanoPlatform platform = new NanoPlatform(settings.Ipv6, settings.InterfaceIndex);
+            // The SenML base time needs the real time, and the nonces the radio on (esp_random):
+            // the link counts as up once Wi-Fi has an address and SNTP has set the clock.
+            WifiLink link = new WifiLink(true, log, platform);
+            while (!link.WaitUp(NetworkWaitMs)) log.Line("waiting for the network: " + link.Describe());
+            log.Line("network up: " + link.Describe());
 
             Configuration.SetPinFunction(settings.SdaPin, DeviceFunction.I2C1_DATA);
             Configuration.SetPinFunction(settings.SclPin, DeviceFunction.I2C1_CLOCK);
             ISensorSource sensors = new Bme280Source(settings.I2cBus, settings.SensorAddress);
             IIndicator indicator = new GpioIndicator(settings.LedPin, log);
 
-            NanoPlatform platform = new NanoPlatform(settings.Ipv6, settings.InterfaceIndex);
-            // The SenML base time needs the real time: the link counts as up once SNTP set it.
-            WifiLink link = new WifiLink(true, log, platform);
-            while (!link.WaitUp(NetworkWaitMs)) log.Line("waiting for the network: " + link.Describe());
-            log.Line("network up: " + link.Describe());
+            byte[]? mac = WifiLink.StationMac();
+            if (mac != null) settings.Node = NodeSettings.NameFromMac(mac);
+            if (!LoadConfig(settings, log))
+            {
+                // A configuration that may hold a key but cannot be used: never run half-configured,
+                // above all never in clear when a key was meant. Say so until someone fixes it.
+                while (true)
+                {
+                    Thread.Sleep(60000);
+                    log.Line("node not started: fix " + NodeConfig.DevicePath + " (tools/flash --site/--node/--key-file) and reset the board");
+                }
+            }
 
             Context context = new Context(platform);
             SensorNode node = new SensorNode(context, settings, sensors, indicator, log, link);

@@ -103,7 +103,16 @@ namespace LibrecastIoT.Sensor
 
         private bool Check()
         {
-            NetworkInterface? station = Station();
+            NetworkInterface? station;
+            try
+            {
+                station = Station();
+            }
+            catch (Exception e)
+            {
+                state = "no network interfaces (" + e.GetType().Name + ")"; // a firmware without networking
+                return false;
+            }
             if (station == null)
             {
                 state = "no Wi-Fi interface in this firmware";
@@ -133,16 +142,31 @@ namespace LibrecastIoT.Sensor
             return null;
         }
 
-        private void Connect()
+        /// <summary>The Wi-Fi station's MAC address (6 bytes), or null if there is none or it cannot be read.</summary>
+        public static byte[]? StationMac()
         {
-            Wireless80211Configuration[] stored = Wireless80211Configuration.GetAllWireless80211Configurations();
-            if (stored.Length == 0 || stored[0].Ssid == null || stored[0].Ssid.Length == 0)
-            {
-                log.Line("Wi-Fi: no stored credentials; run tools/flash --ssid S --password P");
-                return;
-            }
             try
             {
+                NetworkInterface? station = Station();
+                byte[]? mac = station == null ? null : station.PhysicalAddress;
+                return mac != null && mac.Length == 6 ? mac : null;
+            }
+            catch (Exception)
+            {
+                return null;
+            }
+        }
+
+        private void Connect()
+        {
+            try
+            {
+                Wireless80211Configuration[] stored = Wireless80211Configuration.GetAllWireless80211Configurations();
+                if (stored.Length == 0 || stored[0].Ssid == null || stored[0].Ssid.Length == 0)
+                {
+                    log.Line("Wi-Fi: no stored credentials; run tools/flash --ssid S --password P");
+                    return;
+                }
                 if (adapter == null)
                 {
                     WifiAdapter[] adapters = WifiAdapter.FindAllAdapters(); // once per boot: each call creates adapters
