@@ -9,13 +9,14 @@ namespace LibrecastIoT.Sensor
         /// <summary>nanoff --target for the standard image (IPv4 only; works on every ESP32 revision).</summary>
         public const string NanoffTarget = "ESP32_REV0";
 
-        /// <summary>The node's settings on this board.</summary>
+        /// <summary>
+        /// The board's hardware: pins, sensor address, LED, address family. Site, node name, interval
+        /// and key are not here: they come from the device's storage (tools/flash --site --node
+        /// --key-file), the node name by default from the MAC address, so one build serves every board.
+        /// </summary>
         public static NodeSettings Create()
         {
             NodeSettings s = new NodeSettings();
-            s.Site = "site1";
-            s.Node = "devkitc1";
-            s.IntervalSeconds = 10;
             s.Ipv6 = false;           // standard image: the 239/8 IPv4 mapping
             s.I2cBus = 1;
             s.SdaPin = 21;            // the ESP32's customary I2C pins

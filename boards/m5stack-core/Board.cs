@@ -9,13 +9,14 @@ namespace LibrecastIoT.Sensor
         /// <summary>nanoff --target.</summary>
         public const string NanoffTarget = "M5Core";
 
-        /// <summary>The node's settings on this board.</summary>
+        /// <summary>
+        /// The board's hardware: pins, sensor address, LED, address family. Site, node name, interval
+        /// and key are not here: they come from the device's storage (tools/flash --site --node
+        /// --key-file), the node name by default from the MAC address, so one build serves every board.
+        /// </summary>
         public static NodeSettings Create()
         {
             NodeSettings s = new NodeSettings();
-            s.Site = "site1";
-            s.Node = "m5core1";
-            s.IntervalSeconds = 10;
             s.Ipv6 = false;
             s.I2cBus = 1;
             s.SdaPin = 21;            // Grove port A (red): SDA 21, SCL 22

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.IO;
 using System.Threading;
 using Librecast;
 using Librecast.Sockets;
@@ -13,20 +14,25 @@ namespace LibrecastIoT.Sensor
     public static class Program
     {
         private const string Usage =
-            "usage: sensornode --interface IF --site SITE --node NODE [--interval SECONDS] [--count N] [--ipv4] [--seed N]\n" +
+            "usage: sensornode --interface IF [--site SITE] [--node NODE | --mac MAC] [--config FILE] [--interval SECONDS]\n" +
+            "                  [--count N] [--ipv4] [--seed N] [--sensor-missing N]\n" +
             "       sensornode --groups --site SITE --node NODE   (print the node's channels and their IPv6 and IPv4 groups)\n" +
             "Runs the firmware's sensor node with a simulated BME280: a SenML reading every interval (default 10 s)\n" +
             "to SITE/NODE/telemetry, commands (interval SECONDS | identify [SECONDS] | publish) on SITE/NODE/cmd.\n" +
-            "--count: stop after N readings. --ipv4: the 239/8 IPv4 mapping (as on standard ESP32 firmware) instead\n" +
-            "of librecast's IPv6 groups.";
+            "--config: the device's configuration file (firmware/README.md: site, node, interval, key), read as the\n" +
+            "ESP32 reads I:\\librecast.conf; --mac: the device's MAC address, which names the node (esp-XXXXXXXXXXXX)\n" +
+            "when neither --node nor the file does. --count: stop after N packs. --ipv4: the 239/8 IPv4 mapping (as on\n" +
+            "standard ESP32 firmware) instead of librecast's IPv6 groups. --sensor-missing N: the first N attempts to\n" +
+            "open the sensor fail as an absent BME280 does (-1: it never appears). The node follows IF's state: down\n" +
+            "closes its socket, up joins again (the ESP32's Wi-Fi lost and back).";
 
         /// <summary>Entry point; exit codes: 0 ok, 1 network failure, 2 bad arguments, 130 interrupted.</summary>
         public static int Main(string[] args)
         {
             var settings = new NodeSettings();
-            string? iface = null;
-            int count = 0, seed = 0;
-            bool groups = false;
+            string? iface = null, config = null, mac = null;
+            int count = 0, seed = 0, missing = 0;
+            bool groups = false, nodeGiven = false, siteGiven = false;
             try
             {
                 for (int i = 0; i < args.Length; i++)
@@ -37,8 +43,15 @@ namespace LibrecastIoT.Sensor
                     switch (args[i])
                     {
                         case "--interface": iface = Value(); break;
-                        case "--site": settings.Site = Value(); break;
-                        case "--node": settings.Node = Value(); break;
+                        case "--site": settings.Site = Value(); siteGiven = true; break;
+                        case "--node": settings.Node = Value(); nodeGiven = true; break;
+                        case "--mac": mac = Value(); break;
+                        case "--config": config = Value(); break;
+                        case "--sensor-missing":
+                            string m = Value();
+                            missing = m == "-1" ? -1 : int.TryParse(m, NumberStyles.None, CultureInfo.InvariantCulture, out int k)
+                                ? k : throw new FormatException($"--sensor-missing needs a whole number or -1, not '{m}'");
+                            break;
                         case "--interval": settings.IntervalSeconds = Number(); break;
                         case "--count": count = Number(); break;
                         case "--seed": seed = Number(); break;
@@ -49,8 +62,24 @@ namespace LibrecastIoT.Sensor
                     }
                 }
                 if (!Array.Exists(args, a => a == "--ipv4")) settings.Ipv6 = true;
-                if (!Array.Exists(args, a => a == "--site") || !Array.Exists(args, a => a == "--node"))
-                    throw new FormatException("--site and --node are required");
+                // As on the device: the name from the MAC first, then the stored file, then the command line.
+                if (mac != null && !nodeGiven) settings.Node = NodeSettings.NameFromMac(ParseMac(mac));
+                string site = settings.Site, node = settings.Node;
+                if (config != null)
+                {
+                    byte[] text;
+                    try { text = File.ReadAllBytes(config); }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        throw new FormatException($"cannot read --config {config}: {e.Message}");
+                    }
+                    NodeConfig.Apply(text, text.Length, settings);
+                    if (siteGiven) settings.Site = site;
+                    if (nodeGiven) settings.Node = node;
+                }
+                bool named = nodeGiven || mac != null || (config != null && settings.Node != "node1");
+                if (!named) throw new FormatException("--node, --mac or a --config with a node line is required");
+                if (groups && !nodeGiven) throw new FormatException("--groups needs --site and --node");
                 settings.Validate();
             }
             catch (Exception e) when (e is FormatException or ArgumentException)
@@ -71,17 +100,20 @@ namespace LibrecastIoT.Sensor
             {
                 settings.InterfaceIndex = Interfaces.Resolve(iface);
                 using var context = new Context(SocketsPlatform.Instance);
-                var node = new SensorNode(context, settings, new SimulatedBme280(seed == 0 ? settings.Node.GetHashCode() : seed), log, log);
+                var sensors = new SimulatedBme280Source(seed == 0 ? settings.Node.GetHashCode() : seed) { MissingOpens = missing };
+                INetworkLink link = iface != null ? new InterfaceLink(iface) : new AlwaysUpLink();
+                var node = new SensorNode(context, settings, sensors, log, log, link);
                 bool interrupted = false;
                 Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted = true; node.Stop(); };
                 node.Start();
                 if (count > 0)
                 {
-                    while (node.Published < count && !interrupted) node.Step(1000);
+                    while (node.Published < count && !interrupted) node.RunOnce(1000);
+                    node.GoOffline();
                 }
                 else node.Run();
-                if (node.SensorFailures + node.SendFailures > 0)
-                    log.Line($"{node.SensorFailures} sensor and {node.SendFailures} send failures");
+                if (node.SensorErrors + node.SendFailures > 0)
+                    log.Line($"{node.SensorErrors} sensor errors ({node.SensorOpenFailures} failed opens, {node.SensorFailures} failed reads, {node.InvalidValues} invalid values) and {node.SendFailures} send failures");
                 return interrupted ? 130 : 0;
             }
             catch (LibrecastException e)
@@ -89,6 +121,17 @@ namespace LibrecastIoT.Sensor
                 Console.Error.WriteLine($"sensornode: {e.Message}");
                 return 1;
             }
+        }
+
+        private static byte[] ParseMac(string text)
+        {
+            string[] parts = text.Split(':', '-');
+            var mac = new byte[6];
+            if (parts.Length != 6) throw new FormatException($"--mac needs six hex bytes like 24:6f:28:a1:b2:c3, not '{text}'");
+            for (int i = 0; i < 6; i++)
+                if (!byte.TryParse(parts[i], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out mac[i]) || parts[i].Length != 2)
+                    throw new FormatException($"--mac needs six hex bytes like 24:6f:28:a1:b2:c3, not '{text}'");
+            return mac;
         }
     }
 }

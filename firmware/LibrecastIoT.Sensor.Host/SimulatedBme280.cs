@@ -23,6 +23,9 @@ namespace LibrecastIoT.Sensor
         /// <summary>Set to make the next reads fail, as a disconnected sensor would.</summary>
         public bool Broken { get; set; }
 
+        /// <summary>Set to have the next reads flag the humidity invalid (a BME280 with humidity sampling skipped).</summary>
+        public bool HumidityInvalid { get; set; }
+
         /// <inheritdoc/>
         public bool TryRead(SensorReading reading)
         {
@@ -34,8 +37,40 @@ namespace LibrecastIoT.Sensor
             reading.TemperatureCelsius = temperature;
             reading.HumidityPercent = humidity;
             reading.PressurePascals = pressure;
-            reading.HasTemperature = reading.HasHumidity = reading.HasPressure = true;
+            reading.HasTemperature = reading.HasPressure = true;
+            reading.HasHumidity = !HumidityInvalid;
             return true;
         }
+    }
+
+    /// <summary>
+    /// Opens a <see cref="SimulatedBme280"/>, or throws as the Bmxx80 binding does when no BME280
+    /// answers (IOException, chip id not 0x60) for the first <see cref="MissingOpens"/> attempts
+    /// (-1: always).
+    /// </summary>
+    public sealed class SimulatedBme280Source(int seed) : ISensorSource
+    {
+        private int opens;
+
+        /// <summary>How many opens fail before the sensor "appears" (-1: it never does).</summary>
+        public int MissingOpens { get; set; }
+
+        /// <summary>Attempts so far.</summary>
+        public int Opens => opens;
+
+        /// <summary>The sensor last opened.</summary>
+        public SimulatedBme280? Sensor { get; private set; }
+
+        /// <inheritdoc/>
+        public ISensor Open()
+        {
+            opens++;
+            if (MissingOpens < 0 || opens <= MissingOpens)
+                throw new System.IO.IOException("chip id 0x00 is not a BME280's (0x60): no sensor answers at 0x76 (simulated)");
+            return Sensor = new SimulatedBme280(seed);
+        }
+
+        /// <inheritdoc/>
+        public string Describe() => "BME280 at 0x76 (simulated)";
     }
 }

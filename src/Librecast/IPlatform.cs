@@ -23,7 +23,23 @@ namespace Librecast
         /// </summary>
         long MonotonicMilliseconds();
 
-        /// <summary>Fills <paramref name="buffer"/>[offset, offset+count) with unpredictable bytes.</summary>
+        /// <summary>
+        /// Fills <paramref name="buffer"/>[offset, offset+count) with unpredictable bytes: a
+        /// cryptographic generator (or hardware one) that does not restart from the same state at
+        /// every boot. Never <c>System.Random</c> on .NET (seeded, predictable). The core uses it
+        /// for each framed message's rnd (8 bytes) and for the 8-byte prefix of an encrypting
+        /// <see cref="Crypto.SecretBox"/>'s nonces (drawn once per box, then a counter; the prefix
+        /// is also XORed with <see cref="NowNanoseconds"/>, so a generator that does restart from
+        /// one seed still gets distinct nonces once the clock is set).
+        /// </summary>
+        /// <remarks>
+        /// What backs it: .NET on Linux, the kernel's /dev/urandom; nanoFramework on ESP32,
+        /// <c>System.Random</c>, whose native side ignores the seed and calls ESP-IDF's
+        /// <c>esp_random()</c>, the chip's hardware RNG (nf-interpreter,
+        /// targets/ESP32/_nanoCLR/targetRandom.cpp), which Espressif documents as truly random
+        /// while Wi-Fi or Bluetooth is on (the node draws nonces only once Wi-Fi is up); in the
+        /// Linux nanoCLR, std::random_device.
+        /// </remarks>
         void FillRandom(byte[] buffer, int offset, int count);
     }
 }

@@ -83,22 +83,29 @@ public class FirmwareNodeTests
     }
 
     [Fact]
-    public void Readings_Follow_The_Interval_On_The_Platform_Clock()
+    public void Readings_Follow_The_Interval_On_The_Monotonic_Clock_Whatever_The_Wall_Clock_Does()
     {
         var (platform, ctx, node, _, _) = Start(interval: 10);
         using (ctx)
         {
             node.Step(0);
-            platform.Now += 9 * Second;
+            platform.Monotonic += 9_000;
             node.Step(0);
             Assert.Equal(1, node.Published);
-            platform.Now += 1 * Second;
+            platform.Monotonic += 1_000;
             node.Step(0);
             Assert.Equal(2, node.Published);
-            // A clock that jumps back (time sync) does not stall the node for the jump's length.
+            // SNTP setting the wall clock (back an hour, or forward a day) neither stalls nor hurries the schedule.
             platform.Now -= 3600 * Second;
             node.Step(0);
+            platform.Now += 2 * 86400 * Second;
+            node.Step(0);
+            Assert.Equal(2, node.Published);
+            platform.Monotonic += 10_000;
+            node.Step(0);
             Assert.Equal(3, node.Published);
+            // ...and the base time is the wall clock's.
+            Assert.Equal((platform.Now / Second), (ulong)Packs(platform)[^1][0].GetProperty("bt").GetDouble());
         }
     }
 
@@ -114,7 +121,7 @@ public class FirmwareNodeTests
             Assert.Equal(1, node.CommandsHandled);
             node.Step(0);
             Assert.Equal(2, node.Published); // right away
-            platform.Now += 5 * Second;
+            platform.Monotonic += 5_000;
             node.Step(0);
             Assert.Equal(3, node.Published);
             Assert.Contains(rec.Lines, l => l.Contains("interval 5 s"));
@@ -132,7 +139,7 @@ public class FirmwareNodeTests
             for (int i = 0; i < 9; i++)
             {
                 node.Step(0);
-                platform.Now += 250_000_000;
+                platform.Monotonic += 250;
             }
             node.Step(0);
             Assert.False(node.Identifying);
@@ -180,18 +187,186 @@ public class FirmwareNodeTests
     }
 
     [Fact]
-    public void A_Failed_Sensor_Is_Counted_And_Nothing_Is_Published()
+    public void A_Failing_Read_Publishes_No_Value_Only_The_Status()
     {
         var (platform, ctx, node, sensor, rec) = Start();
         using (ctx)
         {
             sensor.Broken = true;
             node.Step(0);
-            Assert.Equal(0, node.Published);
             Assert.Equal(1, node.SensorFailures);
-            Assert.Empty(platform.Sent);
+            Assert.Equal(1, node.StatusPublished);
+            JsonElement pack = Assert.Single(Packs(platform));
+            Assert.Equal(new[] { "sensor_ok", "sensor_errors" }, Names(pack));
+            Assert.Equal(0, pack[0].GetProperty("v").GetDouble());
+            Assert.Equal(1, pack[1].GetProperty("v").GetDouble());
+            Assert.Equal("count", pack[1].GetProperty("u").GetString());
             Assert.Contains(rec.Lines, l => l.Contains("sensor read failed"));
         }
+    }
+
+    private static string[] Names(JsonElement pack) => pack.EnumerateArray().Select(r => r.GetProperty("n").GetString()!).ToArray();
+
+    [Fact]
+    public void A_Value_The_Sensor_Marks_Invalid_Is_Left_Out_And_Counted()
+    {
+        var (platform, ctx, node, sensor, rec) = Start();
+        using (ctx)
+        {
+            sensor.HumidityInvalid = true;
+            node.Step(0);
+            JsonElement pack = Assert.Single(Packs(platform));
+            Assert.Equal(new[] { "temperature", "pressure", "sensor_ok", "sensor_errors" }, Names(pack));
+            Assert.Equal(1, node.InvalidValues);
+            Assert.Contains(rec.Lines, l => l.Contains("marked 1 value(s) invalid"));
+            sensor.HumidityInvalid = false;
+            platform.Monotonic += 10_000;
+            node.Step(0);
+            Assert.Equal(new[] { "temperature", "humidity", "pressure" }, Names(Packs(platform)[^1]));
+        }
+    }
+
+    private static (MemoryPlatform, Context, SensorNode, SimulatedBme280Source, Recorder, TestLink) StartWithSource(int missingOpens)
+    {
+        var platform = new MemoryPlatform();
+        var ctx = new Context(platform);
+        var settings = new NodeSettings { Site = "site1", Node = "n1", IntervalSeconds = 10, Ipv6 = true };
+        var source = new SimulatedBme280Source(7) { MissingOpens = missingOpens };
+        var rec = new Recorder();
+        var link = new TestLink();
+        var node = new SensorNode(ctx, settings, source, rec, rec, link);
+        node.Start();
+        return (platform, ctx, node, source, rec, link);
+    }
+
+    private sealed class TestLink : INetworkLink
+    {
+        public bool Up = true;
+        public bool IsUp() => Up;
+        public bool WaitUp(int timeoutMs) => Up;
+        public string Describe() => Up ? "up" : "test link down";
+    }
+
+    [Fact]
+    public void A_Missing_Sensor_Never_Stops_The_Node_Status_Goes_Out_And_Opens_Back_Off()
+    {
+        var (platform, ctx, node, source, rec, _) = StartWithSource(missingOpens: 3);
+        using (ctx)
+        {
+            // Constructor throws (IOException, as Bmxx80 does for a wrong chip id): status every interval.
+            // Opens at t = 0 (fails, next in 5 s), 10 (fails, next in 10 s), 20 (fails, next in 20 s), 30 (not yet).
+            for (int i = 0; i < 4; i++)
+            {
+                node.RunOnce(0);
+                platform.Monotonic += 10_000;
+            }
+            Assert.Equal(4, node.Published);
+            Assert.Equal(4, node.StatusPublished);
+            Assert.All(Packs(platform), p => Assert.Equal(new[] { "sensor_ok", "sensor_errors" }, Names(p)));
+            Assert.Equal(3, node.SensorOpenFailures);
+            Assert.Equal(3, source.Opens);
+            Assert.Contains(rec.Lines, l => l.Contains("cannot open BME280 at 0x76 (simulated): chip id") && l.Contains("retrying in 5 s"));
+            Assert.Contains(rec.Lines, l => l.Contains("retrying in 10 s"));
+            Assert.Contains(rec.Lines, l => l.Contains("retrying in 20 s"));
+            node.RunOnce(0); // t = 40: the sensor is there now
+            Assert.True(node.SensorOpen);
+            Assert.Equal(4, source.Opens);
+            Assert.Equal(new[] { "temperature", "humidity", "pressure" }, Names(Packs(platform)[^1]));
+            Assert.Contains(rec.Lines, l => l.Contains("is back"));
+        }
+    }
+
+    [Fact]
+    public void A_Sensor_That_Stops_Answering_Is_Closed_And_Reopened()
+    {
+        var (platform, ctx, node, source, rec, _) = StartWithSource(missingOpens: 0);
+        using (ctx)
+        {
+            node.RunOnce(0);
+            Assert.True(node.SensorOpen);
+            source.Sensor!.Broken = true;
+            for (int i = 0; i < SensorNode.ReadFailuresBeforeReopen; i++)
+            {
+                platform.Monotonic += 10_000;
+                node.RunOnce(0);
+            }
+            Assert.False(node.SensorOpen);
+            Assert.Contains(rec.Lines, l => l.Contains("3 failed reads in a row; closing"));
+            platform.Monotonic += 10_000;
+            node.RunOnce(0);
+            Assert.Equal(2, source.Opens);
+            Assert.True(node.SensorOpen);
+            Assert.Equal(new[] { "temperature", "humidity", "pressure" }, Names(Packs(platform)[^1]));
+        }
+    }
+
+    [Fact]
+    public void Link_Lost_Closes_The_Socket_And_Link_Back_Joins_The_Command_Channel_Again()
+    {
+        var (platform, ctx, node, _, rec, link) = StartWithSource(missingOpens: 0);
+        using (ctx)
+        {
+            node.RunOnce(0);
+            Assert.True(node.Online);
+            link.Up = false;
+            node.RunOnce(0);
+            Assert.False(node.Online);
+            Assert.Equal(1, node.LinkLosses);
+            Assert.Contains(rec.Lines, l => l.Contains("network lost (test link down)"));
+            link.Up = true;
+            node.RunOnce(0);
+            Assert.True(node.Online);
+            Assert.Equal(1, node.Rejoins);
+            Assert.Contains(rec.Lines, l => l.Contains("network back, joined"));
+            // The new socket hears commands: the membership is really back.
+            Command(platform, node, "interval 7");
+            Assert.Equal(7, node.IntervalSeconds);
+        }
+    }
+
+    [Fact]
+    public void Two_Boards_From_One_Build_Get_Two_Names_And_Two_Channels()
+    {
+        string a = NodeSettings.NameFromMac(new byte[] { 0x24, 0x6f, 0x28, 0xa1, 0xb2, 0xc3 });
+        string b = NodeSettings.NameFromMac(new byte[] { 0x24, 0x6f, 0x28, 0xa1, 0xb2, 0xc4 });
+        Assert.Equal("esp-246f28a1b2c3", a);
+        Assert.NotEqual(a, b);
+        var sa = new NodeSettings { Node = a };
+        var sb = new NodeSettings { Node = b };
+        Assert.NotEqual(GroupAddress.Format(GroupAddress.FromName(sa.TelemetryChannel), 0), GroupAddress.Format(GroupAddress.FromName(sb.TelemetryChannel), 0));
+    }
+
+    [Theory]
+    [InlineData("site greenhouse\nnode bed3\ninterval 30\n", "greenhouse", "bed3", 30, false)]
+    [InlineData("# comment\r\n  node   x1  # trailing\r\n\n", "site1", "x1", 10, false)]
+    [InlineData("key 000102030405060708090a0b0c0d0e0f101112131415161718191A1B1C1D1E1F\n", "site1", "node1", 10, true)]
+    public void Device_Config_Sets_Identity_Interval_And_Key(string text, string site, string node, int interval, bool keyed)
+    {
+        var s = new NodeSettings();
+        byte[] b = Encoding.ASCII.GetBytes(text.Replace("\\n", "\n").Replace("\\r", "\r"));
+        NodeConfig.Apply(b, b.Length, s);
+        Assert.Equal(site, s.Site);
+        Assert.Equal(node, s.Node);
+        Assert.Equal(interval, s.IntervalSeconds);
+        Assert.Equal(keyed, s.Key != null);
+        if (keyed) Assert.Equal(31, s.Key![31]);
+    }
+
+    [Theory]
+    [InlineData("node a/b", "Node 'a/b' must not contain")]
+    [InlineData("key 00ff", "line 1: key must be 64 hex digits")]
+    [InlineData("site s\ncolour red", "line 2: unknown setting 'colour'")]
+    [InlineData("interval 0", "interval must be a whole number")]
+    [InlineData("node two words", "takes one value")]
+    [InlineData("node caf\u00e9", "only printable ASCII")]
+    public void A_Bad_Device_Config_Is_Refused_As_A_Whole_Saying_Which_Line(string text, string message)
+    {
+        var s = new NodeSettings { Node = "before" };
+        byte[] b = Encoding.UTF8.GetBytes(text.Replace("\\n", "\n"));
+        var e = Assert.Throws<ArgumentException>(() => NodeConfig.Apply(b, b.Length, s));
+        Assert.Contains(message, e.Message);
+        Assert.Equal("before", s.Node);
+        Assert.Null(s.Key);
     }
 
     [Fact]

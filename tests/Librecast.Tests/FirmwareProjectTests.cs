@@ -50,13 +50,35 @@ public class FirmwareProjectTests
         },
     };
 
-    // nanoFramework's ESP32 reference images (nf-interpreter's firmware list; nanoff --listtargets --platform esp32).
+    // nanoFramework's published ESP32 images: the PackageName list of nf-interpreter's azure-pipelines.yml and
+    // its README's Cloudsmith table (main, 2026-07-24, a3e8139a1ba7). Since "Add auto select between USB/JTAG &
+    // UART" (df0676f46, 2026-06-02) ESP32_C3 is the image for C3 revision 3 and later (it was ESP32_C3_REV3),
+    // ESP32_C3_BETA the one for revision 0.2 (it was ESP32_C3), XIAO_ESP32C3 is gone (ESP32_C3 selects USB/JTAG
+    // itself), and ESP32_S3 / ESP32_S3_BLE / ESP32_S3_ALL became ESP32_S3_QUAD and ESP32_S3_OCTAL. nanoff
+    // (nanoFirmwareFlasher Esp32Operations.cs) picks ESP32_C3 or ESP32_C3_BETA from the chip revision.
     private static readonly string[] Esp32Targets =
     {
-        "ESP32_REV0", "ESP32_REV3", "ESP32_PSRAM_REV0", "ESP32_PSRAM_REV3", "ESP32_PSRAM_REV3_IPV6", "ESP32_BLE_REV0",
-        "ESP32_BLE_REV3", "ESP_WROVER_KIT", "ESP32_PICO", "ESP32_C3", "ESP32_C3_REV3", "XIAO_ESP32C3", "ESP32_S3",
-        "ESP32_S3_BLE", "ESP32_S3_ALL", "M5Core", "M5Core2", "M5StickC", "M5StickCPlus",
+        "ESP32_REV0", "ESP32_REV3", "ESP32_PSRAM_REV0", "ESP32_PSRAM_REV3", "ESP32_PSRAM_REV3_IPV6", "ESP32_PSRAM_XTAL26_REV0",
+        "ESP32_BLE_REV0", "ESP32_BLE_REV3", "ESP_WROVER_KIT", "ESP32_PICO", "ESP32_C3", "ESP32_C3_BETA", "ESP32_S2",
+        "ESP32_S3_QUAD", "ESP32_S3_OCTAL", "M5Core", "M5Core2", "M5StickC", "M5StickCPlus",
     };
+
+    [Fact]
+    public void No_Document_Names_A_Firmware_Image_That_Does_Not_Exist()
+    {
+        foreach (string file in new[] { "firmware/README.md", "boards/README.md", "boards/esp32-c3-devkitm-1/README.md", "boards/esp32-c3-devkitm-1/Board.cs" })
+        {
+            string text = File.ReadAllText(Path.Combine(Root, file));
+            // The old names may be mentioned as history, never offered as an image to flash.
+            foreach (string gone in new[] { "ESP32_C3_REV3", "XIAO_ESP32C3", "ESP32_S3_ALL", "ESP32_S3_BLE", "ESP32_S3\"", "ESP32_S3`" })
+            {
+                string name = Regex.Escape(gone.TrimEnd('"', '`'));
+                Assert.DoesNotMatch(@"--target\s+`?" + name + @"\b", text);
+                Assert.DoesNotMatch(@"\|\s*`" + name + @"`[^|]*\|\s*(IPv|\[)", text); // a table row offering it
+                Assert.DoesNotMatch(@"NanoffTarget = """ + name + @"""", text);
+            }
+        }
+    }
 
     private static string FindRoot()
     {
@@ -123,8 +145,11 @@ public class FirmwareProjectTests
         string target = Const(boardCs, "NanoffTarget");
         Assert.Contains(target, Esp32Targets);
         Assert.Contains(target, readme);
-        foreach (string setting in new[] { "Site", "Node", "IntervalSeconds", "Ipv6", "I2cBus", "SdaPin", "SclPin", "SensorAddress", "LedPin" })
+        foreach (string setting in new[] { "Ipv6", "I2cBus", "SdaPin", "SclPin", "SensorAddress", "LedPin" })
             Assert.Matches(@"\bs\." + setting + @"\s*=", boardCs);
+        // Hardware only: identity and key come from the device's storage, so one build serves many boards.
+        foreach (string setting in new[] { "Site", "Node", "IntervalSeconds", "Key" })
+            Assert.DoesNotMatch(@"\bs\." + setting + @"\s*=", boardCs);
         // Only nanoFramework's IPv6 image has IPv6; every other image gets the 239/8 mapping.
         bool ipv6 = Regex.IsMatch(boardCs, @"\bs\.Ipv6\s*=\s*true");
         Assert.Equal(target == "ESP32_PSRAM_REV3_IPV6", ipv6);
@@ -211,5 +236,59 @@ public class FirmwareProjectTests
         (code, _, stderr) = Flash(new[] { "--board", "esp32-devkitc" });
         Assert.Equal(2, code);
         Assert.Contains("--port is required", stderr);
+    }
+
+    [Fact]
+    public void Flash_Escapes_Every_Json_Control_Character_In_What_It_Writes()
+    {
+        var ssid = new System.Text.StringBuilder("q\"b\\s/é");
+        for (char c = (char)1; c < ' '; c++) ssid.Append(c);
+        var (code, stdout, stderr) = Flash(new[] { "--board", "esp32-devkitc", "--port", "/dev/ttyLCTEST0", "--ssid", ssid.ToString(), "--password", "p\u0007w", "--dry-run" });
+        Assert.True(code == 0, "exit " + code + "\n" + stdout + stderr);
+        Match line = Regex.Match(stdout, @"deploy\.json: (\{.*\})\n");
+        Assert.True(line.Success, stdout);
+        using var doc = System.Text.Json.JsonDocument.Parse(line.Groups[1].Value); // strict: a raw control character fails here
+        Assert.Equal(ssid.ToString(), doc.RootElement.GetProperty("WirelessClient").GetProperty("Ssid").GetString());
+        Assert.Equal("***", doc.RootElement.GetProperty("WirelessClient").GetProperty("Password").GetString());
+        Assert.Contains("-p:UseSharedCompilation=false", stdout); // Linux: as nanoFramework's VS Code extension builds
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Flash_Puts_Site_Node_And_Key_In_The_Device_Storage_Never_In_The_Build()
+    {
+        string dir = Directory.CreateTempSubdirectory("lc-flash-key").FullName;
+        try
+        {
+            string key = Path.Combine(dir, "site.key");
+            byte[] bytes = new byte[32];
+            System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+            File.WriteAllBytes(key, bytes);
+            File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            var (code, stdout, stderr) = Flash(new[] { "--board", "esp32-c3-devkitm-1", "--port", "/dev/ttyLCTEST0", "--site", "gh", "--node", "bed3", "--key-file", key, "--dry-run" });
+            Assert.True(code == 0, "exit " + code + "\n" + stdout + stderr);
+            Assert.Contains("librecast.conf: site gh", stdout);
+            Assert.Contains("librecast.conf: node bed3", stdout);
+            Assert.Contains("librecast.conf: key ***", stdout);
+            Assert.DoesNotContain(Convert.ToHexString(bytes), stdout + stderr, StringComparison.OrdinalIgnoreCase);
+            Match files = Regex.Match(stdout, @"files\.json: (\{.*\})\n");
+            using var doc = System.Text.Json.JsonDocument.Parse(files.Groups[1].Value);
+            Assert.Equal(@"I:\librecast.conf", doc.RootElement.GetProperty("Files")[0].GetProperty("DestinationFilePath").GetString());
+            Assert.Matches(@"nanoff --update --target ESP32_C3 --serialport /dev/ttyLCTEST0 --filedeployment \S+\.json", stdout);
+            // The build is the same for every device: no -p: carries a name or key.
+            Assert.DoesNotContain("-p:Site", stdout);
+
+            File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+            (code, _, stderr) = Flash(new[] { "--board", "esp32-devkitc", "--port", "/dev/ttyLCTEST0", "--key-file", key, "--dry-run" });
+            Assert.Equal(2, code);
+            Assert.Contains("chmod 600", stderr);
+            (code, _, stderr) = Flash(new[] { "--board", "esp32-devkitc", "--port", "/dev/ttyLCTEST0", "--node", "a/b", "--dry-run" });
+            Assert.Equal(2, code);
+            Assert.Contains("--node 'a/b' must be printable ASCII", stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
     }
 }

@@ -50,13 +50,7 @@ public class FirmwareTwinTests
         using var twin = StartNode($"--site site1 --node {node} --interval 1 --count 3 --seed 5");
         for (int seq = 1; seq <= 3; seq++)
         {
-            string line = peer.NextLine(15_000);
-            var fields = new Dictionary<string, string>();
-            foreach (string part in line.Split(' '))
-            {
-                int eq = part.IndexOf('=');
-                if (eq > 0) fields[part[..eq]] = part[(eq + 1)..];
-            }
+            var fields = Fields(peer.NextLine(15_000));
             Assert.Equal(seq.ToString(), fields["seq"]);
             Assert.Equal("0", fields["op"]);
             AssertSenml(Encoding.UTF8.GetString(Convert.FromHexString(fields["data"])), node);
@@ -133,5 +127,154 @@ public class FirmwareTwinTests
         (code, _, err) = CPeer.Run("dotnet", $"{SensorNodeDll} --site site1 --node n --interval soon", null, 30_000);
         Assert.Equal(2, code);
         Assert.Contains("--interval needs a whole number", err);
+    }
+
+    private static Dictionary<string, string> Fields(string line)
+    {
+        var fields = new Dictionary<string, string>();
+        foreach (string part in line.Split(' '))
+        {
+            int eq = part.IndexOf('=');
+            if (eq > 0) fields[part[..eq]] = part[(eq + 1)..];
+        }
+        return fields;
+    }
+
+    [Fact]
+    public void Keyed_Twin_Readings_Open_At_A_C_Librecast_Receiver_With_The_Key()
+    {
+        Netns.Require();
+        string node = Unique();
+        byte[] key = new byte[32];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(key);
+        string config = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(config, $"# the device's I:\\librecast.conf\nsite site1\nnode {node}\nkey {Convert.ToHexString(key)}\n");
+            using var peer = new PeerProcess(CPeer.Build("lcsymm"), $"recv {Netns.RecvIf} site1/{node}/telemetry {Convert.ToHexString(key)} 3 20");
+            Assert.Equal("READY", peer.NextLine());
+            using var twin = StartNode($"--config {config} --interval 1 --count 3 --seed 8");
+            var seqs = new List<ulong>();
+            for (int i = 0; i < 3; i++)
+            {
+                var f = Fields(peer.NextLine(15_000));
+                Assert.True(f.ContainsKey("data"), "the C receiver could not open a reading; twin stderr: " + twin.Stderr);
+                byte[] frame = Convert.FromHexString(f["data"]);
+                var h = new FrameHeader();
+                Assert.Equal(FrameStatus.Ok, Frame.TryDecode(frame, 0, frame.Length, h));
+                seqs.Add(h.Sequence);
+                AssertSenml(Encoding.UTF8.GetString(frame, h.PayloadOffset, h.PayloadLength), node);
+            }
+            Assert.Equal(new ulong[] { 1, 2, 3 }, seqs);
+            Assert.Equal(0, peer.WaitForExit());
+            Assert.Equal(0, twin.WaitForExit());
+            Assert.Contains("encrypted", twin.Stderr);
+            Assert.DoesNotContain(Convert.ToHexString(key), twin.Stderr, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
+    public void Two_Twins_From_One_Build_Named_By_Their_MACs_Publish_On_Two_Channels()
+    {
+        Netns.Require();
+        string suffix = Guid.NewGuid().ToString("N")[..6];
+        string macA = "02:00:00:" + suffix[..2] + ":" + suffix[2..4] + ":" + suffix[4..6];
+        string macB = "02:00:01:" + suffix[..2] + ":" + suffix[2..4] + ":" + suffix[4..6];
+        string nodeA = "esp-020000" + suffix, nodeB = "esp-020001" + suffix;
+        var (ctx, s, _) = Endpoints.Open(Netns.RecvIf, $"site1/{nodeA}/telemetry", join: true);
+        using var _ctx = ctx;
+        Channel b = ctx.CreateChannel($"site1/{nodeB}/telemetry");
+        s.Bind(b);
+        b.Join();
+        using var twinA = StartNode($"--mac {macA} --interval 1 --count 2 --seed 9");
+        using var twinB = StartNode($"--mac {macB} --interval 1 --count 2 --seed 10");
+        var heard = new HashSet<string>();
+        var m = new Message(2048);
+        var until = DateTime.UtcNow.AddSeconds(15);
+        while (heard.Count < 2 && DateTime.UtcNow < until)
+        {
+            if (s.ReceiveMessage(m, 1000) != ReceiveResult.Ok) continue;
+            string json = Encoding.UTF8.GetString(m.Buffer, m.PayloadOffset, m.PayloadLength);
+            heard.Add(m.Channel == b ? "B" : "A");
+            AssertSenml(json, m.Channel == b ? nodeB : nodeA);
+        }
+        Assert.True(heard.SetEquals(new[] { "A", "B" }), "heard " + string.Join(",", heard) + "; A: " + twinA.Stderr + " B: " + twinB.Stderr);
+        Assert.Equal(0, twinA.WaitForExit());
+        Assert.Equal(0, twinB.WaitForExit());
+    }
+
+    [Fact]
+    public void Twin_Without_A_Sensor_Keeps_Publishing_Status_And_Retries_The_Sensor()
+    {
+        Netns.Require();
+        string node = Unique();
+        var (ctx, s, _) = Endpoints.Open(Netns.RecvIf, $"site1/{node}/telemetry", join: true);
+        using var _ctx = ctx;
+        using var twin = StartNode($"--site site1 --node {node} --interval 2 --count 4 --sensor-missing -1 --seed 11");
+        var m = new Message(2048);
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.True(s.ReceiveMessage(m, 10_000) == ReceiveResult.Ok, "no status pack " + (i + 1) + "; twin stderr: " + twin.Stderr);
+            using JsonDocument doc = JsonDocument.Parse(Encoding.UTF8.GetString(m.Buffer, m.PayloadOffset, m.PayloadLength));
+            JsonElement pack = doc.RootElement;
+            Assert.Equal(2, pack.GetArrayLength());
+            Assert.Equal("sensor_ok", pack[0].GetProperty("n").GetString());
+            Assert.Equal(0, pack[0].GetProperty("v").GetDouble());
+            Assert.Equal("sensor_errors", pack[1].GetProperty("n").GetString());
+        }
+        Assert.Equal(0, twin.WaitForExit());
+        Assert.Contains("cannot open BME280 at 0x76 (simulated): chip id", twin.Stderr);
+        Assert.Contains("retrying in 5 s", twin.Stderr);
+        Assert.Contains("retrying in 10 s", twin.Stderr); // a second attempt, backed off
+    }
+
+    [Fact]
+    public void Twin_That_Loses_Its_Link_Rejoins_And_Obeys_Commands_Again()
+    {
+        Netns.Require();
+        string node = Unique();
+        var (ctx, s, _) = Endpoints.Open(Netns.RecvIf, $"site1/{node}/telemetry", join: true);
+        using var _ctx = ctx;
+        Channel cmd = ctx.CreateChannel($"site1/{node}/cmd");
+        s.Bind(cmd);
+        using var twin = StartNode($"--site site1 --node {node} --interval 600 --seed 12");
+        var m = new Message(2048);
+        Assert.True(s.ReceiveMessage(m, 10_000) == ReceiveResult.Ok, "no first reading; twin stderr: " + twin.Stderr);
+        try
+        {
+            // The ESP32's Wi-Fi lost: the twin's interface goes down, then comes back.
+            Assert.Equal(0, CPeer.Run("ip", $"link set {Netns.SendIf} down", null, 10_000).Item1);
+            WaitFor(() => twin.Stderr.Contains("network lost"), "the twin did not notice the link going down: " + twin.Stderr);
+        }
+        finally
+        {
+            CPeer.Run("ip", $"link set {Netns.SendIf} up", null, 10_000);
+        }
+        WaitFor(() => twin.Stderr.Contains("network back, joined"), "the twin did not re-join: " + twin.Stderr);
+        // The new socket's membership is real: a command sent now is obeyed (a reading comes at once).
+        var until = DateTime.UtcNow.AddSeconds(10);
+        bool got = false;
+        byte[] publish = Encoding.ASCII.GetBytes("publish");
+        while (!got && DateTime.UtcNow < until)
+        {
+            cmd.SendMessage(publish, 0, publish.Length);
+            got = s.ReceiveMessage(m, 1000) == ReceiveResult.Ok;
+        }
+        Assert.True(got, "no reading after 'publish' once re-joined; twin stderr: " + twin.Stderr);
+        AssertSenml(Encoding.UTF8.GetString(m.Buffer, m.PayloadOffset, m.PayloadLength), node);
+    }
+
+    private static void WaitFor(Func<bool> condition, string failure)
+    {
+        var until = DateTime.UtcNow.AddSeconds(15);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > until) Assert.Fail(failure);
+            Thread.Sleep(100);
+        }
     }
 }

@@ -1,7 +1,7 @@
 namespace LibrecastIoT.Sensor
 {
     /// <summary>
-    /// Where the node says what it does: Debug.WriteLine on the device, stderr in the host twin.
+    /// Where the node says what it does: Console.WriteLine on the device (SerialLog), stderr in the host twin.
     /// Used for events (start, commands, errors), never per reading.
     /// </summary>
     public interface INodeLog

@@ -3,9 +3,11 @@ using System;
 namespace LibrecastIoT.Sensor
 {
     /// <summary>
-    /// What a sensor node is and how it talks: names, publish interval, address family, pins.
-    /// On the device each board's <c>boards/&lt;board&gt;/Board.cs</c> fills one in; the host twin
-    /// takes it from its command line.
+    /// What a sensor node is and how it talks: names, publish interval, address family, pins, key.
+    /// On the device the board's <c>boards/&lt;board&gt;/Board.cs</c> sets the hardware (pins,
+    /// address family); the identity (site, node name) and the channel key come from the device's
+    /// own storage (<see cref="NodeConfig"/>), with a node name derived from the MAC address when
+    /// none is stored. The host twin takes them from its command line and a config file.
     /// </summary>
     public sealed class NodeSettings
     {
@@ -15,8 +17,14 @@ namespace LibrecastIoT.Sensor
         /// <summary>Site name: the first part of every channel name (no '/').</summary>
         public string Site = "site1";
 
-        /// <summary>Node name, unique within the site (no '/').</summary>
+        /// <summary>Node name, unique within the site (no '/'); see <see cref="NameFromMac"/> for the device default.</summary>
         public string Node = "node1";
+
+        /// <summary>
+        /// The 32-byte channel key (librecast SYMM coding) for the node's telemetry and command
+        /// channels, or null: publish and listen in clear. Provisioned per device, never compiled in.
+        /// </summary>
+        public byte[]? Key;
 
         /// <summary>Seconds between two readings (1..86400); the <c>interval</c> command changes it.</summary>
         public int IntervalSeconds = 10;
@@ -55,6 +63,28 @@ namespace LibrecastIoT.Sensor
         /// <summary>SenML base name of this node's records: urn:dev:lc:SITE:NODE:.</summary>
         public string BaseName { get { return "urn:dev:lc:" + Site + ":" + Node + ":"; } }
 
+        /// <summary>
+        /// The default node name of a device: "esp-" and the 12 hex digits of its MAC address
+        /// (the station's), so boards flashed from one build differ without any configuration.
+        /// </summary>
+        /// <exception cref="ArgumentException">The address is not 6 bytes.</exception>
+        public static string NameFromMac(byte[] mac)
+        {
+            if (mac == null || mac.Length != 6) throw new ArgumentException("a MAC address is 6 bytes", "mac");
+            char[] name = new char[4 + 12];
+            name[0] = 'e';
+            name[1] = 's';
+            name[2] = 'p';
+            name[3] = '-';
+            const string hex = "0123456789abcdef";
+            for (int i = 0; i < 6; i++)
+            {
+                name[4 + 2 * i] = hex[mac[i] >> 4];
+                name[5 + 2 * i] = hex[mac[i] & 15];
+            }
+            return new string(name);
+        }
+
         /// <summary>Checks the settings; the message says which one is wrong and why.</summary>
         /// <exception cref="ArgumentException">A setting is out of range.</exception>
         public void Validate()
@@ -64,6 +94,8 @@ namespace LibrecastIoT.Sensor
             if (IntervalSeconds < 1 || IntervalSeconds > MaxIntervalSeconds)
                 throw new ArgumentException("IntervalSeconds is " + IntervalSeconds + "; it must be 1.." + MaxIntervalSeconds);
             if (InterfaceIndex < 0) throw new ArgumentException("InterfaceIndex must not be negative");
+            if (Key != null && Key.Length != 32)
+                throw new ArgumentException("Key is " + Key.Length + " bytes; a channel key is exactly 32 bytes (64 hex digits)");
             if (SensorAddress < 0x03 || SensorAddress > 0x77)
                 throw new ArgumentException("SensorAddress " + SensorAddress + " is not a 7-bit I2C address (BME280: 0x76 or 0x77)");
         }

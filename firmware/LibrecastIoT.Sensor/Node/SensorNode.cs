@@ -12,77 +12,151 @@ namespace LibrecastIoT.Sensor
     /// and every buffer allocated here, at start, and reused.
     /// </summary>
     /// <remarks>
-    /// The same class runs on the ESP32 (nanoFramework) and in the host twin on Linux; only the
-    /// platform (sockets), the sensor and the indicator differ.
+    /// <para>The same class runs on the ESP32 (nanoFramework) and in the host twin on Linux; only the
+    /// platform (sockets), the sensor source, the link and the indicator differ.</para>
+    /// <para>Nothing outside stops it. A sensor that cannot be opened (absent, wrong address, a
+    /// BMP280) is retried with back-off (<see cref="FirstSensorRetryMs"/> doubling up to
+    /// <see cref="MaxSensorRetryMs"/>); one that stops answering is closed after
+    /// <see cref="ReadFailuresBeforeReopen"/> failed reads and reopened the same way. Meanwhile
+    /// every interval still goes out, as a status pack: <c>sensor_ok</c> 0 and the running count
+    /// <c>sensor_errors</c>; only values the sensor marked valid are ever published. A link that
+    /// goes down closes the socket; when it is back a new socket joins the command channel again.</para>
+    /// <para>Schedules run on <see cref="IPlatform.MonotonicMilliseconds"/>; the wall clock only
+    /// stamps the SenML base time, so SNTP setting the clock never shifts or stalls the schedule.</para>
     /// </remarks>
     public sealed class SensorNode
     {
-        /// <summary>Size of the SenML pack buffer: three records with a long base name fit with room to spare.</summary>
+        /// <summary>Size of the SenML pack buffer: five records with a long base name fit with room to spare.</summary>
         public const int PacketBytes = 384;
 
-        /// <summary>Largest command datagram taken in (33-byte librecast header + payload).</summary>
+        /// <summary>Largest command datagram taken in (33-byte librecast header + payload, + 40 when encrypted).</summary>
         public const int CommandBytes = 256;
 
         /// <summary>Half-period of the identify blink.</summary>
         public const int BlinkMilliseconds = 250;
 
+        /// <summary>First wait before opening a missing sensor again.</summary>
+        public const int FirstSensorRetryMs = 5000;
+
+        /// <summary>Longest wait between two attempts to open a missing sensor.</summary>
+        public const int MaxSensorRetryMs = 300000;
+
+        /// <summary>Failed reads in a row after which the sensor is closed and reopened.</summary>
+        public const int ReadFailuresBeforeReopen = 3;
+
+        /// <summary>Longest wait between two attempts to open the socket and join (after a failure).</summary>
+        public const int MaxStartRetryMs = 30000;
+
         private readonly Context context;
         private readonly NodeSettings settings;
-        private readonly ISensor sensor;
+        private readonly ISensorSource sensors;
         private readonly IIndicator indicator;
         private readonly INodeLog log;
+        private readonly INetworkLink link;
         private readonly byte[] packet = new byte[PacketBytes];
         private readonly SenmlWriter writer;
         private readonly SensorReading reading = new SensorReading();
         private readonly Message command = new Message(CommandBytes);
         private readonly string baseName;
+        private readonly Channel telemetry;
+        private readonly Channel commands;
         private Socket? socket;
-        private Channel? telemetry;
-        private Channel? commands;
+        private ISensor? sensor;
+        private long nextSensorOpenMs;
+        private int sensorRetryMs = FirstSensorRetryMs;
+        private int readFailuresInARow;
         private int intervalSeconds;
         private long nextPublishMs;
         private long identifyUntilMs;
         private long nextBlinkMs;
         private bool ledOn;
+        private bool wasOnline;
+        private int startRetryMs = 1000;
         private int stopRequested;
 
-        /// <summary>Creates a node; nothing touches the network until <see cref="Start"/>.</summary>
+        /// <summary>A node with one sensor that is already open and a link that never drops (tests).</summary>
         /// <exception cref="ArgumentException">A setting is invalid (the message says which).</exception>
         public SensorNode(Context context, NodeSettings settings, ISensor sensor, IIndicator indicator, INodeLog log)
+            : this(context, settings, new FixedSensorSource(sensor), indicator, log, new AlwaysUpLink())
+        {
+            if (sensor == null) throw new ArgumentNullException("sensor");
+        }
+
+        /// <summary>
+        /// Creates a node: its two channels (encrypted if <see cref="NodeSettings.Key"/> is set);
+        /// nothing touches the network or the sensor until <see cref="Start"/> and the first reading.
+        /// </summary>
+        /// <exception cref="ArgumentException">A setting is invalid (the message says which).</exception>
+        public SensorNode(Context context, NodeSettings settings, ISensorSource sensors, IIndicator indicator, INodeLog log, INetworkLink link)
         {
             if (context == null) throw new ArgumentNullException("context");
             if (settings == null) throw new ArgumentNullException("settings");
-            if (sensor == null) throw new ArgumentNullException("sensor");
+            if (sensors == null) throw new ArgumentNullException("sensors");
             if (indicator == null) throw new ArgumentNullException("indicator");
             if (log == null) throw new ArgumentNullException("log");
+            if (link == null) throw new ArgumentNullException("link");
             settings.Validate();
             this.context = context;
             this.settings = settings;
-            this.sensor = sensor;
+            this.sensors = sensors;
             this.indicator = indicator;
             this.log = log;
+            this.link = link;
             writer = new SenmlWriter(packet, 0, packet.Length);
             baseName = settings.BaseName;
             intervalSeconds = settings.IntervalSeconds;
+            // Created once: a channel keeps its sequence numbers (and key) across re-joins, so
+            // receivers' replay windows see one session, not a restart per Wi-Fi drop.
+            telemetry = settings.Ipv6 ? context.CreateChannel(settings.TelemetryChannel) : context.CreateIpv4Channel(settings.TelemetryChannel);
+            commands = settings.Ipv6 ? context.CreateChannel(settings.CommandChannel) : context.CreateIpv4Channel(settings.CommandChannel);
+            if (settings.Key != null)
+            {
+                telemetry.SetKey(settings.Key);
+                commands.SetKey(settings.Key);
+            }
         }
 
         /// <summary>Seconds between readings now (the <c>interval</c> command changes it).</summary>
         public int IntervalSeconds { get { return intervalSeconds; } }
 
-        /// <summary>The telemetry channel, after <see cref="Start"/>.</summary>
-        public Channel? Telemetry { get { return telemetry; } }
+        /// <summary>The telemetry channel.</summary>
+        public Channel Telemetry { get { return telemetry; } }
 
-        /// <summary>The command channel, after <see cref="Start"/>.</summary>
-        public Channel? Commands { get { return commands; } }
+        /// <summary>The command channel.</summary>
+        public Channel Commands { get { return commands; } }
 
-        /// <summary>Readings published.</summary>
+        /// <summary>True while the node has a socket with the command channel joined.</summary>
+        public bool Online { get { return socket != null; } }
+
+        /// <summary>Packs published (readings and status packs).</summary>
         public int Published { get; private set; }
 
-        /// <summary>Readings the sensor could not deliver.</summary>
+        /// <summary>Packs published that carried no valid reading (sensor missing or failing).</summary>
+        public int StatusPublished { get; private set; }
+
+        /// <summary>Reads that failed (the sensor did not answer, or answered with nothing valid).</summary>
         public int SensorFailures { get; private set; }
+
+        /// <summary>Attempts to open the sensor that failed.</summary>
+        public int SensorOpenFailures { get; private set; }
+
+        /// <summary>Single values the sensor marked invalid (or not a number), left out of a pack.</summary>
+        public int InvalidValues { get; private set; }
+
+        /// <summary>Everything that went wrong with the sensor: failed opens, failed reads, invalid values (the <c>sensor_errors</c> record).</summary>
+        public int SensorErrors { get { return SensorOpenFailures + SensorFailures + InvalidValues; } }
+
+        /// <summary>True while a sensor is open.</summary>
+        public bool SensorOpen { get { return sensor != null; } }
 
         /// <summary>Readings the network refused (Wi-Fi down, no route); the node keeps trying.</summary>
         public int SendFailures { get; private set; }
+
+        /// <summary>Times the link went down while the node was online.</summary>
+        public int LinkLosses { get; private set; }
+
+        /// <summary>Times the node joined its command channel again after a loss or a failed start.</summary>
+        public int Rejoins { get; private set; }
 
         /// <summary>Commands carried out.</summary>
         public int CommandsHandled { get; private set; }
@@ -94,8 +168,8 @@ namespace LibrecastIoT.Sensor
         public bool Identifying { get { return identifyUntilMs != 0; } }
 
         /// <summary>
-        /// Opens the socket, binds both channels, joins the command channel; the first reading is
-        /// due at once.
+        /// Opens a socket, binds both channels, joins the command channel; the first reading is
+        /// due at once. Called again after <see cref="GoOffline"/> it re-joins.
         /// </summary>
         /// <exception cref="LibrecastException">The network refused (the message says what to check).</exception>
         public void Start()
@@ -105,8 +179,6 @@ namespace LibrecastIoT.Sensor
             try
             {
                 s.Bind(settings.InterfaceIndex);
-                telemetry = settings.Ipv6 ? context.CreateChannel(settings.TelemetryChannel) : context.CreateIpv4Channel(settings.TelemetryChannel);
-                commands = settings.Ipv6 ? context.CreateChannel(settings.CommandChannel) : context.CreateIpv4Channel(settings.CommandChannel);
                 s.Bind(telemetry);
                 s.Bind(commands);
                 commands.Join();
@@ -117,25 +189,76 @@ namespace LibrecastIoT.Sensor
                 throw;
             }
             socket = s;
-            nextPublishMs = NowMs();
-            log.Line("node " + settings.Node + ": publishing to " + telemetry + " every " + intervalSeconds + " s, commands on " + commands);
+            startRetryMs = 1000;
+            if (wasOnline)
+            {
+                Rejoins++;
+                log.Line("node " + settings.Node + ": network back, joined " + commands + " again (" + Rejoins + " re-joins)");
+            }
+            else
+            {
+                nextPublishMs = NowMs();
+                log.Line("node " + settings.Node + ": publishing to " + telemetry + " every " + intervalSeconds + " s" +
+                         (settings.Key != null ? ", encrypted" : ", in clear") + "; commands on " + commands);
+            }
+            wasOnline = true;
         }
 
-        /// <summary>Runs <see cref="Step"/> until <see cref="Stop"/>; network errors are logged and retried.</summary>
+        /// <summary>Closes the socket (its groups are left); <see cref="Start"/> opens a new one.</summary>
+        public void GoOffline()
+        {
+            Socket? s = socket;
+            if (s == null) return;
+            socket = null;
+            s.Dispose();
+        }
+
+        /// <summary>Runs <see cref="RunOnce"/> until <see cref="Stop"/>, then goes offline.</summary>
         public void Run()
         {
-            Start();
-            while (Interlocked.CompareExchange(ref stopRequested, 0, 0) == 0)
+            while (Interlocked.CompareExchange(ref stopRequested, 0, 0) == 0) RunOnce(1000);
+            GoOffline();
+        }
+
+        /// <summary>
+        /// One turn of <see cref="Run"/>: follows the link (closing the socket when it drops,
+        /// opening a new one and re-joining when it is back), then <see cref="Step"/>. Network
+        /// errors are logged and retried with back-off; never throws for them.
+        /// </summary>
+        public void RunOnce(int maxWaitMs)
+        {
+            try
             {
-                try
+                if (!link.IsUp())
                 {
-                    Step(1000);
+                    if (socket != null)
+                    {
+                        LinkLosses++;
+                        log.Line("node " + settings.Node + ": network lost (" + link.Describe() + "); closing the socket until it is back");
+                        GoOffline();
+                    }
+                    if (!link.WaitUp(maxWaitMs)) return;
                 }
-                catch (LibrecastException e)
+                if (socket == null)
                 {
-                    log.Line("node " + settings.Node + ": " + e.Message + " (retrying in 1 s)");
-                    Thread.Sleep(1000);
+                    try
+                    {
+                        Start();
+                    }
+                    catch (LibrecastException e)
+                    {
+                        log.Line("node " + settings.Node + ": " + e.Message + " (retrying in " + startRetryMs / 1000 + " s)");
+                        Thread.Sleep(startRetryMs);
+                        startRetryMs = startRetryMs * 2 > MaxStartRetryMs ? MaxStartRetryMs : startRetryMs * 2;
+                        return;
+                    }
                 }
+                Step(maxWaitMs);
+            }
+            catch (LibrecastException e)
+            {
+                log.Line("node " + settings.Node + ": " + e.Message + " (retrying in 1 s)");
+                Thread.Sleep(1000);
             }
         }
 
@@ -154,7 +277,6 @@ namespace LibrecastIoT.Sensor
             Socket s = RequireStarted();
             long now = NowMs();
             long period = intervalSeconds * 1000L;
-            if (nextPublishMs - now > period) nextPublishMs = now; // the clock went back (time sync)
             if (now >= nextPublishMs)
             {
                 PublishAt(now);
@@ -174,7 +296,7 @@ namespace LibrecastIoT.Sensor
                 HandleCommand(command.Buffer, command.PayloadOffset, command.PayloadLength);
         }
 
-        /// <summary>Takes a reading and publishes it now; false if the sensor or the network failed (counted).</summary>
+        /// <summary>Takes a reading and publishes it now; false if nothing valid was read or the network failed (counted).</summary>
         public bool PublishNow()
         {
             RequireStarted();
@@ -211,24 +333,43 @@ namespace LibrecastIoT.Sensor
             CommandsHandled++;
         }
 
+        // Publishes what is valid of one reading, or a status pack when nothing is: never a
+        // value the sensor did not vouch for.
         private bool PublishAt(long nowMs)
         {
-            Channel channel = telemetry!;
-            if (!sensor.TryRead(reading))
+            bool read = ReadSensor(nowMs);
+            writer.Begin(baseName, WallMs());
+            int invalid = 0;
+            if (read)
             {
-                SensorFailures++;
-                if (SensorFailures == 1 || SensorFailures % 100 == 0)
-                    log.Line("node " + settings.Node + ": sensor read failed (" + SensorFailures + " so far); check wiring and I2C address");
-                return false;
+                if (reading.HasTemperature && IsNumber(reading.TemperatureCelsius)) writer.Add("temperature", "Cel", reading.TemperatureCelsius, 2);
+                else invalid++;
+                if (reading.HasHumidity && IsNumber(reading.HumidityPercent)) writer.Add("humidity", "%RH", reading.HumidityPercent, 1);
+                else invalid++;
+                if (reading.HasPressure && IsNumber(reading.PressurePascals)) writer.Add("pressure", "Pa", reading.PressurePascals, 0);
+                else invalid++;
+                if (invalid == 3)
+                {
+                    read = false; // answered, but with nothing valid: a failed read
+                    invalid = 0;
+                    CountReadFailure();
+                }
+                else if (invalid > 0)
+                {
+                    InvalidValues += invalid;
+                    if (InvalidValues == invalid || InvalidValues % 100 < invalid)
+                        log.Line("node " + settings.Node + ": the sensor marked " + invalid + " value(s) invalid; left out (" + InvalidValues + " so far)");
+                }
             }
-            writer.Begin(baseName, nowMs);
-            if (reading.HasTemperature && IsNumber(reading.TemperatureCelsius)) writer.Add("temperature", "Cel", reading.TemperatureCelsius, 2);
-            if (reading.HasHumidity && IsNumber(reading.HumidityPercent)) writer.Add("humidity", "%RH", reading.HumidityPercent, 1);
-            if (reading.HasPressure && IsNumber(reading.PressurePascals)) writer.Add("pressure", "Pa", reading.PressurePascals, 0);
+            if (!read || invalid > 0)
+            {
+                writer.Add("sensor_ok", "", 0, 0);
+                writer.Add("sensor_errors", "count", SensorErrors, 0);
+            }
             int length = writer.End();
             try
             {
-                channel.SendMessage(packet, 0, length);
+                telemetry.SendMessage(packet, 0, length);
             }
             catch (LibrecastException e)
             {
@@ -238,7 +379,76 @@ namespace LibrecastIoT.Sensor
                 return false;
             }
             Published++;
-            return true;
+            if (!read) StatusPublished++;
+            return read;
+        }
+
+        // Opens the sensor if it is due, reads it; false if there is none or the read failed.
+        private bool ReadSensor(long nowMs)
+        {
+            ISensor? s = sensor;
+            if (s == null)
+            {
+                if (nowMs < nextSensorOpenMs) return false;
+                try
+                {
+                    s = sensors.Open();
+                    if (s == null) throw new InvalidOperationException("the sensor source returned nothing");
+                }
+                catch (Exception e)
+                {
+                    SensorOpenFailures++;
+                    nextSensorOpenMs = nowMs + sensorRetryMs;
+                    log.Line("node " + settings.Node + ": cannot open " + sensors.Describe() + ": " + e.Message +
+                             "; check wiring and I2C address; retrying in " + sensorRetryMs / 1000 + " s (" + SensorOpenFailures + " failed so far)");
+                    sensorRetryMs = sensorRetryMs * 2 > MaxSensorRetryMs ? MaxSensorRetryMs : sensorRetryMs * 2;
+                    return false;
+                }
+                sensor = s;
+                readFailuresInARow = 0;
+                if (SensorOpenFailures > 0 || SensorFailures > 0) log.Line("node " + settings.Node + ": " + sensors.Describe() + " is back");
+            }
+            bool ok;
+            try
+            {
+                ok = s.TryRead(reading);
+            }
+            catch (Exception)
+            {
+                ok = false; // a binding that throws is a failed read, never a stopped node
+            }
+            if (ok)
+            {
+                readFailuresInARow = 0;
+                sensorRetryMs = FirstSensorRetryMs;
+                return true;
+            }
+            reading.Clear();
+            CountReadFailure();
+            return false;
+        }
+
+        private void CountReadFailure()
+        {
+            SensorFailures++;
+            readFailuresInARow++;
+            if (SensorFailures == 1 || SensorFailures % 100 == 0)
+                log.Line("node " + settings.Node + ": sensor read failed (" + SensorFailures + " so far); check wiring and I2C address");
+            if (readFailuresInARow >= ReadFailuresBeforeReopen && sensor != null)
+            {
+                ISensor dead = sensor;
+                sensor = null;
+                readFailuresInARow = 0;
+                nextSensorOpenMs = NowMs() + sensorRetryMs;
+                log.Line("node " + settings.Node + ": " + ReadFailuresBeforeReopen + " failed reads in a row; closing " + sensors.Describe() +
+                         ", reopening in " + sensorRetryMs / 1000 + " s");
+                IDisposable? d = dead as IDisposable;
+                if (d != null)
+                {
+                    try { d.Dispose(); }
+                    catch (Exception) { /* a sensor that cannot even close is dropped all the same */ }
+                }
+            }
         }
 
         private void Blink(long now)
@@ -264,7 +474,14 @@ namespace LibrecastIoT.Sensor
             return !double.IsNaN(v) && !double.IsInfinity(v);
         }
 
+        // Schedules: the monotonic clock, which SNTP does not move.
         private long NowMs()
+        {
+            return context.Platform.MonotonicMilliseconds();
+        }
+
+        // SenML base time: the wall clock.
+        private long WallMs()
         {
             return (long)(context.Platform.NowNanoseconds() / 1000000UL);
         }

@@ -13,7 +13,7 @@ namespace Librecast.Crypto
     /// <code>
     /// offset 0        16                16+n          16+n+24
     ///        | MAC 16 | ciphertext n    | nonce 24     |
-    ///                                     16 random bytes, then 8 zero bytes
+    ///                                     8-byte prefix, 8-byte counter, 8 zero bytes
     /// </code>
     /// <para>MAC || ciphertext is exactly <c>crypto_secretbox_easy(plaintext, nonce, key)</c>; the
     /// nonce trailer is what librecast appends. 40 bytes of overhead.</para>
@@ -36,7 +36,7 @@ namespace Librecast.Crypto
         /// <summary>Nonce size in bytes, the datagram's trailer (crypto_secretbox_NONCEBYTES).</summary>
         public const int NonceSize = 24;
 
-        /// <summary>Random bytes at the start of the nonce; the remaining 8 are zero, as librecast sends them.</summary>
+        /// <summary>Bytes at the start of the nonce that vary (prefix and counter); the remaining 8 are zero, as librecast sends them.</summary>
         public const int RandomNonceSize = 16;
 
         /// <summary>Bytes a sealed datagram adds to its plaintext: MAC plus nonce, 40.</summary>
@@ -52,6 +52,9 @@ namespace Librecast.Crypto
         private readonly byte[] nonce = new byte[NonceSize];
         private readonly byte[] tag = new byte[Poly1305.TagSize];
         private readonly byte[] scratch = new byte[16];
+        private readonly byte[] noncePrefix = new byte[8];
+        private ulong nonceCounter;
+        private bool prefixDrawn;
         private bool disposed;
 
         /// <summary>Creates a box for the 32-byte key in <paramref name="key"/> (copied; the caller may wipe its array).</summary>
@@ -82,9 +85,19 @@ namespace Librecast.Crypto
 
         /// <summary>
         /// Seals <paramref name="plaintext"/>[offset..offset+count) into <paramref name="destination"/> at
-        /// <paramref name="destinationOffset"/> as a librecast SYMM datagram, with a fresh nonce: 16
-        /// bytes from <paramref name="random"/>.FillRandom, then 8 zero bytes.
+        /// <paramref name="destinationOffset"/> as a librecast SYMM datagram, with a nonce that this box
+        /// never uses twice: an 8-byte prefix drawn at the first seal, a 64-bit counter (big-endian)
+        /// that every seal increments, then 8 zero bytes.
         /// </summary>
+        /// <remarks>
+        /// The prefix is 8 bytes from <paramref name="random"/>.FillRandom XORed with
+        /// <paramref name="random"/>.NowNanoseconds() at that moment, and drawn again if the counter
+        /// ever ran out. Within a box the counter cannot repeat; across boots (or boxes) a repeat needs
+        /// the same prefix, which takes both the same random bytes and the same wall-clock
+        /// nanosecond: a device whose random source restarts from the same seed still gets a new
+        /// prefix once its clock is set (SNTP), and with a real random source (IPlatform's contract)
+        /// two prefixes collide with probability 2^-64. librecast receivers take the nonce as sent.
+        /// </remarks>
         /// <returns>The datagram length, <c>count + 40</c>.</returns>
         /// <exception cref="ArgumentNullException">An array or <paramref name="random"/> is null.</exception>
         /// <exception cref="ArgumentOutOfRangeException">A range is outside its array, the destination is too small, or count exceeds <see cref="MaxPlaintext"/>.</exception>
@@ -93,9 +106,29 @@ namespace Librecast.Crypto
         {
             if (random == null) throw new ArgumentNullException("random");
             CheckSeal(plaintext, offset, count, destination, destinationOffset);
-            random.FillRandom(nonce, 0, RandomNonceSize);
-            for (int i = RandomNonceSize; i < NonceSize; i++) nonce[i] = 0;
+            NextNonce(random);
             return SealCore(plaintext, offset, count, destination, destinationOffset);
+        }
+
+        private void NextNonce(IPlatform random)
+        {
+            if (!prefixDrawn || nonceCounter == ulong.MaxValue)
+            {
+                random.FillRandom(noncePrefix, 0, 8);
+                ulong now = random.NowNanoseconds();
+                for (int i = 0; i < 8; i++) noncePrefix[i] ^= (byte)(now >> (8 * i));
+                nonceCounter = 0;
+                prefixDrawn = true;
+            }
+            nonceCounter++;
+            Array.Copy(noncePrefix, 0, nonce, 0, 8);
+            ulong c = nonceCounter;
+            for (int i = 15; i >= 8; i--)
+            {
+                nonce[i] = (byte)c;
+                c >>= 8;
+            }
+            for (int i = RandomNonceSize; i < NonceSize; i++) nonce[i] = 0;
         }
 
         /// <summary>

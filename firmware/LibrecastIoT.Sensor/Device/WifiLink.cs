@@ -1,0 +1,200 @@
+using System;
+using System.Device.Wifi;
+using System.Net.NetworkInformation;
+using System.Threading;
+using Librecast;
+
+namespace LibrecastIoT.Sensor
+{
+    /// <summary>
+    /// The node's link on the device: the ESP32's Wi-Fi station, with the credentials that
+    /// <c>tools/flash</c> stored through nanoff (option AutoConnect: the firmware joins at boot and
+    /// after a drop by itself). Up means: the station has an IPv4 address and, if asked, the clock
+    /// was set by SNTP.
+    /// </summary>
+    /// <remarks>
+    /// <para>Built so that retrying leaks nothing. <c>WifiNetworkHelper.Reconnect</c> is not used:
+    /// each call runs <c>WifiAdapter.FindAllAdapters()</c>, which creates a new <c>WifiAdapter</c>
+    /// that registers itself in a static event list and is never disposed (System.Device.Wifi,
+    /// WifiNetworkHelper.cs and WifiAdapter.cs), so a node retrying every minute grows the heap
+    /// until it dies. Here one adapter is looked up once, the first time a connect is needed, and
+    /// kept; no CancellationTokenSource is made per attempt; state changes come from two static
+    /// events registered once (<c>NetworkChange.NetworkAddressChanged</c>,
+    /// <c>NetworkAvailabilityChanged</c>), and between them the address is looked at every few
+    /// seconds (<c>NetworkInterface.GetAllNetworkInterfaces</c>: a few hundred bytes of garbage,
+    /// nothing kept).</para>
+    /// <para>If the station stays without an address for <see cref="ReconnectAfterMs"/>, the stored
+    /// credentials are used once more with <c>WifiAdapter.Connect</c> (reconnection kind
+    /// Automatic), on that one adapter.</para>
+    /// </remarks>
+    public sealed class WifiLink : INetworkLink
+    {
+        /// <summary>Wait without an address before asking the adapter to connect again.</summary>
+        public const int ReconnectAfterMs = 60000;
+
+        /// <summary>Longest time the cached state is trusted without an event.</summary>
+        public const int RecheckMs = 5000;
+
+        private readonly bool requireTime;
+        private readonly INodeLog log;
+        private readonly IPlatform clock;
+        private WifiAdapter? adapter;
+        private int changed = 1;
+        private bool up;
+        private long checkedAtMs = -RecheckMs;
+        private long downSinceMs = -1;
+        private int connectAttempts;
+        private string state = "not checked yet";
+
+        /// <summary>A link that also waits for the clock (SNTP) if <paramref name="requireTime"/>; timed on <paramref name="clock"/>'s monotonic clock.</summary>
+        public WifiLink(bool requireTime, INodeLog log, IPlatform clock)
+        {
+            this.clock = clock;
+            this.requireTime = requireTime;
+            this.log = log;
+            NetworkChange.NetworkAddressChanged += OnAddressChanged;
+            NetworkChange.NetworkAvailabilityChanged += OnAvailabilityChanged;
+        }
+
+        /// <summary>Times the stored credentials were used to connect again.</summary>
+        public int ConnectAttempts { get { return connectAttempts; } }
+
+        /// <inheritdoc/>
+        public bool IsUp()
+        {
+            long now = clock.MonotonicMilliseconds();
+            if (Interlocked.Exchange(ref changed, 0) != 0 || now - checkedAtMs >= RecheckMs)
+            {
+                checkedAtMs = now;
+                up = Check();
+            }
+            return up;
+        }
+
+        /// <inheritdoc/>
+        public bool WaitUp(int timeoutMs)
+        {
+            long start = clock.MonotonicMilliseconds();
+            while (true)
+            {
+                checkedAtMs = -RecheckMs; // look now
+                if (IsUp())
+                {
+                    downSinceMs = -1;
+                    return true;
+                }
+                long now = clock.MonotonicMilliseconds();
+                if (downSinceMs < 0) downSinceMs = now;
+                else if (now - downSinceMs >= ReconnectAfterMs)
+                {
+                    downSinceMs = now;
+                    Connect();
+                }
+                if (now - start >= timeoutMs) return false;
+                Thread.Sleep(500);
+            }
+        }
+
+        /// <inheritdoc/>
+        public string Describe()
+        {
+            return "Wi-Fi: " + state;
+        }
+
+        private bool Check()
+        {
+            NetworkInterface? station;
+            try
+            {
+                station = Station();
+            }
+            catch (Exception e)
+            {
+                state = "no network interfaces (" + e.GetType().Name + ")"; // a firmware without networking
+                return false;
+            }
+            if (station == null)
+            {
+                state = "no Wi-Fi interface in this firmware";
+                return false;
+            }
+            string address = station.IPv4Address;
+            if (address == null || address.Length == 0 || address == "0.0.0.0")
+            {
+                state = "no IP address (stored credentials missing or wrong? tools/flash --ssid S --password P)";
+                return false;
+            }
+            if (requireTime && DateTime.UtcNow.Year < 2021)
+            {
+                state = "address " + address + ", waiting for the time (SNTP)";
+                return false;
+            }
+            state = "address " + address;
+            return true;
+        }
+
+        /// <summary>The Wi-Fi station's interface, or null.</summary>
+        public static NetworkInterface? Station()
+        {
+            NetworkInterface[] all = NetworkInterface.GetAllNetworkInterfaces();
+            for (int i = 0; i < all.Length; i++)
+                if (all[i].NetworkInterfaceType == NetworkInterfaceType.Wireless80211) return all[i];
+            return null;
+        }
+
+        /// <summary>The Wi-Fi station's MAC address (6 bytes), or null if there is none or it cannot be read.</summary>
+        public static byte[]? StationMac()
+        {
+            try
+            {
+                NetworkInterface? station = Station();
+                byte[]? mac = station == null ? null : station.PhysicalAddress;
+                return mac != null && mac.Length == 6 ? mac : null;
+            }
+            catch (Exception)
+            {
+                return null;
+            }
+        }
+
+        private void Connect()
+        {
+            try
+            {
+                Wireless80211Configuration[] stored = Wireless80211Configuration.GetAllWireless80211Configurations();
+                if (stored.Length == 0 || stored[0].Ssid == null || stored[0].Ssid.Length == 0)
+                {
+                    log.Line("Wi-Fi: no stored credentials; run tools/flash --ssid S --password P");
+                    return;
+                }
+                if (adapter == null)
+                {
+                    WifiAdapter[] adapters = WifiAdapter.FindAllAdapters(); // once per boot: each call creates adapters
+                    if (adapters.Length == 0)
+                    {
+                        log.Line("Wi-Fi: this firmware has no Wi-Fi adapter");
+                        return;
+                    }
+                    adapter = adapters[0];
+                }
+                connectAttempts++;
+                WifiConnectionResult result = adapter.Connect(stored[0].Ssid, WifiReconnectionKind.Automatic, stored[0].Password);
+                log.Line("Wi-Fi: connecting to '" + stored[0].Ssid + "' again (attempt " + connectAttempts + "): " + result.ConnectionStatus);
+            }
+            catch (Exception e)
+            {
+                log.Line("Wi-Fi: connect failed: " + e.Message);
+            }
+        }
+
+        private void OnAddressChanged(object sender, EventArgs e)
+        {
+            Interlocked.Exchange(ref changed, 1);
+        }
+
+        private void OnAvailabilityChanged(object sender, NetworkAvailabilityEventArgs e)
+        {
+            Interlocked.Exchange(ref changed, 1);
+        }
+    }
+}

@@ -1,0 +1,183 @@
+using System;
+
+namespace LibrecastIoT.Sensor
+{
+    /// <summary>
+    /// The node's per-device configuration: a small text file kept in the device's own storage
+    /// (on the ESP32 <c>I:\librecast.conf</c>, written by <c>tools/flash --site --node --key-file</c>
+    /// through <c>nanoff --filedeployment</c>), so that one build serves every board of a kind.
+    /// </summary>
+    /// <remarks>
+    /// <para>One setting per line, a word and its value separated by spaces; '#' starts a comment;
+    /// every word is optional:</para>
+    /// <code>
+    /// site greenhouse
+    /// node bed3
+    /// interval 30
+    /// key 64 hex digits (the 32-byte channel key: the telemetry and command channels are encrypted)
+    /// </code>
+    /// <para>ASCII only. A file with any line that is not understood is refused as a whole (the
+    /// message names the line): a node must not start half-configured, and above all not in clear
+    /// when a key was meant.</para>
+    /// </remarks>
+    public static class NodeConfig
+    {
+        /// <summary>The file's name in the device's internal storage.</summary>
+        public const string DevicePath = "I:\\librecast.conf";
+
+        /// <summary>Largest file read (a few lines are expected).</summary>
+        public const int MaxBytes = 1024;
+
+        /// <summary>
+        /// Applies the configuration in <paramref name="text"/>[0, count) to <paramref name="settings"/>.
+        /// Nothing is changed if the file is refused.
+        /// </summary>
+        /// <exception cref="ArgumentException">A line is not understood; the message says which and why.</exception>
+        public static void Apply(byte[] text, int count, NodeSettings settings)
+        {
+            if (text == null) throw new ArgumentNullException("text");
+            if (settings == null) throw new ArgumentNullException("settings");
+            if (count < 0 || count > text.Length) throw new ArgumentOutOfRangeException("count");
+            if (count > MaxBytes) throw new ArgumentException("the configuration is " + count + " bytes; at most " + MaxBytes + " are read");
+            string? site = null, node = null;
+            byte[]? key = null;
+            int interval = 0;
+            int line = 1;
+            int p = 0;
+            while (p < count)
+            {
+                int end = p;
+                while (end < count && text[end] != (byte)'\n') end++;
+                string? word, value;
+                Split(text, p, end, line, out word, out value);
+                if (word != null)
+                {
+                    if (value == null) throw Bad(line, "'" + word + "' needs a value");
+                    if (word == "site") site = value;
+                    else if (word == "node") node = value;
+                    else if (word == "interval")
+                    {
+                        interval = ParseInterval(value);
+                        if (interval == 0) throw Bad(line, "interval must be a whole number of seconds, 1.." + NodeSettings.MaxIntervalSeconds);
+                    }
+                    else if (word == "key")
+                    {
+                        key = ParseKey(value);
+                        if (key == null) throw Bad(line, "key must be 64 hex digits (32 bytes); the key itself is not shown");
+                    }
+                    else throw Bad(line, "unknown setting '" + word + "' (site, node, interval, key)");
+                }
+                p = end + 1;
+                line++;
+            }
+            // Check the names as the node will use them before changing anything.
+            NodeSettings probe = new NodeSettings();
+            probe.Site = site == null ? settings.Site : site;
+            probe.Node = node == null ? settings.Node : node;
+            probe.Validate();
+            if (site != null) settings.Site = site;
+            if (node != null) settings.Node = node;
+            if (interval != 0) settings.IntervalSeconds = interval;
+            if (key != null) settings.Key = key;
+        }
+
+        private static ArgumentException Bad(int line, string why)
+        {
+            return new ArgumentException("librecast.conf line " + line + ": " + why);
+        }
+
+        // The first word of the line and the second (null if absent); a third word is an error.
+        private static void Split(byte[] text, int p, int end, int line, out string? word, out string? value)
+        {
+            word = null;
+            value = null;
+            int comment = p;
+            while (comment < end && text[comment] != (byte)'#') comment++;
+            end = comment;
+            for (int i = p; i < end; i++)
+            {
+                byte b = text[i];
+                if (b >= 0x80 || (b < 0x20 && b != (byte)'\t' && b != (byte)'\r'))
+                    throw Bad(line, "only printable ASCII is allowed (byte 0x" + Hex(b) + ")");
+            }
+            int a = Skip(text, p, end);
+            int aEnd = Word(text, a, end);
+            if (aEnd == a) return;
+            word = Ascii(text, a, aEnd);
+            int b2 = Skip(text, aEnd, end);
+            int bEnd = Word(text, b2, end);
+            if (bEnd == b2) return;
+            value = Ascii(text, b2, bEnd);
+            if (Skip(text, bEnd, end) != end) throw Bad(line, "'" + word + "' takes one value, without spaces");
+        }
+
+        private static bool IsSpace(byte b)
+        {
+            return b == (byte)' ' || b == (byte)'\t' || b == (byte)'\r';
+        }
+
+        private static int Skip(byte[] text, int p, int end)
+        {
+            while (p < end && IsSpace(text[p])) p++;
+            return p;
+        }
+
+        private static int Word(byte[] text, int p, int end)
+        {
+            while (p < end && !IsSpace(text[p])) p++;
+            return p;
+        }
+
+        private static string Ascii(byte[] text, int start, int end)
+        {
+            char[] c = new char[end - start];
+            for (int i = start; i < end; i++) c[i - start] = (char)text[i];
+            return new string(c);
+        }
+
+        private static string Hex(byte b)
+        {
+            const string digits = "0123456789abcdef";
+            return new string(new char[] { digits[b >> 4], digits[b & 15] });
+        }
+
+        private static int ParseInterval(string value)
+        {
+            if (value.Length > 5) return 0;
+            int n = 0;
+            for (int i = 0; i < value.Length; i++)
+            {
+                char c = value[i];
+                if (c < '0' || c > '9') return 0;
+                n = n * 10 + (c - '0');
+            }
+            return n >= 1 && n <= NodeSettings.MaxIntervalSeconds ? n : 0;
+        }
+
+        /// <summary>The 32 bytes written as 64 hex digits in <paramref name="hex"/>, or null.</summary>
+        public static byte[]? ParseKey(string hex)
+        {
+            if (hex == null || hex.Length != 64) return null;
+            byte[] key = new byte[32];
+            for (int i = 0; i < 32; i++)
+            {
+                int hi = Nibble(hex[2 * i]), lo = Nibble(hex[2 * i + 1]);
+                if (hi < 0 || lo < 0)
+                {
+                    for (int j = 0; j < 32; j++) key[j] = 0;
+                    return null;
+                }
+                key[i] = (byte)(hi << 4 | lo);
+            }
+            return key;
+        }
+
+        private static int Nibble(char c)
+        {
+            if (c >= '0' && c <= '9') return c - '0';
+            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+            if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+            return -1;
+        }
+    }
+}

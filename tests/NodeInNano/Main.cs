@@ -1,0 +1,110 @@
+using System;
+using System.Collections;
+using System.IO;
+using Librecast;
+using Librecast.Crypto;
+using LibrecastIoT.Sensor;
+
+namespace NodeInNano
+{
+    public sealed class Wire : IPlatform, ITransport
+    {
+        public ulong Now = 1795000000000000000UL;
+        public long Mono = 1000;
+        public ArrayList Sent = new ArrayList();
+        public int Joins;
+        private uint state;
+        public Wire(uint seed) { state = seed; }
+        public ITransport OpenTransport() { return this; }
+        public ulong NowNanoseconds() { return Now; }
+        public long MonotonicMilliseconds() { return Mono; }
+        public void FillRandom(byte[] b, int o, int c) { for (int i = 0; i < c; i++) { state = state * 1664525u + 1013904223u; b[o + i] = (byte)(state >> 24); } }
+        public void Bind(int port) { }
+        public void SetInterface(int i) { }
+        public void SetHopLimit(int h) { }
+        public void SetLoopback(bool e) { }
+        public void Join(byte[] g, int o, int i) { Joins++; }
+        public void Leave(byte[] g, int o, int i) { }
+        public int Send(byte[] b, int o, int c, byte[] g, int go, int p) { byte[] d = new byte[c]; Array.Copy(b, o, d, 0, c); Sent.Add(d); return c; }
+        public int Receive(byte[] b, int o, int c, int t, DatagramInfo info) { return -1; }
+        public void Dispose() { }
+    }
+
+    public sealed class Link : INetworkLink
+    {
+        public bool Up = true;
+        public bool IsUp() { return Up; }
+        public bool WaitUp(int t) { return Up; }
+        public string Describe() { return Up ? "up" : "down"; }
+    }
+
+    public sealed class Missing : ISensorSource
+    {
+        public int Opens;
+        public ISensor Open() { Opens++; throw new IOException("chip id is not 0x60"); }
+        public string Describe() { return "BME280 (missing)"; }
+    }
+
+    public sealed class Log : INodeLog, IIndicator
+    {
+        public int Lines;
+        public void Line(string t) { Lines++; Console.WriteLine("  log: " + t); }
+        public void Set(bool on) { }
+    }
+
+    public static class Program
+    {
+        private static int passed, failed;
+        private static void Check(bool ok, string what) { if (ok) passed++; else failed++; Console.WriteLine((ok ? "PASS " : "FAIL ") + what); }
+
+        private static string Text(byte[] d, int from) { char[] c = new char[d.Length - from]; for (int i = from; i < d.Length; i++) c[i - from] = (char)d[i]; return new string(c); }
+
+        public static void Main()
+        {
+            Check(NodeSettings.NameFromMac(new byte[] { 0x24, 0x6f, 0x28, 0xa1, 0xb2, 0xc3 }) == "esp-246f28a1b2c3", "name from MAC");
+            NodeSettings s = new NodeSettings();
+            byte[] conf = Utf8.GetBytes("site gh\nnode bed3 # x\ninterval 30\nkey 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n");
+            NodeConfig.Apply(conf, conf.Length, s);
+            Check(s.Site == "gh" && s.Node == "bed3" && s.IntervalSeconds == 30 && s.Key != null && s.Key[31] == 31, "config applied");
+            bool refused = false;
+            try { byte[] bad = Utf8.GetBytes("colour red"); NodeConfig.Apply(bad, bad.Length, new NodeSettings()); }
+            catch (ArgumentException e) { refused = e.Message.IndexOf("unknown setting") >= 0; }
+            Check(refused, "bad config refused");
+
+            Wire wire = new Wire(7);
+            Link link = new Link();
+            Missing missing = new Missing();
+            Log log = new Log();
+            NodeSettings ns = new NodeSettings();
+            ns.Node = "n1"; ns.Ipv6 = true;
+            SensorNode node = new SensorNode(new Context(wire), ns, missing, log, log, link);
+            for (int i = 0; i < 4; i++) { node.RunOnce(0); wire.Mono += 10000; }
+            Check(node.Published == 4 && node.StatusPublished == 4 && node.SensorOpenFailures == 3 && missing.Opens == 3, "missing sensor: 4 status packs, 3 opens backed off (" + node.Published + "," + node.SensorOpenFailures + "," + missing.Opens + ")");
+            string last = Text((byte[])wire.Sent[wire.Sent.Count - 1], Frame.HeaderSize);
+            Check(last.IndexOf("\"n\":\"sensor_ok\",\"v\":0") > 0 && last.IndexOf("sensor_errors") > 0, "status pack: " + last);
+            link.Up = false; node.RunOnce(0);
+            Check(!node.Online && node.LinkLosses == 1, "link lost: offline");
+            link.Up = true; node.RunOnce(0);
+            Check(node.Online && node.Rejoins == 1 && wire.Joins == 2, "link back: re-joined (joins " + wire.Joins + ")");
+
+            // Nonces: two boots, same seed, clocks 7.3 s apart.
+            Wire boot1 = new Wire(42), boot2 = new Wire(42);
+            boot2.Now += 7300000000UL;
+            SecretBox b1 = new SecretBox(new byte[32]), b2 = new SecretBox(new byte[32]);
+            byte[] p = new byte[4], d1 = new byte[44], d2 = new byte[44];
+            bool differ = true, counts = true;
+            for (int i = 0; i < 50; i++)
+            {
+                b1.Seal(p, 0, 4, d1, 0, boot1);
+                b2.Seal(p, 0, 4, d2, 0, boot2);
+                bool same = true;
+                for (int k = 20; k < 44; k++) if (d1[k] != d2[k]) same = false;
+                if (same) differ = false;
+                if (d1[20 + 15] != (byte)(i + 1)) counts = false;
+            }
+            Check(differ, "nonces of two boots with one seed differ");
+            Check(counts, "nonce counter counts");
+            Console.WriteLine("NodeInNano: " + passed + " passed, " + failed + " failed");
+        }
+    }
+}
