@@ -46,6 +46,7 @@ namespace LibrecastIoT.Sensor
             // The SenML base time needs the real time, and the nonces the radio on (esp_random):
             // the link counts as up once Wi-Fi has an address and SNTP has set the clock.
             WifiLink link = new WifiLink(true, log, platform);
+            log.Line("waiting for the network: " + link.Describe());
             while (!link.WaitUp(NetworkWaitMs)) log.Line("waiting for the network: " + link.Describe());
             log.Line("network up: " + link.Describe());
 
