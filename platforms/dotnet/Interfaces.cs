@@ -64,7 +64,7 @@ public static class Interfaces
         }
         catch (Exception e) when (e is NetworkInformationException or IOException or UnauthorizedAccessException or PlatformNotSupportedException)
         {
-            names = "cannot list them: " + e.Message;
+            names = "cannot list them: " + SystemErrors.Describe(e);
         }
         return new LibrecastException($"unknown interface '{nameOrIndex}' (interfaces here: {names})");
     }

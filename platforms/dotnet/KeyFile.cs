@@ -54,7 +54,7 @@ public static class KeyFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new LibrecastException($"key file '{path}' cannot be read: {e.Message}");
+            throw new LibrecastException($"key file '{path}' cannot be read: {SystemErrors.Describe(e)}");
         }
     }
 }

@@ -54,7 +54,7 @@ public sealed class SocketsPlatform : IPlatform
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new LibrecastException("cannot read random bytes from " + KernelRandom + ": " + e.Message);
+                throw new LibrecastException("cannot read random bytes from " + KernelRandom + ": " + SystemErrors.Describe(e));
             }
         }
     }

@@ -62,8 +62,13 @@ public sealed class SensorPoller : IDisposable
         }
     }
 
-    private static string Describe(Exception e) =>
-        e is System.IO.IOException ? e.Message : e.GetType().Name + ": " + e.Message;
+    // The driver's words for an I/O error; otherwise the type too, which says whose bug it is.
+    // SystemErrors: in the static image a runtime message would be a resource key.
+    private static string Describe(Exception e)
+    {
+        string what = Librecast.Sockets.SystemErrors.Describe(e);
+        return e is System.IO.IOException || what == e.GetType().Name ? what : e.GetType().Name + ": " + what;
+    }
 
     private void Close()
     {

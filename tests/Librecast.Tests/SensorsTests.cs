@@ -9,8 +9,8 @@ using Xunit;
 namespace Librecast.Tests;
 
 /// <summary>
-/// The Pi sensor readers, run through the real Iot.Device.Bindings drivers against simulated
-/// chips that behave as their datasheets say (register maps, commands, CRC).
+/// The Pi sensor readers (our drivers, written to the datasheets) against simulated chips that
+/// behave as their datasheets say (register maps, commands, CRC).
 /// </summary>
 public class SensorsTests
 {
@@ -68,7 +68,7 @@ public class SensorsTests
         var bus = new SimulatedI2cBus();
         bus.Attach(0x76, new SimulatedBme280 { ChipId = 0x58 });
         IOException e = Assert.Throws<IOException>(() => SensorFactory.Open(new SensorSpec(SensorType.Bme280, 1, 0x76), bus));
-        Assert.Contains("id 96", e.Message); // Iot.Device.Bmxx80: "Unable to find a chip with id 96. Found one with id 88"
+        Assert.Contains("id 96", e.Message); // "found a chip with id 88 (0x58) where a BME280 (id 96, 0x60) was expected..."
         Assert.Contains("88", e.Message);
     }
 

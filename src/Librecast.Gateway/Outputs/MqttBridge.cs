@@ -40,7 +40,9 @@ public sealed class MqttBridge : IOutput
         queue = System.Threading.Channels.Channel.CreateBounded<(string, byte[])>(
             new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true },
             _ => Interlocked.Increment(ref dropped));
-        client = new MqttClientFactory().CreateMqttClient();
+        // Plain TCP only: MQTTnet's default transports bring TLS and WebSocket code (1.2 MB) lcgw cannot use.
+        // (Not MqttClientFactory: its constructors make the default factory, which keeps them.)
+        client = new MqttClient(new PlainMqttAdapterFactory(), new MQTTnet.Diagnostics.Logger.MqttNetNullLogger());
         pump = Task.Run(PumpAsync);
     }
 

@@ -5,7 +5,7 @@ namespace Librecast.Sensors.Simulated;
 
 /// <summary>
 /// A simulated I2C chip: what it answers to writes and reads on the bus. Subclasses behave like
-/// the real part (register map, commands, CRC) so the real Iot.Device.Bindings drivers run
+/// the real part (register map, commands, CRC) so a driver written to the datasheet runs
 /// against them unchanged.
 /// </summary>
 public abstract class SimulatedChip

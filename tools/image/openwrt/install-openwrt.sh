@@ -11,7 +11,7 @@ done
 chmod 0755 lc lcgw
 ./lcgw --version >/dev/null 2>&1 || { echo "install-openwrt: ./lcgw does not run here: wrong architecture? ($(uname -m); linux-arm64 is for aarch64, linux-x64 for x86_64)" >&2; exit 1; }
 
-# Flash is small: check before copying ~20 MB.
+# Flash is small: check before copying (about 8 MB for both).
 need_kb=$(( ($(wc -c < lc) + $(wc -c < lcgw)) / 1024 + 512 ))
 free_kb=$(df -k /usr/bin | awk 'NR==2 { print $4 }')
 if [ "${free_kb:-0}" -lt "$need_kb" ]; then
