@@ -26,15 +26,15 @@ public class RaptorQInteropTests : IDisposable
 
     private (int Code, string Out, string Err) Rq(string args) => CPeer.Run(Peer, args, null, 300_000);
 
-    /// <summary>(F, T) cases: T multiples of 4 from 4 to 1400, K from 1 to about 1500.</summary>
+    /// <summary>(F, T) cases: T multiples of 4 from 4 to 1400, K from 1 to 700 (liblcrq solves densely: larger K is slow there).</summary>
     private static List<(long F, int T)> Cases(int seed, int count)
     {
         var rnd = new Random(seed);
-        var list = new List<(long, int)> { (1, 4), (3000, 1024), (65536, 1024), (1024, 1024), (1025, 1024), (10, 8) };
+        var list = new List<(long, int)> { (1, 4), (3000, 1024), (65536, 1024), (1024, 1024), (1025, 1024), (10, 8), (1_000_000, 1024) };
         while (list.Count < count)
         {
             int t = 4 * rnd.Next(1, 351);
-            int k = rnd.Next(1, 1500);
+            int k = rnd.Next(1, 700);
             long f = (long)(k - 1) * t + rnd.Next(1, t + 1);
             list.Add((f, t));
         }

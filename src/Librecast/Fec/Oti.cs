@@ -70,6 +70,7 @@ namespace Librecast.Fec
             int nmax = t / (ss * al);
             if (nmax < 1) nmax = 1;
             int kl = KLFor(ws, al, t, nmax);
+            if (kl < 1) throw new ArgumentException("working memory too small for any source block");
             long z = (kt + kl - 1) / kl;
             if (z > 255) throw new ArgumentException("object too large for 255 source blocks at this T and working memory");
             int n = 1;
@@ -107,9 +108,8 @@ namespace Librecast.Fec
         {
             long subsym = (t + (long)al * n - 1) / ((long)al * n);
             long bound = ws / (al * subsym);
-            int k = SourceBlock.LargestKPrimeAtMost(bound);
-            if (k < 1) throw new ArgumentException("working memory too small for any source block");
-            return k;
+            return SourceBlock.LargestKPrimeAtMost(bound); // 0: no block fits with n sub-blocks
+
         }
 
         /// <summary>Symbols in source block sbn.</summary>

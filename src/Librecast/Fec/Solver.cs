@@ -49,6 +49,18 @@ namespace Librecast.Fec
         private readonly byte[] dense;
         private readonly int[] denseSlot;
         private readonly int[] cols = new int[SourceBlock.MaxRowWeight];
+        // Which binary rows hold each active column, fixed at build: phase 1 never adds a non-zero
+        // in an active column (the pivot row's only active non-zero is the pivot), so these lists
+        // stay exact and a column is found without scanning the bit matrix.
+        private readonly int[] colStart;
+        private readonly int[] colRows;
+        private readonly int[] colFill;
+        // Open binary rows by their count of active non-zeros (doubly linked per count), so the
+        // sparsest row is found without a scan; counts only fall during phase 1.
+        private readonly int[] bucketHead;
+        private readonly int[] nextRow;
+        private readonly int[] prevRow;
+        private int minBucket;
 
         private SourceBlock blk = null!;
         private int rows;
@@ -80,6 +92,12 @@ namespace Librecast.Fec
             order1 = new int[maxL];
             inactive = new int[maxL];
             residual = new int[maxL];
+            colStart = new int[maxL + 1];
+            colFill = new int[maxL];
+            bucketHead = new int[maxL + 1];
+            nextRow = new int[maxRows];
+            prevRow = new int[maxRows];
+            colRows = new int[3 * maxL + 3 * big.S + maxRows * SourceBlock.MaxRowWeight];
             activeMask = new ulong[words];
             inactiveMask = new ulong[words];
             int dn = big.H + DenseExtraRows;
@@ -97,7 +115,8 @@ namespace Librecast.Fec
             get
             {
                 return (long)bits.Length * 8 + hdpc.Length + (long)maxRows * 14 + (long)maxL * 17
-                    + activeMask.Length * 16 + dense.Length + denseSlot.Length * 4;
+                    + activeMask.Length * 16 + dense.Length + denseSlot.Length * 4
+                    + colStart.Length * 4L + colRows.Length * 4L + bucketHead.Length * 4L + maxRows * 8L;
             }
         }
 
@@ -213,8 +232,70 @@ namespace Librecast.Fec
                 rowDeg[r] = d;
                 rowOrig[r] = d;
             }
+            // Column lists of the active columns (CSR): count, prefix-sum, fill.
+            Array.Clear(colStart, 0, W + 1);
+            for (int r = 0; r < rows; r++)
+            {
+                if (rowState[r] != 0) continue;
+                for (int w = 0; w < wd; w++)
+                {
+                    ulong m = bits[r * wd + w] & activeMask[w];
+                    while (m != 0)
+                    {
+                        colStart[(w << 6) + TrailingZeros(m) + 1]++;
+                        m &= m - 1;
+                    }
+                }
+            }
+            for (int c = 0; c < W; c++) colStart[c + 1] += colStart[c];
+            for (int c = 0; c < W; c++) colFill[c] = colStart[c];
+            for (int r = 0; r < rows; r++)
+            {
+                if (rowState[r] != 0) continue;
+                for (int w = 0; w < wd; w++)
+                {
+                    ulong m = bits[r * wd + w] & activeMask[w];
+                    while (m != 0)
+                    {
+                        int c = (w << 6) + TrailingZeros(m);
+                        colRows[colFill[c]++] = r;
+                        m &= m - 1;
+                    }
+                }
+            }
+            for (int d = 0; d <= W; d++) bucketHead[d] = -1;
+            for (int r = rows - 1; r >= 0; r--)
+                if (rowState[r] == 0 && rowDeg[r] > 0) BucketInsert(r);
+            minBucket = 1;
             n1 = 0;
             nResidual = 0;
+        }
+
+        private void BucketInsert(int r)
+        {
+            int d = rowDeg[r];
+            int h = bucketHead[d];
+            nextRow[r] = h;
+            prevRow[r] = -1;
+            if (h >= 0) prevRow[h] = r;
+            bucketHead[d] = r;
+            if (d < minBucket) minBucket = d;
+        }
+
+        private void BucketRemove(int r)
+        {
+            int p = prevRow[r], q = nextRow[r];
+            if (p >= 0) nextRow[p] = q;
+            else bucketHead[rowDeg[r]] = q;
+            if (q >= 0) prevRow[q] = p;
+        }
+
+        /// <summary>One fewer active non-zero in open row r.</summary>
+        private void Decrement(int r)
+        {
+            BucketRemove(r);
+            rowDeg[r]--;
+            if (rowDeg[r] > 0) BucketInsert(r);
         }
 
         private void Phase1()
@@ -222,21 +303,12 @@ namespace Librecast.Fec
             int S = blk.S, H = blk.H;
             while (true)
             {
-                int best = -1, bestDeg = int.MaxValue, bestOrig = int.MaxValue;
-                for (int r = 0; r < rows; r++)
-                {
-                    if (rowState[r] != 0) continue;
-                    int d = rowDeg[r];
-                    if (d == 0) continue;
-                    if (d < bestDeg || (d == bestDeg && rowOrig[r] < bestOrig))
-                    {
-                        best = r;
-                        bestDeg = d;
-                        bestOrig = rowOrig[r];
-                        if (d == 1 && bestOrig <= 1) break;
-                    }
-                }
-                if (best < 0) break;
+                int W = blk.W;
+                while (minBucket <= W && bucketHead[minBucket] < 0) minBucket++;
+                if (minBucket > W) break;
+                int best = bucketHead[minBucket];
+                BucketRemove(best);
+                rowState[best] = 1;
 
                 int pivot = -1;
                 int rb = best * wd;
@@ -255,17 +327,15 @@ namespace Librecast.Fec
                 colState[pivot] = 1;
                 activeMask[pivot >> 6] &= ~(1UL << (pivot & 63));
                 colSlot[pivot] = best;
-                rowState[best] = 1;
                 pivotCol[best] = pivot;
                 order1[n1++] = best;
 
-                int pw = pivot >> 6;
-                ulong pm = 1UL << (pivot & 63);
-                for (int q = 0; q < rows; q++)
+                for (int k = colStart[pivot]; k < colStart[pivot + 1]; k++)
                 {
-                    if (rowState[q] != 0 || (bits[q * wd + pw] & pm) == 0) continue;
+                    int q = colRows[k];
+                    if (rowState[q] != 0) continue;
                     XorRow(q, best);
-                    rowDeg[q]--;
+                    Decrement(q);
                 }
                 ClearFromHdpc(best, pivot, S, H);
             }
@@ -277,10 +347,11 @@ namespace Librecast.Fec
             activeMask[c >> 6] &= ~(1UL << (c & 63));
             inactiveMask[c >> 6] |= 1UL << (c & 63);
             inactive[nInactive++] = c;
-            int w = c >> 6;
-            ulong m = 1UL << (c & 63);
-            for (int r = 0; r < rows; r++)
-                if (rowState[r] == 0 && (bits[r * wd + w] & m) != 0) rowDeg[r]--;
+            for (int k = colStart[c]; k < colStart[c + 1]; k++)
+            {
+                int r = colRows[k];
+                if (rowState[r] == 0) Decrement(r);
+            }
         }
 
         private void XorRow(int dst, int src)
