@@ -50,6 +50,8 @@ public static class Program
         root.Subcommands.Add(AddrCommand());
         root.Subcommands.Add(SendCommand());
         root.Subcommands.Add(ListenCommand());
+        root.Subcommands.Add(Share.ShareCommand()); // files to a fleet (issue 13): Share.cs
+        root.Subcommands.Add(Share.FetchCommand());
         return root;
     }
 
