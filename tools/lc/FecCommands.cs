@@ -46,6 +46,7 @@ internal static class FecCommands
 
     public static int Send(string? iface, int hopLimit, string? keyFile, string channelName, SendOptions o, ParseResult r)
     {
+        Librecast.Sockets.VectorSymbolOps.Install();
         string path = r.GetValue(o.File) ?? throw new UsageException("--fec-rq needs --file PATH");
         double overhead = r.GetValue(o.Overhead);
         if (overhead < 0 || overhead > 10000) throw new UsageException($"--overhead must be 0..10000 percent (got {overhead})");
@@ -68,6 +69,7 @@ internal static class FecCommands
 
     public static int Listen(string? iface, double? timeoutSeconds, string? keyFile, string channelName, ListenOptions o, ParseResult r)
     {
+        Librecast.Sockets.VectorSymbolOps.Install();
         long f = r.GetValue(o.ObjectSize) ?? throw new UsageException("--fec-rq needs --object-size F (the sender's file size)");
         string output = r.GetValue(o.Output) ?? throw new UsageException("--fec-rq needs --output PATH");
         var oti = LibrecastOti(f, r.GetValue(o.SymbolSize));

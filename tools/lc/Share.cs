@@ -76,6 +76,7 @@ internal static class Share
 
     private static int Send(string? iface, string? keyFile, double rateMbit, int? rounds, int t, int hops, string[] paths, string channelName)
     {
+        VectorSymbolOps.Install();
         if (rateMbit <= 0 || rateMbit > 100_000) throw new UsageException($"--rate must be 0..100000 Mbit/s (got {rateMbit})");
         if (rounds is < 1) throw new UsageException($"--rounds must be at least 1 (got {rounds})");
         if (t < 4 || t % 4 != 0 || t > 8192) throw new UsageException($"--symbol-size must be a multiple of 4 up to 8192 (got {t})");
@@ -150,6 +151,7 @@ internal static class Share
 
     private static int Fetch(string? iface, string? keyFile, string outDir, int count, double? timeoutSeconds, long maxSize, string channelName)
     {
+        VectorSymbolOps.Install();
         if (count < 1) throw new UsageException($"--count must be at least 1 (got {count})");
         Commands.CheckListenArguments(null, timeoutSeconds);
         if (!Directory.Exists(outDir)) throw new UsageException($"--output {outDir} is not a directory");
