@@ -27,6 +27,7 @@ namespace Librecast
         private const uint ChunkEnd = 2;
         private const uint Parent = 4;
         private const uint Root = 8;
+        private const uint KeyedHash = 16;
 
         private static readonly uint[] IV =
         {
@@ -72,6 +73,21 @@ namespace Librecast
         {
             Array.Copy(IV, key, 8);
             flags = 0;
+            Reset();
+        }
+
+        /// <summary>Creates a hasher in BLAKE3's keyed hash mode with the 32-byte key at key[offset] (as blake3_hasher_init_keyed).</summary>
+        /// <exception cref="ArgumentException">Fewer than 32 bytes from offset.</exception>
+        public Blake3Hasher(byte[] key, int offset)
+        {
+            if (key == null) throw new ArgumentNullException(nameof(key));
+            if (offset < 0 || offset > key.Length - 32) throw new ArgumentException("a BLAKE3 key is 32 bytes", nameof(key));
+            for (int i = 0; i < 8; i++)
+            {
+                int o = offset + 4 * i;
+                this.key[i] = (uint)(key[o] | (key[o + 1] << 8) | (key[o + 2] << 16) | (key[o + 3] << 24));
+            }
+            flags = KeyedHash;
             Reset();
         }
 

@@ -8,7 +8,7 @@ namespace Librecast
     /// <see cref="Socket"/>, then <see cref="Join"/> to hear it and <see cref="Send"/> or
     /// <see cref="SendMessage(byte[], int, int)"/> to speak on it.
     /// </summary>
-    public sealed class Channel
+    public sealed partial class Channel
     {
         private readonly byte[] group = new byte[GroupAddress.Size];
         private readonly object sendLock = new object();

@@ -50,6 +50,8 @@ public static class Program
         root.Subcommands.Add(AddrCommand());
         root.Subcommands.Add(SendCommand());
         root.Subcommands.Add(ListenCommand());
+        root.Subcommands.Add(Share.ShareCommand()); // files to a fleet (issue 13): Share.cs
+        root.Subcommands.Add(Share.FetchCommand());
         return root;
     }
 
@@ -103,8 +105,11 @@ public static class Program
             "prints 'N msgs B bytes in T s = R msg/s' (B: payload bytes) and the counters.\n" +
             "Examples: lc send -i eth0 site/node1/telemetry '{\"t\":21.5}'\n" +
             "          lc send -i eth0 --count 1000000 --size 64 bench\n" +
-            "          lc send -i eth0 --key-file site.key site/node1/cmd identify   (site.key: 32 bytes, chmod 600)") { iface, raw, hops, count, duration, size, policy, key, channel, message };
-        cmd.SetAction(r => Commands.Send(r.GetValue(iface), r.GetValue(raw), r.GetValue(hops), r.GetValue(count), r.GetValue(duration), r.GetValue(size),
+            "          lc send -i eth0 --key-file site.key site/node1/cmd identify   (site.key: 32 bytes, chmod 600)\n" +
+            "          lc send -i eth0 --fec-rq --file image.bin fw/images   (RaptorQ, as librecast's LC_CODE_FEC_RQ)") { iface, raw, hops, count, duration, size, policy, key, channel, message };
+        var fec = new FecCommands.SendOptions(); // FEC (issue 13): FecCommands.cs
+        fec.AddTo(cmd);
+        cmd.SetAction(r => r.GetValue(fec.Fec) ? FecCommands.Send(r.GetValue(iface), r.GetValue(hops), r.GetValue(key), r.GetValue(channel)!, fec, r) : Commands.Send(r.GetValue(iface), r.GetValue(raw), r.GetValue(hops), r.GetValue(count), r.GetValue(duration), r.GetValue(size),
             r.GetValue(policy)!, r.GetValue(key), r.GetValue(channel)!, r.GetValue(message)));
         return cmd;
     }
@@ -126,9 +131,13 @@ public static class Program
             "Datagrams that are not librecast frames, do not open with --key-file's key, or are replays (--replay) are\n" +
             "counted and skipped (each shown with --verbose).\n" +
             "Examples: lc listen -i eth0 -n 10 -t 30 site/node1/telemetry\n" +
-            "          lc listen -i eth0 --key-file site.key --replay --max-age 30 site/node1/telemetry") { iface, raw, count, timeout, verbose, quiet, key, replay, maxAge, channel };
+            "          lc listen -i eth0 --key-file site.key --replay --max-age 30 site/node1/telemetry\n" +
+            "          lc listen -i eth0 --fec-rq --object-size 65536 --output image.bin -t 60 fw/images") { iface, raw, count, timeout, verbose, quiet, key, replay, maxAge, channel };
+        var fec = new FecCommands.ListenOptions(); // FEC (issue 13): FecCommands.cs
+        fec.AddTo(cmd);
         cmd.SetAction(r =>
         {
+            if (r.GetValue(fec.Fec)) return FecCommands.Listen(r.GetValue(iface), r.GetValue(timeout), r.GetValue(key), r.GetValue(channel)!, fec, r);
             if (r.GetValue(quiet) && r.GetValue(raw))
                 throw new UsageException("--quiet measures librecast frames (sequence, timestamp): it cannot be used with --raw");
             if (r.GetValue(replay) && r.GetValue(raw))

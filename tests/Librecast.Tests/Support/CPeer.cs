@@ -5,7 +5,7 @@ using System.IO;
 
 namespace Librecast.Tests.Support;
 
-/// <summary>Builds the C reference peers in tests/peers/ against the installed librecast 0.5.1.</summary>
+/// <summary>Builds the C reference peers in tests/peers/ against the installed librecast 0.5.1 (and liblcrq 0.0.1).</summary>
 /// <remarks>
 /// Interop tests must talk to the real C library, never to our own encoder, so the peer is
 /// compiled during the test run. A missing compiler or library fails the test with the install
@@ -32,11 +32,11 @@ public static class CPeer
         Directory.CreateDirectory(outDir);
         string exe = Path.Combine(outDir, n);
         string partial = exe + ".partial";
-        var (code, _, err) = Run("cc", $"-O2 -Wall -o {partial} {source} -llibrecast -lsodium", null, 60_000);
+        var (code, _, err) = Run("cc", $"-O2 -Wall -o {partial} {source} -llibrecast -llcrq -lsodium", null, 60_000);
         if (code != 0)
             throw new InvalidOperationException(
                 $"compiling {source} failed (exit {code}). Install the reference library: " +
-                $"apt-get install -y gcc liblibrecast-dev libsodium-dev\n{err}");
+                $"apt-get install -y gcc liblibrecast-dev liblcrq-dev libsodium-dev\n{err}");
         File.Move(partial, exe, overwrite: true); // appears whole, never half-written
         return exe;
     }

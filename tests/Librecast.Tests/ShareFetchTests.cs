@@ -1,0 +1,98 @@
+using System;
+using System.IO;
+using Librecast.Fec;
+using Librecast.Sockets;
+using Librecast.Tests.Support;
+using Xunit;
+
+namespace Librecast.Tests;
+
+/// <summary>
+/// <c>lc share</c> to <c>lc fetch</c> across the veth pair with 20 % of the datagrams dropped on
+/// arrival (an nftables random-drop rule on lc1 limited to the test channel's /64: this kernel has
+/// no netem), and a tampered symbol stream that must never produce a file.
+/// </summary>
+[Collection(NetworkCollection.Name)]
+public class ShareFetchTests : IDisposable
+{
+    private readonly string dir = Path.Combine(Path.GetTempPath(), "share-" + Guid.NewGuid().ToString("N"));
+
+    public ShareFetchTests() => Directory.CreateDirectory(Path.Combine(dir, "out"));
+
+    public void Dispose()
+    {
+        CPeer.Run("nft", "delete table ip6 lcsharetest", null, 10_000);
+        Directory.Delete(dir, recursive: true);
+    }
+
+    private static string Prefix64(string channel)
+    {
+        byte[] g = GroupAddress.FromName(channel);
+        Array.Clear(g, 8, 8);
+        return GroupAddress.Format(g, 0) + "/64";
+    }
+
+    [Fact]
+    public void Share_Reaches_Fetch_Through_20_Percent_Loss_With_Matching_Hash()
+    {
+        Netns.Require();
+        string channel = "fleet/share/" + Guid.NewGuid().ToString("N");
+        var (code, _, err) = CPeer.Run("sh", "-c \"nft add table ip6 lcsharetest && nft add chain ip6 lcsharetest in '{ type filter hook prerouting priority 0; }' && " +
+            $"nft add rule ip6 lcsharetest in iifname {Netns.RecvIf} ip6 daddr {Prefix64(channel)} numgen random mod 100 '<' 20 counter drop\"", null, 10_000);
+        Assert.True(code == 0, "nftables rule failed (apt-get install nftables): " + err);
+        var data = new byte[1_500_000];
+        new Random(3).NextBytes(data);
+        string src = Path.Combine(dir, "image.bin");
+        File.WriteAllBytes(src, data);
+        string outDir = Path.Combine(dir, "out");
+        using var fetch = Lc.Start($"fetch -i {Netns.RecvIf} --output {outDir} -t 60 {channel}");
+        fetch.WaitForStderr("waiting for files");
+        var (sc, _, serr) = Lc.Run($"share -i {Netns.SendIf} --rate 40 --rounds 8 {src} {channel}", 120_000);
+        Assert.True(sc == 0, "lc share failed: " + serr);
+        int exit = fetch.WaitForExit(60_000);
+        Assert.True(exit == 0, $"lc fetch exited {exit}: {fetch.Stderr}");
+        Assert.True(File.ReadAllBytes(Path.Combine(outDir, "image.bin")).AsSpan().SequenceEqual(data));
+        Assert.Contains("blake3 ok", fetch.Stderr);
+        var (_, rules, _) = CPeer.Run("nft", "list table ip6 lcsharetest", null, 10_000);
+        Assert.Matches(@"counter packets [1-9][0-9]+", rules); // the loss really happened
+    }
+
+    [Fact]
+    public void Tampered_Symbols_Never_Yield_A_Written_File()
+    {
+        Netns.Require();
+        string channel = "fleet/tamper/" + Guid.NewGuid().ToString("N");
+        var genuine = new byte[300_000];
+        new Random(4).NextBytes(genuine);
+        var forged = (byte[])genuine.Clone();
+        forged[123_456] ^= 0x40;
+        var hash = new byte[32];
+        Blake3Hasher.Hash(genuine, 0, genuine.Length, hash, 0);
+        var oti = Oti.ForBlocks(genuine.Length, 1024, 1000);
+        var a = new Announcement("firmware.bin", oti, hash, 77);
+        var announce = new byte[Announcement.FixedLength + Announcement.MaxNameLength];
+        int alen = a.Write(announce, 0);
+
+        string outDir = Path.Combine(dir, "out");
+        using var fetch = Lc.Start($"fetch -i {Netns.RecvIf} --output {outDir} -t 30 {channel}");
+        fetch.WaitForStderr("waiting for files");
+        using var ctx = new Context(SocketsPlatform.Instance);
+        var socket = ctx.CreateSocket();
+        socket.Bind(Interfaces.Resolve(Netns.SendIf));
+        var baseChannel = ctx.CreateChannel(channel);
+        socket.Bind(baseChannel);
+        var symbols = baseChannel.Sideband(77);
+        socket.Bind(symbols);
+        var sender = new FecSender(new ObjectEncoder(oti, forged, 0), symbols);
+        for (int round = 0; round < 20 && !fetch.HasExited; round++)
+        {
+            baseChannel.Send(announce, 0, alen);
+            sender.SendRound(oti.KL / 2);
+            System.Threading.Thread.Sleep(50);
+        }
+        int exit = fetch.WaitForExit(30_000);
+        Assert.Equal(1, exit);
+        Assert.Contains("do not match the announced BLAKE3 hash", fetch.Stderr);
+        Assert.Empty(Directory.GetFiles(outDir)); // neither the file nor a temporary one
+    }
+}

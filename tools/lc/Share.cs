@@ -1,0 +1,271 @@
+using System;
+using System.CommandLine;
+using System.Diagnostics;
+using System.IO;
+using System.Threading;
+using Librecast;
+using Librecast.Fec;
+using Librecast.Sockets;
+
+namespace Librecast.Cli;
+
+/// <summary>
+/// <c>lc share</c> and <c>lc fetch</c>: files to every listening device at once over RaptorQ
+/// (the protocol is in docs/fec.md). The sender announces each file on CHANNEL and streams its
+/// symbols on a sideband of CHANNEL, round after round at a rate limit; a receiver that joins at
+/// any time collects symbols until the file decodes, checks its BLAKE3 hash, and only then writes it.
+/// </summary>
+internal static class Share
+{
+    private const int BlockK = 1000;       // symbols per source block: bounded receiver memory
+    private const int RepairPerRound = 5;  // percent of K per block, on top of K, in the first round
+
+    private static Option<string> Iface() => new("--interface", "-i") { Description = "Network interface (name or index). Default: the default route.", HelpName = "IF" };
+    private static Option<string?> Key() => new("--key-file", "-k") { Description = "Encrypt announcements and symbols with the 32-byte key in FILE (librecast's SYMM coding; chmod 600).", HelpName = "FILE" };
+
+    public static Command ShareCommand()
+    {
+        var iface = Iface();
+        var key = Key();
+        var rate = new Option<double>("--rate") { Description = "Send at most MBITS megabits per second (symbols and announcements).", DefaultValueFactory = _ => 20, HelpName = "MBITS" };
+        var rounds = new Option<int?>("--rounds") { Description = "Stop after N rounds (default: until interrupted).", HelpName = "N" };
+        var symbol = new Option<int>("--symbol-size") { Description = "RaptorQ symbol size T in bytes (multiple of 4).", DefaultValueFactory = _ => 1024, HelpName = "T" };
+        var hops = new Option<int>("--hop-limit") { Description = "Multicast hop limit.", DefaultValueFactory = _ => 255, HelpName = "N" };
+        // One argument list: a OneOrMore PATH before CHANNEL would swallow CHANNEL.
+        var operands = new Argument<string[]>("PATH... CHANNEL") { Description = "Files to share, then the channel to announce them on (symbols go on its sidebands).", Arity = new ArgumentArity(2, 1000) };
+        var cmd = new Command("share",
+            "Share files with every receiver of CHANNEL (lc fetch), RaptorQ-coded: each round announces every file (name, size,\n" +
+            "BLAKE3 hash, RaptorQ parameters) and sends a fresh batch of its symbols; receivers joining at any time decode from\n" +
+            "whatever symbols reach them. Progress on stderr.\n" +
+            "Example: lc share -i eth0 --rate 50 lcgw.bin config.json fleet/files") { iface, key, rate, rounds, symbol, hops, operands };
+        cmd.SetAction(r =>
+        {
+            string[] all = r.GetValue(operands)!;
+            return Send(r.GetValue(iface), r.GetValue(key), r.GetValue(rate), r.GetValue(rounds), r.GetValue(symbol), r.GetValue(hops), all[..^1], all[^1]);
+        });
+        return cmd;
+    }
+
+    public static Command FetchCommand()
+    {
+        var iface = Iface();
+        var key = Key();
+        var output = new Option<string>("--output", "-o") { Description = "Directory to write fetched files to.", DefaultValueFactory = _ => ".", HelpName = "DIR" };
+        var count = new Option<int>("--count", "-n") { Description = "Fetch N files, then exit.", DefaultValueFactory = _ => 1, HelpName = "N" };
+        var timeout = new Option<double?>("--timeout", "-t") { Description = "Give up after SECONDS (exit 3).", HelpName = "SECONDS" };
+        var maxSize = new Option<long>("--max-size") { Description = "Refuse files larger than BYTES (memory: about 2.2 x the size).", DefaultValueFactory = _ => 512L << 20, HelpName = "BYTES" };
+        var channel = new Argument<string>("CHANNEL") { Description = "Channel the files are announced on." };
+        var cmd = new Command("fetch",
+            "Fetch files shared on CHANNEL (lc share): decode, check each file's BLAKE3 hash, and write it to DIR atomically\n" +
+            "(temporary file, fsync, rename). A file whose hash does not match is never written (exit 1).\n" +
+            "Progress: a bar on a terminal, otherwise a line every 10 %.\n" +
+            "Example: lc fetch -i eth0 --output /var/lib/images -t 600 fleet/files") { iface, key, output, count, timeout, maxSize, channel };
+        cmd.SetAction(r => Fetch(r.GetValue(iface), r.GetValue(key), r.GetValue(output)!, r.GetValue(count), r.GetValue(timeout), r.GetValue(maxSize), r.GetValue(channel)!));
+        return cmd;
+    }
+
+    private sealed class Shared
+    {
+        public Announcement Announcement = null!;
+        public ObjectEncoder Encoder = null!;
+        public FecSender Sender = null!;
+        public Channel Symbols = null!;
+        public byte[] Datagram = null!;
+        public int Length;
+    }
+
+    private static int Send(string? iface, string? keyFile, double rateMbit, int? rounds, int t, int hops, string[] paths, string channelName)
+    {
+        VectorSymbolOps.Install();
+        if (rateMbit <= 0 || rateMbit > 100_000) throw new UsageException($"--rate must be 0..100000 Mbit/s (got {rateMbit})");
+        if (rounds is < 1) throw new UsageException($"--rounds must be at least 1 (got {rounds})");
+        if (t < 4 || t % 4 != 0 || t > 8192) throw new UsageException($"--symbol-size must be a multiple of 4 up to 8192 (got {t})");
+        if (hops < 0 || hops > 255) throw new UsageException($"hop limit {hops} is outside 0..255");
+        UserKeyFile.Check(keyFile);
+        int ifindex = Commands.ResolveInterface(iface);
+        byte[]? key = keyFile == null ? null : UserKeyFile.Read(keyFile);
+        using var session = new Session(ifindex, channelName, hops, keyFile);
+        var files = new Shared[paths.Length];
+        for (int i = 0; i < paths.Length; i++)
+        {
+            byte[] data;
+            try { data = File.ReadAllBytes(paths[i]); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"cannot read {paths[i]}: {e.Message}"); }
+            if (data.Length == 0) throw new UsageException($"{paths[i]} is empty: nothing to share");
+            string name = Path.GetFileName(paths[i]);
+            if (Announcement.CheckName(name) is string why) throw new UsageException($"{paths[i]}: cannot share under this name: {why}");
+            var hash = new byte[32];
+            Blake3Hasher.Hash(data, 0, data.Length, hash, 0);
+            Oti oti;
+            try { oti = Oti.ForBlocks(data.Length, t, BlockK); }
+            catch (ArgumentException e) { throw new UsageException($"{paths[i]}: {e.Message}"); }
+            ulong band = BitConverter.ToUInt64(hash, 0) | 1; // never band 0 (the base group's own low bytes would differ anyway)
+            var a = new Announcement(name, oti, hash, band);
+            Channel symbols = session.Channel.Sideband(band);
+            if (key != null) symbols.SetKey(key);
+            session.Socket.Bind(symbols);
+            var enc = new ObjectEncoder(oti, data, 0);
+            var f = new Shared { Announcement = a, Encoder = enc, Sender = new FecSender(enc, symbols), Symbols = symbols, Datagram = new byte[Announcement.FixedLength + Announcement.MaxNameLength] };
+            f.Length = a.Write(f.Datagram, 0);
+            files[i] = f;
+            Console.Error.WriteLine($"lc: sharing {name} ({data.Length} bytes, blake3 {Convert.ToHexStringLower(hash)}, Z {oti.Z}, K {oti.KL}, T {t}) on {symbols}");
+        }
+        if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+
+        using var interrupted = new ManualResetEventSlim();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted.Set(); };
+        var pace = new Pacer(rateMbit * 1e6 / 8);
+        for (int round = 0; rounds == null || round < rounds; round++)
+        {
+            foreach (var f in files)
+            {
+                session.Channel.Send(f.Datagram, 0, f.Length);
+                pace.Sent(f.Length);
+                int perBlock = round == 0 ? f.Encoder.Oti.KL + Math.Max(2, f.Encoder.Oti.KL * RepairPerRound / 100) : Math.Max(4, f.Encoder.Oti.KL / 4);
+                for (int j = 0; j < perBlock; j++)
+                {
+                    if (interrupted.IsSet) return Program.ExitInterrupted;
+                    f.Sender.SendRound(1);
+                    pace.Sent(f.Encoder.Oti.Z * (FecCoding.PayloadIdLength + f.Encoder.Oti.T));
+                }
+            }
+            Console.Error.WriteLine($"lc: round {round + 1} sent ({pace.Bytes} bytes so far, {pace.Rate / 1e6 * 8:F1} Mbit/s)");
+        }
+        return Program.ExitOk;
+    }
+
+    /// <summary>Keeps the average send rate at or under the limit by sleeping when ahead.</summary>
+    private sealed class Pacer(double bytesPerSecond)
+    {
+        private readonly Stopwatch clock = Stopwatch.StartNew();
+        public long Bytes;
+        public double Rate => Bytes / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+
+        public void Sent(int bytes)
+        {
+            Bytes += bytes;
+            double ahead = Bytes / bytesPerSecond - clock.Elapsed.TotalSeconds;
+            if (ahead > 0.002) Thread.Sleep(TimeSpan.FromSeconds(ahead));
+        }
+    }
+
+    private static int Fetch(string? iface, string? keyFile, string outDir, int count, double? timeoutSeconds, long maxSize, string channelName)
+    {
+        VectorSymbolOps.Install();
+        if (count < 1) throw new UsageException($"--count must be at least 1 (got {count})");
+        Commands.CheckListenArguments(null, timeoutSeconds);
+        if (!Directory.Exists(outDir)) throw new UsageException($"--output {outDir} is not a directory");
+        UserKeyFile.Check(keyFile);
+        int ifindex = Commands.ResolveInterface(iface);
+        byte[]? key = keyFile == null ? null : UserKeyFile.Read(keyFile);
+        using var session = new Session(ifindex, channelName, keyFile: keyFile);
+        session.Channel.Join();
+        Console.Error.WriteLine($"lc: waiting for files on {session.Channel}");
+        using var interrupted = new ManualResetEventSlim();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted.Set(); };
+        long deadline = timeoutSeconds is double s ? Environment.TickCount64 + (long)(s * 1000) : long.MaxValue;
+        var message = new Message(65536);
+        var done = new System.Collections.Generic.HashSet<string>();
+        long badAnnouncements = 0;
+        bool tty = !Console.IsErrorRedirected;
+        while (done.Count < count)
+        {
+            // 1. An announcement of a file not fetched yet.
+            Announcement? a = null;
+            while (a == null)
+            {
+                if (interrupted.IsSet) return Program.ExitInterrupted;
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0)
+                {
+                    Console.Error.WriteLine($"lc: timed out after {timeoutSeconds} s: {done.Count} of {count} file(s) fetched, no announcement of another ({badAnnouncements} malformed)");
+                    return Program.ExitTimeout;
+                }
+                if (session.Socket.Receive(message, (int)Math.Min(left, 200)) != ReceiveResult.Ok) continue;
+                a = Announcement.TryRead(message.Buffer, message.PayloadOffset, message.PayloadLength, out string error);
+                if (a == null) { badAnnouncements++; Console.Error.WriteLine("lc: ignored announcement: " + error); continue; }
+                if (done.Contains(Convert.ToHexStringLower(a.Hash))) { a = null; continue; }
+                if (a.Oti.F > maxSize)
+                {
+                    Console.Error.WriteLine($"lc: skipped {a.Name}: {a.Oti.F} bytes is over --max-size {maxSize}");
+                    done.Add(Convert.ToHexStringLower(a.Hash));
+                    count--;
+                    a = null;
+                }
+            }
+
+            // 2. Its symbols, from the sideband, until every block decodes.
+            var oti = a.Oti;
+            Console.Error.WriteLine($"lc: fetching {a.Name} ({oti.F} bytes, Z {oti.Z}, K {oti.KL}, T {oti.T}; needs {ObjectDecoder.MemoryBytes(oti, 16) >> 20} MiB)");
+            using var symbolSocket = session.Context.CreateSocket();
+            symbolSocket.Bind(ifindex);
+            Channel symbols = session.Channel.Sideband(a.Band);
+            if (key != null) symbols.SetKey(key);
+            symbolSocket.Bind(symbols);
+            symbols.Join();
+            var receiver = new FecReceiver(oti, 16);
+            var progress = new Progress(a.Name, receiver.Decoder.Needed, tty);
+            var started = Stopwatch.StartNew();
+            while (!receiver.Decoder.Complete)
+            {
+                if (interrupted.IsSet) return Program.ExitInterrupted;
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0)
+                {
+                    progress.End();
+                    Console.Error.WriteLine($"lc: timed out after {timeoutSeconds} s fetching {a.Name}: {receiver.Decoder.Received} of {receiver.Decoder.Needed} symbols needed arrived ({receiver.Decoder.BlocksDone} of {oti.Z} blocks decoded)");
+                    return Program.ExitTimeout;
+                }
+                if (symbolSocket.Receive(message, (int)Math.Min(left, 200)) != ReceiveResult.Ok) continue;
+                receiver.Offer(message.Buffer, message.PayloadOffset, message.PayloadLength);
+                progress.Show(Math.Min(receiver.Decoder.Received, receiver.Decoder.Needed));
+            }
+            progress.End();
+            symbols.Part();
+
+            // 3. The hash decides whether it is written at all.
+            var hash = new byte[32];
+            Blake3Hasher.Hash(receiver.Decoder.Result, 0, (int)oti.F, hash, 0);
+            if (!hash.AsSpan().SequenceEqual(a.Hash))
+            {
+                Console.Error.WriteLine($"lc: {a.Name}: decoded bytes do not match the announced BLAKE3 hash (tampered or corrupted symbols): not written");
+                return Program.ExitFailure;
+            }
+            string path = Path.Combine(outDir, a.Name);
+            AtomicFile.Write(path, receiver.Decoder.Result, 0, (int)oti.F);
+            done.Add(Convert.ToHexStringLower(a.Hash));
+            double secs = started.Elapsed.TotalSeconds;
+            Console.Error.WriteLine($"lc: fetched {a.Name} to {path}: {oti.F} bytes, blake3 ok, {receiver.Decoder.Received} symbols for {receiver.Decoder.Needed} needed " +
+                $"(overhead {(receiver.Decoder.Received - receiver.Decoder.Needed) / (double)oti.Z:F2} per block), {secs:F2} s");
+        }
+        if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+        return Program.ExitOk;
+    }
+
+    /// <summary>A bar redrawn in place on a terminal; otherwise a line every 10 %.</summary>
+    private sealed class Progress(string name, long total, bool tty)
+    {
+        private int lastDecile = -1;
+        private long lastDraw;
+
+        public void Show(long got)
+        {
+            int percent = (int)(got * 100 / Math.Max(1, total));
+            if (tty)
+            {
+                long now = Environment.TickCount64;
+                if (now - lastDraw < 100 && got < total) return;
+                lastDraw = now;
+                int filled = percent * 30 / 100;
+                Console.Error.Write($"\r{name} [{new string('#', filled)}{new string('.', 30 - filled)}] {percent,3}% {got}/{total} symbols");
+            }
+            else if (percent / 10 != lastDecile)
+            {
+                lastDecile = percent / 10;
+                Console.Error.WriteLine($"lc: {name}: {percent}% ({got} of {total} symbols)");
+            }
+        }
+
+        public void End() { if (tty) Console.Error.WriteLine(); }
+    }
+}
