@@ -82,7 +82,10 @@ public class FecWireTests : IDisposable
         if (symm) { var k = Key(); keyArg = " --key-file " + k.KeyFile; keyHex = " " + k.Hex; }
         using var receiver = new PeerProcess(CPeer.Build("lcfec"), $"recv {Netns.RecvIf} {channel} {f} 30 {output}{keyHex}");
         Assert.Equal("READY", receiver.NextLine());
-        var (code, _, err) = Lc.Run($"send -i {Netns.SendIf} --fec-rq --overhead 5 --file {path}{keyArg} {channel}");
+        // The flood is unpaced and the C receiver keeps librecast's default socket buffer: on a
+        // loaded machine the kernel drops some (183 of 206 symbols arrived once at 5 %). What is
+        // tested is that liblcrq decodes what we encode, so leave room for those drops.
+        var (code, _, err) = Lc.Run($"send -i {Netns.SendIf} --fec-rq --overhead 50 --file {path}{keyArg} {channel}");
         Assert.True(code == 0, "lc send --fec-rq failed: " + err);
         Assert.StartsWith("OK symbols=", receiver.NextLine(30_000));
         Assert.Equal(0, receiver.WaitForExit());
