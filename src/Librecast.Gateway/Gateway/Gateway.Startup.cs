@@ -1,0 +1,121 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Threading;
+using Librecast.Gateway.Config;
+using Librecast.Gateway.Outputs;
+using Librecast.Gateway.Senml;
+using Librecast.Sensors;
+using Librecast.Sensors.Simulated;
+using Librecast.Sockets;
+
+namespace Librecast.Gateway;
+
+/// <summary>
+/// The running gateway: subscribes to the configured channels, decodes SenML, feeds the outputs,
+/// reads and publishes local sensors. Built from a <see cref="GatewayConfig"/>; <see cref="Start"/>
+/// then <see cref="Dispose"/> (which is the clean shutdown).
+/// </summary>
+/// <remarks>
+/// One class in parts named for what they do: start-up (this file), the network supervisor
+/// (<c>Gateway.Network.cs</c>), routing and the bridge loop guard (<c>Gateway.Routing.cs</c>),
+/// delivery to the outputs (<c>Gateway.Delivery.cs</c>), sensor scheduling
+/// (<c>Gateway.Sensors.cs</c>), the metric table (<c>Gateway.Metrics.cs</c>) and shutdown
+/// (<c>Gateway.Shutdown.cs</c>). One cancellation, <see cref="shutdown"/>, stops every thread.
+/// </remarks>
+public sealed partial class Gateway : IDisposable
+{
+    private readonly GatewayConfig config;
+    private readonly Log log;
+    private readonly II2cDeviceSource? sensorBus;
+    private readonly List<IOutput> outputs = new();
+    private readonly List<SensorPoller> pollers = new();
+    private readonly SenmlDecoder networkDecoder;
+    private readonly SenmlDecoder localDecoder;
+    // The one shutdown signal: the network retry and the sensor loop wait on it, Dispose cancels it.
+    private readonly CancellationTokenSource shutdown = new();
+    private Context? context;
+    private Thread? sensorThread;
+    private TelemetryEncoder? encoder;
+
+    /// <summary>Prepares a gateway; nothing is opened until <see cref="Start"/>.</summary>
+    /// <param name="config">Validated configuration.</param>
+    /// <param name="log">Where logs go.</param>
+    /// <param name="sensorBus">I2C source for sensors with a numeric bus (null: the Linux kernel's /dev/i2c-N).</param>
+    public Gateway(GatewayConfig config, Log log, II2cDeviceSource? sensorBus = null)
+    {
+        this.config = config ?? throw new ArgumentNullException(nameof(config));
+        this.log = log ?? throw new ArgumentNullException(nameof(log));
+        this.sensorBus = sensorBus;
+        networkDecoder = new SenmlDecoder();
+        localDecoder = new SenmlDecoder();
+    }
+
+    /// <summary>The metrics store (also served over HTTP when configured).</summary>
+    public MetricsStore Metrics { get; } = new();
+
+    /// <summary>The HTTP /metrics server, if configured.</summary>
+    public MetricsServer? MetricsServer { get; private set; }
+
+    /// <summary>The MQTT bridge, if configured.</summary>
+    public MqttBridge? Mqtt { get; private set; }
+
+    /// <summary>The transport counters (null before Start).</summary>
+    public Counters? Counters => context?.Counters;
+
+    /// <summary>
+    /// Opens outputs, joins channels, starts sensor polling. If the network refuses (interface
+    /// missing, join failed) the rest still starts and the network is retried in the background.
+    /// </summary>
+    /// <exception cref="System.IO.IOException">The JSON lines file cannot be opened, the metrics address is in use or not local, or /dev/urandom cannot be read.</exception>
+    public void Start()
+    {
+        outputs.Add(Metrics);
+        if (config.JsonLinesPath != null) outputs.Add(new JsonLinesOutput(config.JsonLinesPath, log));
+        if (config.Mqtt != null)
+        {
+            Mqtt = new MqttBridge(config.Mqtt, log);
+            outputs.Add(Mqtt);
+        }
+        Metrics.AddSource(GatewayMetrics);
+        if (config.MetricsEndpoint != null)
+        {
+            try
+            {
+                MetricsServer = new MetricsServer(config.MetricsEndpoint, Metrics, log);
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                throw new System.IO.IOException("metrics: cannot listen on " + config.MetricsEndpoint + ": " + e.Message, e);
+            }
+            log.Info("metrics endpoint listening", ("url", "http://" + MetricsServer.Endpoint + "/metrics"));
+        }
+
+        context = new Context(SocketsPlatform.Instance); // randomness from /dev/urandom: no OpenSSL in a static image
+        if (config.Sensors.Count > 0)
+        {
+            SimulatedI2cBus? simulated = null;
+            foreach (LocalSensorConfig s in config.Sensors)
+            {
+                II2cDeviceSource source = s.Simulated ? (simulated ??= SimulatedI2cBus.CreateDemo(StableSeed(config.Node)))
+                                                      : sensorBus ?? LinuxI2c.Instance;
+                pollers.Add(new SensorPoller(s.Spec, source));
+            }
+            encoder = new TelemetryEncoder(config.Site, config.Node);
+        }
+        StartNetwork();
+        if (pollers.Count > 0)
+        {
+            sensorThread = new Thread(SensorLoop) { IsBackground = true, Name = "lcgw-sensors" };
+            sensorThread.Start();
+        }
+        log.Info("lcgw started", ("config", config.Source), ("summary", config.Describe()));
+    }
+
+    private static int StableSeed(string text)
+    {
+        int h = 17;
+        foreach (char c in text) h = unchecked(h * 31 + c);
+        return h;
+    }
+}
