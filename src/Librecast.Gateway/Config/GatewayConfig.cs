@@ -34,7 +34,20 @@ public enum LogLevel
 }
 
 /// <summary>The <c>config mqtt</c> section.</summary>
-public sealed record MqttConfig(string Host, int Port, string ClientId, string TopicPrefix, int Qos, bool Retain, string? Username, string? Password);
+/// <param name="Host">Broker host name or address.</param>
+/// <param name="Port">Broker port (1883, or 8883 with TLS).</param>
+/// <param name="ClientId">MQTT client id (also names lcgw's availability topic).</param>
+/// <param name="TopicPrefix">Prepended to every topic.</param>
+/// <param name="Qos">Quality of service of the readings (0-2).</param>
+/// <param name="Retain">Readings published retained.</param>
+/// <param name="Username">Login name, or null.</param>
+/// <param name="Password">Password (from password or password_file), or null.</param>
+/// <param name="Tls">Connect with TLS (needs OpenSSL: not in a static image).</param>
+/// <param name="CaFile">PEM file of the CA that signed the broker's certificate (null: the system's trust store).</param>
+/// <param name="HomeAssistant">Publish Home Assistant discovery configs (retained).</param>
+/// <param name="DiscoveryPrefix">Home Assistant's discovery prefix.</param>
+public sealed record MqttConfig(string Host, int Port, string ClientId, string TopicPrefix, int Qos, bool Retain, string? Username, string? Password,
+                                bool Tls = false, string? CaFile = null, bool HomeAssistant = false, string DiscoveryPrefix = "homeassistant");
 
 /// <summary>One <c>config sensor</c> section: a local chip read every <paramref name="IntervalSeconds"/> and published on <paramref name="Channel"/>.</summary>
 public sealed record LocalSensorConfig(string Name, SensorSpec Spec, bool Simulated, double IntervalSeconds, string Channel);
@@ -151,7 +164,7 @@ public sealed class GatewayConfig
                     config.LogLevel = options.Choice("log_level", LogLevel.Info,
                         ("debug", LogLevel.Debug), ("info", LogLevel.Info), ("warn", LogLevel.Warn), ("error", LogLevel.Error));
                     config.MaxDatagram = options.Int("max_datagram", 2048, 64, 65536);
-                    config.KeyFile = options.String("key_file");
+                    config.KeyFile = Credentials.Resolve(options.String("key_file"), options.WhereOf("key_file") + ": key_file");
                     config.Replay = options.Flag("replay", false);
                     config.MaxAgeSeconds = options.Double("max_age", 0, 0, 1e6);
                     if (config.MaxAgeSeconds > 0 && !config.Replay)
@@ -170,14 +183,28 @@ public sealed class GatewayConfig
                 case "mqtt":
                 {
                     string host = options.String("host") ?? "127.0.0.1";
-                    int port = options.Int("port", 1883, 1, 65535);
                     string clientId = options.String("client_id") ?? "lcgw-" + config.Node;
                     string prefix = options.String("topic_prefix") ?? "librecast/";
                     if (prefix.Contains('+') || prefix.Contains('#'))
                         throw new ConfigException(options.WhereOf("topic_prefix") + ": topic_prefix may not contain MQTT wildcards + or #");
                     int qos = options.Int("qos", 0, 0, 2);
                     bool retain = options.Flag("retain", false);
-                    config.Mqtt = new MqttConfig(host, port, clientId, prefix, qos, retain, options.String("username"), options.String("password"));
+                    bool tls = options.Flag("tls", false);
+                    int port = options.Int("port", tls ? 8883 : 1883, 1, 65535);
+                    string? caFile = options.String("ca_file");
+                    if (caFile != null && !tls)
+                        throw new ConfigException(options.WhereOf("ca_file") + ": ca_file is for TLS: add \"option tls '1'\"");
+                    string? password = options.String("password");
+                    string? passwordFile = options.String("password_file");
+                    if (password != null && passwordFile != null)
+                        throw new ConfigException(options.WhereOf("password_file") + ": set password or password_file, not both");
+                    if (passwordFile != null) password = ReadSecret(Credentials.Resolve(passwordFile, options.WhereOf("password_file") + ": password_file")!, options.WhereOf("password_file"));
+                    bool ha = options.Flag("homeassistant", false);
+                    string discoveryPrefix = options.String("discovery_prefix") ?? "homeassistant";
+                    if (discoveryPrefix.IndexOfAny(['+', '#']) >= 0)
+                        throw new ConfigException(options.WhereOf("discovery_prefix") + ": discovery_prefix may not contain MQTT wildcards + or #");
+                    config.Mqtt = new MqttConfig(host, port, clientId, prefix, qos, retain, options.String("username"), password,
+                                                 tls, caFile, ha, discoveryPrefix.TrimEnd('/'));
                     break;
                 }
                 case "sensor":
@@ -220,6 +247,22 @@ public sealed class GatewayConfig
         if ((config.Channels.Count > 0 || config.Sensors.Count > 0) && config.JsonLinesPath == null && config.MetricsEndpoint == null && config.Mqtt == null)
             throw new ConfigException(file + ": readings would go nowhere: add an output ('config jsonl', 'config metrics' or 'config mqtt')");
         return config;
+    }
+
+    // A password file: its first line (a trailing newline is not part of the password).
+    private static string ReadSecret(string path, string where)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException(where + ": cannot read " + path + ": " + IoErrors.Describe(e));
+        }
+        int end = text.IndexOfAny(['\r', '\n']);
+        return end >= 0 ? text.Substring(0, end) : text;
     }
 
     // Control characters (and the Unicode line separators) in a value are a mistake in the file,

@@ -48,10 +48,13 @@ public sealed partial class Gateway
         }
         if (Mqtt != null)
         {
-            yield return new("lcgw_mqtt_connected", "gauge", "1 while connected to the MQTT broker.", "", Mqtt.Connected ? 1 : 0);
+            yield return new("lcgw_mqtt_connected", "gauge", "1 while connected to the MQTT broker and logged in.", "", Mqtt.Connected ? 1 : 0);
             yield return new("lcgw_mqtt_published_total", "counter", "MQTT messages the broker accepted.", "", Mqtt.Published);
-            yield return new("lcgw_mqtt_dropped_total", "counter", "MQTT messages dropped (queue full while the broker was away).", "", Mqtt.Dropped);
-            yield return new("lcgw_mqtt_errors_total", "counter", "Failed MQTT connects and publishes.", "", Mqtt.Errors);
+            foreach (MqttBridge.DropReason reason in Enum.GetValues<MqttBridge.DropReason>())
+                yield return new("lcgw_mqtt_dropped_total", "counter", "MQTT messages dropped, by reason (queue full while the broker was away, topic too long, refused by client or broker, no TLS in this build).",
+                    "reason=\"" + MqttBridge.Label(reason) + "\"", Mqtt.DroppedFor(reason));
+            yield return new("lcgw_mqtt_login_failures_total", "counter", "Logins the MQTT broker refused (bad user name or password, not authorised).", "", Mqtt.LoginFailures);
+            yield return new("lcgw_mqtt_errors_total", "counter", "Failed MQTT connects (broker unreachable or login refused).", "", Mqtt.Errors);
         }
     }
 
