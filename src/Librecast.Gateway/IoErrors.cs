@@ -19,9 +19,9 @@ internal static class IoErrors
         DirectoryNotFoundException => "no such directory",
         UnauthorizedAccessException => "permission denied (or it is a directory)",
         PathTooLongException => "path too long",
-        _ when !IsResourceKey(e.Message) => e.Message,
         // Unix I/O errors carry errno as HResult: the C library's own sentence for it.
-        IOException when e.HResult > 0 && e.HResult < 4096 => Marshal.GetPInvokeErrorMessage(e.HResult).ToLowerInvariant(),
+        IOException when e.GetType() == typeof(IOException) && e.HResult > 0 && e.HResult < 4096 => Marshal.GetPInvokeErrorMessage(e.HResult).ToLowerInvariant(),
+        _ when !IsResourceKey(e.Message) => e.Message,
         IOException => "input/output error",
         _ => e.GetType().Name.Replace("Exception", "", StringComparison.Ordinal) + " error" +
              (e.InnerException != null ? ": " + Describe(e.InnerException) : ""),

@@ -41,6 +41,7 @@ public static class Program
     /// <summary>Entry point.</summary>
     public static int Main(string[] args)
     {
+        StandardStreams.Guard();
         string configPath = DefaultConfigPath;
         bool check = false;
         for (int i = 0; i < args.Length; i++)
@@ -87,7 +88,7 @@ public static class Program
 
     private static int Run(GatewayConfig config)
     {
-        var log = new Log(Console.Error, config.LogFormat, config.LogLevel);
+        var log = new Log(StandardStreams.StderrClosed ? TextWriter.Null : Console.Error, config.LogFormat, config.LogLevel);
         using var stop = new ManualResetEventSlim(false);
         string signal = "";
         void OnSignal(PosixSignalContext context)

@@ -34,7 +34,7 @@ public sealed partial class Gateway
         Counters? c = context?.Counters;
         log.Info("lcgw stopped", ("received", c?.Received ?? 0), ("malformed", c?.Malformed ?? 0),
             ("senml_accepted", networkDecoder.Accepted), ("sensor_published", Volatile.Read(ref localPublished)),
-            ("mqtt_published", Mqtt?.Published ?? 0), ("mqtt_dropped", Mqtt?.Dropped ?? 0),
+            ("jsonl_dropped", Jsonl?.Dropped ?? 0), ("mqtt_published", Mqtt?.Published ?? 0), ("mqtt_dropped", Mqtt?.Dropped ?? 0),
             ("bridged_up", Volatile.Read(ref forwardedUp)), ("bridged_down", Volatile.Read(ref forwardedDown)),
             ("bridge_duplicates", Volatile.Read(ref bridgeDuplicates)));
     }

@@ -57,6 +57,9 @@ public sealed partial class Gateway : IDisposable
     /// <summary>The HTTP /metrics server, if configured.</summary>
     public MetricsServer? MetricsServer { get; private set; }
 
+    /// <summary>The JSON lines output, if configured.</summary>
+    public JsonLinesOutput? Jsonl { get; private set; }
+
     /// <summary>The MQTT bridge, if configured.</summary>
     public MqttBridge? Mqtt { get; private set; }
 
@@ -71,7 +74,11 @@ public sealed partial class Gateway : IDisposable
     public void Start()
     {
         outputs.Add(Metrics);
-        if (config.JsonLinesPath != null) outputs.Add(new JsonLinesOutput(config.JsonLinesPath, log));
+        if (config.JsonLinesPath != null)
+        {
+            Jsonl = new JsonLinesOutput(config.JsonLinesPath, log);
+            outputs.Add(Jsonl);
+        }
         if (config.Mqtt != null)
         {
             Mqtt = new MqttBridge(config.Mqtt, log);
