@@ -97,6 +97,9 @@ public sealed class GatewayConfig
     /// <summary>Where /metrics is served, or null for no HTTP endpoint.</summary>
     public IPEndPoint? MetricsEndpoint { get; private set; }
 
+    /// <summary>Metric series not updated for this long are dropped (<c>option series_ttl</c>, seconds; 0 keeps them).</summary>
+    public TimeSpan SeriesTtl { get; private set; } = TimeSpan.FromHours(1);
+
     /// <summary>The MQTT bridge, or null.</summary>
     public MqttConfig? Mqtt { get; private set; }
 
@@ -179,6 +182,7 @@ public sealed class GatewayConfig
                     break;
                 case "metrics":
                     config.MetricsEndpoint = options.Endpoint("listen", "127.0.0.1:9464");
+                    config.SeriesTtl = TimeSpan.FromSeconds(options.Double("series_ttl", 3600, 0, 1e7));
                     break;
                 case "mqtt":
                 {
@@ -223,6 +227,9 @@ public sealed class GatewayConfig
                     if (section.Name != null && HasControl(section.Name))
                         throw new ConfigException(section.Where + ": sensor name contains a control character");
                     string name = string.IsNullOrEmpty(section.Name) ? typeText + sensorIndex.ToString(CultureInfo.InvariantCulture) : section.Name;
+                    foreach (LocalSensorConfig other in config.Sensors)
+                        if (other.Name == name)
+                            throw new ConfigException(section.Where + ": a second 'config sensor' named '" + name + "' (each sensor needs its own name: it labels its metrics)");
                     config.Sensors.Add(new LocalSensorConfig(name, new SensorSpec(type, bus, address), simulated, interval, channel ?? ""));
                     break;
                 }
@@ -410,9 +417,35 @@ public sealed class GatewayConfig
         public IPEndPoint Endpoint(string key, string fallback)
         {
             string text = String(key) ?? fallback;
-            if (!IPEndPoint.TryParse(text, out IPEndPoint? ep))
-                throw new ConfigException(WhereOf(key) + ": " + key + " '" + text + "' is not ADDRESS:PORT (like 127.0.0.1:9464 or [::1]:9464)");
-            return ep;
+            // IPEndPoint.TryParse alone takes '9464' for the IPv4 address 0.0.36.248 and no port.
+            if (!TryEndpoint(text, out IPEndPoint? ep))
+                throw new ConfigException(WhereOf(key) + ": " + key + " '" + text + "' is not ADDRESS:PORT with a port from 1 to 65535 (like 127.0.0.1:9464 or [::1]:9464)");
+            return ep!;
+        }
+
+        private static bool TryEndpoint(string text, out IPEndPoint? ep)
+        {
+            ep = null;
+            int colon = text.LastIndexOf(':');
+            if (colon <= 0) return false;
+            string host = text.Substring(0, colon), port = text.Substring(colon + 1);
+            if (host.StartsWith('['))
+            {
+                if (!host.EndsWith(']')) return false;
+                host = host.Substring(1, host.Length - 2);
+                if (!IPAddress.TryParse(host, out IPAddress? v6) || v6.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6) return false;
+            }
+            else
+            {
+                // Dotted quad only: no '1.2' shorthands, no bare IPv6 without brackets.
+                string[] octets = host.Split('.');
+                if (octets.Length != 4) return false;
+                foreach (string o in octets)
+                    if (o.Length == 0 || o.Length > 3 || !int.TryParse(o, NumberStyles.None, CultureInfo.InvariantCulture, out int b) || b > 255) return false;
+            }
+            if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out int p) || p < 1 || p > 65535) return false;
+            ep = new IPEndPoint(IPAddress.Parse(host), p);
+            return true;
         }
 
         public List<(string Value, int Line)> List(string key)

@@ -49,10 +49,11 @@ public sealed partial class Gateway : IDisposable
         this.sensorBus = sensorBus;
         networkDecoder = new SenmlDecoder();
         localDecoder = new SenmlDecoder();
+        Metrics = new MetricsStore { SeriesTtl = config.SeriesTtl };
     }
 
     /// <summary>The metrics store (also served over HTTP when configured).</summary>
-    public MetricsStore Metrics { get; } = new();
+    public MetricsStore Metrics { get; }
 
     /// <summary>The HTTP /metrics server, if configured.</summary>
     public MetricsServer? MetricsServer { get; private set; }
@@ -89,13 +90,16 @@ public sealed partial class Gateway : IDisposable
         {
             try
             {
-                MetricsServer = new MetricsServer(config.MetricsEndpoint, Metrics, log);
+                MetricsServer = new MetricsServer(config.MetricsEndpoint, Metrics, log, new StatusPage(Metrics, "lcgw " + config.Node, ChannelRoles()).Render);
             }
             catch (System.Net.Sockets.SocketException e)
             {
                 throw new System.IO.IOException("metrics: cannot listen on " + config.MetricsEndpoint + ": " + e.Message, e);
             }
-            log.Info("metrics endpoint listening", ("url", "http://" + MetricsServer.Endpoint + "/metrics"));
+            log.Info("metrics endpoint listening", ("url", "http://" + MetricsServer.Endpoint + "/metrics"), ("status_page", "http://" + MetricsServer.Endpoint + "/"));
+            if (MetricsServer.BeyondLoopback(MetricsServer.Endpoint))
+                log.Warn("metrics and status page are reachable from other hosts, without authentication: bind to 127.0.0.1 unless that is meant (a firewall or a reverse proxy in front)",
+                    ("listen", MetricsServer.Endpoint.ToString()));
         }
 
         context = new Context(SocketsPlatform.Instance); // randomness from /dev/urandom: no OpenSSL in a static image
@@ -117,6 +121,17 @@ public sealed partial class Gateway : IDisposable
             sensorThread.Start();
         }
         log.Info("lcgw started", ("config", config.Source), ("summary", config.Describe()));
+    }
+
+    private List<(string, string)> ChannelRoles()
+    {
+        var list = new List<(string, string)>();
+        foreach (string c in config.Channels) list.Add((c, "subscribed"));
+        foreach (string c in config.BridgeUp) list.Add((c, "bridged IPv4 to IPv6"));
+        foreach (string c in config.BridgeDown) list.Add((c, "bridged IPv6 to IPv4"));
+        foreach (LocalSensorConfig s in config.Sensors)
+            if (!list.Contains((s.Channel, "local sensors"))) list.Add((s.Channel, "local sensors"));
+        return list;
     }
 
     private static int StableSeed(string text)
