@@ -54,6 +54,7 @@ public sealed partial class Gateway
         if (Mqtt != null)
         {
             yield return new("lcgw_mqtt_connected", "gauge", "1 while connected to the MQTT broker and logged in.", "", Mqtt.Connected ? 1 : 0);
+            yield return new("lcgw_mqtt_queued", "gauge", "MQTT messages waiting for the broker.", "", Mqtt.Queued);
             yield return new("lcgw_mqtt_published_total", "counter", "MQTT messages the broker accepted.", "", Mqtt.Published);
             foreach (MqttBridge.DropReason reason in Enum.GetValues<MqttBridge.DropReason>())
                 yield return new("lcgw_mqtt_dropped_total", "counter", "MQTT messages dropped, by reason (queue full while the broker was away, topic too long, refused by client or broker, no TLS in this build).",

@@ -13,7 +13,7 @@ namespace Librecast.Gateway;
 
 /// <summary>
 /// The running gateway: subscribes to the configured channels, decodes SenML, feeds the outputs,
-/// reads and publishes local sensors. Built from a <see cref="GatewayConfig"/>; <see cref="Start"/>
+/// reads and publishes local sensors. Built from a <see cref="GatewayConfig"/>; <see cref="Start()"/>
 /// then <see cref="Dispose"/> (which is the clean shutdown).
 /// </summary>
 /// <remarks>
@@ -38,7 +38,7 @@ public sealed partial class Gateway : IDisposable
     private Thread? sensorThread;
     private TelemetryEncoder? encoder;
 
-    /// <summary>Prepares a gateway; nothing is opened until <see cref="Start"/>.</summary>
+    /// <summary>Prepares a gateway; nothing is opened until <see cref="Start()"/>.</summary>
     /// <param name="config">Validated configuration.</param>
     /// <param name="log">Where logs go.</param>
     /// <param name="sensorBus">I2C source for sensors with a numeric bus (null: the Linux kernel's /dev/i2c-N).</param>
@@ -53,13 +53,16 @@ public sealed partial class Gateway : IDisposable
     }
 
     /// <summary>The metrics store (also served over HTTP when configured).</summary>
-    public MetricsStore Metrics { get; }
+    public MetricsStore Metrics { get; private set; }
 
     /// <summary>The HTTP /metrics server, if configured.</summary>
     public MetricsServer? MetricsServer { get; private set; }
 
     /// <summary>The JSON lines output, if configured.</summary>
     public JsonLinesOutput? Jsonl { get; private set; }
+
+    /// <summary>The configuration it runs on.</summary>
+    public GatewayConfig Config => config;
 
     /// <summary>The MQTT bridge, if configured.</summary>
     public MqttBridge? Mqtt { get; private set; }
@@ -72,21 +75,55 @@ public sealed partial class Gateway : IDisposable
     /// missing, join failed) the rest still starts and the network is retried in the background.
     /// </summary>
     /// <exception cref="System.IO.IOException">The JSON lines file cannot be opened, the metrics address is in use or not local, or /dev/urandom cannot be read.</exception>
-    public void Start()
+    public void Start() => Start(null);
+
+    /// <summary>
+    /// Starts in place of <paramref name="previous"/> (a SIGHUP reload): its inputs must be
+    /// stopped (<see cref="StopInputs"/>); the outputs whose configuration did not change are
+    /// taken over as they are (the MQTT queue with what it holds, the JSON lines file, the metric
+    /// series and the HTTP listener), the rest is opened anew. Dispose <paramref name="previous"/>
+    /// afterwards: it closes only what was not taken over.
+    /// </summary>
+    /// <exception cref="System.IO.IOException">As <see cref="Start()"/>.</exception>
+    public void Start(Gateway? previous)
     {
+        if (previous != null && previous.MetricsServer != null && Equals(previous.config.MetricsEndpoint, config.MetricsEndpoint) && previous.config.SeriesTtl == config.SeriesTtl)
+        {
+            Metrics = previous.Metrics;
+            Metrics.ClearSources();
+            MetricsServer = previous.MetricsServer;
+            previous.outputs.Remove(previous.Metrics);
+            previous.MetricsServer = null;
+        }
         outputs.Add(Metrics);
         if (config.JsonLinesPath != null)
         {
-            Jsonl = new JsonLinesOutput(config.JsonLinesPath, log);
+            if (previous?.Jsonl != null && previous.config.JsonLinesPath == config.JsonLinesPath)
+            {
+                Jsonl = previous.Jsonl;
+                previous.outputs.Remove(previous.Jsonl);
+                previous.Jsonl = null;
+            }
+            else Jsonl = new JsonLinesOutput(config.JsonLinesPath, log);
             outputs.Add(Jsonl);
         }
         if (config.Mqtt != null)
         {
-            Mqtt = new MqttBridge(config.Mqtt, log);
+            if (previous?.Mqtt != null && previous.config.Mqtt == config.Mqtt)
+            {
+                Mqtt = previous.Mqtt; // what it has queued stays queued
+                previous.outputs.Remove(previous.Mqtt);
+                previous.Mqtt = null;
+            }
+            else Mqtt = new MqttBridge(config.Mqtt, log);
             outputs.Add(Mqtt);
         }
         Metrics.AddSource(GatewayMetrics);
-        if (config.MetricsEndpoint != null)
+        if (MetricsServer != null)
+        {
+            MetricsServer.StatusPage = new StatusPage(Metrics, "lcgw " + config.Node, ChannelRoles()).Render;
+        }
+        else if (config.MetricsEndpoint != null)
         {
             try
             {

@@ -24,7 +24,7 @@ public sealed class MetricsServer : IDisposable
     private readonly TcpListener listener;
     private readonly MetricsStore store;
     private readonly Log log;
-    private readonly Func<string> statusPage;
+    private volatile Func<string> statusPage;
     private readonly Thread thread;
     private readonly SemaphoreSlim slots = new(MaxClients, MaxClients);
     private readonly CancellationTokenSource stop = new();
@@ -55,7 +55,18 @@ public sealed class MetricsServer : IDisposable
     /// <summary>How long a client has to send its request, and to take the response.</summary>
     public TimeSpan RequestDeadline { get; init; } = TimeSpan.FromSeconds(5);
 
-    private bool HasStatusPage { get; }
+    private bool HasStatusPage { get; set; }
+
+    /// <summary>Renders the page at / (replaced on a reload).</summary>
+    public Func<string> StatusPage
+    {
+        get => statusPage;
+        set
+        {
+            statusPage = value;
+            HasStatusPage = true;
+        }
+    }
 
     /// <summary>Successful /metrics responses.</summary>
     public int Scrapes => Volatile.Read(ref scrapes);

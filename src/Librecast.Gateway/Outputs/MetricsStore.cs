@@ -57,6 +57,12 @@ public sealed class MetricsStore : IOutput
         lock (gate) sources.Add(source);
     }
 
+    /// <summary>Forgets every source (a reload: the new gateway adds its own).</summary>
+    public void ClearSources()
+    {
+        lock (gate) sources.Clear();
+    }
+
     /// <inheritdoc/>
     public void Write(Observation o)
     {

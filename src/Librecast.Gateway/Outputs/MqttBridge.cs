@@ -108,6 +108,9 @@ public sealed class MqttBridge : IOutput
     /// <summary>Messages dropped for <paramref name="reason"/>.</summary>
     public int DroppedFor(DropReason reason) => Volatile.Read(ref drops[(int)reason]);
 
+    /// <summary>Messages waiting in the queue (for the broker to come back).</summary>
+    public int Queued => Math.Max(0, Volatile.Read(ref enqueued) - Volatile.Read(ref done) - DroppedFor(DropReason.QueueFull) - DroppedFor(DropReason.NoTls));
+
     /// <summary>Failed connects (unreachable broker, refused login).</summary>
     public int Errors => Volatile.Read(ref errors);
 
