@@ -68,6 +68,19 @@ public class GatewayMetricsTests
     }
 
     [Fact]
+    public void Rendered_Metrics_Pass_Promtool()
+    {
+        Assert.True(System.IO.File.Exists("/usr/bin/promtool"), "promtool not found: apt-get install -y prometheus (tools/setup does it)");
+        var store = new MetricsStore();
+        store.Write(Pack(new SenmlDecoder(), "s/n/telemetry", "[{\"bn\":\"urn:dev:lc:s:n:\",\"n\":\"temperature\",\"u\":\"Cel\",\"v\":20.5}]"));
+        store.AddSource(() => [new MetricsStore.Metric("lcgw_mqtt_dropped_total", "counter", "Dropped, by reason.", "reason=\"queue_full\"", 3),
+                               new MetricsStore.Metric("lcgw_mqtt_dropped_total", "counter", "Dropped, by reason.", "reason=\"topic_too_long\"", 0)]);
+        string text = store.Render();
+        var (code, output, err) = Librecast.Tests.Support.CPeer.Run("/usr/bin/promtool", "check metrics", text, 30_000);
+        Assert.True(code == 0, output + err);
+    }
+
+    [Fact]
     public void Series_Are_Bounded()
     {
         var store = new MetricsStore { MaxSeries = 2 };

@@ -28,6 +28,7 @@ public sealed partial class Gateway
 
     private void StartNetwork()
     {
+        if (config.Channels.Count > 0 || config.BridgeUp.Count > 0 || config.BridgeDown.Count > 0) ReportReceiveBuffer();
         if (TryStartNetwork()) return;
         // The interface may not be up yet (a router at boot) or the network may refuse: keep
         // the rest running and try again, rather than exit and be restarted in a loop.
@@ -35,6 +36,30 @@ public sealed partial class Gateway
             ("interface", config.Interface ?? "(default route)"), ("error", lastNetworkError));
         networkThread = new Thread(RetryNetwork) { IsBackground = true, Name = "lcgw-network" };
         networkThread.Start();
+    }
+
+    // The transport asks for an 8 MiB receive buffer; without CAP_NET_ADMIN the kernel silently
+    // caps it at net.core.rmem_max (Linux default 208 KiB): say so once, and how to raise it.
+    private void ReportReceiveBuffer()
+    {
+        const long Wanted = 8 << 20;
+        try
+        {
+            long max = long.Parse(System.IO.File.ReadAllText("/proc/sys/net/core/rmem_max").Trim(), CultureInfo.InvariantCulture);
+            if (max >= Wanted || HasNetAdmin()) return;
+            log.Info("receive buffer capped by net.core.rmem_max; bursts may be dropped by the kernel (lc_transport_kernel_drops_total): " +
+                     "sysctl -w net.core.rmem_max=8388608 (or /etc/sysctl.d/60-lcgw.conf)",
+                ("rmem_max", max), ("wanted", Wanted));
+        }
+        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException or FormatException) { /* not Linux, or /proc hidden */ }
+    }
+
+    private static bool HasNetAdmin()
+    {
+        foreach (string line in System.IO.File.ReadAllLines("/proc/self/status"))
+            if (line.StartsWith("CapEff:", StringComparison.Ordinal))
+                return (ulong.Parse(line.Substring(7).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & (1UL << 12)) != 0;
+        return false;
     }
 
     private void RetryNetwork()
