@@ -23,12 +23,12 @@ public sealed partial class Gateway
             yield return new("lcgw_replay_reordered_total", "counter", "Messages that arrived late but inside the window.", "", window.Reordered);
             yield return new("lcgw_replay_restarts_total", "counter", "Sender restarts recognised (seq back to 1 with a newer clock).", "", window.Restarts);
         }
-        yield return new("lcgw_senml_accepted_total", "counter", "SenML packs decoded.", "", networkDecoder.Accepted + localDecoder.Accepted);
+        yield return new("lcgw_senml_accepted_total", "counter", "SenML packs received and decoded (local sensors are not decoded: they reach the outputs directly).", "", networkDecoder.Accepted);
         foreach (SenmlError reason in Enum.GetValues<SenmlError>())
         {
             if (reason == SenmlError.None) continue;
             yield return new("lcgw_senml_rejected_total", "counter", "Payloads rejected as SenML, by reason.",
-                "reason=\"" + reason.ToString().ToLowerInvariant() + "\"", networkDecoder.Rejected(reason) + localDecoder.Rejected(reason));
+                "reason=\"" + reason.ToString().ToLowerInvariant() + "\"", networkDecoder.Rejected(reason));
         }
         yield return new("lcgw_receive_errors_total", "counter", "Receive failures (listening goes on).", "", Volatile.Read(ref receiveErrors));
         yield return new("lcgw_sensor_published_total", "counter", "Local sensor packs sent on their channel.", "", Volatile.Read(ref localPublished));

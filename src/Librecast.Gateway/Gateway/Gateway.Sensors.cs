@@ -12,6 +12,7 @@ namespace Librecast.Gateway;
 public sealed partial class Gateway
 {
     private readonly Observation localObservation = new();
+    private Senml.SenmlRecord[] localRecords = [];
     private int localPublished, localSendErrors;
 
     // Schedules on the monotonic clock: a Pi without a real-time clock steps its wall clock at
@@ -39,6 +40,34 @@ public sealed partial class Gateway
         }
     }
 
+    // Reused records for the sensor thread's readings (grown once to the largest reading set).
+    private Senml.SenmlRecord[] LocalRecords(IReadOnlyList<Reading> readings, double time, out int count)
+    {
+        if (localRecords.Length < readings.Count)
+        {
+            var grown = new Senml.SenmlRecord[readings.Count];
+            for (int i = 0; i < grown.Length; i++) grown[i] = i < localRecords.Length ? localRecords[i] : new Senml.SenmlRecord();
+            localRecords = grown;
+        }
+        count = 0;
+        foreach (Reading r in readings)
+        {
+            if (!double.IsFinite(r.Value)) continue; // not sent either (SenML JSON cannot carry it)
+            Senml.SenmlRecord record = localRecords[count++];
+            record.ShortName = r.Name;
+            record.Name = localBaseName + r.Name;
+            record.Unit = string.IsNullOrEmpty(r.Unit) ? null : r.Unit;
+            record.Kind = Senml.SenmlValueKind.Number;
+            record.Number = Math.Round(r.Value, r.Decimals);
+            record.Text = null;
+            record.Boolean = false;
+            record.HasSum = false;
+            record.Sum = 0;
+            record.Time = time;
+        }
+        return localRecords;
+    }
+
     private void PollOne(int i, ref string? lastError)
     {
         SensorPoller poller = pollers[i];
@@ -55,7 +84,8 @@ public sealed partial class Gateway
         }
         if (lastError != null || poller.Reads == 1) log.Info("sensor reading", ("sensor", sensor.Name), ("device", poller.Spec.ToString()));
         lastError = null;
-        int length = encoder!.Encode(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), readings);
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        int length = encoder!.Encode(now, readings);
         byte[] payload = encoder.Buffer;
         ulong sequence = 0;
         Channel? channel = null;
@@ -75,18 +105,16 @@ public sealed partial class Gateway
             }
         }
         else Interlocked.Increment(ref localSendErrors); // network not up yet: the reading still reaches the outputs
-        if (localDecoder.TryDecode(payload, 0, length))
-        {
-            Observation o = localObservation;
-            o.Channel = sensor.Channel;
-            o.Source = "local";
-            o.Sequence = sequence;
-            o.Records = localDecoder.Records;
-            o.Count = localDecoder.Count;
-            o.Payload = payload;
-            o.PayloadOffset = 0;
-            o.PayloadLength = length;
-            Deliver(o);
-        }
+        // To the outputs straight from the readings: the same values, units and time as the pack
+        // just sent (rounded as it rounds them), without decoding our own JSON again.
+        Observation o = localObservation;
+        o.Channel = sensor.Channel;
+        o.Source = "local";
+        o.Sequence = sequence;
+        o.Records = LocalRecords(readings, now / 1000.0, out o.Count);
+        o.Payload = payload;
+        o.PayloadOffset = 0;
+        o.PayloadLength = length;
+        Deliver(o);
     }
 }

@@ -31,12 +31,12 @@ public sealed partial class Gateway : IDisposable
     private readonly List<IOutput> outputs = new();
     private readonly List<SensorPoller> pollers = new();
     private readonly SenmlDecoder networkDecoder;
-    private readonly SenmlDecoder localDecoder;
     // The one shutdown signal: the network retry and the sensor loop wait on it, Dispose cancels it.
     private readonly CancellationTokenSource shutdown = new();
     private Context? context;
     private Thread? sensorThread;
     private TelemetryEncoder? encoder;
+    private string localBaseName = "";
 
     /// <summary>Prepares a gateway; nothing is opened until <see cref="Start()"/>.</summary>
     /// <param name="config">Validated configuration.</param>
@@ -48,7 +48,6 @@ public sealed partial class Gateway : IDisposable
         this.log = log ?? throw new ArgumentNullException(nameof(log));
         this.sensorBus = sensorBus;
         networkDecoder = new SenmlDecoder();
-        localDecoder = new SenmlDecoder();
         Metrics = new MetricsStore { SeriesTtl = config.SeriesTtl };
     }
 
@@ -150,6 +149,7 @@ public sealed partial class Gateway : IDisposable
                 pollers.Add(new SensorPoller(s.Spec, source));
             }
             encoder = new TelemetryEncoder(config.Site, config.Node);
+            localBaseName = TelemetryEncoder.BaseName(config.Site, config.Node);
         }
         StartNetwork();
         if (pollers.Count > 0)
