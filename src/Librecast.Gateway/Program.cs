@@ -20,12 +20,15 @@ public static class Program
         "usage: lcgw [-c FILE] [--check-config] [--version] [--help]\n" +
         "\n" +
         "lcgw, the LibrecastIoT gateway daemon: subscribes to librecast channels, decodes SenML\n" +
-        "telemetry and writes it out (JSON lines, Prometheus /metrics, MQTT); bridges IPv4-only\n" +
-        "nodes' channels onto librecast's IPv6 groups (and command channels back); reads local I2C\n" +
-        "sensors (BME280, SHT3x, BH1750) and publishes them on their channel.\n" +
+        "telemetry and writes it out (JSON lines, Prometheus /metrics and a status page at /, MQTT\n" +
+        "with Home Assistant discovery); bridges IPv4-only nodes' channels onto librecast's IPv6\n" +
+        "groups (and command channels back); reads local I2C sensors (BME280, SHT3x, BH1750) and\n" +
+        "publishes them on their channel.\n" +
         "\n" +
         "  -c, --config FILE   configuration file (UCI syntax; default " + DefaultConfigPath + ";\n" +
-        "                      on OpenWrt /etc/config/lcgw). Every option: docs/deploy.md\n" +
+        "                      on OpenWrt /etc/config/lcgw). Every option: docs/deploy.md.\n" +
+        "                      A file option written 'credential:NAME' (key_file, password_file)\n" +
+        "                      is read from $CREDENTIALS_DIRECTORY (systemd LoadCredential=)\n" +
         "  --check-config      read and validate the configuration, print a one-line summary, exit\n" +
         "  --version           print the version and exit\n" +
         "  -h, --help          this text\n" +
