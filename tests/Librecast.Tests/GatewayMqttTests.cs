@@ -286,4 +286,56 @@ public class GatewayMqttTests
             avail.WaitForLine(l => l == "librecast/lcgw/lcgw-hub/status offline", 15_000);
         }
     }
+
+    [Fact]
+    public void Tls_To_The_Broker_With_A_Ca_File()
+    {
+        Netns.Require();
+        string dir = Directory.CreateTempSubdirectory("lcgw-tls-").FullName;
+        try
+        {
+            string ca = Path.Combine(dir, "ca.pem"), caKey = Path.Combine(dir, "ca.key"), key = Path.Combine(dir, "server.key"),
+                   csr = Path.Combine(dir, "server.csr"), cert = Path.Combine(dir, "server.pem"), ext = Path.Combine(dir, "ext.cnf");
+            File.WriteAllText(ext, "subjectAltName=IP:127.0.0.1\n");
+            foreach (string args in new[]
+            {
+                $"req -x509 -newkey rsa:2048 -nodes -keyout {caKey} -out {ca} -days 2 -subj /CN=lcgw-test-ca",
+                $"req -newkey rsa:2048 -nodes -keyout {key} -out {csr} -subj /CN=127.0.0.1",
+                $"x509 -req -in {csr} -CA {ca} -CAkey {caKey} -CAcreateserial -out {cert} -days 2 -extfile {ext}",
+            })
+            {
+                var (code, _, err) = CPeer.Run("openssl", args, null, 30_000);
+                Assert.True(code == 0, "openssl " + args + ": " + err);
+            }
+            CPeer.Run("chmod", $"0755 {dir}", null, 5_000);
+            CPeer.Run("chmod", $"0644 {ca} {cert} {key}", null, 5_000);
+            using var broker = new Mosquitto(tlsConf: $"cafile {ca}\ncertfile {cert}\nkeyfile {key}\n");
+            using var sub = new DaemonProcess("stdbuf", ["-oL", "/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                                                         "--cafile", ca, "-t", "librecast/s/tls/telemetry/urn:dev:lc:s:tls:illuminance", "-v", "-d", "-C", "1", "-W", "30"]);
+            sub.WaitForLine(l => l.Contains("SUBACK", StringComparison.Ordinal));
+            using DaemonProcess gw = GatewayTests.StartLcgw($"""
+                config gateway
+                	option interface 'lc1'
+                	option site 's'
+                	option node 'tls'
+                config mqtt
+                	option host '127.0.0.1'
+                	option port '{broker.Port}'
+                	option tls '1'
+                	option ca_file '{ca}'
+                config sensor
+                	option type 'bh1750'
+                	option bus 'sim'
+                	option interval '0.2'
+                """, out _);
+            gw.WaitForStderr("msg=\"mqtt connected\"", 20_000);
+            sub.WaitForLine(l => l.StartsWith("librecast/s/tls/telemetry/urn:dev:lc:s:tls:illuminance ", StringComparison.Ordinal), 20_000);
+            gw.Terminate();
+            Assert.Equal(0, gw.WaitForExit());
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }
