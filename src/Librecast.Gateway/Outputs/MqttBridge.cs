@@ -249,10 +249,19 @@ public sealed class MqttBridge : IOutput
         return builder.Build();
     }
 
-    /// <summary>True if this process can do TLS: .NET's TLS on Linux is OpenSSL, which a static image cannot load.</summary>
+    /// <summary>
+    /// True if this process can do TLS: .NET's TLS on Linux is OpenSSL, which a static image
+    /// cannot load (touching it there crashes the process, so a static image is recognised by its
+    /// own ELF header, which has no program interpreter, before anything reaches OpenSSL).
+    /// </summary>
     internal static bool TlsAvailable(out string why)
     {
         why = "";
+        if (IsStaticExecutable())
+        {
+            why = "static executable";
+            return false;
+        }
         try
         {
             // .NET's TLS and hashing on Linux both go through its OpenSSL shim: a hash touches it without a connection.
@@ -262,6 +271,32 @@ public sealed class MqttBridge : IOutput
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             why = e.GetType().Name;
+            return false;
+        }
+    }
+
+    // ELF64 little-endian: program headers at e_phoff (0x20), e_phentsize (0x36), e_phnum (0x38);
+    // a dynamically linked program has a PT_INTERP (3) entry naming its loader.
+    private static bool IsStaticExecutable()
+    {
+        try
+        {
+            using var exe = File.OpenRead("/proc/self/exe");
+            var header = new byte[64];
+            if (exe.Read(header, 0, 64) != 64 || header[0] != 0x7f || header[1] != (byte)'E' || header[4] != 2 || header[5] != 1) return false;
+            long phoff = BitConverter.ToInt64(header, 0x20);
+            int phentsize = BitConverter.ToUInt16(header, 0x36), phnum = BitConverter.ToUInt16(header, 0x38);
+            var entry = new byte[4];
+            for (int i = 0; i < phnum; i++)
+            {
+                exe.Position = phoff + (long)i * phentsize;
+                if (exe.Read(entry, 0, 4) != 4) return false;
+                if (BitConverter.ToUInt32(entry, 0) == 3) return false; // PT_INTERP
+            }
+            return phnum > 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
             return false;
         }
     }
