@@ -30,6 +30,7 @@ public static class KeyFile
     /// <exception cref="LibrecastException">What is wrong with the file, in one line.</exception>
     public static byte[] Read(string path)
     {
+        if (string.IsNullOrEmpty(path)) throw new LibrecastException("key file name is empty (" + HowToMake + ")");
         FileInfo info = new(path);
         if (Directory.Exists(path)) throw new LibrecastException($"key file '{path}' is a directory");
         if (!info.Exists) throw new LibrecastException($"key file '{path}' does not exist ({HowToMake})");
@@ -54,7 +55,10 @@ public static class KeyFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new LibrecastException($"key file '{path}' cannot be read: {SystemErrors.Describe(e)}");
+            // Plain words: under UseSystemResourceKeys e.Message is a resource key, not a sentence.
+            string why = SystemErrors.Describe(e);
+            if (e is UnauthorizedAccessException) why += " (it belongs to another user; for a systemd service pass it with LoadCredential=)";
+            throw new LibrecastException($"key file '{path}' cannot be read: {why}");
         }
     }
 }

@@ -15,6 +15,10 @@ namespace Librecast.Gateway;
 public sealed class Log(TextWriter writer, LogFormat format, LogLevel level)
 {
     private readonly object gate = new();
+    private long lost;
+
+    /// <summary>Log lines that could not be written (stderr closed or broken).</summary>
+    public long Lost { get { lock (gate) return lost; } }
 
     /// <summary>Least severe level written.</summary>
     public LogLevel Level { get; } = level;
@@ -79,8 +83,16 @@ public sealed class Log(TextWriter writer, LogFormat format, LogLevel level)
         }
         lock (gate)
         {
-            writer.WriteLine(line);
-            writer.Flush();
+            try
+            {
+                writer.WriteLine(line);
+                writer.Flush();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException or UnauthorizedAccessException)
+            {
+                // Closed or broken stderr: a log line lost must never stop the daemon.
+                lost++;
+            }
         }
     }
 

@@ -20,18 +20,23 @@ public static class Program
         "usage: lcgw [-c FILE] [--check-config] [--version] [--help]\n" +
         "\n" +
         "lcgw, the LibrecastIoT gateway daemon: subscribes to librecast channels, decodes SenML\n" +
-        "telemetry and writes it out (JSON lines, Prometheus /metrics, MQTT); bridges IPv4-only\n" +
-        "nodes' channels onto librecast's IPv6 groups (and command channels back); reads local I2C\n" +
-        "sensors (BME280, SHT3x, BH1750) and publishes them on their channel.\n" +
+        "telemetry and writes it out (JSON lines, Prometheus /metrics and a status page at /, MQTT\n" +
+        "with Home Assistant discovery); bridges IPv4-only nodes' channels onto librecast's IPv6\n" +
+        "groups (and command channels back); reads local I2C sensors (BME280, SHT3x, BH1750) and\n" +
+        "publishes them on their channel.\n" +
         "\n" +
         "  -c, --config FILE   configuration file (UCI syntax; default " + DefaultConfigPath + ";\n" +
-        "                      on OpenWrt /etc/config/lcgw). Every option: docs/deploy.md\n" +
+        "                      on OpenWrt /etc/config/lcgw). Every option: docs/deploy.md.\n" +
+        "                      A file option written 'credential:NAME' (key_file, password_file)\n" +
+        "                      is read from $CREDENTIALS_DIRECTORY (systemd LoadCredential=)\n" +
         "  --check-config      read and validate the configuration, print a one-line summary, exit\n" +
         "  --version           print the version and exit\n" +
         "  -h, --help          this text\n" +
         "\n" +
-        "Runs until SIGTERM, SIGINT or SIGQUIT, then stops cleanly (exit 0). A missing network\n" +
-        "interface, sensor or MQTT broker does not stop it: each is retried.\n" +
+        "Runs until SIGTERM, SIGINT or SIGQUIT, then stops cleanly (exit 0). SIGHUP re-reads the\n" +
+        "configuration: a bad one is refused (one line) and lcgw keeps running on the old one; a good\n" +
+        "one is applied, keeping what the MQTT queue holds. A missing network interface, sensor or\n" +
+        "MQTT broker does not stop it: each is retried. The status page is at / next to /metrics.\n" +
         "Logs go to stderr (logfmt, or JSON with \"option log_format 'json'\"); JSON lines go to stdout\n" +
         "or a file. A bad argument or configuration is one line on stderr (for the configuration:\n" +
         "file, line and what is wrong) and exit code 2.\n" +
@@ -41,6 +46,7 @@ public static class Program
     /// <summary>Entry point.</summary>
     public static int Main(string[] args)
     {
+        StandardStreams.Guard();
         string configPath = DefaultConfigPath;
         bool check = false;
         for (int i = 0; i < args.Length; i++)
@@ -87,18 +93,26 @@ public static class Program
 
     private static int Run(GatewayConfig config)
     {
-        var log = new Log(Console.Error, config.LogFormat, config.LogLevel);
-        using var stop = new ManualResetEventSlim(false);
+        var log = new Log(StandardStreams.StderrClosed ? TextWriter.Null : Console.Error, config.LogFormat, config.LogLevel);
+        using var wake = new AutoResetEvent(false);
         string signal = "";
+        int reloads = 0; // SIGHUPs not yet handled
         void OnSignal(PosixSignalContext context)
         {
             context.Cancel = true; // we stop ourselves, cleanly
             signal = context.Signal.ToString();
-            stop.Set();
+            wake.Set();
+        }
+        void OnHangup(PosixSignalContext context)
+        {
+            context.Cancel = true; // SIGHUP re-reads the config instead of ending the process
+            Interlocked.Increment(ref reloads);
+            wake.Set();
         }
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using PosixSignalRegistration intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using PosixSignalRegistration quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal);
+        using PosixSignalRegistration hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangup);
 
         var gateway = new Gateway(config, log);
         try
@@ -107,14 +121,60 @@ public static class Program
         }
         catch (Exception e) when (e is LibrecastException or IOException or SocketException or UnauthorizedAccessException)
         {
-            log.Error("cannot start", ("error", e.Message)); // the one line that says why
+            log.Error("cannot start", ("error", IoErrors.Describe(e))); // the one line that says why
             gateway.Dispose();
             return ExitFailure;
         }
-        stop.Wait();
+        while (true)
+        {
+            wake.WaitOne();
+            if (signal.Length > 0) break;
+            if (Interlocked.Exchange(ref reloads, 0) > 0) gateway = Reload(gateway, log);
+        }
         log.Info("stopping", ("signal", signal));
         gateway.Dispose();
         return ExitOk;
+    }
+
+    // SIGHUP: a new config that does not validate is refused (one line, file:line) and the old one
+    // keeps running; a valid one replaces it, keeping the outputs whose settings did not change
+    // (the MQTT queue with what it holds). If the new one cannot start (its metrics port taken),
+    // the old configuration is started again.
+    private static Gateway Reload(Gateway current, Log log)
+    {
+        GatewayConfig next;
+        try
+        {
+            next = GatewayConfig.Load(current.Config.Source);
+        }
+        catch (ConfigException e)
+        {
+            log.Error("config reload refused; still running on the previous configuration", ("error", e.Message));
+            return current;
+        }
+        log.Info("reloading config", ("config", next.Source), ("summary", next.Describe()));
+        current.StopInputs();
+        var replacement = new Gateway(next, log);
+        try
+        {
+            replacement.Start(current);
+        }
+        catch (Exception e) when (e is LibrecastException or IOException or SocketException or UnauthorizedAccessException)
+        {
+            log.Error("new config cannot start; going back to the previous one", ("error", IoErrors.Describe(e)));
+            replacement.ReplacedByReload = true;
+            replacement.StopInputs();
+            var again = new Gateway(current.Config, log);
+            again.Start(replacement);
+            replacement.Dispose();
+            current.ReplacedByReload = true;
+            current.Dispose();
+            return again;
+        }
+        current.ReplacedByReload = true;
+        current.Dispose();
+        log.Info("config reloaded", ("config", next.Source));
+        return replacement;
     }
 
     private static int UsageError(string message)

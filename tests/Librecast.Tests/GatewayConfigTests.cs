@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using Librecast.Gateway.Config;
 using Librecast.Sensors;
@@ -102,10 +103,45 @@ public class GatewayConfigTests
     [InlineData("config gateway\n option interface 'eth0\u001b[2J'\nconfig subscribe\n list channel a\nconfig jsonl", "test.conf:2: option interface contains a control character")]
     [InlineData("config subscribe\n list channel 'a\tb'\nconfig jsonl", "test.conf:2: channel name contains a control character")]
     [InlineData("config gateway\n option key_file /k\n option max_age 5\nconfig subscribe\n list channel a\nconfig jsonl", "test.conf:3: max_age is part of replay detection")]
+    [InlineData("config subscribe\n list channel a\nconfig metrics\n option listen '9464'", "test.conf:4: listen '9464' is not ADDRESS:PORT with a port from 1 to 65535")]
+    [InlineData("config subscribe\n list channel a\nconfig metrics\n option listen '127.0.0.1'", "test.conf:4: listen '127.0.0.1' is not ADDRESS:PORT")]
+    [InlineData("config subscribe\n list channel a\nconfig metrics\n option listen '127.0.0.1:0'", "test.conf:4: listen '127.0.0.1:0' is not ADDRESS:PORT")]
+    [InlineData("config subscribe\n list channel a\nconfig metrics\n option listen '1.2:9464'", "test.conf:4: listen '1.2:9464' is not ADDRESS:PORT")]
+    [InlineData("config subscribe\n list channel a\nconfig metrics\n option listen '::1:9464'", "test.conf:4: listen '::1:9464' is not ADDRESS:PORT")]
+    [InlineData("config sensor 'climate'\n option type bme280\n option bus sim\nconfig sensor 'climate'\n option type sht3x\n option bus sim\nconfig jsonl", "test.conf:4: a second 'config sensor' named 'climate'")]
+    [InlineData("config subscribe\n list channel a\nconfig mqtt\n option ca_file /ca.pem", "test.conf:4: ca_file is for TLS")]
+    [InlineData("config subscribe\n list channel a\nconfig mqtt\n option password x\n option password_file /p", "test.conf:5: set password or password_file, not both")]
     public void Errors_Name_File_Line_And_Fix(string text, string expected)
     {
         ConfigException e = Assert.Throws<ConfigException>(() => GatewayConfig.Parse(text, "test.conf"));
         Assert.StartsWith(expected, e.Message);
+    }
+
+    [Fact]
+    public void Listen_Takes_Ipv4_And_Bracketed_Ipv6_With_A_Port()
+    {
+        Assert.Equal("127.0.0.1:9464", GatewayConfig.Parse("config subscribe\n list channel a\nconfig metrics\n option listen '127.0.0.1:9464'", "t").MetricsEndpoint!.ToString());
+        Assert.Equal("[::1]:9464", GatewayConfig.Parse("config subscribe\n list channel a\nconfig metrics\n option listen '[::1]:9464'", "t").MetricsEndpoint!.ToString());
+        Assert.Equal(TimeSpan.FromHours(1), GatewayConfig.Parse("config subscribe\n list channel a\nconfig metrics", "t").SeriesTtl);
+    }
+
+    [Fact]
+    public void A_Credential_Needs_Credentials_Directory()
+    {
+        string? saved = Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY");
+        try
+        {
+            Environment.SetEnvironmentVariable("CREDENTIALS_DIRECTORY", null);
+            var e = Assert.Throws<ConfigException>(() => GatewayConfig.Parse("config gateway\n option key_file 'credential:site.key'\nconfig subscribe\n list channel a\nconfig jsonl", "t"));
+            Assert.StartsWith("t:2: key_file: 'credential:site.key' is a systemd credential, but $CREDENTIALS_DIRECTORY is not set", e.Message);
+            Environment.SetEnvironmentVariable("CREDENTIALS_DIRECTORY", "/run/credentials/lcgw.service");
+            Assert.Equal("/run/credentials/lcgw.service/site.key",
+                GatewayConfig.Parse("config gateway\n option key_file 'credential:site.key'\nconfig subscribe\n list channel a\nconfig jsonl", "t").KeyFile);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("CREDENTIALS_DIRECTORY", saved);
+        }
     }
 
     [Fact]

@@ -68,6 +68,19 @@ public class GatewayMetricsTests
     }
 
     [Fact]
+    public void Rendered_Metrics_Pass_Promtool()
+    {
+        Assert.True(System.IO.File.Exists("/usr/bin/promtool"), "promtool not found: apt-get install -y prometheus (tools/setup does it)");
+        var store = new MetricsStore();
+        store.Write(Pack(new SenmlDecoder(), "s/n/telemetry", "[{\"bn\":\"urn:dev:lc:s:n:\",\"n\":\"temperature\",\"u\":\"Cel\",\"v\":20.5}]"));
+        store.AddSource(() => [new MetricsStore.Metric("lcgw_mqtt_dropped_total", "counter", "Dropped, by reason.", "reason=\"queue_full\"", 3),
+                               new MetricsStore.Metric("lcgw_mqtt_dropped_total", "counter", "Dropped, by reason.", "reason=\"topic_too_long\"", 0)]);
+        string text = store.Render();
+        var (code, output, err) = Librecast.Tests.Support.CPeer.Run("/usr/bin/promtool", "check metrics", text, 30_000);
+        Assert.True(code == 0, output + err);
+    }
+
+    [Fact]
     public void Series_Are_Bounded()
     {
         var store = new MetricsStore { MaxSeries = 2 };
@@ -107,5 +120,65 @@ public class GatewayMetricsTests
             Assert.StartsWith("HTTP/1.1 400", System.Text.Encoding.ASCII.GetString(reply, 0, n));
         }
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("metrics", TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task A_Slow_Client_Never_Blocks_Another_And_Is_Cut_Off_At_Its_Deadline()
+    {
+        var store = new MetricsStore();
+        var log = new Log(System.IO.TextWriter.Null, LogFormat.Text, LogLevel.Error);
+        using var server = new MetricsServer(new IPEndPoint(IPAddress.Loopback, 0), store, log) { RequestDeadline = TimeSpan.FromSeconds(3) };
+        // Three clients that send a byte every 1.5 s: each per-read timeout would be met.
+        var slow = new System.Collections.Generic.List<System.Net.Sockets.TcpClient>();
+        using var stopSlow = System.Threading.CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var dribblers = new System.Collections.Generic.List<System.Threading.Tasks.Task>();
+        for (int i = 0; i < 3; i++)
+        {
+            var c = new System.Net.Sockets.TcpClient();
+            c.Connect(server.Endpoint);
+            slow.Add(c);
+            dribblers.Add(System.Threading.Tasks.Task.Run(async () =>
+            {
+                try
+                {
+                    foreach (byte b in "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray())
+                    {
+                        await c.GetStream().WriteAsync(new[] { b }, stopSlow.Token);
+                        await System.Threading.Tasks.Task.Delay(1500, stopSlow.Token);
+                    }
+                }
+                catch (Exception e) when (e is System.IO.IOException or OperationCanceledException or ObjectDisposedException) { }
+            }, TestContext.Current.CancellationToken));
+        }
+        await System.Threading.Tasks.Task.Delay(200, TestContext.Current.CancellationToken);
+        // Meanwhile scrapes, several at once, all answered.
+        using var http = new HttpClient { BaseAddress = new Uri("http://" + server.Endpoint + "/"), Timeout = TimeSpan.FromSeconds(2) };
+        var scrapes = new System.Threading.Tasks.Task<HttpResponseMessage>[8];
+        for (int i = 0; i < scrapes.Length; i++) scrapes[i] = http.GetAsync("metrics", TestContext.Current.CancellationToken);
+        foreach (var t in scrapes) Assert.Equal(HttpStatusCode.OK, (await t).StatusCode);
+        Assert.Equal(8, server.Scrapes);
+        // The slow ones are cut off at their deadline, not served for ever.
+        for (int i = 0; i < 60 && server.Timeouts < 3; i++) await System.Threading.Tasks.Task.Delay(100, TestContext.Current.CancellationToken);
+        Assert.Equal(3, server.Timeouts);
+        stopSlow.Cancel();
+        foreach (var c in slow) c.Dispose();
+        await System.Threading.Tasks.Task.WhenAll(dribblers);
+    }
+
+    [Fact]
+    public void Series_Not_Updated_Within_The_Ttl_Expire()
+    {
+        long now = 0;
+        var store = new MetricsStore { SeriesTtl = TimeSpan.FromSeconds(60), Clock = () => now };
+        var d = new SenmlDecoder();
+        store.Write(Pack(d, "c", "[{\"n\":\"old\",\"v\":1}]"));
+        now = 50_000;
+        store.Write(Pack(d, "c", "[{\"n\":\"fresh\",\"v\":2}]"));
+        now = 70_000;
+        string text = store.Render();
+        Assert.DoesNotContain("name=\"old\"", text);
+        Assert.Contains("lc_sensor_value{channel=\"c\",name=\"fresh\",unit=\"\"} 2\n", text);
+        Assert.Contains("lcgw_metrics_series_expired_total 1\n", text);
+        AssertValidExposition(text);
     }
 }

@@ -20,6 +20,47 @@ public class GatewaySenmlTests
     }
 
     [Fact]
+    public void A_First_Record_Of_Base_Fields_Only_Applies_To_The_Records_After_It_As_In_Rfc8428()
+    {
+        // The shape of RFC 8428's multiple-measurement example with its base fields in a record of their own.
+        var d = Decoder();
+        Assert.True(Decode(d, "[{\"bn\":\"urn:dev:ow:10e2073a01080063:\",\"bt\":1.276020076001e+09,\"bu\":\"A\",\"bver\":5}," +
+                              "{\"n\":\"voltage\",\"u\":\"V\",\"v\":120.1},{\"n\":\"current\",\"t\":-5,\"v\":1.2},{\"n\":\"current\",\"t\":-4,\"v\":1.3}]"), d.LastErrorDetail);
+        Assert.Equal(3, d.Count);
+        Assert.Equal("urn:dev:ow:10e2073a01080063:voltage", d.Records[0].Name);
+        Assert.Equal("V", d.Records[0].Unit);
+        Assert.Equal(1.276020076001e+09, d.Records[0].Time);
+        Assert.Equal("urn:dev:ow:10e2073a01080063:current", d.Records[1].Name);
+        Assert.Equal("A", d.Records[1].Unit);
+        Assert.Equal(1.2, d.Records[1].Number);
+        Assert.Equal(1.276020076001e+09 - 5, d.Records[1].Time);
+
+        // KPN-style: the device in a base record, readings after it.
+        Assert.True(Decode(d, "[{\"bn\":\"urn:dev:IMEI:352656100123456:\",\"bt\":1700000000},{\"n\":\"temperature\",\"u\":\"Cel\",\"v\":20.5},{\"n\":\"battery\",\"u\":\"%EL\",\"v\":93}]"), d.LastErrorDetail);
+        Assert.Equal(2, d.Count);
+        Assert.Equal("urn:dev:IMEI:352656100123456:battery", d.Records[1].Name);
+        Assert.Equal(1700000000, d.Records[1].Time);
+
+        // A record that names something but has no value is still wrong.
+        Assert.False(Decode(d, "[{\"bn\":\"a:\"},{\"n\":\"x\"}]"));
+        Assert.Equal(SenmlError.Value, d.LastError);
+    }
+
+    [Fact]
+    public void The_Base_Only_Pack_Our_Own_SenmlWriter_Emits_When_Nothing_Fits_Is_Accepted_With_No_Records()
+    {
+        byte[] buffer = new byte[64];
+        var w = new Librecast.Senml.SenmlWriter(buffer, 0, buffer.Length);
+        w.Begin("urn:dev:lc:site1:node1:", 1795589518968);
+        Assert.False(w.Add("temperature", "Cel", 21.53, 2)); // does not fit
+        int length = w.End();
+        var d = Decoder();
+        Assert.True(d.TryDecode(buffer, 0, length), Encoding.UTF8.GetString(buffer, 0, length) + ": " + d.LastErrorDetail);
+        Assert.Equal(0, d.Count);
+        Assert.Equal(SenmlError.None, d.LastError);
+    }
+
+    [Fact]
     public void Decodes_The_Node_Telemetry_Shape()
     {
         var d = Decoder();

@@ -22,14 +22,16 @@ public class GatewayTests
 
     private static string LcgwDll => Path.Combine(AppContext.BaseDirectory, "lcgw.dll");
 
-    internal static DaemonProcess StartLcgw(string config, out string configPath)
+    internal static DaemonProcess StartLcgw(string config, out string configPath, IDictionary<string, string>? environment = null)
     {
         configPath = Path.Combine(Directory.CreateTempSubdirectory("lcgw-test-").FullName, "lcgw.conf");
         File.WriteAllText(configPath, config);
-        var p = new DaemonProcess("dotnet", [LcgwDll, "-c", configPath]);
+        var p = new DaemonProcess("dotnet", [LcgwDll, "-c", configPath], environment ?? new Dictionary<string, string>());
         p.WaitForStderr("msg=\"lcgw started\"");
         return p;
     }
+
+    internal static string Lcgw => LcgwDll;
 
     [Fact]
     public async System.Threading.Tasks.Task Receives_From_Librecast_C_And_Writes_Jsonl_Metrics_And_Mqtt_Then_Stops_On_Sigterm()
@@ -38,8 +40,8 @@ public class GatewayTests
         string peer = CPeer.Build("lcpeer");
         using var broker = new Mosquitto();
         int metricsPort = DaemonProcess.FreeTcpPort();
-        // 1 raw pack + 2 values from node1; the local sensor adds more, so wait for a topic, not a count.
-        using DaemonProcess sub = broker.Subscribe("librecast/site1/node1/#", 3, 30);
+        // 1 raw pack + 2 values and 2 JSON states from node1; wait for a topic, not a count.
+        using DaemonProcess sub = broker.Subscribe("librecast/site1/node1/#", 5, 30);
         using DaemonProcess gw = StartLcgw($"""
             config gateway
             	option interface 'lc1'
@@ -91,14 +93,14 @@ public class GatewayTests
 
         // MQTT: what existing tooling sees.
         var topics = new Dictionary<string, string>();
-        foreach (string line in sub.WaitForLine(l => l.StartsWith("librecast/site1/node1/telemetry/humidity ", StringComparison.Ordinal), 20_000))
+        foreach (string line in sub.WaitForLine(l => l.StartsWith("librecast/site1/node1/telemetry/urn:dev:lc:site1:node1:humidity ", StringComparison.Ordinal), 20_000))
         {
             if (!line.StartsWith("librecast/", StringComparison.Ordinal)) continue; // mosquitto_sub -d chatter
             int space = line.IndexOf(' ');
             topics[line[..space]] = line[(space + 1)..];
         }
-        Assert.Equal("21.53", topics["librecast/site1/node1/telemetry/temperature"]);
-        Assert.Equal("41.2", topics["librecast/site1/node1/telemetry/humidity"]);
+        Assert.Equal("21.53", topics["librecast/site1/node1/telemetry/urn:dev:lc:site1:node1:temperature"]);
+        Assert.Equal("41.2", topics["librecast/site1/node1/telemetry/urn:dev:lc:site1:node1:humidity"]);
         Assert.Equal(Pack, topics["librecast/site1/node1/telemetry"]);
 
         // /metrics: last value per sensor, transport and gateway counters.
@@ -320,9 +322,9 @@ public class GatewayTests
             """, out _);
         gw.WaitForStderr("msg=\"mqtt broker unreachable; queueing (bounded) and retrying every 2 s\"");
         using var broker = new Mosquitto(port);
-        using DaemonProcess sub = broker.Subscribe("librecast/s/late/telemetry/illuminance", 1, 20);
+        using DaemonProcess sub = broker.Subscribe("librecast/s/late/telemetry/urn:dev:lc:s:late:illuminance", 1, 20);
         gw.WaitForStderr("msg=\"mqtt connected\"");
-        List<string> got = sub.WaitForLine(l => l.StartsWith("librecast/s/late/telemetry/illuminance ", StringComparison.Ordinal), 20_000);
+        List<string> got = sub.WaitForLine(l => l.StartsWith("librecast/s/late/telemetry/urn:dev:lc:s:late:illuminance ", StringComparison.Ordinal), 20_000);
         double lux = double.Parse(got[^1].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(lux, 0, 2000);
         gw.Terminate();

@@ -12,6 +12,29 @@ namespace Librecast.Tests;
 [Collection(NetworkCollection.Name)]
 public class LcCliTests
 {
+    [Theory]
+    [InlineData(">&-", "lc: cannot write the output: it is closed or not writable")]
+    [InlineData(">/dev/full", "lc: cannot write the output: no space left on device")]
+    public void Closed_Or_Full_Stdout_Is_One_Line_And_Exit_1_Not_A_Stack_Trace(string redirect, string line)
+    {
+        var (code, _, stderr) = CPeer.Run("sh", $"-c \"exec dotnet {Lc.Dll} addr bench {redirect}\"", null, 30_000);
+        Assert.Equal(1, code);
+        Assert.Equal(line, stderr.Trim());
+    }
+
+    [Fact]
+    public void An_Interrupted_Flood_Prints_Its_Figures_And_Exits_130()
+    {
+        Netns.Require();
+        using var flood = new DaemonProcess("dotnet", [Lc.Dll, "send", "-i", Netns.SendIf, "--count", "2000000000", "--size", "64", $"cli/int/{Guid.NewGuid():N}"]);
+        Thread.Sleep(2500);
+        flood.Signal("INT");
+        Assert.Equal(130, flood.WaitForExit(20_000));
+        string figures = flood.NextLine();
+        Assert.Matches("^[0-9]+ msgs [0-9]+ bytes in [0-9.]+ s = [0-9]+ msg/s$", figures);
+        Assert.StartsWith("counters ", flood.NextLine());
+    }
+
     [Fact]
     public void Addr_Prints_The_Group_Alone_On_One_Line()
     {
@@ -33,6 +56,13 @@ public class LcCliTests
     [InlineData("listen --quiet --raw chan", "--raw")]
     [InlineData("send chan", "MESSAGE")]
     [InlineData("frobnicate", "frobnicate")]
+    [InlineData("send --key-file \"\" chan hi", "--key-file needs a FILE name")]
+    [InlineData("listen --key-file \"\" chan", "--key-file needs a FILE name")]
+    [InlineData("listen -t NaN chan", "--timeout must be a number of seconds greater than 0 (got 'NaN')")]
+    [InlineData("listen -t Infinity chan", "--timeout must be")]
+    [InlineData("send --duration NaN --size 8 chan", "--duration must be")]
+    [InlineData("send --bogus CHAN hi", "unknown option '--bogus'")]
+    [InlineData("listen --replay --max-age NaN chan", "--max-age must be")]
     public void Bad_Input_Gets_A_Clear_Line_On_Stderr_And_Exit_2(string args, string mentions)
     {
         var (code, stdout, stderr) = Lc.Run(args);

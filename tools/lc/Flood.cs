@@ -50,6 +50,10 @@ internal static class Flood
             StartThread = false,
         });
 
+        // Ctrl-C ends the flood early, and what was sent is still reported.
+        int interrupted = 0;
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; Volatile.Write(ref interrupted, 1); };
+        Console.CancelKeyPress += onCancel;
         var clock = Stopwatch.StartNew();
         long stopAt = duration is double d ? Stopwatch.GetTimestamp() + (long)(d * Stopwatch.Frequency) : long.MaxValue;
         for (int i = 0; i < count; i++)
@@ -57,13 +61,15 @@ internal static class Flood
             if (raw) channel.PublishRaw(payload, 0, payload.Length);
             else channel.Publish(payload, 0, payload.Length);
             if ((i & 63) == 63) publisher.DoWork();
-            if ((i & 1023) == 0 && Stopwatch.GetTimestamp() >= stopAt) break;
+            if ((i & 1023) == 0 && (Stopwatch.GetTimestamp() >= stopAt || Volatile.Read(ref interrupted) != 0)) break;
         }
+        Console.CancelKeyPress -= onCancel;
         socket.Dispose(); // stops the sender once everything queued has gone out
         double seconds = clock.Elapsed.TotalSeconds;
         Counters c = ctx.Counters;
         Console.Out.WriteLine(Figures(c.Sent, (long)c.Sent * payload.Length, seconds));
         Console.Out.WriteLine("counters " + c);
+        if (Volatile.Read(ref interrupted) != 0) return Program.ExitInterrupted;
         return c.SendErrors > 0 ? Program.ExitFailure : Program.ExitOk;
     }
 

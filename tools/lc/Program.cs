@@ -19,6 +19,12 @@ public static class Program
     {
         RootCommand root = BuildCommands();
         ParseResult parsed = root.Parse(args);
+        // An unknown option would otherwise be taken as CHANNEL and the error blame a later word.
+        if (UnknownOption(parsed, args) is string unknown)
+        {
+            Console.Error.WriteLine("lc: unknown option '" + unknown + "' (try 'lc " + parsed.CommandResult.Command.Name + " --help')");
+            return ExitUsage;
+        }
         if (parsed.Errors.Count > 0)
         {
             foreach (var error in parsed.Errors) Console.Error.WriteLine("lc: " + error.Message);
@@ -39,6 +45,57 @@ public static class Program
             Console.Error.WriteLine("lc: " + e.Message);
             return ExitFailure;
         }
+        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            // stdout closed (EBADF), a pipe whose reader left (EPIPE) or a full disk (ENOSPC).
+            Console.Error.WriteLine("lc: cannot write the output: " + Describe(e));
+            return ExitFailure;
+        }
+    }
+
+    private static string Describe(Exception e) =>
+        e is System.IO.IOException && e.HResult > 0 && e.HResult < 4096 ? System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(e.HResult).ToLowerInvariant()
+        : e is UnauthorizedAccessException ? "it is closed or not writable"
+        : e.Message;
+
+    private static string? UnknownOption(ParseResult parsed, string[] args)
+    {
+        Command command = parsed.CommandResult.Command;
+        var known = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal) { "--help", "-h", "-?", "--version" };
+        foreach (Option o in command.Options)
+        {
+            known.Add(o.Name);
+            foreach (string a in o.Aliases) known.Add(a);
+        }
+        foreach (string a in args)
+        {
+            if (a == "--") break;
+            if (a.Length < 2 || a[0] != '-' || double.TryParse(a, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)) continue;
+            string name = a.Contains('=') ? a[..a.IndexOf('=')] : a;
+            if (!known.Contains(name)) return a;
+        }
+        return null;
+    }
+
+    // Finite and positive: '-t NaN' or '-t inf' is a mistake, not a wait for ever.
+    private static void Positive(Option<double?> option)
+    {
+        option.Validators.Add(result =>
+        {
+            double? v;
+            try { v = result.GetValueOrDefault<double?>(); }
+            catch (InvalidOperationException) { return; } // not a number: the parser's own error says so
+            if (v is double d && !(double.IsFinite(d) && d > 0))
+                result.AddError(option.Name + " must be a number of seconds greater than 0 (got '" + string.Join(' ', result.Tokens) + "')");
+        });
+    }
+
+    private static void NotEmpty(Option<string?> option)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is "") result.AddError(option.Name + " needs a FILE name (got '')");
+        });
     }
 
     internal static RootCommand BuildCommands()
@@ -61,7 +118,14 @@ public static class Program
         HelpName = "IF",
     };
 
-    private static Option<string?> KeyFileOption() => new("--key-file", "-k")
+    private static Option<string?> KeyFileOption()
+    {
+        Option<string?> option = KeyFileOptionCore();
+        NotEmpty(option);
+        return option;
+    }
+
+    private static Option<string?> KeyFileOptionCore() => new("--key-file", "-k")
     {
         Description = "Encrypt the channel with the 32-byte key in FILE (librecast's SYMM coding: XSalsa20-Poly1305, 40 bytes per\n" +
                       "datagram; talks to C programs that set the same key with lc_channel_set_sym_key). The file must be readable\n" +
@@ -93,6 +157,7 @@ public static class Program
         var hops = new Option<int>("--hop-limit") { Description = "Multicast hop limit (1 keeps it on the local link).", DefaultValueFactory = _ => 255, HelpName = "N" };
         var count = new Option<int?>("--count", "-n") { Description = "Send N messages as fast as possible and print the rate and counters (flood mode).", HelpName = "N" };
         var duration = new Option<double?>("--duration") { Description = "Flood mode: stop after SECONDS (with --count: whichever comes first).", HelpName = "SECONDS" };
+        Positive(duration);
         var size = new Option<int?>("--size", "-s") { Description = "Payload of BYTES bytes instead of MESSAGE (flood mode).", HelpName = "BYTES" };
         var policy = new Option<string>("--policy") { Description = "When the publish ring is full: block (default, nothing lost), drop-newest, drop-oldest.", DefaultValueFactory = _ => "block", HelpName = "POLICY" };
         policy.AcceptOnlyFromAmong("block", "drop-newest", "drop-oldest");
@@ -120,11 +185,13 @@ public static class Program
         var raw = RawOption("Print whole datagrams (like lc_socket_recv) instead of decoding librecast frames.");
         var count = new Option<int?>("--count", "-n") { Description = "Exit after N messages.", HelpName = "N" };
         var timeout = new Option<double?>("--timeout", "-t") { Description = "Give up after SECONDS (exit 3 if fewer than --count arrived).", HelpName = "SECONDS" };
+        Positive(timeout);
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Report what is joined, every rejected datagram and the counters, on stderr." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print figures instead of payloads: 'N msgs B bytes in T s = R msg/s', lost (sequence gaps), publish->receive latency p50/p99 (same-host clocks), counters." };
         var key = KeyFileOption();
         var replay = new Option<bool>("--replay") { Description = "Replay and loss detection (beyond librecast): per sender, a 128-message window over seq drops duplicates and\nreplays, and counts lost, reordered and restarted; summary on stderr at exit. Real protection only with --key-file." };
         var maxAge = new Option<double?>("--max-age") { Description = "With --replay: also drop messages stamped more than SECONDS before (or after) this host's clock.", HelpName = "SECONDS" };
+        Positive(maxAge);
         var channel = new Argument<string>("CHANNEL") { Description = "Channel name." };
         var cmd = new Command("listen",
             "Join CHANNEL and print each received payload (UTF-8) on its own line.\n" +

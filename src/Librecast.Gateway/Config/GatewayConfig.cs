@@ -34,7 +34,20 @@ public enum LogLevel
 }
 
 /// <summary>The <c>config mqtt</c> section.</summary>
-public sealed record MqttConfig(string Host, int Port, string ClientId, string TopicPrefix, int Qos, bool Retain, string? Username, string? Password);
+/// <param name="Host">Broker host name or address.</param>
+/// <param name="Port">Broker port (1883, or 8883 with TLS).</param>
+/// <param name="ClientId">MQTT client id (also names lcgw's availability topic).</param>
+/// <param name="TopicPrefix">Prepended to every topic.</param>
+/// <param name="Qos">Quality of service of the readings (0-2).</param>
+/// <param name="Retain">Readings published retained.</param>
+/// <param name="Username">Login name, or null.</param>
+/// <param name="Password">Password (from password or password_file), or null.</param>
+/// <param name="Tls">Connect with TLS (needs OpenSSL: not in a static image).</param>
+/// <param name="CaFile">PEM file of the CA that signed the broker's certificate (null: the system's trust store).</param>
+/// <param name="HomeAssistant">Publish Home Assistant discovery configs (retained).</param>
+/// <param name="DiscoveryPrefix">Home Assistant's discovery prefix.</param>
+public sealed record MqttConfig(string Host, int Port, string ClientId, string TopicPrefix, int Qos, bool Retain, string? Username, string? Password,
+                                bool Tls = false, string? CaFile = null, bool HomeAssistant = false, string DiscoveryPrefix = "homeassistant");
 
 /// <summary>One <c>config sensor</c> section: a local chip read every <paramref name="IntervalSeconds"/> and published on <paramref name="Channel"/>.</summary>
 public sealed record LocalSensorConfig(string Name, SensorSpec Spec, bool Simulated, double IntervalSeconds, string Channel);
@@ -83,6 +96,9 @@ public sealed class GatewayConfig
 
     /// <summary>Where /metrics is served, or null for no HTTP endpoint.</summary>
     public IPEndPoint? MetricsEndpoint { get; private set; }
+
+    /// <summary>Metric series not updated for this long are dropped (<c>option series_ttl</c>, seconds; 0 keeps them).</summary>
+    public TimeSpan SeriesTtl { get; private set; } = TimeSpan.FromHours(1);
 
     /// <summary>The MQTT bridge, or null.</summary>
     public MqttConfig? Mqtt { get; private set; }
@@ -151,7 +167,7 @@ public sealed class GatewayConfig
                     config.LogLevel = options.Choice("log_level", LogLevel.Info,
                         ("debug", LogLevel.Debug), ("info", LogLevel.Info), ("warn", LogLevel.Warn), ("error", LogLevel.Error));
                     config.MaxDatagram = options.Int("max_datagram", 2048, 64, 65536);
-                    config.KeyFile = options.String("key_file");
+                    config.KeyFile = Credentials.Resolve(options.String("key_file"), options.WhereOf("key_file") + ": key_file");
                     config.Replay = options.Flag("replay", false);
                     config.MaxAgeSeconds = options.Double("max_age", 0, 0, 1e6);
                     if (config.MaxAgeSeconds > 0 && !config.Replay)
@@ -166,18 +182,33 @@ public sealed class GatewayConfig
                     break;
                 case "metrics":
                     config.MetricsEndpoint = options.Endpoint("listen", "127.0.0.1:9464");
+                    config.SeriesTtl = TimeSpan.FromSeconds(options.Double("series_ttl", 3600, 0, 1e7));
                     break;
                 case "mqtt":
                 {
                     string host = options.String("host") ?? "127.0.0.1";
-                    int port = options.Int("port", 1883, 1, 65535);
                     string clientId = options.String("client_id") ?? "lcgw-" + config.Node;
                     string prefix = options.String("topic_prefix") ?? "librecast/";
                     if (prefix.Contains('+') || prefix.Contains('#'))
                         throw new ConfigException(options.WhereOf("topic_prefix") + ": topic_prefix may not contain MQTT wildcards + or #");
                     int qos = options.Int("qos", 0, 0, 2);
                     bool retain = options.Flag("retain", false);
-                    config.Mqtt = new MqttConfig(host, port, clientId, prefix, qos, retain, options.String("username"), options.String("password"));
+                    bool tls = options.Flag("tls", false);
+                    int port = options.Int("port", tls ? 8883 : 1883, 1, 65535);
+                    string? caFile = options.String("ca_file");
+                    if (caFile != null && !tls)
+                        throw new ConfigException(options.WhereOf("ca_file") + ": ca_file is for TLS: add \"option tls '1'\"");
+                    string? password = options.String("password");
+                    string? passwordFile = options.String("password_file");
+                    if (password != null && passwordFile != null)
+                        throw new ConfigException(options.WhereOf("password_file") + ": set password or password_file, not both");
+                    if (passwordFile != null) password = ReadSecret(Credentials.Resolve(passwordFile, options.WhereOf("password_file") + ": password_file")!, options.WhereOf("password_file"));
+                    bool ha = options.Flag("homeassistant", false);
+                    string discoveryPrefix = options.String("discovery_prefix") ?? "homeassistant";
+                    if (discoveryPrefix.IndexOfAny(['+', '#']) >= 0)
+                        throw new ConfigException(options.WhereOf("discovery_prefix") + ": discovery_prefix may not contain MQTT wildcards + or #");
+                    config.Mqtt = new MqttConfig(host, port, clientId, prefix, qos, retain, options.String("username"), password,
+                                                 tls, caFile, ha, discoveryPrefix.TrimEnd('/'));
                     break;
                 }
                 case "sensor":
@@ -196,6 +227,9 @@ public sealed class GatewayConfig
                     if (section.Name != null && HasControl(section.Name))
                         throw new ConfigException(section.Where + ": sensor name contains a control character");
                     string name = string.IsNullOrEmpty(section.Name) ? typeText + sensorIndex.ToString(CultureInfo.InvariantCulture) : section.Name;
+                    foreach (LocalSensorConfig other in config.Sensors)
+                        if (other.Name == name)
+                            throw new ConfigException(section.Where + ": a second 'config sensor' named '" + name + "' (each sensor needs its own name: it labels its metrics)");
                     config.Sensors.Add(new LocalSensorConfig(name, new SensorSpec(type, bus, address), simulated, interval, channel ?? ""));
                     break;
                 }
@@ -220,6 +254,22 @@ public sealed class GatewayConfig
         if ((config.Channels.Count > 0 || config.Sensors.Count > 0) && config.JsonLinesPath == null && config.MetricsEndpoint == null && config.Mqtt == null)
             throw new ConfigException(file + ": readings would go nowhere: add an output ('config jsonl', 'config metrics' or 'config mqtt')");
         return config;
+    }
+
+    // A password file: its first line (a trailing newline is not part of the password).
+    private static string ReadSecret(string path, string where)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException(where + ": cannot read " + path + ": " + IoErrors.Describe(e));
+        }
+        int end = text.IndexOfAny(['\r', '\n']);
+        return end >= 0 ? text.Substring(0, end) : text;
     }
 
     // Control characters (and the Unicode line separators) in a value are a mistake in the file,
@@ -367,9 +417,35 @@ public sealed class GatewayConfig
         public IPEndPoint Endpoint(string key, string fallback)
         {
             string text = String(key) ?? fallback;
-            if (!IPEndPoint.TryParse(text, out IPEndPoint? ep))
-                throw new ConfigException(WhereOf(key) + ": " + key + " '" + text + "' is not ADDRESS:PORT (like 127.0.0.1:9464 or [::1]:9464)");
-            return ep;
+            // IPEndPoint.TryParse alone takes '9464' for the IPv4 address 0.0.36.248 and no port.
+            if (!TryEndpoint(text, out IPEndPoint? ep))
+                throw new ConfigException(WhereOf(key) + ": " + key + " '" + text + "' is not ADDRESS:PORT with a port from 1 to 65535 (like 127.0.0.1:9464 or [::1]:9464)");
+            return ep!;
+        }
+
+        private static bool TryEndpoint(string text, out IPEndPoint? ep)
+        {
+            ep = null;
+            int colon = text.LastIndexOf(':');
+            if (colon <= 0) return false;
+            string host = text.Substring(0, colon), port = text.Substring(colon + 1);
+            if (host.StartsWith('['))
+            {
+                if (!host.EndsWith(']')) return false;
+                host = host.Substring(1, host.Length - 2);
+                if (!IPAddress.TryParse(host, out IPAddress? v6) || v6.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6) return false;
+            }
+            else
+            {
+                // Dotted quad only: no '1.2' shorthands, no bare IPv6 without brackets.
+                string[] octets = host.Split('.');
+                if (octets.Length != 4) return false;
+                foreach (string o in octets)
+                    if (o.Length == 0 || o.Length > 3 || !int.TryParse(o, NumberStyles.None, CultureInfo.InvariantCulture, out int b) || b > 255) return false;
+            }
+            if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out int p) || p < 1 || p > 65535) return false;
+            ep = new IPEndPoint(IPAddress.Parse(host), p);
+            return true;
         }
 
         public List<(string Value, int Line)> List(string key)

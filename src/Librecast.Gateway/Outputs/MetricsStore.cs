@@ -23,12 +23,30 @@ public sealed class MetricsStore : IOutput
     /// <summary>Readings not stored because <see cref="MaxSeries"/> was reached.</summary>
     public int Overflow { get; private set; }
 
+    /// <summary>A series not updated for this long is removed (a node gone for good); zero: kept for ever.</summary>
+    public TimeSpan SeriesTtl { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Series removed because they were not updated within <see cref="SeriesTtl"/>.</summary>
+    public int Expired { get; private set; }
+
+    /// <summary>Recent values kept per series for the status page's chart.</summary>
+    public const int HistoryLength = 60;
+
+    /// <summary>The monotonic clock, milliseconds (tests move it).</summary>
+    internal Func<long> Clock { get; init; } = () => Environment.TickCount64;
+
     private sealed class Entry
     {
         public double Value;
         public double Time;
         public long Updates;
+        public long LastSeen; // Clock(), for expiry
+        public readonly double[] History = new double[HistoryLength];
+        public int HistoryNext, HistoryCount;
     }
+
+    /// <summary>One series as the status page shows it.</summary>
+    public sealed record Series(string Channel, string Name, string Unit, double Value, double Time, long Updates, double[] Recent);
 
     /// <summary>A counter or gauge from elsewhere (transport, bridge, sensors), rendered as given.</summary>
     public readonly record struct Metric(string Name, string Type, string Help, string Labels, double Value);
@@ -37,6 +55,12 @@ public sealed class MetricsStore : IOutput
     public void AddSource(Func<IEnumerable<Metric>> source)
     {
         lock (gate) sources.Add(source);
+    }
+
+    /// <summary>Forgets every source (a reload: the new gateway adds its own).</summary>
+    public void ClearSources()
+    {
+        lock (gate) sources.Clear();
     }
 
     /// <inheritdoc/>
@@ -66,6 +90,10 @@ public sealed class MetricsStore : IOutput
                 e.Value = value;
                 e.Time = r.Time;
                 e.Updates++;
+                e.LastSeen = Clock();
+                e.History[e.HistoryNext] = value;
+                e.HistoryNext = (e.HistoryNext + 1) % HistoryLength;
+                if (e.HistoryCount < HistoryLength) e.HistoryCount++;
             }
         }
     }
@@ -81,12 +109,56 @@ public sealed class MetricsStore : IOutput
         }
     }
 
+    // Under gate.
+    private void ExpireOld()
+    {
+        if (SeriesTtl <= TimeSpan.Zero) return;
+        long cutoff = Clock() - (long)SeriesTtl.TotalMilliseconds;
+        List<(string, string, string)>? old = null;
+        foreach (var (k, e) in entries)
+            if (e.LastSeen < cutoff) (old ??= new()).Add(k);
+        if (old == null) return;
+        foreach (var k in old) entries.Remove(k);
+        Expired += old.Count;
+    }
+
+    /// <summary>Every series, sorted by channel, name and unit, with its recent values oldest first.</summary>
+    public List<Series> Snapshot()
+    {
+        var list = new List<Series>();
+        lock (gate)
+        {
+            ExpireOld();
+            var keys = new List<(string Channel, string Name, string Unit)>(entries.Keys);
+            keys.Sort();
+            foreach (var k in keys)
+            {
+                Entry e = entries[k];
+                var recent = new double[e.HistoryCount];
+                for (int i = 0; i < e.HistoryCount; i++)
+                    recent[i] = e.History[(e.HistoryNext - e.HistoryCount + i + HistoryLength) % HistoryLength];
+                list.Add(new Series(k.Channel, k.Name, k.Unit, e.Value, e.Time, e.Updates, recent));
+            }
+        }
+        return list;
+    }
+
+    /// <summary>The metrics of every source (counters and gauges), as the next scrape would show them.</summary>
+    public List<Metric> SourceMetrics()
+    {
+        var list = new List<Metric>();
+        lock (gate)
+            foreach (Func<IEnumerable<Metric>> source in sources) list.AddRange(source());
+        return list;
+    }
+
     /// <summary>Renders everything in the Prometheus text format.</summary>
     public string Render()
     {
         var sb = new StringBuilder(4096);
         lock (gate)
         {
+            ExpireOld();
             var keys = new List<(string Channel, string Name, string Unit)>(entries.Keys);
             keys.Sort();
             Header(sb, "lc_sensor_value", "gauge", "Last value of each SenML record (v, or vb as 0/1, or s) by channel, name and unit.");
@@ -97,6 +169,8 @@ public sealed class MetricsStore : IOutput
             foreach (var k in keys) Sample(sb, "lc_sensor_updates_total", SeriesLabels(k), entries[k].Updates);
             Header(sb, "lcgw_metrics_series_overflow_total", "counter", "Readings not stored because the series limit was reached.");
             Sample(sb, "lcgw_metrics_series_overflow_total", "", Overflow);
+            Header(sb, "lcgw_metrics_series_expired_total", "counter", "Series removed because they were not updated within series_ttl.");
+            Sample(sb, "lcgw_metrics_series_expired_total", "", Expired);
 
             string? last = null;
             foreach (Func<IEnumerable<Metric>> source in sources)

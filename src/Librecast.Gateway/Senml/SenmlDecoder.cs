@@ -113,6 +113,7 @@ public sealed class SenmlDecoder
             string? n = null, u = null, vs = null, vd = null;
             double v = 0, s = 0, t = 0;
             bool hasV = false, hasVs = false, hasVb = false, hasVd = false, hasS = false, vb = false;
+            bool hasRegular = false; // any field other than a base field: n, u, t, ut, a value or a sum
             while (true)
             {
                 if (!reader.Read()) return Fail(SenmlError.NotJson, "unterminated record");
@@ -133,8 +134,8 @@ public sealed class SenmlDecoder
                     if (e == SenmlError.None && (version != Math.Floor(version) || version < 1 || version > 10))
                         e = Fail(SenmlError.Version, "bver " + version + " (this reader knows versions up to 10)");
                 }
-                else if (label.SequenceEqual("n"u8)) { e = String(ref reader, "n", out string name); n = name; }
-                else if (label.SequenceEqual("u"u8)) { e = String(ref reader, "u", out string unit); u = unit; }
+                else if (label.SequenceEqual("n"u8)) { e = String(ref reader, "n", out string name); n = name; hasRegular = true; }
+                else if (label.SequenceEqual("u"u8)) { e = String(ref reader, "u", out string unit); u = unit; hasRegular = true; }
                 else if (label.SequenceEqual("v"u8)) { e = Number(ref reader, "v", out v); hasV = true; }
                 else if (label.SequenceEqual("vs"u8)) { e = String(ref reader, "vs", out string text); vs = text; hasVs = true; }
                 else if (label.SequenceEqual("vd"u8)) { e = String(ref reader, "vd", out string data); vd = data; hasVd = true; }
@@ -147,14 +148,18 @@ public sealed class SenmlDecoder
                     hasVb = true;
                 }
                 else if (label.SequenceEqual("s"u8)) { e = Number(ref reader, "s", out s); hasS = true; }
-                else if (label.SequenceEqual("t"u8)) e = Number(ref reader, "t", out t);
-                else if (label.SequenceEqual("ut"u8)) e = Number(ref reader, "ut", out _);
+                else if (label.SequenceEqual("t"u8)) { e = Number(ref reader, "t", out t); hasRegular = true; }
+                else if (label.SequenceEqual("ut"u8)) { e = Number(ref reader, "ut", out _); hasRegular = true; }
                 else e = Unknown(ref reader, label);
                 if (e != SenmlError.None) return e;
             }
 
             int values = (hasV ? 1 : 0) + (hasVs ? 1 : 0) + (hasVb ? 1 : 0) + (hasVd ? 1 : 0);
             if (values > 1) return Fail(SenmlError.Value, "record " + Count + " has more than one value field");
+            // A record of base fields only (RFC 8428's example of a first record holding bn, bt,
+            // bu, bver; KPN-style packs; our own SenmlWriter when no reading fits) carries no
+            // measurement: its base fields apply to the records after it.
+            if (values == 0 && !hasS && !hasRegular) continue;
             if (values == 0 && !hasS) return Fail(SenmlError.Value, "record " + Count + " has no value and no sum");
 
             SenmlRecord r = records[Count];

@@ -24,6 +24,17 @@ public class DaemonProcess : IDisposable
     {
     }
 
+    /// <summary>Starts <paramref name="file"/> with extra environment variables.</summary>
+    public DaemonProcess(string file, IEnumerable<string> args, IDictionary<string, string> environment) : this(WithEnvironment(Info(file, null, args), environment))
+    {
+    }
+
+    private static ProcessStartInfo WithEnvironment(ProcessStartInfo psi, IDictionary<string, string> environment)
+    {
+        foreach (var (k, v) in environment) psi.Environment[k] = v;
+        return psi;
+    }
+
     /// <summary>Starts <paramref name="file"/> with a whole command-line string of arguments.</summary>
     public DaemonProcess(string file, string arguments) : this(Info(file, arguments, []))
     {
@@ -98,11 +109,17 @@ public class DaemonProcess : IDisposable
     }
 
     /// <summary>Sends SIGTERM (kill -TERM pid).</summary>
-    public void Terminate()
+    public void Terminate() => Signal("TERM");
+
+    /// <summary>Sends a signal by name (kill -NAME pid): HUP, KILL...</summary>
+    public void Signal(string name)
     {
-        using var kill = Process.Start("kill", ["-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", ["-" + name, Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
     }
+
+    /// <summary>Lines of stdout that arrived so far, without waiting.</summary>
+    public int PendingLines => lines.Count;
 
     public int WaitForExit(int timeoutMs = 20_000)
     {

@@ -23,8 +23,26 @@ fi
 install -m 0644 lcgw.service /etc/systemd/system/lcgw.service
 # The unit runs lcgw in group i2c (Raspberry Pi OS has it; systemd refuses to start without it).
 getent group i2c >/dev/null || groupadd --system i2c
-/usr/local/bin/lcgw --check-config -c /etc/lcgw/lcgw.conf
+# The unit passes /etc/lcgw/site.key as a credential; without one, a drop-in empties that list
+# (systemd refuses to start a unit whose credential file is missing).
+install -d -m 0755 /etc/systemd/system/lcgw.service.d
+if [ -f /etc/lcgw/site.key ]; then
+  rm -f /etc/systemd/system/lcgw.service.d/no-key.conf
+  chown root:root /etc/lcgw/site.key && chmod 0600 /etc/lcgw/site.key
+else
+  printf '[Service]\nLoadCredential=\n' > /etc/systemd/system/lcgw.service.d/no-key.conf
+fi
+# An 8 MiB receive buffer for bursts, without giving lcgw CAP_NET_ADMIN.
+printf 'net.core.rmem_max = 8388608\n' > /etc/sysctl.d/60-lcgw.conf
+sysctl -q -p /etc/sysctl.d/60-lcgw.conf || true
 systemctl daemon-reload
+# Checked as the service will run: a throwaway user with its credentials.
+if [ -f /etc/lcgw/site.key ]; then
+  systemd-run --quiet --pipe --wait -p DynamicUser=yes -p LoadCredential=site.key:/etc/lcgw/site.key \
+    /usr/local/bin/lcgw --check-config -c /etc/lcgw/lcgw.conf
+else
+  /usr/local/bin/lcgw --check-config -c /etc/lcgw/lcgw.conf
+fi
 systemctl enable --now lcgw
 systemctl --no-pager --lines=5 status lcgw || true
 echo "install-pi: done. Logs and readings: journalctl -u lcgw -f   Metrics: curl http://127.0.0.1:9464/metrics"

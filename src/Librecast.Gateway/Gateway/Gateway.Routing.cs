@@ -1,0 +1,133 @@
+using System.Collections.Generic;
+using System.Threading;
+using Librecast.Gateway.Config;
+using Librecast.Gateway.Outputs;
+
+namespace Librecast.Gateway;
+
+/// <summary>Which way the IPv4/IPv6 bridge republishes a channel.</summary>
+public enum BridgeDirection
+{
+    /// <summary>Not republished: delivered to the outputs only.</summary>
+    None,
+
+    /// <summary>An IPv4-only node's channel, republished on librecast's IPv6 group (<c>list ipv4</c>).</summary>
+    Ipv4ToIpv6,
+
+    /// <summary>A librecast IPv6 channel (commands), republished on the IPv4 group (<c>list command</c>).</summary>
+    Ipv6ToIpv4,
+}
+
+// Routing and the bridge loop guard: which received channel goes to the outputs, which is
+// republished on the other address family, and how a copy that comes back is recognised.
+public sealed partial class Gateway
+{
+    /// <summary>Messages the bridge remembers to recognise copies that come back.</summary>
+    private const int BridgeMemory = 4096;
+
+    /// <summary>
+    /// What to do with a received channel: deliver its SenML to the outputs, and/or republish it
+    /// on the other address family; Guarded: the name is bridged, so copies are recognised.
+    /// </summary>
+    private sealed record Route(bool Deliver, Channel? ForwardTo, BridgeDirection Direction, bool Guarded);
+
+    private readonly RecentMessages bridgeSeen = new(BridgeMemory);
+    private int forwardedUp, forwardedDown, forwardErrors, bridgeDuplicates, receiveErrors;
+
+    private static string Label(BridgeDirection d) => d == BridgeDirection.Ipv4ToIpv6 ? "ipv4_to_ipv6" : d == BridgeDirection.Ipv6ToIpv4 ? "ipv6_to_ipv4" : "none";
+
+    private bool IsBridged(string name) => config.BridgeUp.Contains(name) || config.BridgeDown.Contains(name);
+
+    // One receive socket for everything: subscribed channels (delivered to the outputs), IPv4
+    // telemetry channels (delivered, and republished on IPv6) and IPv6 command channels
+    // (republished on IPv4). Message.Channel tells them apart. Every channel of a bridged name is
+    // guarded: a message seen once is not forwarded or delivered again.
+    private void BuildRoutes(Librecast.Socket subscriber, Librecast.Socket? publisher, Dictionary<Channel, Route> routes, byte[]? key, ref string step)
+    {
+        foreach (string name in config.Channels)
+        {
+            step = "subscribing to '" + name + "'";
+            Channel channel = context!.CreateChannel(name);
+            if (key != null && !IsBridged(name)) channel.SetKey(key); // a bridged channel is relayed as it is
+            Receive(subscriber, routes, channel, new Route(true, null, BridgeDirection.None, IsBridged(name)), "subscribed");
+        }
+        foreach (string name in config.BridgeUp)
+        {
+            step = "bridging '" + name + "' from IPv4 to IPv6";
+            Channel to = context!.CreateChannel(name);
+            publisher!.Bind(to);
+            Receive(subscriber, routes, context.CreateIpv4Channel(name), new Route(true, to, BridgeDirection.Ipv4ToIpv6, true), "bridging IPv4 to IPv6");
+        }
+        foreach (string name in config.BridgeDown)
+        {
+            step = "bridging '" + name + "' from IPv6 to IPv4";
+            Channel to = context!.CreateIpv4Channel(name);
+            publisher!.Bind(to);
+            Channel? from = null;
+            foreach (Channel c in routes.Keys)
+                if (c.Name == name && !Ipv4Group.IsMapped(GroupOf(c), 0)) from = c;
+            if (from != null) routes[from] = routes[from] with { ForwardTo = to, Direction = BridgeDirection.Ipv6ToIpv4 };
+            else Receive(subscriber, routes, context.CreateChannel(name), new Route(false, to, BridgeDirection.Ipv6ToIpv4, true), "bridging IPv6 to IPv4");
+        }
+    }
+
+    private void Receive(Librecast.Socket subscriber, Dictionary<Channel, Route> routes, Channel channel, Route route, string what)
+    {
+        subscriber.Bind(channel);
+        channel.Join();
+        routes[channel] = route;
+        log.Info(what, ("channel", channel.Name), ("group", channel.Address));
+    }
+
+    private static byte[] GroupOf(Channel c)
+    {
+        byte[] g = new byte[GroupAddress.Size];
+        c.CopyGroupTo(g, 0);
+        return g;
+    }
+
+    // Runs on the listener's dispatch thread only.
+    private void OnMessage(Message message, Dictionary<Channel, Route> routes)
+    {
+        Channel? channel = message.Channel;
+        Route? route = null;
+        if (channel != null) routes.TryGetValue(channel, out route);
+        if (route != null && route.Guarded && !bridgeSeen.Add(message.Header))
+        {
+            // The same message again (same time, sequence and nonce): a copy another bridge sent
+            // back, or one a loop in the network returned. Forwarding it would start a loop.
+            Interlocked.Increment(ref bridgeDuplicates);
+            if (log.Enabled(LogLevel.Debug))
+                log.Debug("bridge: message seen before; not forwarded or delivered again", ("channel", channel!.Name), ("group", channel.Address),
+                    ("seq", message.Header.Sequence), ("source", GroupAddress.Format(message.Info.Source, 0)));
+            return;
+        }
+        if (route?.ForwardTo != null) Forward(message, route);
+        if (route != null && !route.Deliver) return;
+        DeliverReceived(message, channel);
+    }
+
+    // Republishes the datagram as received, header and all, on the same name in the other address
+    // family: subscribers see the node's own sequence numbers and time, and a copy that comes
+    // back is recognised by its header (RecentMessages).
+    private void Forward(Message message, Route route)
+    {
+        try
+        {
+            route.ForwardTo!.Send(message.Buffer, message.Offset, message.Length);
+            if (route.Direction == BridgeDirection.Ipv4ToIpv6) Interlocked.Increment(ref forwardedUp);
+            else Interlocked.Increment(ref forwardedDown);
+        }
+        catch (LibrecastException e)
+        {
+            Interlocked.Increment(ref forwardErrors);
+            log.Warn("bridge send failed", ("channel", route.ForwardTo!.Name), ("direction", Label(route.Direction)), ("error", e.Message));
+        }
+    }
+
+    private void OnReceiveError(LibrecastException e)
+    {
+        Interlocked.Increment(ref receiveErrors);
+        log.Warn("receive failed; still listening", ("error", e.Message));
+    }
+}
