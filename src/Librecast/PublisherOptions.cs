@@ -9,8 +9,8 @@ namespace Librecast
         /// <summary>Bytes per buffer, a power of two; the largest datagram is this size. Default 2048.</summary>
         public int BufferSize = 2048;
 
-        /// <summary>What publishing does when every buffer is queued. Default <see cref="OverflowPolicy.DropNewest"/>.</summary>
-        public OverflowPolicy Policy = OverflowPolicy.DropNewest;
+        /// <summary>What publishing does when every buffer is queued. Default <see cref="OverflowPolicy.DropWrite"/>.</summary>
+        public OverflowPolicy Policy = OverflowPolicy.DropWrite;
 
         /// <summary>Most datagrams the sender hands the transport per call. Default 64.</summary>
         public int BatchSize = 64;

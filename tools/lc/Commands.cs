@@ -129,7 +129,6 @@ internal static class Commands
     {
         FrameStatus.TooShort => "shorter than the 33-byte header",
         FrameStatus.LengthMismatch => "length field disagrees with datagram size",
-        FrameStatus.BadOpcode => "unknown opcode",
         _ => status.ToString(),
     };
 }

@@ -19,7 +19,7 @@ internal static class Flood
 
     private static OverflowPolicy ParsePolicy(string policy) => policy switch
     {
-        "drop-newest" => OverflowPolicy.DropNewest,
+        "drop-write" or "drop-newest" => OverflowPolicy.DropWrite, // drop-newest: the old name, kept for scripts
         "drop-oldest" => OverflowPolicy.DropOldest,
         _ => OverflowPolicy.Block,
     };
@@ -67,7 +67,7 @@ internal static class Flood
         return c.SendErrors > 0 ? Program.ExitFailure : Program.ExitOk;
     }
 
-    public static int Listen(string? iface, int? count, double? timeoutSeconds, ListenSecurity security, string channelName)
+    public static int Listen(string? iface, int? count, double? timeoutSeconds, ListenSecurity security, bool singleThread, bool gro, string channelName)
     {
         Commands.CheckListenArguments(count, timeoutSeconds);
         UserKeyFile.Check(security.KeyFile);
@@ -78,7 +78,7 @@ internal static class Flood
         Channel channel = session.Channel;
         channel.Join();
 
-        // Preallocated: the handler runs once per message on the dispatcher thread. Latencies
+        // Preallocated: the handler runs once per message on the receive (or dispatcher) thread. Latencies
         // are a sample: the last 2^20 messages.
         long capacity = count ?? long.MaxValue;
         long[] latencies = new long[(int)Math.Min(capacity, 1 << 20)];
@@ -99,7 +99,8 @@ internal static class Flood
             if (seq > maxSeq) maxSeq = seq;
             bytes += m.PayloadLength;
             if (++received == capacity) done.Set();
-        }, null, e => Console.Error.WriteLine("lc: " + e.Message), Frame.MaxDatagram);
+        }, null, e => Console.Error.WriteLine("lc: " + e.Message),
+            new ListenOptions { MessageCapacity = Frame.MaxDatagram, SingleThread = singleThread, Gro = gro });
         Console.Error.WriteLine($"lc: listening on {channel}");
 
         using var interrupted = new ManualResetEventSlim();

@@ -92,8 +92,8 @@ public static class Program
         var count = new Option<int?>("--count", "-n") { Description = "Send N messages as fast as possible and print the rate and counters (flood mode).", HelpName = "N" };
         var duration = new Option<double?>("--duration") { Description = "Flood mode: stop after SECONDS (with --count: whichever comes first).", HelpName = "SECONDS" };
         var size = new Option<int?>("--size", "-s") { Description = "Payload of BYTES bytes instead of MESSAGE (flood mode).", HelpName = "BYTES" };
-        var policy = new Option<string>("--policy") { Description = "When the publish ring is full: block (default, nothing lost), drop-newest, drop-oldest.", DefaultValueFactory = _ => "block", HelpName = "POLICY" };
-        policy.AcceptOnlyFromAmong("block", "drop-newest", "drop-oldest");
+        var policy = new Option<string>("--policy") { Description = "When the publish ring is full: block (default, wait; nothing lost), drop-write (refuse the new message;\n'drop-newest', its old name, is still accepted), drop-oldest (discard the oldest queued one). Drops are counted.", DefaultValueFactory = _ => "block", HelpName = "POLICY" };
+        policy.AcceptOnlyFromAmong("block", "drop-write", "drop-oldest", "drop-newest");
         var key = KeyFileOption();
         var channel = new Argument<string>("CHANNEL") { Description = "Channel name." };
         var message = new Argument<string?>("MESSAGE") { Description = "Payload: the UTF-8 bytes of this text (omit with --size).", Arity = ArgumentArity.ZeroOrOne };
@@ -120,13 +120,16 @@ public static class Program
         var key = KeyFileOption();
         var replay = new Option<bool>("--replay") { Description = "Replay and loss detection (beyond librecast): per sender, a 128-message window over seq drops duplicates and\nreplays, and counts lost, reordered and restarted; summary on stderr at exit. Real protection only with --key-file." };
         var maxAge = new Option<double?>("--max-age") { Description = "With --replay: also drop messages stamped more than SECONDS before (or after) this host's clock.", HelpName = "SECONDS" };
+        var threads = new Option<int>("--threads") { Description = "With --quiet: 1 (default) receives and handles on one thread; 2 adds a dispatcher thread behind a lock-free ring.", DefaultValueFactory = _ => 1, HelpName = "N" };
+        threads.AcceptOnlyFromAmong("1", "2");
+        var noGro = new Option<bool>("--no-gro") { Description = "With --quiet: do not ask the kernel to coalesce datagrams (UDP_GRO)." };
         var channel = new Argument<string>("CHANNEL") { Description = "Channel name." };
         var cmd = new Command("listen",
             "Join CHANNEL and print each received payload (UTF-8) on its own line.\n" +
             "Datagrams that are not librecast frames, do not open with --key-file's key, or are replays (--replay) are\n" +
             "counted and skipped (each shown with --verbose).\n" +
             "Examples: lc listen -i eth0 -n 10 -t 30 site/node1/telemetry\n" +
-            "          lc listen -i eth0 --key-file site.key --replay --max-age 30 site/node1/telemetry") { iface, raw, count, timeout, verbose, quiet, key, replay, maxAge, channel };
+            "          lc listen -i eth0 --key-file site.key --replay --max-age 30 site/node1/telemetry") { iface, raw, count, timeout, verbose, quiet, key, replay, maxAge, threads, noGro, channel };
         cmd.SetAction(r =>
         {
             if (r.GetValue(quiet) && r.GetValue(raw))
@@ -137,7 +140,7 @@ public static class Program
                 throw new UsageException("--max-age is part of replay detection: add --replay");
             var security = new ListenSecurity(r.GetValue(key), r.GetValue(replay), r.GetValue(maxAge));
             return r.GetValue(quiet)
-                ? Flood.Listen(r.GetValue(iface), r.GetValue(count), r.GetValue(timeout), security, r.GetValue(channel)!)
+                ? Flood.Listen(r.GetValue(iface), r.GetValue(count), r.GetValue(timeout), security, r.GetValue(threads) == 1, !r.GetValue(noGro), r.GetValue(channel)!)
                 : Commands.Listen(r.GetValue(iface), r.GetValue(raw), r.GetValue(count), r.GetValue(timeout), r.GetValue(verbose), security, r.GetValue(channel)!);
         });
         return cmd;
