@@ -19,6 +19,7 @@ internal static unsafe partial class LinuxNative
     public const int EIo = 5;
     public const int EInval = 22;
     public const int ENoProtoOpt = 92;
+    public const int EMsgSize = 90;
     public const int SolIp = 0, IpPktInfo = 8;
     public const int IpMulticastIf = 32, IpMulticastTtl = 33, IpMulticastLoop = 34;
     public const int IpAddMembership = 35, IpDropMembership = 36, IpMulticastAll = 49;

@@ -74,12 +74,16 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
 
     // UDP GSO: on after a successful probe; off for good if the kernel answers EIO (the device
     // cannot checksum segments); and for datagrams of gsoRefusedFrom bytes or more once the kernel
-    // refused that size with EINVAL (a segment larger than the path MTU).
+    // refused that size with EMSGSIZE or EINVAL (a segment larger than the path MTU: measured on
+    // 6.18, IPv6 says EMSGSIZE).
     private bool gso;
     private int gsoRefusedFrom = int.MaxValue;
 
     /// <summary>Whether sends use UDP segmentation offload (the kernel accepted UDP_SEGMENT at start and has not refused it since).</summary>
     public bool Gso => gso;
+
+    /// <summary>Datagrams this socket sent as segments of a UDP GSO send, since it was opened (the sender thread's count).</summary>
+    public long SegmentedDatagrams { get; private set; }
 
     /// <summary>Turns UDP segmentation offload off for this socket (sendmmsg of single datagrams, as before GSO).</summary>
     public void DisableGso() => gso = false;
@@ -387,6 +391,7 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
                         datagrams += runs[r];
                         if (runs[r] > 1) batch.Segmented += runs[r];
                     }
+                    SegmentedDatagrams += batch.Segmented;
                     return datagrams;
                 }
                 int errno = Marshal.GetLastPInvokeError();
@@ -396,11 +401,12 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
                     socket.Poll(TimeSpan.FromMilliseconds(10), SelectMode.SelectWrite);
                     continue;
                 }
-                if (runs[0] > 1 && (errno == LinuxNative.EInval || errno == LinuxNative.EIo))
+                if (runs[0] > 1 && errno is LinuxNative.EInval or LinuxNative.EMsgSize or LinuxNative.EIo)
                 {
-                    // Refused: EIO, the device cannot offload (GSO off for good); EINVAL, a segment
-                    // larger than the path allows (off from this size up). This run goes as
-                    // single datagrams now, counted in GsoFallbacks.
+                    // Refused: EIO, the device cannot offload (GSO off for good); EMSGSIZE (IPv6)
+                    // or EINVAL (IPv4), a segment larger than the path MTU, which single datagrams
+                    // pass by fragmenting (off from this size up). This run goes as single
+                    // datagrams now, counted in GsoFallbacks.
                     if (errno == LinuxNative.EIo) gso = false;
                     else gsoRefusedFrom = Math.Min(gsoRefusedFrom, batch.Lengths[start]);
                     int each = SendEach(batch, start, runs[0]);
