@@ -66,7 +66,7 @@ namespace Librecast
             "Datagrams that were not well-formed librecast frames.",
             "Datagrams larger than the receive buffer (also counted as malformed).",
             "Datagrams for groups no channel on the socket is bound to (not delivered).",
-            "Datagrams the kernel dropped because the socket's receive buffer was full (SO_RXQ_OVFL, Linux).",
+            "Packets the kernel dropped because the socket's receive buffer was full (SO_RXQ_OVFL, Linux); with UDP GRO one packet may hold up to 64 datagrams.",
             "Datagrams on encrypted channels that did not open with the key (forged, tampered, other key, in clear), or could not be attributed to a channel.",
             "Framed messages the replay window or nonce filter rejected (duplicates, replays, stale).",
             "Datagrams sent one by one because the kernel refused to segment them (UDP GSO).",
@@ -140,7 +140,12 @@ namespace Librecast
         public long Truncated { get { return Get(Counter.Truncated); } }
         /// <summary>Datagrams for groups no channel on the socket is bound to (not delivered).</summary>
         public long Filtered { get { return Get(Counter.Filtered); } }
-        /// <summary>Datagrams the kernel dropped because the socket's receive buffer was full (SO_RXQ_OVFL, Linux).</summary>
+        /// <summary>
+        /// Packets the kernel dropped because the socket's receive buffer was full (SO_RXQ_OVFL,
+        /// Linux). Without GRO one packet is one datagram; with GRO (<see cref="ListenOptions.Gro"/>)
+        /// the kernel counts a coalesced packet once, however many datagrams it held (measured:
+        /// 561 drops for 35,904 missing 97-byte datagrams sent 64 per GSO packet).
+        /// </summary>
         public long KernelDrops { get { return Get(Counter.KernelDrops); } }
         /// <summary>Datagrams on encrypted channels that did not open with the key (forged, tampered, wrong key, in clear), or could not be attributed to a channel.</summary>
         public long Unauthenticated { get { return Get(Counter.Unauthenticated); } }

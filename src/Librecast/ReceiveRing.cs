@@ -127,6 +127,12 @@ namespace Librecast
                 got = 0;
             }
             if (batch.KernelDrops >= 0) socket.ObserveKernelDrops(batch.KernelDrops);
+            if (got == 0)
+            {
+                // A quiet poll: drops after the last delivered datagram come with no datagram.
+                int drops = transport.ReadKernelDrops();
+                if (drops >= 0) socket.ObserveKernelDrops(drops);
+            }
             for (int i = 0; i < got; i++)
             {
                 lengths[rented[i]] = batch.Lengths[i];

@@ -274,8 +274,10 @@ public class TransportTests
             bool done = all.Wait(10_000, TestContext.Current.CancellationToken);
             rx.ListenCancel();
             long drops = rxCtx.Counters.KernelDrops;
+            // Nothing lost silently. With GRO the kernel counts a dropped coalesced packet once,
+            // and one packet holds at most 64 of these datagrams.
             Assert.True(done || drops > 0, $"{seqs.Count} of {n} arrived and the kernel counted no drop");
-            Assert.Equal(n, seqs.Count + drops);
+            Assert.InRange(n - seqs.Count, drops, drops * 64);
             Assert.Equal(seqs.Count, rxCtx.Counters.Received);
             Assert.True(payloadsOk, "a split message's payload differs from what was sent");
             Assert.Equal(seqs.OrderBy(x => x), seqs); // in order, each once

@@ -27,7 +27,7 @@ internal static class Flood
     private static string Figures(long messages, long bytes, double seconds) =>
         $"{messages} msgs {bytes} bytes in {seconds:F3} s = {(seconds > 0 ? messages / seconds : 0):F0} msg/s";
 
-    public static int Send(int ifindex, bool raw, int hopLimit, int count, double? duration, byte[] payload, string policy, string? keyFile, string channelName)
+    public static int Send(int ifindex, bool raw, int hopLimit, int count, double? duration, byte[] payload, string policy, string? keyFile, string channelName, double? rate = null)
     {
         using var session = new Session(ifindex, channelName, hopLimit, keyFile);
         Context ctx = session.Context;
@@ -52,11 +52,15 @@ internal static class Flood
 
         var clock = Stopwatch.StartNew();
         long stopAt = duration is double d ? Stopwatch.GetTimestamp() + (long)(d * Stopwatch.Frequency) : long.MaxValue;
+        long start = Stopwatch.GetTimestamp();
+        double ticksPerMessage = rate is double r ? Stopwatch.Frequency / r : 0;
         for (int i = 0; i < count; i++)
         {
+            // Paced: spin to this message's slot, then send it at once (no batching delay).
+            if (ticksPerMessage > 0) while (Stopwatch.GetTimestamp() - start < (long)(i * ticksPerMessage)) Thread.SpinWait(1);
             if (raw) channel.PublishRaw(payload, 0, payload.Length);
             else channel.Publish(payload, 0, payload.Length);
-            if ((i & 63) == 63) publisher.DoWork();
+            if (ticksPerMessage > 0 || (i & 63) == 63) publisher.DoWork();
             if ((i & 1023) == 0 && Stopwatch.GetTimestamp() >= stopAt) break;
         }
         socket.Dispose(); // stops the sender once everything queued has gone out

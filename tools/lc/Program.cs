@@ -92,6 +92,7 @@ public static class Program
         var count = new Option<int?>("--count", "-n") { Description = "Send N messages as fast as possible and print the rate and counters (flood mode).", HelpName = "N" };
         var duration = new Option<double?>("--duration") { Description = "Flood mode: stop after SECONDS (with --count: whichever comes first).", HelpName = "SECONDS" };
         var size = new Option<int?>("--size", "-s") { Description = "Payload of BYTES bytes instead of MESSAGE (flood mode).", HelpName = "BYTES" };
+        var rate = new Option<double?>("--rate") { Description = "Flood mode: pace at R messages per second, each sent as soon as it is published (for latency; default: as fast as possible, in batches).", HelpName = "R" };
         var policy = new Option<string>("--policy") { Description = "When the publish ring is full: block (default, wait; nothing lost), drop-write (refuse the new message;\n'drop-newest', its old name, is still accepted), drop-oldest (discard the oldest queued one). Drops are counted.", DefaultValueFactory = _ => "block", HelpName = "POLICY" };
         policy.AcceptOnlyFromAmong("block", "drop-write", "drop-oldest", "drop-newest");
         var key = KeyFileOption();
@@ -99,13 +100,13 @@ public static class Program
         var message = new Argument<string?>("MESSAGE") { Description = "Payload: the UTF-8 bytes of this text (omit with --size).", Arity = ArgumentArity.ZeroOrOne };
         var cmd = new Command("send",
             "Send a message to CHANNEL, framed as lc_msg_send frames it (timestamp, seq, nonce, op, length).\n" +
-            "Flood mode (--count N, --size BYTES or --duration SECONDS) publishes through the preallocated ring and batched sends and\n" +
+            "Flood mode (--count N, --size BYTES, --duration SECONDS or --rate R) publishes through the preallocated ring and batched sends and\n" +
             "prints 'N msgs B bytes in T s = R msg/s' (B: payload bytes) and the counters.\n" +
             "Examples: lc send -i eth0 site/node1/telemetry '{\"t\":21.5}'\n" +
             "          lc send -i eth0 --count 1000000 --size 64 bench\n" +
-            "          lc send -i eth0 --key-file site.key site/node1/cmd identify   (site.key: 32 bytes, chmod 600)") { iface, raw, hops, count, duration, size, policy, key, channel, message };
+            "          lc send -i eth0 --key-file site.key site/node1/cmd identify   (site.key: 32 bytes, chmod 600)") { iface, raw, hops, count, duration, size, rate, policy, key, channel, message };
         cmd.SetAction(r => Commands.Send(r.GetValue(iface), r.GetValue(raw), r.GetValue(hops), r.GetValue(count), r.GetValue(duration), r.GetValue(size),
-            r.GetValue(policy)!, r.GetValue(key), r.GetValue(channel)!, r.GetValue(message)));
+            r.GetValue(policy)!, r.GetValue(key), r.GetValue(channel)!, r.GetValue(message), r.GetValue(rate)));
         return cmd;
     }
 
