@@ -129,8 +129,9 @@ static int run_lcsymm(unsigned ifx, char *name, long count, size_t size)
 	if (lc_socket_bind(sock, ifx)) die("lc_socket_bind");
 	lc_channel_t *chan = lc_channel_new(ctx, name);
 	if (!chan || lc_channel_bind(sock, chan)) die("lc_channel_bind");
+	/* coding_set returns the coding now in force; the key pointer is kept, not copied. */
+	if (lc_channel_coding_set(chan, LC_CODE_SYMM) != LC_CODE_SYMM) die("lc_channel_coding_set");
 	if (lc_channel_set_sym_key(chan, key, sizeof key)) die("lc_channel_set_sym_key");
-	if (lc_channel_coding_set(chan, LC_CODE_SYMM)) die("lc_channel_coding_set");
 	char *payload = malloc(size);
 	memset(payload, 'x', size);
 	double t0 = mono();
