@@ -57,6 +57,9 @@ internal static unsafe partial class LinuxNative
         public nint Nanoseconds;
     }
 
+    [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
+    public static partial int GetSockOpt(int fd, int level, int name, void* value, uint* length);
+
     [LibraryImport("libc", EntryPoint = "getifaddrs", SetLastError = true)]
     public static partial int GetIfAddrs(IfAddrs** list);
 

@@ -464,16 +464,11 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
     public int ReadKernelDrops()
     {
         if (!native) return -1;
-        Span<byte> info = stackalloc byte[4 * LinuxNative.SkMemInfoVars];
-        try
-        {
-            int n = socket.GetRawSocketOption(LinuxNative.SolSocket, LinuxNative.SoMemInfo, info);
-            return n >= 4 * (LinuxNative.SkMemInfoDrops + 1) ? BitConverter.ToInt32(info.Slice(4 * LinuxNative.SkMemInfoDrops, 4)) : -1;
-        }
-        catch (SocketException)
-        {
-            return -1;
-        }
+        // getsockopt directly: called on the receive thread on every quiet poll, allocation-free.
+        uint* info = stackalloc uint[LinuxNative.SkMemInfoVars];
+        uint length = 4 * LinuxNative.SkMemInfoVars;
+        if (LinuxNative.GetSockOpt(fd, LinuxNative.SolSocket, LinuxNative.SoMemInfo, info, &length) != 0) return -1;
+        return length >= 4 * (LinuxNative.SkMemInfoDrops + 1) ? (int)info[LinuxNative.SkMemInfoDrops] : -1;
     }
 
     /// <inheritdoc/>

@@ -12,8 +12,10 @@ namespace Librecast
         /// <summary>Discard the oldest queued message to make room; the new one is queued and the drop counted.</summary>
         DropOldest = 1,
         /// <summary>
-        /// Wait until the sender frees a buffer, waiting between tries with the publisher's idle
-        /// strategy (<see cref="PublisherOptions.Idle"/>). Nothing is dropped.
+        /// Wait until the sender frees a buffer: the producer yields its thread between tries
+        /// (<c>Thread.Sleep(0)</c>); with no sender thread it sends queued messages itself
+        /// (<see cref="Publisher.DoWork"/>). Nothing is dropped. The publisher's idle strategy
+        /// (<see cref="PublisherOptions.Idle"/>) is the sender's alone.
         /// </summary>
         Block = 2,
     }

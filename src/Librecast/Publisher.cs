@@ -127,14 +127,16 @@ namespace Librecast
                         Thread.Sleep(0);
                     }
                 default:
-                    // Block: wait with the idle strategy (shared with the sender; a back-off's
-                    // count may then reset early, which only makes the wait spin longer).
+                    // Block: yield between tries (the sender frees a batch at a time), or drain
+                    // the ring itself when there is no sender. Not the sender's idle strategy:
+                    // shared by several blocked producers, a back-off's count only grows and
+                    // each of them would sleep 1 ms per message (measured: 4 producers x 5,000
+                    // messages through 64 buffers took over 2 minutes on 2 loaded cores).
                     while (!Pool.TryRent(out index))
                     {
-                        if (!running && draining == 0 && thread == null && DoWork() > 0) continue; // nobody else will drain
-                        idle.Idle(0);
+                        if (!running && draining == 0 && thread == null) DoWork(); // nobody else will drain
+                        else Thread.Sleep(0);
                     }
-                    idle.Reset();
                     return true;
             }
         }

@@ -15,7 +15,7 @@ namespace Librecast
         /// <summary>Most datagrams the sender hands the transport per call. Default 64.</summary>
         public int BatchSize = 64;
 
-        /// <summary>How the sender waits for work, and producers for room under Block. Default: back-off.</summary>
+        /// <summary>How the sender thread waits for work. Default: back-off. (Producers under Block yield instead: see <see cref="OverflowPolicy.Block"/>.)</summary>
         public IIdleStrategy? Idle;
 
         /// <summary>Start a sender thread (true) or let the application call <see cref="Publisher.DoWork"/> (false).</summary>

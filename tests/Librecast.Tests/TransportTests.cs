@@ -21,16 +21,7 @@ public class TransportTests
 {
     private static string Unique(string what) => $"transport/{what}/{Guid.NewGuid():N}";
 
-    private static Dictionary<string, string> Fields(string line)
-    {
-        var d = new Dictionary<string, string>();
-        foreach (string part in line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            int eq = part.IndexOf('=');
-            if (eq > 0) d[part[..eq]] = part[(eq + 1)..];
-        }
-        return d;
-    }
+    private static Dictionary<string, string> Fields(string line) => CPeer.Fields(line);
 
     private static byte[] PayloadOf(int i, int size)
     {

@@ -79,14 +79,20 @@ static void report(long n, size_t size, double seconds)
 	printf("%ld msgs %ld bytes in %.3f s = %.0f msg/s\n", n, n * (long)size, seconds, n / seconds);
 }
 
-static int run_lcmsg(unsigned ifx, char *name, long count, size_t size)
+/* lc_msg_send in a loop; symm: on a SYMM channel (the key: bytes 0..31). */
+static int run_lcmsg(unsigned ifx, char *name, long count, size_t size, int symm)
 {
+	static unsigned char key[32];
+	for (int i = 0; i < 32; i++) key[i] = (unsigned char)i;
 	lc_ctx_t *ctx = lc_ctx_new();
 	lc_socket_t *sock = lc_socket_new(ctx);
 	if (!ctx || !sock) die("lc_socket_new");
 	if (lc_socket_bind(sock, ifx)) die("lc_socket_bind");
 	lc_channel_t *chan = lc_channel_new(ctx, name);
 	if (!chan || lc_channel_bind(sock, chan)) die("lc_channel_bind");
+	/* coding_set returns the coding now in force; the key pointer is kept, not copied. */
+	if (symm && lc_channel_coding_set(chan, LC_CODE_SYMM) != LC_CODE_SYMM) die("lc_channel_coding_set");
+	if (symm && lc_channel_set_sym_key(chan, key, sizeof key)) die("lc_channel_set_sym_key");
 	char *payload = malloc(size);
 	memset(payload, 'x', size);
 	double t0 = mono();
@@ -117,32 +123,6 @@ static int raw_socket(unsigned ifx, char *name, struct sockaddr_in6 *dst)
 	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof hops);
 	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof zero);
 	return fd;
-}
-
-static int run_lcsymm(unsigned ifx, char *name, long count, size_t size)
-{
-	static unsigned char key[32];
-	for (int i = 0; i < 32; i++) key[i] = (unsigned char)i;
-	lc_ctx_t *ctx = lc_ctx_new();
-	lc_socket_t *sock = lc_socket_new(ctx);
-	if (!ctx || !sock) die("lc_socket_new");
-	if (lc_socket_bind(sock, ifx)) die("lc_socket_bind");
-	lc_channel_t *chan = lc_channel_new(ctx, name);
-	if (!chan || lc_channel_bind(sock, chan)) die("lc_channel_bind");
-	/* coding_set returns the coding now in force; the key pointer is kept, not copied. */
-	if (lc_channel_coding_set(chan, LC_CODE_SYMM) != LC_CODE_SYMM) die("lc_channel_coding_set");
-	if (lc_channel_set_sym_key(chan, key, sizeof key)) die("lc_channel_set_sym_key");
-	char *payload = malloc(size);
-	memset(payload, 'x', size);
-	double t0 = mono();
-	for (long i = 0; i < count; i++) {
-		lc_message_t msg;
-		lc_msg_init_data(&msg, payload, size, NULL, NULL);
-		if (lc_msg_send(chan, &msg) < 0) die("lc_msg_send");
-	}
-	report(count, size, mono() - t0);
-	lc_ctx_free(ctx);
-	return 0;
 }
 
 static int run_sendto(unsigned ifx, char *name, long count, size_t size, double rate)
@@ -349,8 +329,8 @@ int main(int argc, char **argv)
 	long count = atol(argv[4]);
 	size_t size = (size_t)atol(argv[5]);
 	srandom((unsigned)now_ns());
-	if (!strcmp(argv[1], "lcmsg")) return run_lcmsg(ifx, argv[3], count, size);
-	if (!strcmp(argv[1], "lcsymm")) return run_lcsymm(ifx, argv[3], count, size);
+	if (!strcmp(argv[1], "lcmsg")) return run_lcmsg(ifx, argv[3], count, size, 0);
+	if (!strcmp(argv[1], "lcsymm")) return run_lcmsg(ifx, argv[3], count, size, 1);
 	if (!strcmp(argv[1], "sendto")) return run_sendto(ifx, argv[3], count, size, argc > 6 ? atof(argv[6]) : 0);
 	if (!strcmp(argv[1], "gso")) return run_gso(ifx, argv[3], count, size, argc > 6 ? atoi(argv[6]) : 64);
 	if (!strcmp(argv[1], "recv")) {

@@ -55,7 +55,7 @@ public static class Program
 
     private static Option<string> InterfaceOption() => new("--interface", "-i")
     {
-        Description = "Network interface (name like eth0, or index) to send and join on. Default: the default route.",
+        Description = "Network interface (name like eth0, or index) to send and join on. Default: send by the default route, join on every\ninterface that is up and multicast-capable (as librecast does).",
         HelpName = "IF",
     };
 
