@@ -68,6 +68,7 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
             // segment size 0 (the per-socket default, off) is the probe: a kernel before 4.18
             // answers ENOPROTOOPT, and the publisher then sends with plain sendmmsg.
             gso = TryOption(LinuxNative.SolUdp, LinuxNative.UdpSegment, 0);
+            gsoRefused = !gso;
         }
         fd = (int)socket.Handle;
     }
@@ -77,6 +78,7 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
     // refused that size with EMSGSIZE or EINVAL (a segment larger than the path MTU: measured on
     // 6.18, IPv6 says EMSGSIZE).
     private bool gso;
+    private bool gsoRefused; // by the kernel (probe or EIO), not by DisableGso: every send counts as a fallback
     private int gsoRefusedFrom = int.MaxValue;
 
     /// <summary>Whether sends use UDP segmentation offload (the kernel accepted UDP_SEGMENT at start and has not refused it since).</summary>
@@ -325,7 +327,9 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
         }
         batch.Segmented = 0;
         if (gso) return SendSegmented(batch, start, n);
-        return SendEach(batch, start, n);
+        int each = SendEach(batch, start, n);
+        if (gsoRefused) batch.GsoFallbacks += each; // visible: gso_fallbacks in the counters
+        return each;
     }
 
     // Largest UDP payload of one GSO send: IPv4's limit (65535 - 20 - 8), which also fits IPv6.
@@ -390,6 +394,7 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
                     {
                         datagrams += runs[r];
                         if (runs[r] > 1) batch.Segmented += runs[r];
+                        else if (batch.Lengths[start + datagrams - 1] >= gsoRefusedFrom) batch.GsoFallbacks++; // sent alone: refused at this size
                     }
                     SegmentedDatagrams += batch.Segmented;
                     return datagrams;
@@ -407,7 +412,7 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
                     // or EINVAL (IPv4), a segment larger than the path MTU, which single datagrams
                     // pass by fragmenting (off from this size up). This run goes as single
                     // datagrams now, counted in GsoFallbacks.
-                    if (errno == LinuxNative.EIo) gso = false;
+                    if (errno == LinuxNative.EIo) { gso = false; gsoRefused = true; }
                     else gsoRefusedFrom = Math.Min(gsoRefusedFrom, batch.Lengths[start]);
                     int each = SendEach(batch, start, runs[0]);
                     batch.GsoFallbacks += each;
