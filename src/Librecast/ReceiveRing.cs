@@ -61,6 +61,9 @@ namespace Librecast
             batch = new Batch(pool.Slab, batchSize);
             rented = new int[batchSize];
             idle = options.Idle ?? new BackoffIdleStrategy(200, 20);
+            // Once now: the first call binds the platform's system call, which allocates; later
+            // it runs on every quiet poll of the receive thread, which must not.
+            transport.ReadKernelDrops();
         }
 
         /// <summary>Two-thread mode, the reader: receive and queue until the socket stops listening.</summary>
