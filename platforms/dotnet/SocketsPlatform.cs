@@ -17,8 +17,20 @@ public sealed class SocketsPlatform : IPlatform
     /// <inheritdoc/>
     public ITransport OpenTransport() => new UdpTransport();
 
-    /// <inheritdoc/>
-    public ulong NowNanoseconds() => (ulong)(DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100UL;
+    /// <summary>
+    /// Wall clock in full nanoseconds, as librecast stamps its frames: CLOCK_REALTIME on Linux
+    /// (a vDSO call, no system call); elsewhere DateTime's 100 ns ticks.
+    /// </summary>
+    public unsafe ulong NowNanoseconds()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            LinuxNative.TimeSpec t;
+            if (LinuxNative.ClockGetTime(LinuxNative.ClockRealtime, &t) == 0)
+                return (ulong)t.Seconds * 1_000_000_000UL + (ulong)t.Nanoseconds;
+        }
+        return (ulong)(DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100UL;
+    }
 
     /// <inheritdoc/>
     public long MonotonicMilliseconds() => Environment.TickCount64;

@@ -9,18 +9,16 @@ namespace Librecast.Sockets;
 /// <see cref="ITransport"/> on a System.Net.Sockets IPv6 UDP socket, set up the way librecast
 /// sets up its sockets (wildcard bind with SO_REUSEADDR and SO_REUSEPORT, IPv6 multicast options).
 /// </summary>
-public sealed unsafe class UdpTransport : ITransport, IBatchTransport
+public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticastInterfaces
 {
-    // Linux option numbers System.Net does not name.
-    private const int SolSocket = 1;
-    private const int SoReusePort = 15;
-    private const int IpprotoIpv6 = 41;
-    private const int Ipv6MulticastAll = 29;
-    // IPv4 options, used on this same socket for IPv4-mapped groups (Ipv4Group, ::ffff:239.x.y.z):
-    // Linux accepts SOL_IP options on an AF_INET6 UDP socket and sends to v4-mapped addresses as IPv4.
-    private const int SolIp = 0;
-    private const int IpMulticastIf = 32, IpMulticastTtl = 33, IpMulticastLoop = 34;
-    private const int IpAddMembership = 35, IpDropMembership = 36, IpMulticastAll = 49;
+    // Linux option numbers System.Net does not name (all in LinuxNative). The IPv4 ones are used on
+    // this same socket for IPv4-mapped groups (Ipv4Group, ::ffff:239.x.y.z): Linux accepts SOL_IP
+    // options on an AF_INET6 UDP socket and sends to v4-mapped addresses as IPv4.
+    private const int SolSocket = LinuxNative.SolSocket, SoReusePort = LinuxNative.SoReusePort;
+    private const int IpprotoIpv6 = LinuxNative.SolIpv6, Ipv6MulticastAll = LinuxNative.Ipv6MulticastAll;
+    private const int SolIp = LinuxNative.SolIp;
+    private const int IpMulticastIf = LinuxNative.IpMulticastIf, IpMulticastTtl = LinuxNative.IpMulticastTtl, IpMulticastLoop = LinuxNative.IpMulticastLoop;
+    private const int IpAddMembership = LinuxNative.IpAddMembership, IpDropMembership = LinuxNative.IpDropMembership, IpMulticastAll = LinuxNative.IpMulticastAll;
 
     private readonly System.Net.Sockets.Socket socket;
     private readonly byte[] lastGroup = new byte[GroupAddress.Size];
@@ -66,9 +64,31 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
             // The kernel's count of datagrams dropped on this socket, delivered with each one.
             TryOption(LinuxNative.SolSocket, LinuxNative.SoRxqOvfl, 1);
             RequestReceiveBuffer(ReceiveBufferBytes);
+            // Segmentation offload: one sendmsg carries up to 64 equal datagrams. Asking for
+            // segment size 0 (the per-socket default, off) is the probe: a kernel before 4.18
+            // answers ENOPROTOOPT, and the publisher then sends with plain sendmmsg.
+            gso = TryOption(LinuxNative.SolUdp, LinuxNative.UdpSegment, 0);
+            gsoRefused = !gso;
         }
         fd = (int)socket.Handle;
     }
+
+    // UDP GSO: on after a successful probe; off for good if the kernel answers EIO (the device
+    // cannot checksum segments); and for datagrams of gsoRefusedFrom bytes or more once the kernel
+    // refused that size with EMSGSIZE or EINVAL (a segment larger than the path MTU: measured on
+    // 6.18, IPv6 says EMSGSIZE).
+    private bool gso;
+    private bool gsoRefused; // by the kernel (probe or EIO), not by DisableGso: every send counts as a fallback
+    private int gsoRefusedFrom = int.MaxValue;
+
+    /// <summary>Whether sends use UDP segmentation offload (the kernel accepted UDP_SEGMENT at start and has not refused it since).</summary>
+    public bool Gso => gso;
+
+    /// <summary>Datagrams this socket sent as segments of a UDP GSO send, since it was opened (the sender thread's count).</summary>
+    public long SegmentedDatagrams { get; private set; }
+
+    /// <summary>Turns UDP segmentation offload off for this socket (sendmmsg of single datagrams, as before GSO).</summary>
+    public void DisableGso() => gso = false;
 
     /// <summary>
     /// Receive buffer asked of the kernel: bursts of small datagrams need far more than Linux's
@@ -227,14 +247,9 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
         fixed (byte* p = buffer)
         {
             // One datagram through the batch path: no allocation, destination from IPV6_PKTINFO.
+            single.Infos[0] = info; // written in place by the receive
             int n = ReceiveNative(p, single, offset, count, timeoutMs);
             if (n == 0) return -1;
-            Array.Copy(single.Sources, info.Source, GroupAddress.Size);
-            Array.Copy(single.Destinations, info.Destination, GroupAddress.Size);
-            info.HasDestination = (single.Flags[0] & Batch.FlagDestination) != 0;
-            info.SourcePort = single.SourcePorts[0];
-            info.Truncated = (single.Flags[0] & Batch.FlagTruncated) != 0;
-            info.InterfaceIndex = single.Interfaces[0];
             return single.Lengths[0];
         }
     }
@@ -276,6 +291,7 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
         public readonly LinuxNative.IoVec[] Iovecs = GC.AllocateArray<LinuxNative.IoVec>(capacity, pinned: true);
         public readonly byte[] Names = GC.AllocateArray<byte>(capacity * LinuxNative.SockaddrIn6Size, pinned: true);
         public readonly byte[] Controls = GC.AllocateArray<byte>(capacity * LinuxNative.ControlSize, pinned: true);
+        public readonly int[] Runs = new int[capacity];
     }
 
     private static Scratch Ensure(ref Scratch scratch, int capacity)
@@ -309,6 +325,106 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
             Send(batch.Slab, batch.Offsets[start], batch.Lengths[start], group, 0, c.Port);
             return 1;
         }
+        batch.Segmented = 0;
+        if (gso) return SendSegmented(batch, start, n);
+        int each = SendEach(batch, start, n);
+        if (gsoRefused) batch.GsoFallbacks += each; // visible: gso_fallbacks in the counters
+        return each;
+    }
+
+    // Largest UDP payload of one GSO send: IPv4's limit (65535 - 20 - 8), which also fits IPv6.
+    private const int MaxGsoBytes = 65507;
+
+    // One sendmsg per run of consecutive datagrams to one channel of one size (the last of a run
+    // may be shorter), carrying a UDP_SEGMENT control message: the kernel cuts it back into those
+    // datagrams, each its own librecast frame as stamped. All runs go in one sendmmsg.
+    private int SendSegmented(Batch batch, int start, int n)
+    {
+        Scratch scratch = Ensure(ref sendScratch, batch.Capacity);
+        CmsgLayout layout = CmsgLayout.Native;
+        int[] runs = scratch.Runs;
+        fixed (byte* slab = batch.Slab)
+        fixed (LinuxNative.MMsgHdr* h = scratch.Headers)
+        fixed (LinuxNative.IoVec* v = scratch.Iovecs)
+        fixed (byte* control = scratch.Controls)
+        {
+            int headers = 0;
+            for (int i = 0; i < n;)
+            {
+                int k = start + i;
+                Channel c = batch.Channels[k];
+                int size = batch.Lengths[k];
+                int run = 1;
+                if (size < gsoRefusedFrom)
+                {
+                    while (i + run < n && run < LinuxNative.UdpMaxSegments && (run + 1) * size <= MaxGsoBytes
+                           && batch.Channels[k + run] == c && batch.Lengths[k + run] <= size)
+                    {
+                        run++;
+                        if (batch.Lengths[k + run - 1] < size) break; // a shorter one ends the run
+                    }
+                }
+                for (int j = 0; j < run; j++)
+                {
+                    v[i + j].Base = slab + batch.Offsets[k + j];
+                    v[i + j].Length = (nuint)batch.Lengths[k + j];
+                }
+                byte[] sa = SockaddrFor(c);
+                h[headers].Header = default;
+                h[headers].Header.Name = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(sa, 0);
+                h[headers].Header.NameLength = LinuxNative.SockaddrIn6Size;
+                h[headers].Header.Iov = v + i;
+                h[headers].Header.IovLength = (nuint)run;
+                if (run > 1)
+                {
+                    byte* cmsg = control + headers * LinuxNative.ControlSize;
+                    h[headers].Header.Control = cmsg;
+                    h[headers].Header.ControlLength = (nuint)ControlMessages.WriteSegment(cmsg, layout, size);
+                }
+                runs[headers++] = run;
+                i += run;
+            }
+            while (true)
+            {
+                int sent = LinuxNative.SendMMsg(fd, h, (uint)headers, 0);
+                if (sent > 0)
+                {
+                    int datagrams = 0;
+                    for (int r = 0; r < sent; r++)
+                    {
+                        datagrams += runs[r];
+                        if (runs[r] > 1) batch.Segmented += runs[r];
+                        else if (batch.Lengths[start + datagrams - 1] >= gsoRefusedFrom) batch.GsoFallbacks++; // sent alone: refused at this size
+                    }
+                    SegmentedDatagrams += batch.Segmented;
+                    return datagrams;
+                }
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == LinuxNative.EIntr) continue;
+                if (errno == LinuxNative.EAgain)
+                {
+                    socket.Poll(TimeSpan.FromMilliseconds(10), SelectMode.SelectWrite);
+                    continue;
+                }
+                if (runs[0] > 1 && errno is LinuxNative.EInval or LinuxNative.EMsgSize or LinuxNative.EIo)
+                {
+                    // Refused: EIO, the device cannot offload (GSO off for good); EMSGSIZE (IPv6)
+                    // or EINVAL (IPv4), a segment larger than the path MTU, which single datagrams
+                    // pass by fragmenting (off from this size up). This run goes as single
+                    // datagrams now, counted in GsoFallbacks.
+                    if (errno == LinuxNative.EIo) { gso = false; gsoRefused = true; }
+                    else gsoRefusedFrom = Math.Min(gsoRefusedFrom, batch.Lengths[start]);
+                    int each = SendEach(batch, start, runs[0]);
+                    batch.GsoFallbacks += each;
+                    return each;
+                }
+                throw SendFailed(batch.Channels[start], errno);
+            }
+        }
+    }
+
+    private int SendEach(Batch batch, int start, int n)
+    {
         Scratch scratch = Ensure(ref sendScratch, batch.Capacity);
         fixed (byte* slab = batch.Slab)
         fixed (LinuxNative.MMsgHdr* h = scratch.Headers)
@@ -337,28 +453,27 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
                     socket.Poll(TimeSpan.FromMilliseconds(10), SelectMode.SelectWrite);
                     continue;
                 }
-                Channel c = batch.Channels[start];
-                string error = Marshal.GetPInvokeErrorMessage(errno);
-                string hint = errno is 101 or 113 ? " (no route for multicast: choose an interface, e.g. --interface eth0)" : "";
-                throw new LibrecastException($"cannot send to [{c.Address}]:{c.Port}: {error}{hint}");
+                throw SendFailed(batch.Channels[start], errno);
             }
         }
+    }
+
+    private static LibrecastException SendFailed(Channel c, int errno)
+    {
+        string error = Marshal.GetPInvokeErrorMessage(errno);
+        string hint = errno is 101 or 113 ? " (no route for multicast: choose an interface, e.g. --interface eth0)" : "";
+        return new LibrecastException($"cannot send to [{c.Address}]:{c.Port}: {error}{hint}");
     }
 
     /// <inheritdoc/>
     public int ReadKernelDrops()
     {
         if (!native) return -1;
-        Span<byte> info = stackalloc byte[4 * LinuxNative.SkMemInfoVars];
-        try
-        {
-            int n = socket.GetRawSocketOption(LinuxNative.SolSocket, LinuxNative.SoMemInfo, info);
-            return n >= 4 * (LinuxNative.SkMemInfoDrops + 1) ? BitConverter.ToInt32(info.Slice(4 * LinuxNative.SkMemInfoDrops, 4)) : -1;
-        }
-        catch (SocketException)
-        {
-            return -1;
-        }
+        // getsockopt directly: called on the receive thread on every quiet poll, allocation-free.
+        uint* info = stackalloc uint[LinuxNative.SkMemInfoVars];
+        uint length = 4 * LinuxNative.SkMemInfoVars;
+        if (LinuxNative.GetSockOpt(fd, LinuxNative.SolSocket, LinuxNative.SoMemInfo, info, &length) != 0) return -1;
+        return length >= 4 * (LinuxNative.SkMemInfoDrops + 1) ? (int)info[LinuxNative.SkMemInfoDrops] : -1;
     }
 
     /// <inheritdoc/>
@@ -367,14 +482,9 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
         if (!native)
         {
             // One datagram per call without recvmmsg.
-            var info = new DatagramInfo();
-            int len = ReceiveManaged(batch.Slab, batch.Offsets[0], batch.Lengths[0], timeoutMs, info);
+            int len = ReceiveManaged(batch.Slab, batch.Offsets[0], batch.Lengths[0], timeoutMs, batch.Infos[0]);
             if (len < 0) return 0;
             batch.Lengths[0] = len;
-            Array.Copy(info.Source, 0, batch.Sources, 0, GroupAddress.Size);
-            Array.Copy(info.Destination, 0, batch.Destinations, 0, GroupAddress.Size);
-            batch.SourcePorts[0] = info.SourcePort;
-            batch.Flags[0] = (info.Truncated ? Batch.FlagTruncated : 0) | (info.HasDestination ? Batch.FlagDestination : 0);
             return 1;
         }
         fixed (byte* slab = batch.Slab)
@@ -409,74 +519,72 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport
             int got;
             while (true)
             {
-                try
-                {
-                    if (timeoutMs >= 0 && !socket.Poll(TimeSpan.FromMilliseconds(timeoutMs), SelectMode.SelectRead)) return 0;
-                    if (timeoutMs < 0 && !socket.Poll(TimeSpan.FromMilliseconds(-1), SelectMode.SelectRead)) return 0;
-                }
-                catch (SocketException e)
-                {
-                    throw new LibrecastException($"receive failed: {e.Message}", e);
-                }
+                // Take what is queued first; wait (poll(2) directly: no allocation, one call less
+                // per batch under load) only when nothing is.
                 got = LinuxNative.RecvMMsg(fd, h, (uint)n, LinuxNative.MsgDontWait, null);
                 if (got > 0) break;
                 int errno = Marshal.GetLastPInvokeError();
                 if (errno == LinuxNative.EAgain || errno == LinuxNative.EIntr)
                 {
-                    if (timeoutMs >= 0) return 0;
+                    LinuxNative.PollFd pfd = new() { Fd = fd, Events = LinuxNative.PollIn };
+                    int ready = LinuxNative.Poll(&pfd, 1, timeoutMs < 0 ? -1 : timeoutMs);
+                    if (ready == 0) return 0;
+                    if (ready < 0)
+                    {
+                        int pollErrno = Marshal.GetLastPInvokeError();
+                        if (pollErrno != LinuxNative.EIntr) throw new LibrecastException($"receive failed: {Marshal.GetPInvokeErrorMessage(pollErrno)}");
+                    }
                     continue;
                 }
                 throw new LibrecastException($"receive failed: {Marshal.GetPInvokeErrorMessage(errno)}");
             }
+            int drops = batch.KernelDrops;
             for (int i = 0; i < got; i++)
             {
                 byte* sa = name + i * LinuxNative.SockaddrIn6Size;
+                DatagramInfo info = batch.Infos[i];
                 batch.Lengths[singleOffset >= 0 ? 0 : i] = (int)h[i].Length;
-                batch.SourcePorts[i] = (sa[2] << 8) | sa[3];
-                for (int b = 0; b < 16; b++) batch.Sources[i * 16 + b] = sa[8 + b];
-                batch.Flags[i] = ((h[i].Header.Flags & LinuxNative.MsgTrunc) != 0 ? Batch.FlagTruncated : 0)
-                    | (ReadControl(h[i].Header.Control, (int)h[i].Header.ControlLength, batch, i * 16) ? Batch.FlagDestination : 0);
+                info.SourcePort = (sa[2] << 8) | sa[3];
+                byte[] source = info.Source;
+                for (int b = 0; b < 16; b++) source[b] = sa[8 + b];
+                info.Truncated = (h[i].Header.Flags & LinuxNative.MsgTrunc) != 0;
+                info.HasDestination = ControlMessages.Parse(h[i].Header.Control, (int)h[i].Header.ControlLength, CmsgLayout.Native, info, ref drops);
             }
+            batch.KernelDrops = drops;
             return got;
         }
     }
 
-    // Reads the control messages: the destination group and arrival interface from IPV6_PKTINFO
-    // (or, for IPv4 on this dual-stack socket, IP_PKTINFO, the group as ::ffff:a.b.c.d; all zero
-    // and false if none), and the kernel's drop count from SO_RXQ_OVFL.
-    private static bool ReadControl(byte* control, int length, Batch batch, int at)
+    /// <inheritdoc/>
+    public bool TryEnableGro() => native && TryOption(LinuxNative.SolUdp, LinuxNative.UdpGro, 1);
+
+    /// <inheritdoc/>
+    public int ListMulticastInterfaces(int[] indices)
     {
-        byte[] destinations = batch.Destinations;
-        bool found = false;
-        Array.Clear(destinations, at, 16);
-        batch.Interfaces[at / 16] = 0;
-        int offset = 0;
-        while (offset + 16 <= length)
+        if (!native) return 0;
+        LinuxNative.IfAddrs* list;
+        if (LinuxNative.GetIfAddrs(&list) != 0) return 0;
+        int count = 0;
+        try
         {
-            long cmsgLength = *(long*)(control + offset);
-            int level = *(int*)(control + offset + 8);
-            int type = *(int*)(control + offset + 12);
-            if (cmsgLength < 16) return found;
-            byte* data = control + offset + 16;
-            if (level == LinuxNative.SolIpv6 && type == LinuxNative.Ipv6PktInfo && cmsgLength >= 16 + 20)
+            // One entry per address: an interface is listed once, for its first IPv6 address.
+            Span<int> seen = stackalloc int[256];
+            for (LinuxNative.IfAddrs* a = list; a != null; a = a->Next)
             {
-                for (int b = 0; b < 16; b++) destinations[at + b] = data[b];
-                batch.Interfaces[at / 16] = *(int*)(data + 16); // struct in6_pktinfo { in6_addr; int ifindex; }
-                found = true;
+                if (a->Address == null || *(ushort*)a->Address != LinuxNative.AfInet6) continue;
+                if ((a->Flags & (LinuxNative.IffUp | LinuxNative.IffMulticast)) != (LinuxNative.IffUp | LinuxNative.IffMulticast)) continue;
+                int index = (int)LinuxNative.IfNameToIndex(a->Name);
+                if (index <= 0 || seen[..Math.Min(count, seen.Length)].Contains(index)) continue;
+                if (count < seen.Length) seen[count] = index;
+                if (count < indices.Length) indices[count] = index;
+                count++;
             }
-            if (level == LinuxNative.SolIp && type == LinuxNative.IpPktInfo && cmsgLength >= 16 + 12)
-            {
-                destinations[at + 10] = 0xff;
-                destinations[at + 11] = 0xff;
-                for (int b = 0; b < 4; b++) destinations[at + 12 + b] = data[8 + b];
-                batch.Interfaces[at / 16] = *(int*)data; // struct in_pktinfo { int ifindex; spec_dst; addr; }
-                found = true;
-            }
-            if (level == LinuxNative.SolSocket && type == LinuxNative.SoRxqOvfl && cmsgLength >= 16 + 4)
-                batch.KernelDrops = *(int*)data;
-            offset += (int)((cmsgLength + 7) & ~7L);
         }
-        return found;
+        finally
+        {
+            LinuxNative.FreeIfAddrs(list);
+        }
+        return count;
     }
 
     /// <summary>Closes the socket; the kernel leaves its groups.</summary>

@@ -13,11 +13,8 @@ namespace Librecast
             Offsets = new int[capacity];
             Lengths = new int[capacity];
             Channels = new Channel[capacity];
-            Sources = new byte[capacity * GroupAddress.Size];
-            Destinations = new byte[capacity * GroupAddress.Size];
-            SourcePorts = new int[capacity];
-            Interfaces = new int[capacity];
-            Flags = new int[capacity];
+            Infos = new DatagramInfo[capacity];
+            for (int i = 0; i < capacity; i++) Infos[i] = new DatagramInfo();
         }
 
         /// <summary>The memory the datagrams live in.</summary>
@@ -28,27 +25,22 @@ namespace Librecast
         public readonly int[] Lengths;
         /// <summary>Send: the channel datagram i goes to.</summary>
         public readonly Channel[] Channels;
-        /// <summary>Receive: the 16-byte source address of datagram i at i × 16.</summary>
-        public readonly byte[] Sources;
-        /// <summary>Receive: the 16-byte destination (group) address of datagram i at i × 16; all zero if unknown.</summary>
-        public readonly byte[] Destinations;
-        /// <summary>Receive: the source port of datagram i.</summary>
-        public readonly int[] SourcePorts;
-        /// <summary>Receive: the index of the interface datagram i arrived on, or 0 if unknown.</summary>
-        public readonly int[] Interfaces;
-        /// <summary>Receive: <see cref="FlagTruncated"/>, <see cref="FlagDestination"/> for datagram i.</summary>
-        public readonly int[] Flags;
+        /// <summary>
+        /// Receive: where the transport writes datagram i's source, destination, interface, flags
+        /// and GRO segment size. A receiver may point slot i at its own record before the call.
+        /// </summary>
+        public readonly DatagramInfo[] Infos;
         /// <summary>Receive: the kernel's running count of datagrams it dropped for this socket, or -1 if unknown.</summary>
         public int KernelDrops = -1;
 
         /// <summary>Number of datagrams in use.</summary>
         public int Count;
 
-        /// <summary>The datagram did not fit its buffer and was cut.</summary>
-        public const int FlagTruncated = 1;
+        /// <summary>Send: of the datagrams the last <see cref="IBatchTransport.SendBatch"/> sent, how many went as segments of one UDP GSO send.</summary>
+        public int Segmented;
 
-        /// <summary>The destination address of the datagram is known (in <see cref="Destinations"/>).</summary>
-        public const int FlagDestination = 2;
+        /// <summary>Send: datagrams the last <see cref="IBatchTransport.SendBatch"/> sent one by one because the kernel refused to segment them.</summary>
+        public int GsoFallbacks;
 
         /// <summary>Most datagrams the batch can hold.</summary>
         public int Capacity { get { return Offsets.Length; } }
@@ -81,5 +73,11 @@ namespace Librecast
         /// was full, now; -1 if the platform cannot tell.
         /// </summary>
         int ReadKernelDrops();
+
+        /// <summary>
+        /// Asks the kernel to coalesce received datagrams (UDP GRO); true if it agreed. A coalesced
+        /// receive reports its segment size in <see cref="DatagramInfo.SegmentSize"/>.
+        /// </summary>
+        bool TryEnableGro();
     }
 }

@@ -17,6 +17,7 @@ namespace Librecast
         private ulong sequence;
         private Socket? socket;
         private bool joined;
+        private int[] joinedOn = new int[0]; // interfaces the group was joined on
 
         // Symmetric key (SYMM coding): one box per user, because a SecretBox keeps scratch state.
         // sendBox: direct sends, under sendLock. publisherBox: the socket's publisher (one drainer
@@ -139,23 +140,90 @@ namespace Librecast
             return Name == null ? "[" + Address + "]:" + Port : "'" + Name + "' ([" + Address + "]:" + Port + ")";
         }
 
-        /// <summary>Joins the channel's group on the bound socket's interface (like <c>lc_channel_join</c>).</summary>
+        /// <summary>
+        /// Joins the channel's group (like <c>lc_channel_join</c>) on the bound socket's interface
+        /// or, if the socket chose none (<see cref="Socket.Bind(int)"/> with 0, the default), as
+        /// librecast does: on every interface that is up, multicast-capable and has an IPv6 address
+        /// now, so a router with several LANs hears all of them. An IPv4-mapped group, or a
+        /// platform that cannot list interfaces, is joined once on the kernel's default. Fails
+        /// only if no interface accepted the join.
+        /// </summary>
         /// <exception cref="LibrecastException">Not bound, or the network refused the join.</exception>
         public void Join()
         {
             Socket s = RequireSocket("join");
             if (joined) return;
-            s.Transport.Join(group, 0, s.InterfaceIndex);
+            int[] on = JoinTargets(s);
+            int ok = 0;
+            LibrecastException? first = null;
+            for (int i = 0; i < on.Length; i++)
+            {
+                try
+                {
+                    s.Transport.Join(group, 0, on[i]);
+                    on[ok++] = on[i];
+                }
+                catch (LibrecastException e)
+                {
+                    if (first == null) first = e;
+                }
+            }
+            if (ok == 0) throw first!;
+            if (ok < on.Length)
+            {
+                int[] kept = new int[ok];
+                Array.Copy(on, kept, ok);
+                on = kept;
+            }
+            joinedOn = on;
             joined = true;
         }
 
-        /// <summary>Leaves the channel's group (like <c>lc_channel_part</c>).</summary>
+        private int[] JoinTargets(Socket s)
+        {
+            IMulticastInterfaces? list = s.Transport as IMulticastInterfaces;
+            if (s.InterfaceIndex != 0 || list == null || Ipv4Group.IsMapped(group, 0)) return new int[] { s.InterfaceIndex };
+            int[] found = new int[16];
+            int n = list.ListMulticastInterfaces(found);
+            if (n > found.Length)
+            {
+                found = new int[n];
+                n = list.ListMulticastInterfaces(found);
+                if (n > found.Length) n = found.Length;
+            }
+            if (n <= 0) return new int[] { 0 };
+            int[] targets = new int[n];
+            Array.Copy(found, targets, n);
+            return targets;
+        }
+
+        /// <summary>The interfaces the group is joined on (0: the kernel's default); empty when not joined.</summary>
+        public int[] JoinedInterfaces
+        {
+            get
+            {
+                int[] on = joined ? joinedOn : new int[0];
+                int[] copy = new int[on.Length];
+                Array.Copy(on, copy, on.Length);
+                return copy;
+            }
+        }
+
+        /// <summary>Leaves the channel's group on every interface it was joined on (like <c>lc_channel_part</c>).</summary>
         public void Part()
         {
             Socket s = RequireSocket("part");
             if (!joined) return;
             joined = false;
-            s.Transport.Leave(group, 0, s.InterfaceIndex);
+            int[] on = joinedOn;
+            joinedOn = new int[0];
+            LibrecastException? first = null;
+            for (int i = 0; i < on.Length; i++)
+            {
+                try { s.Transport.Leave(group, 0, on[i]); }
+                catch (LibrecastException e) { if (first == null) first = e; }
+            }
+            if (first != null) throw first;
         }
 
         /// <summary>
@@ -218,14 +286,11 @@ namespace Librecast
             lock (sendLock)
             {
                 SecretBox? box = sendBox; // if a key came since the check above, Seal refuses a frame too large for it
-                // Encrypted: the frame is built where the box seals it in place (after the MAC).
-                int at = box == null ? 0 : SecretBox.MacSize;
                 EnsureFrameBuffer(Frame.HeaderSize + count + (box == null ? 0 : SecretBox.Overhead));
                 ulong seq = sequence + 1; // committed only if the send succeeds
                 Context.Platform.FillRandom(randomBytes, 0, 8);
-                ulong rnd = Frame.ReadUInt64(randomBytes, 0);
-                int length = Frame.Encode(frameBuffer, at, Context.Platform.NowNanoseconds(), seq, rnd, op, payload, offset, count);
-                if (box != null) length = box.Seal(frameBuffer, at, length, frameBuffer, 0, Context.Platform);
+                int plain = FrameStamper.Prepare(frameBuffer, FrameStamper.PlainStart(0, box), true, op, payload, offset, count);
+                int length = FrameStamper.Stamp(frameBuffer, 0, plain, true, Context.Platform.NowNanoseconds(), seq, randomBytes, 0, box, Context.Platform);
                 int sent = s.SendDatagram(this, frameBuffer, 0, length);
                 sequence = seq;
                 return sent;
@@ -234,7 +299,7 @@ namespace Librecast
 
         /// <summary>
         /// Queues a framed DATA message on the socket's publish ring (see <see cref="Socket.StartPublisher"/>);
-        /// never blocks unless the policy is Block. Returns false if it was dropped (DropNewest).
+        /// never blocks unless the policy is Block. Returns false if it was dropped (DropWrite).
         /// </summary>
         /// <exception cref="LibrecastException">Not bound, or the socket has no publisher.</exception>
         public bool Publish(byte[] payload, int offset, int count)

@@ -38,11 +38,17 @@ namespace Librecast
             return s;
         }
 
-        /// <summary>Creates the channel named <paramref name="name"/> (its UTF-8 bytes; like <c>lc_channel_new</c>).</summary>
+        /// <summary>
+        /// Creates the channel named <paramref name="name"/> (its UTF-8 bytes; like <c>lc_channel_new</c>).
+        /// As there, the name ends at its first NUL character: <c>"a\0b"</c> is the channel <c>"a"</c>
+        /// (the C function takes a C string). <see cref="Channel.Name"/> keeps the string as given;
+        /// <see cref="CreateChannel(byte[], int, int)"/> hashes every byte, NULs included.
+        /// </summary>
         public Channel CreateChannel(string name)
         {
             if (name == null) throw new ArgumentNullException("name");
-            byte[] bytes = Utf8.GetBytes(name);
+            int nul = name.IndexOf('\0');
+            byte[] bytes = Utf8.GetBytes(nul < 0 ? name : name.Substring(0, nul));
             return CreateChannel(bytes, 0, bytes.Length, name);
         }
 

@@ -20,5 +20,11 @@ namespace Librecast
 
         /// <summary>True if the datagram was larger than the buffer and was cut.</summary>
         public bool Truncated;
+
+        /// <summary>
+        /// Set by a batching transport when the kernel coalesced several datagrams of one flow into
+        /// this buffer (UDP GRO): the size of each, the last possibly shorter; 0 for one datagram.
+        /// </summary>
+        public int SegmentSize;
     }
 }

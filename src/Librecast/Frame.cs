@@ -77,8 +77,9 @@ namespace Librecast
             if (count < HeaderSize) return FrameStatus.TooShort;
             ulong length = ReadUInt64(buffer, offset + OffsetLen);
             if (length != (ulong)(count - HeaderSize)) return FrameStatus.LengthMismatch;
+            // Any op byte is a frame, as for librecast's lc_msg_recv and lc_socket_listen (7, 8
+            // and 255 measured): the application decides what an unnamed opcode means.
             byte op = buffer[offset + OffsetOp];
-            if (op > (byte)Opcode.Ret) return FrameStatus.BadOpcode;
             header.Timestamp = ReadUInt64(buffer, offset + OffsetTimestamp);
             header.Sequence = ReadUInt64(buffer, offset + OffsetSeq);
             header.Random = ReadUInt64(buffer, offset + OffsetRnd);

@@ -9,7 +9,5 @@ namespace Librecast
         TooShort = 1,
         /// <summary>The header's length field disagrees with the datagram's size.</summary>
         LengthMismatch = 2,
-        /// <summary>The opcode is not one librecast defines.</summary>
-        BadOpcode = 3,
     }
 }

@@ -37,4 +37,17 @@ namespace Librecast
         /// <returns>The datagram length, or -1 if the time ran out.</returns>
         int Receive(byte[] buffer, int offset, int count, int timeoutMs, DatagramInfo info);
     }
+
+    /// <summary>
+    /// Optional transport capability: the interfaces a group is joined on when the socket chose
+    /// none (<c>Socket.Bind(0)</c>), as librecast joins every multicast-capable interface then.
+    /// </summary>
+    public interface IMulticastInterfaces
+    {
+        /// <summary>
+        /// Writes the indices of the interfaces that are up, multicast-capable and have an IPv6
+        /// address into <paramref name="indices"/> (as many as fit) and returns how many there are.
+        /// </summary>
+        int ListMulticastInterfaces(int[] indices);
+    }
 }

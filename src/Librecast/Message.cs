@@ -18,16 +18,25 @@ namespace Librecast
             own = new byte[capacity];
             Buffer = own;
             Header = new FrameHeader();
-            Info = new DatagramInfo();
+            ownInfo = new DatagramInfo();
+            Info = ownInfo;
         }
 
         private readonly byte[] own;
+        private readonly DatagramInfo ownInfo;
 
-        /// <summary>Points <see cref="Buffer"/> back at the message's own memory.</summary>
+        /// <summary>Points <see cref="Buffer"/> and <see cref="Info"/> back at the message's own memory.</summary>
         internal void UseOwnBuffer()
         {
             Buffer = own;
             Offset = 0;
+            Info = ownInfo;
+        }
+
+        /// <summary>Points <see cref="Info"/> at metadata the transport wrote elsewhere (a listener's per-buffer record).</summary>
+        internal void UseInfo(DatagramInfo info)
+        {
+            Info = info;
         }
 
         /// <summary>Largest datagram the message's own buffer holds.</summary>
@@ -55,7 +64,7 @@ namespace Librecast
         public readonly FrameHeader Header;
 
         /// <summary>Source, destination and interface of the datagram.</summary>
-        public readonly DatagramInfo Info;
+        public DatagramInfo Info { get; private set; }
 
         /// <summary>The replay window's verdict when the socket has one (New otherwise): Restarted tells a sender restart.</summary>
         public ReplayVerdict Replay;

@@ -1,6 +1,9 @@
 namespace Librecast
 {
-    /// <summary>Message opcodes, numbered as librecast's <c>lc_opcode_t</c>.</summary>
+    /// <summary>
+    /// Message opcodes, numbered as librecast's <c>lc_opcode_t</c>. A received frame may carry any
+    /// byte (librecast delivers them all); values past <see cref="Ret"/> have no name here.
+    /// </summary>
     public enum Opcode : byte
     {
         /// <summary>Application data (LC_OP_DATA).</summary>

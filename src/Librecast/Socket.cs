@@ -13,8 +13,7 @@ namespace Librecast
     /// </summary>
     public sealed class Socket : IDisposable
     {
-        /// <summary>How often a listener wakes to notice cancellation.</summary>
-        private const int ListenPollMs = 100;
+        private const int ListenPollMs = ReceiveRing.PollMs;
 
         private readonly Context context;
         private readonly object stateLock = new object();
@@ -27,11 +26,15 @@ namespace Librecast
         private Thread? listener;
         private bool listening;
         private Publisher? publisher;
+        private Thread? dispatcher;
+        private readonly DatagramClassifier classifier;
+        private int kernelDropsSeen; // the transport's running count last added to the counters
 
         internal Socket(Context context, ITransport transport)
         {
             this.context = context;
             Transport = transport;
+            classifier = new DatagramClassifier(context);
             // librecast's defaults (DEFAULT_MULTICAST_HOPS 255, DEFAULT_MULTICAST_LOOP 0).
             transport.SetHopLimit(hopLimit);
             transport.SetLoopback(loopback);
@@ -181,12 +184,12 @@ namespace Librecast
             try
             {
                 int sent = Transport.Send(buffer, offset, count, channel.GroupBytes, 0, channel.Port);
-                Interlocked.Increment(ref context.Counters.sent);
+                context.Counters.Increment(Counter.Sent);
                 return sent;
             }
             catch (LibrecastException)
             {
-                Interlocked.Increment(ref context.Counters.sendErrors);
+                context.Counters.Increment(Counter.SendErrors);
                 throw;
             }
         }
@@ -231,7 +234,7 @@ namespace Librecast
                 message.Channel = null;
                 return ReceiveResult.Timeout;
             }
-            return Accept(message, n, framed);
+            return Classify(message, n, framed);
         }
 
         /// <summary>
@@ -243,7 +246,11 @@ namespace Librecast
         /// to have the gap counted. Only meaningful against forgery on an encrypted channel
         /// (docs/security.md).
         /// </summary>
-        public ReplayWindow? ReplayWindow { get; set; }
+        public ReplayWindow? ReplayWindow
+        {
+            get { return classifier.ReplayWindow; }
+            set { classifier.ReplayWindow = value; }
+        }
 
         /// <summary>
         /// On encrypted channels, rejects a framed message whose authenticated random nonce (rnd)
@@ -252,127 +259,22 @@ namespace Librecast
         /// default) turns it off; ignored on channels without a key, where rnd can be forged.
         /// Rejections are <see cref="ReceiveResult.Replayed"/> with verdict Duplicate.
         /// </summary>
-        public NonceFilter? NonceFilter { get; set; }
-
-        // Classifies a datagram already in message.Buffer[Offset, Offset+n): ours or not, whole
-        // or cut, sealed or not, a frame or not, fresh or replayed; counts the outcome. Shared by
-        // every receive path. On an encrypted channel the datagram is opened in place.
-        private ReceiveResult Accept(Message message, int n, bool framed)
+        public NonceFilter? NonceFilter
         {
-            Counters counters = context.Counters;
-            message.Framed = framed;
-            message.Channel = null;
-            message.Length = n;
-            message.Replay = ReplayVerdict.New;
-            if (!Match(message))
-            {
-                Interlocked.Increment(ref counters.filtered);
-                return ReceiveResult.Filtered;
-            }
-            if (message.Info.Truncated)
-            {
-                Interlocked.Increment(ref counters.truncated);
-                Interlocked.Increment(ref counters.malformed);
-                message.Status = FrameStatus.LengthMismatch;
-                return ReceiveResult.Truncated;
-            }
-            Channel? channel = message.Channel;
-            SecretBox? box = channel == null ? null : channel.ReceiveBox;
-            // On an encrypted channel the datagram must open. One that cannot be attributed to a
-            // channel, on a socket whose channels are encrypted, cannot be checked. Neither is delivered.
-            if (box != null ? !OpenInPlace(box, message, ref n) : channel == null && AnyEncrypted())
-            {
-                Interlocked.Increment(ref counters.unauthenticated);
-                message.Status = FrameStatus.Ok;
-                return ReceiveResult.Unauthenticated;
-            }
-            if (framed)
-            {
-                message.Status = Frame.TryDecode(message.Buffer, message.Offset, n, message.Header);
-                if (message.Status != FrameStatus.Ok)
-                {
-                    Interlocked.Increment(ref counters.malformed);
-                    return ReceiveResult.Malformed;
-                }
-                if (!Fresh(message, channel, box != null))
-                {
-                    Interlocked.Increment(ref counters.replayed);
-                    return ReceiveResult.Replayed;
-                }
-            }
-            else message.Status = FrameStatus.Ok;
-            Interlocked.Increment(ref counters.received);
-            return ReceiveResult.Ok;
+            get { return classifier.NonceFilter; }
+            set { classifier.NonceFilter = value; }
         }
 
-        // Opens the datagram where it lies; on success n and message.Length are the plaintext's length.
-        private static bool OpenInPlace(SecretBox box, Message message, ref int n)
+        // Every receive path classifies here, against the channels bound right now.
+        internal ReceiveResult Classify(Message message, int length, bool framed)
         {
-            SecretBoxStatus opened;
-            int plain;
-            lock (box) opened = box.Open(message.Buffer, message.Offset, n, message.Buffer, message.Offset, out plain);
-            if (opened != SecretBoxStatus.Ok) return false;
-            n = plain;
-            message.Length = plain;
-            return true;
+            return classifier.Classify(message, length, framed, channels);
         }
 
-        // The replay window's verdict (kept in message.Replay), then, on an encrypted channel, the
-        // nonce filter, which takes a repeated rnd from any source for a duplicate.
-        private bool Fresh(Message message, Channel? channel, bool encrypted)
+        // The reader's thread only: turns the transport's running 32-bit count into increments.
+        internal void ObserveKernelDrops(int raw)
         {
-            ReplayWindow? window = ReplayWindow;
-            if (window != null)
-            {
-                ulong now = context.Platform.NowNanoseconds();
-                ReplayVerdict verdict;
-                lock (window)
-                    verdict = window.Check(message.Info.Source, 0, message.Info.SourcePort, channel == null ? 0 : channel.Id,
-                        message.Header.Sequence, message.Header.Timestamp, now);
-                message.Replay = verdict;
-                if (!Security.ReplayWindow.IsAccepted(verdict)) return false;
-            }
-            NonceFilter? nonces = NonceFilter;
-            if (nonces == null || !encrypted) return true;
-            bool fresh;
-            lock (nonces) fresh = nonces.Add(message.Header.Random);
-            if (!fresh) message.Replay = ReplayVerdict.Duplicate;
-            return fresh;
-        }
-
-        private bool AnyEncrypted()
-        {
-            Channel[] snapshot = channels;
-            for (int i = 0; i < snapshot.Length; i++)
-            {
-                if (snapshot[i].Encrypted) return true;
-            }
-            return false;
-        }
-
-        // Finds the bound channel the datagram was addressed to. The kernel may hand a wildcard
-        // socket datagrams for groups joined by other sockets; those are not ours.
-        private bool Match(Message message)
-        {
-            Channel[] snapshot = channels;
-            if (snapshot.Length == 0) return true;
-            if (!message.Info.HasDestination)
-            {
-                // The transport does not report destinations: with one channel bound, it is that one.
-                if (snapshot.Length == 1) message.Channel = snapshot[0];
-                return true;
-            }
-            for (int i = 0; i < snapshot.Length; i++)
-            {
-                if (GroupAddress.Equal(snapshot[i].GroupBytes, 0, message.Info.Destination, 0))
-                {
-                    message.Channel = snapshot[i];
-                    return true;
-                }
-            }
-            // A unicast datagram to our port is not for a group at all; deliver it unattributed.
-            // A group we are not bound to (IPv6, or IPv4 multicast in its mapped form) is not ours.
-            return !GroupAddress.IsMulticast(message.Info.Destination, 0) && !Ipv4Group.IsMulticast(message.Info.Destination, 0);
+            context.Counters.AddKernelDrops(ref kernelDropsSeen, raw);
         }
 
         /// <summary>
@@ -388,168 +290,52 @@ namespace Librecast
         /// <exception cref="LibrecastException">Already listening.</exception>
         public void Listen(MessageHandler onMessage, MessageHandler? onRejected, ErrorHandler? onError, int messageCapacity)
         {
+            ListenOptions options = new ListenOptions();
+            options.MessageCapacity = messageCapacity;
+            Listen(onMessage, onRejected, onError, options);
+        }
+
+        /// <summary>
+        /// Starts listening with the sizes and threading in <paramref name="options"/>; see
+        /// <see cref="Listen(MessageHandler, MessageHandler, ErrorHandler, int)"/>. On a batching
+        /// transport (Linux) the listener receives many datagrams per call, in one thread
+        /// (<see cref="ListenOptions.SingleThread"/>, the default) or a reader and a dispatcher.
+        /// </summary>
+        /// <exception cref="LibrecastException">Already listening.</exception>
+        public void Listen(MessageHandler onMessage, MessageHandler? onRejected, ErrorHandler? onError, ListenOptions options)
+        {
             if (onMessage == null) throw new ArgumentNullException("onMessage");
+            if (options == null) throw new ArgumentNullException("options");
             ThrowIfDisposed();
-            Message message = new Message(messageCapacity);
             IBatchTransport? batched = Transport as IBatchTransport;
             lock (stateLock)
             {
                 if (listener != null) throw new LibrecastException("this socket is already listening: call ListenCancel() first");
-                listening = true;
+                Message message = new Message(options.MessageCapacity); // validates the capacity
                 Thread t;
                 if (batched != null)
                 {
-                    ReceiveRing receive = new ReceiveRing(this, batched, messageCapacity);
-                    t = new Thread(delegate () { receive.ReadLoop(onError); });
-                    dispatcher = new Thread(delegate () { receive.DispatchLoop(message, onMessage, onRejected); });
-                    dispatcher.Start();
+                    ReceiveRing receive = new ReceiveRing(this, batched, context.Counters, options, onMessage, onRejected, onError);
+                    listening = true;
+                    if (options.SingleThread) t = new Thread(receive.RunSingleThread);
+                    else
+                    {
+                        t = new Thread(receive.ReadLoop);
+                        dispatcher = new Thread(receive.DispatchLoop);
+                        dispatcher.Start();
+                    }
                 }
-                else t = new Thread(delegate () { ListenLoop(message, onMessage, onRejected, onError); });
+                else
+                {
+                    listening = true;
+                    t = new Thread(delegate () { ListenLoop(message, onMessage, onRejected, onError); });
+                }
                 listener = t;
                 t.Start();
             }
         }
 
-        private Thread? dispatcher;
-
-        /// <summary>
-        /// A listener's receive hot path on a batching transport: the reader thread receives many
-        /// datagrams per call into pooled buffers and queues them on a lock-free ring; the
-        /// dispatcher thread decodes and calls the handler. A full pool makes the reader wait
-        /// (the kernel's buffer absorbs the burst; what it then drops is counted as KernelDrops).
-        /// </summary>
-        private sealed class ReceiveRing
-        {
-            private const int BatchSize = 64;
-            private readonly int capacity;
-            private readonly Socket socket;
-            private readonly IBatchTransport transport;
-            private readonly BufferPool pool;
-            private readonly IndexRing ring;
-            private readonly int[] lengths;
-            private readonly int[] flags;
-            private readonly int[] ports;
-            private readonly int[] interfaces;
-            private readonly byte[] sources;
-            private readonly byte[] destinations;
-            private readonly Batch batch;
-            private readonly int[] rented = new int[BatchSize];
-            private int readerDone;
-
-            public ReceiveRing(Socket socket, IBatchTransport transport, int messageCapacity)
-            {
-                this.socket = socket;
-                this.transport = transport;
-                int size = 64;
-                while (size < messageCapacity) size <<= 1;
-                // About 16 MiB of buffers at most (256 of 64 KiB), 1024 when datagrams are small.
-                capacity = 1024;
-                while (capacity > 256 && (long)capacity * size > 16L << 20) capacity >>= 1;
-                pool = new BufferPool(capacity, size, transport.AllocateSlab(capacity * size));
-                ring = new IndexRing(capacity);
-                lengths = new int[capacity];
-                flags = new int[capacity];
-                ports = new int[capacity];
-                interfaces = new int[capacity];
-                sources = new byte[capacity * GroupAddress.Size];
-                destinations = new byte[capacity * GroupAddress.Size];
-                batch = new Batch(pool.Slab, BatchSize);
-            }
-
-            public void ReadLoop(ErrorHandler? onError)
-            {
-                Counters counters = socket.context.Counters;
-                while (socket.listening)
-                {
-                    int k = 0;
-                    int index;
-                    while (k < BatchSize && pool.TryRent(out index))
-                    {
-                        rented[k] = index;
-                        batch.Offsets[k] = pool.OffsetOf(index);
-                        batch.Lengths[k] = pool.BufferSize;
-                        k++;
-                    }
-                    if (k == 0)
-                    {
-                        Thread.Sleep(0); // the dispatcher holds every buffer: let it catch up
-                        continue;
-                    }
-                    batch.Count = k;
-                    int got;
-                    try
-                    {
-                        got = transport.ReceiveBatch(batch, ListenPollMs);
-                    }
-                    catch (LibrecastException e)
-                    {
-                        got = 0;
-                        if (socket.listening && onError != null) onError(e);
-                        if (socket.listening) Thread.Sleep(ListenPollMs);
-                    }
-                    catch (ObjectDisposedException)
-                    {
-                        got = 0;
-                    }
-                    if (batch.KernelDrops >= 0) Interlocked.Exchange(ref counters.kernelDrops, batch.KernelDrops);
-                    for (int i = 0; i < got; i++)
-                    {
-                        index = rented[i];
-                        lengths[index] = batch.Lengths[i];
-                        flags[index] = batch.Flags[i];
-                        ports[index] = batch.SourcePorts[i];
-                        interfaces[index] = batch.Interfaces[i];
-                        Array.Copy(batch.Sources, i * GroupAddress.Size, sources, index * GroupAddress.Size, GroupAddress.Size);
-                        Array.Copy(batch.Destinations, i * GroupAddress.Size, destinations, index * GroupAddress.Size, GroupAddress.Size);
-                        ring.TryEnqueue(index); // cannot fail: a cell for every buffer
-                    }
-                    for (int i = got; i < k; i++) pool.Return(rented[i]);
-                }
-                // Drops the kernel made after the last datagram it delivered are reported with
-                // no datagram: ask for the socket's count directly.
-                int drops = transport.ReadKernelDrops();
-                if (drops >= 0) Interlocked.Exchange(ref counters.kernelDrops, drops);
-                Interlocked.Exchange(ref readerDone, 1);
-            }
-
-            public void DispatchLoop(Message message, MessageHandler onMessage, MessageHandler? onRejected)
-            {
-                BackoffIdleStrategy idle = new BackoffIdleStrategy(200, 20);
-                int index;
-                // Keep going after cancel until the reader has stopped and the ring is empty:
-                // everything received is delivered.
-                while (Interlocked.CompareExchange(ref readerDone, 0, 0) == 0 || ring.Count > 0)
-                {
-                    if (!ring.TryDequeue(out index))
-                    {
-                        idle.Idle(0);
-                        continue;
-                    }
-                    idle.Reset();
-                    message.Buffer = pool.Slab;
-                    message.Offset = pool.OffsetOf(index);
-                    DatagramInfo info = message.Info;
-                    Array.Copy(sources, index * GroupAddress.Size, info.Source, 0, GroupAddress.Size);
-                    Array.Copy(destinations, index * GroupAddress.Size, info.Destination, 0, GroupAddress.Size);
-                    info.SourcePort = ports[index];
-                    info.InterfaceIndex = interfaces[index];
-                    info.Truncated = (flags[index] & Batch.FlagTruncated) != 0;
-                    info.HasDestination = (flags[index] & Batch.FlagDestination) != 0;
-                    ReceiveResult r = socket.Accept(message, lengths[index], true);
-                    try
-                    {
-                        if (r == ReceiveResult.Ok) onMessage(message);
-                        else if (onRejected != null) onRejected(message);
-                    }
-                    finally
-                    {
-                        pool.Return(index);
-                    }
-                }
-            }
-        }
-
-        /// <summary>Stops the listener started by <see cref="Listen"/> and waits for its thread to end.</summary>
+        /// <summary>Stops the listener started by Listen and waits for its threads to end.</summary>
         public void ListenCancel()
         {
             Thread? t;

@@ -68,12 +68,19 @@ public class FrameTests
         Assert.Equal(FrameStatus.LengthMismatch, Frame.TryDecode(d, 0, d.Length, new FrameHeader()));
     }
 
-    [Fact]
-    public void Unknown_Opcode_Is_BadOpcode()
+    [Theory]
+    [InlineData(7)]   // LC_OP_MAX
+    [InlineData(8)]
+    [InlineData(255)]
+    public void Any_Opcode_Decodes_With_Its_Value_As_Librecast_Accepts_It(int op)
     {
+        // lc_msg_recv and lc_socket_listen deliver 7, 8 and 255 (docs/wire-notes.md): so do we.
         byte[] d = Convert.FromHexString(WorldDatagram);
-        d[24] = 7; // LC_OP_MAX: not a real opcode
-        Assert.Equal(FrameStatus.BadOpcode, Frame.TryDecode(d, 0, d.Length, new FrameHeader()));
+        d[24] = (byte)op;
+        var header = new FrameHeader();
+        Assert.Equal(FrameStatus.Ok, Frame.TryDecode(d, 0, d.Length, header));
+        Assert.Equal(op, (int)header.Op);
+        Assert.Equal(5, header.PayloadLength);
     }
 
     [Fact]

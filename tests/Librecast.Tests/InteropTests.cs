@@ -20,16 +20,7 @@ public class InteropTests
     private static string UniqueChannel(string what) => $"interop/{what}/{Guid.NewGuid():N}";
 
     /// <summary>Parses an lcpeer output line of key=value fields.</summary>
-    private static Dictionary<string, string> Fields(string line)
-    {
-        var d = new Dictionary<string, string>();
-        foreach (string part in line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            int eq = part.IndexOf('=');
-            if (eq > 0) d[part[..eq]] = part[(eq + 1)..];
-        }
-        return d;
-    }
+    private static Dictionary<string, string> Fields(string line) => CPeer.Fields(line);
 
     [Fact]
     public void C_Msg_Send_Reaches_Our_Receive_With_Header_Fields()

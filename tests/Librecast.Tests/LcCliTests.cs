@@ -141,9 +141,12 @@ public class LcCliTests
         Assert.True(lost.Success, lines[1]);
         Assert.Contains("latency p50", lines[2]);
         var drops = System.Text.RegularExpressions.Regex.Match(lines[3], @"kernel_drops=(\d+)");
-        // Every message either arrived or was counted as lost, and the loss is the kernel's count.
+        // Every message either arrived or was counted as lost, and no loss goes without the
+        // kernel counting drops: with GRO (lc listen's default) the kernel counts a dropped
+        // coalesced packet once, and one holds at most 64 datagrams.
         Assert.Equal(20000, got + int.Parse(lost.Groups[1].Value));
-        Assert.Equal(lost.Groups[1].Value, drops.Groups[1].Value);
+        long kernelDrops = long.Parse(drops.Groups[1].Value);
+        Assert.InRange(long.Parse(lost.Groups[1].Value), kernelDrops, kernelDrops * 64);
     }
 
     [Fact]

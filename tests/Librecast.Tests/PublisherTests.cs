@@ -37,9 +37,9 @@ public class PublisherTests
     private static void Drain(Publisher p) { while (p.DoWork() > 0) { } }
 
     [Fact]
-    public void DropNewest_Refuses_Exactly_What_Does_Not_Fit()
+    public void DropWrite_Refuses_Exactly_What_Does_Not_Fit()
     {
-        var (ctx, platform, c, p) = Start(OverflowPolicy.DropNewest);
+        var (ctx, platform, c, p) = Start(OverflowPolicy.DropWrite);
         int accepted = 0;
         for (int i = 0; i < 20; i++) if (c.Publish(BitConverter.GetBytes(i), 0, 4)) accepted++;
         Assert.Equal(8, accepted);
@@ -116,7 +116,7 @@ public class PublisherTests
     [Fact]
     public void SendMessage_On_A_Publishing_Socket_Goes_Through_The_Ring_In_Order()
     {
-        var (ctx, platform, c, p) = Start(OverflowPolicy.DropNewest, capacity: 4);
+        var (ctx, platform, c, p) = Start(OverflowPolicy.DropWrite, capacity: 4);
         for (int i = 0; i < 10; i++) c.SendMessage(BitConverter.GetBytes(i), 0, 4); // waits for room, never drops
         Drain(p);
         Assert.Equal(0, ctx.Counters.Dropped);
@@ -138,7 +138,7 @@ public class PublisherTests
     [Fact]
     public void Oversized_Payload_Is_Refused_With_The_Limit()
     {
-        var (_, _, c, _) = Start(OverflowPolicy.DropNewest);
+        var (_, _, c, _) = Start(OverflowPolicy.DropWrite);
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => c.Publish(new byte[300], 0, 300));
         Assert.Contains("223", e.Message); // 256-byte buffers less the 33-byte header
     }

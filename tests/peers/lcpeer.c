@@ -81,9 +81,10 @@ static void usage(void)
 	fputs("usage:\n"
 	      "  lcpeer addr [--new]                      (hex names on stdin)\n"
 	      "  lcpeer init GROUP PORT [--sa]\n"
-	      "  lcpeer send IFNAME CHANNEL PAYLOAD [--raw] [--hex] [--count N] [--interval-ms M] [--hops H]\n"
+	      "  lcpeer send IFNAME CHANNEL PAYLOAD [--raw] [--hex] [--count N] [--interval-ms M] [--hops H] [--op OP]\n"
 	      "  lcpeer recv IFNAME CHANNEL COUNT TIMEOUT_SECONDS [--raw]\n"
-	      "  lcpeer dump IFNAME CHANNEL COUNT TIMEOUT_SECONDS [--meta]\n",
+	      "  lcpeer dump IFNAME CHANNEL COUNT TIMEOUT_SECONDS [--meta]\n"
+	      "IFNAME 'any' is interface 0: lc_socket_bind(sock, 0), librecast's default.\n",
 	      stderr);
 	exit(EXIT_USAGE);
 }
@@ -163,6 +164,7 @@ static lc_ctx_t *new_ctx(void)
 
 static unsigned int ifindex_of(const char *ifname)
 {
+	if (!strcmp(ifname, "any")) return 0;
 	unsigned int ifx = if_nametoindex(ifname);
 	if (!ifx) {
 		fprintf(stderr, "%s: no such interface: %s\n", prog, ifname);
@@ -294,7 +296,7 @@ static int cmd_send(int argc, char **argv)
 {
 	if (argc < 3) usage();
 	const char *ifname = argv[0], *chname = argv[1], *payload_arg = argv[2];
-	int raw = 0, hex = 0, hops = -1;
+	int raw = 0, hex = 0, hops = -1, op = 0;
 	long count = 1, interval_ms = 10;
 
 	for (int i = 3; i < argc; i++) {
@@ -306,6 +308,8 @@ static int cmd_send(int argc, char **argv)
 			interval_ms = parse_long(argv[++i], 0, 3600000);
 		else if (!strcmp(argv[i], "--hops") && i + 1 < argc)
 			hops = (int)parse_long(argv[++i], 0, 255);
+		else if (!strcmp(argv[i], "--op") && i + 1 < argc)
+			op = (int)parse_long(argv[++i], 0, 255);
 		else usage();
 	}
 
@@ -349,6 +353,7 @@ static int cmd_send(int argc, char **argv)
 			lc_message_t msg;
 			if (lc_msg_init_size(&msg, plen)) die("lc_msg_init_size");
 			memcpy(msg.data, payload, plen);
+			msg.op = (lc_opcode_t)op;
 			sent = lc_msg_send(chan, &msg);
 			lc_msg_free(&msg);
 		}
@@ -426,7 +431,7 @@ static int cmd_recv(int argc, char **argv)
 			 * the library until a datagram arrives on that interface,
 			 * dropping others and ignoring our deadline. Drop foreign
 			 * ones here first, so the library call never blocks. */
-			if (arrival_ifindex(fd) != ifx) {
+			if (ifx && arrival_ifindex(fd) != ifx) {
 				if (recv(fd, NULL, 0, 0) < 0) die("recv");
 				continue;
 			}

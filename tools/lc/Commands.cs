@@ -11,11 +11,12 @@ internal static class Commands
 {
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
-    public static int Send(string? iface, bool raw, int hopLimit, int? countOption, double? duration, int? size, string policy, string? keyFile, string channelName, string? text)
+    public static int Send(string? iface, bool raw, int hopLimit, int? countOption, double? duration, int? size, string policy, string? keyFile, string channelName, string? text, double? rate = null)
     {
+        if (rate is <= 0) throw new UsageException($"--rate must be positive (got {rate})");
         if (countOption is < 1) throw new UsageException($"--count must be at least 1 (got {countOption})");
         if (duration is <= 0) throw new UsageException($"--duration must be positive (got {duration})");
-        bool flood = countOption != null || size != null || duration != null;
+        bool flood = countOption != null || size != null || duration != null || rate != null;
         int count = countOption ?? (duration != null ? int.MaxValue : 1);
         if (size != null && text != null) throw new UsageException("give MESSAGE or --size, not both");
         if (size == null && text == null) throw new UsageException("MESSAGE is missing (or give --size BYTES)");
@@ -28,7 +29,7 @@ internal static class Commands
         if (hopLimit < 0 || hopLimit > 255) throw new UsageException($"hop limit {hopLimit} is outside 0..255");
         UserKeyFile.Check(keyFile);
         int ifindex = ResolveInterface(iface);
-        if (flood) return Flood.Send(ifindex, raw, hopLimit, count, duration, payload, policy, keyFile, channelName);
+        if (flood) return Flood.Send(ifindex, raw, hopLimit, count, duration, payload, policy, keyFile, channelName, rate);
 
         using var session = new Session(ifindex, channelName, hopLimit, keyFile);
         Channel channel = session.Channel;
@@ -129,7 +130,6 @@ internal static class Commands
     {
         FrameStatus.TooShort => "shorter than the 33-byte header",
         FrameStatus.LengthMismatch => "length field disagrees with datagram size",
-        FrameStatus.BadOpcode => "unknown opcode",
         _ => status.ToString(),
     };
 }

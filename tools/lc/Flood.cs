@@ -19,7 +19,7 @@ internal static class Flood
 
     private static OverflowPolicy ParsePolicy(string policy) => policy switch
     {
-        "drop-newest" => OverflowPolicy.DropNewest,
+        "drop-write" or "drop-newest" => OverflowPolicy.DropWrite, // drop-newest: the old name, kept for scripts
         "drop-oldest" => OverflowPolicy.DropOldest,
         _ => OverflowPolicy.Block,
     };
@@ -27,7 +27,7 @@ internal static class Flood
     private static string Figures(long messages, long bytes, double seconds) =>
         $"{messages} msgs {bytes} bytes in {seconds:F3} s = {(seconds > 0 ? messages / seconds : 0):F0} msg/s";
 
-    public static int Send(int ifindex, bool raw, int hopLimit, int count, double? duration, byte[] payload, string policy, string? keyFile, string channelName)
+    public static int Send(int ifindex, bool raw, int hopLimit, int count, double? duration, byte[] payload, string policy, string? keyFile, string channelName, double? rate = null)
     {
         using var session = new Session(ifindex, channelName, hopLimit, keyFile);
         Context ctx = session.Context;
@@ -56,11 +56,15 @@ internal static class Flood
         Console.CancelKeyPress += onCancel;
         var clock = Stopwatch.StartNew();
         long stopAt = duration is double d ? Stopwatch.GetTimestamp() + (long)(d * Stopwatch.Frequency) : long.MaxValue;
+        long start = Stopwatch.GetTimestamp();
+        double ticksPerMessage = rate is double r ? Stopwatch.Frequency / r : 0;
         for (int i = 0; i < count; i++)
         {
+            // Paced: spin to this message's slot, then send it at once (no batching delay).
+            if (ticksPerMessage > 0) while (Stopwatch.GetTimestamp() - start < (long)(i * ticksPerMessage)) Thread.SpinWait(1);
             if (raw) channel.PublishRaw(payload, 0, payload.Length);
             else channel.Publish(payload, 0, payload.Length);
-            if ((i & 63) == 63) publisher.DoWork();
+            if (ticksPerMessage > 0 || (i & 63) == 63) publisher.DoWork();
             if ((i & 1023) == 0 && (Stopwatch.GetTimestamp() >= stopAt || Volatile.Read(ref interrupted) != 0)) break;
         }
         Console.CancelKeyPress -= onCancel;
@@ -73,7 +77,7 @@ internal static class Flood
         return c.SendErrors > 0 ? Program.ExitFailure : Program.ExitOk;
     }
 
-    public static int Listen(string? iface, int? count, double? timeoutSeconds, ListenSecurity security, string channelName)
+    public static int Listen(string? iface, int? count, double? timeoutSeconds, ListenSecurity security, bool singleThread, bool gro, string channelName)
     {
         Commands.CheckListenArguments(count, timeoutSeconds);
         UserKeyFile.Check(security.KeyFile);
@@ -84,7 +88,7 @@ internal static class Flood
         Channel channel = session.Channel;
         channel.Join();
 
-        // Preallocated: the handler runs once per message on the dispatcher thread. Latencies
+        // Preallocated: the handler runs once per message on the receive (or dispatcher) thread. Latencies
         // are a sample: the last 2^20 messages.
         long capacity = count ?? long.MaxValue;
         long[] latencies = new long[(int)Math.Min(capacity, 1 << 20)];
@@ -105,7 +109,8 @@ internal static class Flood
             if (seq > maxSeq) maxSeq = seq;
             bytes += m.PayloadLength;
             if (++received == capacity) done.Set();
-        }, null, e => Console.Error.WriteLine("lc: " + e.Message), Frame.MaxDatagram);
+        }, null, e => Console.Error.WriteLine("lc: " + e.Message),
+            new ListenOptions { MessageCapacity = Frame.MaxDatagram, SingleThread = singleThread, Gro = gro });
         Console.Error.WriteLine($"lc: listening on {channel}");
 
         using var interrupted = new ManualResetEventSlim();

@@ -114,7 +114,7 @@ public static class Program
 
     private static Option<string> InterfaceOption() => new("--interface", "-i")
     {
-        Description = "Network interface (name like eth0, or index) to send and join on. Default: the default route.",
+        Description = "Network interface (name like eth0, or index) to send and join on. Default: send by the default route, join on every\ninterface that is up and multicast-capable (as librecast does).",
         HelpName = "IF",
     };
 
@@ -159,23 +159,25 @@ public static class Program
         var duration = new Option<double?>("--duration") { Description = "Flood mode: stop after SECONDS (with --count: whichever comes first).", HelpName = "SECONDS" };
         Positive(duration);
         var size = new Option<int?>("--size", "-s") { Description = "Payload of BYTES bytes instead of MESSAGE (flood mode).", HelpName = "BYTES" };
-        var policy = new Option<string>("--policy") { Description = "When the publish ring is full: block (default, nothing lost), drop-newest, drop-oldest.", DefaultValueFactory = _ => "block", HelpName = "POLICY" };
-        policy.AcceptOnlyFromAmong("block", "drop-newest", "drop-oldest");
+        var rate = new Option<double?>("--rate") { Description = "Flood mode: pace at R messages per second, each sent as soon as it is published (for latency; default: as fast as possible, in batches).", HelpName = "R" };
+        var policy = new Option<string>("--policy") { Description = "When the publish ring is full: block (default, wait; nothing lost), drop-write (refuse the new message;\n'drop-newest', its old name, is still accepted), drop-oldest (discard the oldest queued one). Drops are counted.", DefaultValueFactory = _ => "block", HelpName = "POLICY" };
+        policy.AcceptOnlyFromAmong("block", "drop-write", "drop-oldest", "drop-newest");
         var key = KeyFileOption();
         var channel = new Argument<string>("CHANNEL") { Description = "Channel name." };
         var message = new Argument<string?>("MESSAGE") { Description = "Payload: the UTF-8 bytes of this text (omit with --size).", Arity = ArgumentArity.ZeroOrOne };
         var cmd = new Command("send",
             "Send a message to CHANNEL, framed as lc_msg_send frames it (timestamp, seq, nonce, op, length).\n" +
-            "Flood mode (--count N, --size BYTES or --duration SECONDS) publishes through the preallocated ring and batched sends and\n" +
+            "Flood mode (--count N, --size BYTES, --duration SECONDS or --rate R) publishes through the preallocated ring and batched sends and\n" +
             "prints 'N msgs B bytes in T s = R msg/s' (B: payload bytes) and the counters.\n" +
             "Examples: lc send -i eth0 site/node1/telemetry '{\"t\":21.5}'\n" +
             "          lc send -i eth0 --count 1000000 --size 64 bench\n" +
             "          lc send -i eth0 --key-file site.key site/node1/cmd identify   (site.key: 32 bytes, chmod 600)\n" +
-            "          lc send -i eth0 --fec-rq --file image.bin fw/images   (RaptorQ, as librecast's LC_CODE_FEC_RQ)") { iface, raw, hops, count, duration, size, policy, key, channel, message };
+            "          lc send -i eth0 --fec-rq --file image.bin fw/images   (RaptorQ, as librecast's LC_CODE_FEC_RQ)") { iface, raw, hops, count, duration, size, rate, policy, key, channel, message };
+        Positive(rate);
         var fec = new FecCommands.SendOptions(); // FEC (issue 13): FecCommands.cs
         fec.AddTo(cmd);
         cmd.SetAction(r => r.GetValue(fec.Fec) ? FecCommands.Send(r.GetValue(iface), r.GetValue(hops), r.GetValue(key), r.GetValue(channel)!, fec, r) : Commands.Send(r.GetValue(iface), r.GetValue(raw), r.GetValue(hops), r.GetValue(count), r.GetValue(duration), r.GetValue(size),
-            r.GetValue(policy)!, r.GetValue(key), r.GetValue(channel)!, r.GetValue(message)));
+            r.GetValue(policy)!, r.GetValue(key), r.GetValue(channel)!, r.GetValue(message), r.GetValue(rate)));
         return cmd;
     }
 
@@ -192,6 +194,9 @@ public static class Program
         var replay = new Option<bool>("--replay") { Description = "Replay and loss detection (beyond librecast): per sender, a 128-message window over seq drops duplicates and\nreplays, and counts lost, reordered and restarted; summary on stderr at exit. Real protection only with --key-file." };
         var maxAge = new Option<double?>("--max-age") { Description = "With --replay: also drop messages stamped more than SECONDS before (or after) this host's clock.", HelpName = "SECONDS" };
         Positive(maxAge);
+        var threads = new Option<int>("--threads") { Description = "With --quiet: 1 (default) receives and handles on one thread; 2 adds a dispatcher thread behind a lock-free ring.", DefaultValueFactory = _ => 1, HelpName = "N" };
+        threads.AcceptOnlyFromAmong("1", "2");
+        var noGro = new Option<bool>("--no-gro") { Description = "With --quiet: do not ask the kernel to coalesce datagrams (UDP_GRO)." };
         var channel = new Argument<string>("CHANNEL") { Description = "Channel name." };
         var cmd = new Command("listen",
             "Join CHANNEL and print each received payload (UTF-8) on its own line.\n" +
@@ -199,7 +204,7 @@ public static class Program
             "counted and skipped (each shown with --verbose).\n" +
             "Examples: lc listen -i eth0 -n 10 -t 30 site/node1/telemetry\n" +
             "          lc listen -i eth0 --key-file site.key --replay --max-age 30 site/node1/telemetry\n" +
-            "          lc listen -i eth0 --fec-rq --object-size 65536 --output image.bin -t 60 fw/images") { iface, raw, count, timeout, verbose, quiet, key, replay, maxAge, channel };
+            "          lc listen -i eth0 --fec-rq --object-size 65536 --output image.bin -t 60 fw/images") { iface, raw, count, timeout, verbose, quiet, key, replay, maxAge, threads, noGro, channel };
         var fec = new FecCommands.ListenOptions(); // FEC (issue 13): FecCommands.cs
         fec.AddTo(cmd);
         cmd.SetAction(r =>
@@ -213,7 +218,7 @@ public static class Program
                 throw new UsageException("--max-age is part of replay detection: add --replay");
             var security = new ListenSecurity(r.GetValue(key), r.GetValue(replay), r.GetValue(maxAge));
             return r.GetValue(quiet)
-                ? Flood.Listen(r.GetValue(iface), r.GetValue(count), r.GetValue(timeout), security, r.GetValue(channel)!)
+                ? Flood.Listen(r.GetValue(iface), r.GetValue(count), r.GetValue(timeout), security, r.GetValue(threads) == 1, !r.GetValue(noGro), r.GetValue(channel)!)
                 : Commands.Listen(r.GetValue(iface), r.GetValue(raw), r.GetValue(count), r.GetValue(timeout), r.GetValue(verbose), security, r.GetValue(channel)!);
         });
         return cmd;

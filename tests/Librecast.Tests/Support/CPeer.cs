@@ -41,6 +41,18 @@ public static class CPeer
         return exe;
     }
 
+    /// <summary>Parses a peer's output line of key=value fields.</summary>
+    public static System.Collections.Generic.Dictionary<string, string> Fields(string line)
+    {
+        var d = new System.Collections.Generic.Dictionary<string, string>();
+        foreach (string part in line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int eq = part.IndexOf('=');
+            if (eq > 0) d[part[..eq]] = part[(eq + 1)..];
+        }
+        return d;
+    }
+
     /// <summary>Runs a program to completion, feeding stdin, and returns exit code, stdout and stderr.</summary>
     public static (int Code, string Out, string Err) Run(string file, string args, string? stdin, int timeoutMs)
     {

@@ -38,6 +38,11 @@ namespace nanoFramework.TestFramework
             if (expected != actual) throw new AssertFailedException($"Assert.AreEqual failed. Expected:<{expected}>. Actual:<{actual}>. {message}");
         }
 
+        public static void AreEqual(long expected, long actual, string message)
+        {
+            if (expected != actual) throw new AssertFailedException($"Assert.AreEqual failed. Expected:<{expected}>. Actual:<{actual}>. {message}");
+        }
+
         public static void AreEqual(string expected, string actual, string message)
         {
             if (!string.Equals(expected, actual, StringComparison.Ordinal))

@@ -27,12 +27,12 @@ namespace Librecast.NanoCases
         private static byte[] Int(int v) { return new byte[] { (byte)v, (byte)(v >> 8), (byte)(v >> 16), (byte)(v >> 24) }; }
 
         [TestMethod]
-        public void DropNewest_Refuses_Exactly_What_Does_Not_Fit()
+        public void DropWrite_Refuses_Exactly_What_Does_Not_Fit()
         {
             MemoryWire wire = new MemoryWire();
             Context ctx;
             Channel c;
-            Publisher p = Start(wire, OverflowPolicy.DropNewest, out ctx, out c);
+            Publisher p = Start(wire, OverflowPolicy.DropWrite, out ctx, out c);
             int accepted = 0;
             for (int i = 0; i < 20; i++) if (c.Publish(Int(i), 0, 4)) accepted++;
             Assert.AreEqual(8, accepted, "accepted");

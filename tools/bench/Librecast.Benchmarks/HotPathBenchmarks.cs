@@ -20,6 +20,9 @@ public class HotPathBenchmarks
     private readonly byte[] datagram = new byte[97];
     private readonly FrameHeader header = new();
     private readonly IndexRing ring = new(1024);
+    private DatagramClassifier classifier = null!;
+    private Message received = null!;
+    private Channel[] bound = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -30,7 +33,17 @@ public class HotPathBenchmarks
         socket.Bind(channel);
         publisher = socket.StartPublisher(new PublisherOptions { Capacity = 1024, BufferSize = 128, StartThread = false });
         Frame.Encode(datagram, 0, 1, 1, 1, Opcode.Data, payload, 0, 64);
+        classifier = new DatagramClassifier(ctx);
+        bound = new[] { ctx.CreateChannel("other"), channel };
+        received = new Message(128);
+        Array.Copy(datagram, received.Buffer, datagram.Length);
+        channel.CopyGroupTo(received.Info.Destination, 0);
+        received.Info.HasDestination = true;
     }
+
+    /// <summary>The receive path's per-datagram work after recvmmsg: match the channel, decode, count.</summary>
+    [Benchmark]
+    public ReceiveResult ClassifyDatagram() => classifier.Classify(received, datagram.Length, true, bound);
 
     /// <summary>64 messages published and sent in one batch: per-operation figures are per 64 messages.</summary>
     [Benchmark(OperationsPerInvoke = 64)]
