@@ -107,6 +107,7 @@ public class GatewayConfigTests
     [InlineData("config subscribe\n list channel a\nconfig metrics\n option listen '127.0.0.1'", "test.conf:4: listen '127.0.0.1' is not ADDRESS:PORT")]
     [InlineData("config subscribe\n list channel a\nconfig metrics\n option listen '127.0.0.1:0'", "test.conf:4: listen '127.0.0.1:0' is not ADDRESS:PORT")]
     [InlineData("config subscribe\n list channel a\nconfig metrics\n option listen '1.2:9464'", "test.conf:4: listen '1.2:9464' is not ADDRESS:PORT")]
+    [InlineData("config subscribe\n list channel a\nconfig metrics\n option listen '127.08.0.1:9464'", "test.conf:4: listen '127.08.0.1:9464' is not ADDRESS:PORT")]
     [InlineData("config subscribe\n list channel a\nconfig metrics\n option listen '::1:9464'", "test.conf:4: listen '::1:9464' is not ADDRESS:PORT")]
     [InlineData("config sensor 'climate'\n option type bme280\n option bus sim\nconfig sensor 'climate'\n option type sht3x\n option bus sim\nconfig jsonl", "test.conf:4: a second 'config sensor' named 'climate'")]
     [InlineData("config subscribe\n list channel a\nconfig mqtt\n option ca_file /ca.pem", "test.conf:4: ca_file is for TLS")]

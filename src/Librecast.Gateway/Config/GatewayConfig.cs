@@ -437,14 +437,17 @@ public sealed class GatewayConfig
             }
             else
             {
-                // Dotted quad only: no '1.2' shorthands, no bare IPv6 without brackets.
+                // Dotted quad only: no '1.2' shorthands, no bare IPv6 without brackets, and no
+                // leading zeros ('127.08.0.1': octal to inet_aton, an error to .NET).
                 string[] octets = host.Split('.');
                 if (octets.Length != 4) return false;
                 foreach (string o in octets)
-                    if (o.Length == 0 || o.Length > 3 || !int.TryParse(o, NumberStyles.None, CultureInfo.InvariantCulture, out int b) || b > 255) return false;
+                    if (o.Length == 0 || o.Length > 3 || (o.Length > 1 && o[0] == '0') ||
+                        !int.TryParse(o, NumberStyles.None, CultureInfo.InvariantCulture, out int b) || b > 255) return false;
             }
             if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out int p) || p < 1 || p > 65535) return false;
-            ep = new IPEndPoint(IPAddress.Parse(host), p);
+            if (!IPAddress.TryParse(host, out IPAddress? address)) return false;
+            ep = new IPEndPoint(address, p);
             return true;
         }
 
