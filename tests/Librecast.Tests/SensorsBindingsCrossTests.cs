@@ -157,7 +157,7 @@ public class SensorsBindingsCrossTests
     {
         double difference = Math.Abs(ours - theirs);
         Assert.True(difference <= 1e-9 * Math.Max(1, Math.Abs(theirs)),
-            $"case {i}: {what}: ours {ours:R}, dotnet/iot {theirs:R} (adc_T {adcT}, adc_P {adcP}, adc_H {adcH})");
+            $"{what}: ours {ours:R}, dotnet/iot {theirs:R} (adc_T {adcT}, adc_P {adcP}, adc_H {adcH})");
         max.Update(difference, i);
     }
 
@@ -241,8 +241,8 @@ public class SensorsBindingsCrossTests
             List<Reading> readings = ReadOurs(ours);
             double ourT = Value(readings, "temperature"), ourH = Value(readings, "humidity");
             double dt = Math.Abs(ourT - theirT), dh = Math.Abs(ourH - theirH);
-            Assert.True(dt <= 0.05 + 1e-9, $"case {i}: temperature of S_T {st}: ours {ourT:R}, dotnet/iot {theirT:R}");
-            Assert.True(dh <= 0.05 + 1e-9, $"case {i}: humidity of S_RH {srh}: ours {ourH:R}, dotnet/iot {theirH:R}");
+            Assert.True(dt <= 0.05 + 1e-9, $"temperature of S_T {st}: ours {ourT:R}, dotnet/iot {theirT:R}");
+            Assert.True(dh <= 0.05 + 1e-9, $"humidity of S_RH {srh}: ours {ourH:R}, dotnet/iot {theirH:R}");
             // Undo their rounding on ours: then the two must be the same to the ulp.
             Assert.Equal(Math.Round(ourT, 1), theirT, 9);
             Assert.Equal(Math.Round(ourH, 1), theirH, 9);
@@ -300,7 +300,7 @@ public class SensorsBindingsCrossTests
             using var ours = new Bh1750Sensor(bus.Open(1, 0x23), "bh1750");
             double ourLux = Value(ReadOurs(ours), "illuminance");
             double d = Math.Abs(ourLux - theirLux);
-            Assert.True(d <= 1e-9, $"case {i}: count {count} ({mode}): ours {ourLux:R} lx, dotnet/iot {theirLux:R} lx");
+            Assert.True(d <= 1e-9, $"count {count} ({mode}): ours {ourLux:R} lx, dotnet/iot {theirLux:R} lx");
             max.Update(d, i);
         });
         output.WriteLine($"BH1750: {Cases} cases; max |ours - dotnet/iot| {max.Value:G3} lx (case {max.At})");
