@@ -56,6 +56,22 @@ public sealed class SimulatedBme280 : RegisterChip
         rawH = adcH;
     }
 
+    /// <summary>
+    /// Burns other trimming parameters in (a part from another wafer): the datasheet's types
+    /// (table 16), H4 and H5 12-bit signed, stored as in the register map (0xE4..0xE6 shared).
+    /// </summary>
+    public void SetTrimming(ushort digT1, short digT2, short digT3,
+        ushort digP1, short digP2, short digP3, short digP4, short digP5, short digP6, short digP7, short digP8, short digP9,
+        byte digH1, short digH2, byte digH3, short digH4, short digH5, sbyte digH6)
+    {
+        if (digH4 is < -2048 or > 2047) throw new ArgumentOutOfRangeException(nameof(digH4), "dig_H4 is 12-bit signed");
+        if (digH5 is < -2048 or > 2047) throw new ArgumentOutOfRangeException(nameof(digH5), "dig_H5 is 12-bit signed");
+        t1 = digT1; t2 = digT2; t3 = digT3;
+        p1 = digP1; p2 = digP2; p3 = digP3; p4 = digP4; p5 = digP5; p6 = digP6; p7 = digP7; p8 = digP8; p9 = digP9;
+        h1 = digH1; h2 = digH2; h3 = digH3; h4 = digH4; h5 = digH5; h6 = digH6;
+        WriteCalibration();
+    }
+
     /// <inheritdoc/>
     protected override void OnRegisterWritten(int register, byte value)
     {

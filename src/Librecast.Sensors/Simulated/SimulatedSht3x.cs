@@ -27,6 +27,17 @@ public sealed class SimulatedSht3x : SimulatedChip
     /// <summary>Measurements made.</summary>
     public int Measurements { get; private set; }
 
+    /// <summary>Makes measurements return these raw words instead of the physical values (datasheet 4.13: S_T, S_RH).</summary>
+    public void SetRaw(int st, int srh)
+    {
+        if (st is < 0 or > 0xFFFF) throw new ArgumentOutOfRangeException(nameof(st), "S_T is a 16-bit word");
+        if (srh is < 0 or > 0xFFFF) throw new ArgumentOutOfRangeException(nameof(srh), "S_RH is a 16-bit word");
+        rawT = st;
+        rawRh = srh;
+    }
+
+    private int? rawT, rawRh;
+
     /// <inheritdoc/>
     public override void Write(ReadOnlySpan<byte> data)
     {
@@ -52,8 +63,8 @@ public sealed class SimulatedSht3x : SimulatedChip
         pending = false;
         Measuring();
         Measurements++;
-        int st = (int)Math.Round(Math.Clamp((Celsius + 45) * 65535 / 175, 0, 65535));
-        int srh = (int)Math.Round(Math.Clamp(HumidityPercent * 65535 / 100, 0, 65535));
+        int st = rawT ?? (int)Math.Round(Math.Clamp((Celsius + 45) * 65535 / 175, 0, 65535));
+        int srh = rawRh ?? (int)Math.Round(Math.Clamp(HumidityPercent * 65535 / 100, 0, 65535));
         Span<byte> frame = stackalloc byte[6];
         frame[0] = (byte)(st >> 8); frame[1] = (byte)st; frame[2] = Sht3xSensor.Crc8(frame[0], frame[1]);
         frame[3] = (byte)(srh >> 8); frame[4] = (byte)srh; frame[5] = Sht3xSensor.Crc8(frame[3], frame[4]);
