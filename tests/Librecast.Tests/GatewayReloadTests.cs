@@ -22,7 +22,8 @@ public class GatewayReloadTests
 
     private static async Task WaitFor(int port, string name, Func<double, bool> ok)
     {
-        for (int i = 0; i < 150; i++)
+        // A deadline of 30 s, not a speed test: a loaded CI machine starts lcgw and mosquitto slowly.
+        for (int i = 0; i < 300; i++)
         {
             if (ok(await Metric(port, name))) return;
             await Task.Delay(100, TestContext.Current.CancellationToken);

@@ -27,9 +27,11 @@ public class LcCliTests
     {
         Netns.Require();
         using var flood = new DaemonProcess("dotnet", [Lc.Dll, "send", "-i", Netns.SendIf, "--count", "2000000000", "--size", "64", $"cli/int/{Guid.NewGuid():N}"]);
-        Thread.Sleep(2500);
+        // Long enough for the runtime to start and the flood to run on a loaded machine: a SIGINT
+        // before lc has installed its handler would end it without figures.
+        Thread.Sleep(5000);
         flood.Signal("INT");
-        Assert.Equal(130, flood.WaitForExit(20_000));
+        Assert.Equal(130, flood.WaitForExit(60_000));
         string figures = flood.NextLine();
         Assert.Matches("^[0-9]+ msgs [0-9]+ bytes in [0-9.]+ s = [0-9]+ msg/s$", figures);
         Assert.StartsWith("counters ", flood.NextLine());
