@@ -72,9 +72,9 @@ internal static class Args
         if (IsHelp(first)) { Console.Out.Write(RootHelp(rootDescription, commands)); return Program.ExitOk; }
         if (first == "--version")
         {
-            var attr = (System.Reflection.AssemblyInformationalVersionAttribute?)Attribute.GetCustomAttribute(
-                typeof(Args).Assembly, typeof(System.Reflection.AssemblyInformationalVersionAttribute));
-            Console.Out.WriteLine(attr?.InformationalVersion ?? "unknown");
+            // A constant written at build time (lc.csproj): reading the attribute would pull
+            // reflection, 314 KB of the static image, into lc.
+            Console.Out.WriteLine(BuildInfo.Version);
             return Program.ExitOk;
         }
         Cmd? cmd = null;
