@@ -179,6 +179,15 @@ public class LcCliTests
         Assert.Equal("lc: unknown option '--bogus' (try 'lc send --help')\n", stderr);
     }
 
+    [Fact]
+    public void Version_Prints_The_Informational_Version()
+    {
+        var (code, stdout, stderr) = Lc.Run("--version");
+        Assert.Equal(0, code);
+        Assert.Equal("", stderr);
+        Assert.Matches(@"^\d+\.\d+\.\d+\S*\n$", stdout);
+    }
+
     [Theory]
     [InlineData("addr -- -x", "-x")]
     [InlineData("addr -- --help", "--help")]
