@@ -65,6 +65,27 @@ public class LcCliTests
     [InlineData("send --duration NaN --size 8 chan", "--duration must be")]
     [InlineData("send --bogus CHAN hi", "unknown option '--bogus'")]
     [InlineData("listen --replay --max-age NaN chan", "--max-age must be")]
+    [InlineData("send --bogus=1 CHAN hi", "unknown option '--bogus'")]
+    [InlineData("listen -x chan", "unknown option '-x'")]
+    [InlineData("--bogus", "unknown option '--bogus'")]
+    [InlineData("", "no command given")]
+    [InlineData("listen -t inf chan", "--timeout must be a number of seconds greater than 0 (got 'inf')")]
+    [InlineData("listen --timeout=-1 chan", "--timeout must be a number of seconds greater than 0 (got '-1')")]
+    [InlineData("fetch -t 0 chan", "--timeout must be a number of seconds greater than 0 (got '0')")]
+    [InlineData("send --hop-limit x chan hi", "--hop-limit must be a whole number (got 'x')")]
+    [InlineData("send --count=1.5 chan hi", "--count must be a whole number (got '1.5')")]
+    [InlineData("fetch --max-size 1e3 chan", "--max-size must be a whole number (got '1e3')")]
+    [InlineData("send --fec-rq --overhead NaN --file x chan", "--overhead must be a finite number (got 'NaN')")]
+    [InlineData("share --rate NaN a chan", "--rate must be a number greater than 0 (got 'NaN')")]
+    [InlineData("send --rate -5 --count 1 chan", "--rate must be a number greater than 0 (got '-5')")]
+    [InlineData("listen --threads 3 -q chan", "--threads must be one of 1, 2 (got '3')")]
+    [InlineData("listen --raw=yes chan", "--raw takes no value")]
+    [InlineData("listen chan --timeout", "--timeout needs a value (SECONDS)")]
+    [InlineData("listen -n 1 --count 2 chan", "--count is given more than once")]
+    [InlineData("addr a b", "unexpected argument 'b'")]
+    [InlineData("listen", "CHANNEL is missing")]
+    [InlineData("share onlyone", "needs at least 2 arguments (got 1)")]
+    [InlineData("fetch --key-file= chan", "--key-file needs a FILE name (got '')")]
     public void Bad_Input_Gets_A_Clear_Line_On_Stderr_And_Exit_2(string args, string mentions)
     {
         var (code, stdout, stderr) = Lc.Run(args);
@@ -149,6 +170,69 @@ public class LcCliTests
         Assert.Equal(20000, got + int.Parse(lost.Groups[1].Value));
         long kernelDrops = long.Parse(drops.Groups[1].Value);
         Assert.InRange(long.Parse(lost.Groups[1].Value), kernelDrops, kernelDrops * 64);
+    }
+
+    [Fact]
+    public void Unknown_Option_Is_Named_On_One_Line_And_Never_Taken_As_A_Channel()
+    {
+        var (code, stdout, stderr) = Lc.Run("send --bogus CHAN hi");
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Equal("lc: unknown option '--bogus' (try 'lc send --help')\n", stderr);
+    }
+
+    [Fact]
+    public void Version_Prints_The_Informational_Version()
+    {
+        var (code, stdout, stderr) = Lc.Run("--version");
+        Assert.Equal(0, code);
+        Assert.Equal("", stderr);
+        Assert.Matches(@"^\d+\.\d+\.\d+\S*\n$", stdout);
+    }
+
+    [Theory]
+    [InlineData("addr -- -x", "-x")]
+    [InlineData("addr -- --help", "--help")]
+    [InlineData("addr -5", "-5")] // a number is an operand, not an option
+    public void Double_Dash_Ends_Options(string args, string name)
+    {
+        var (code, stdout, stderr) = Lc.Run(args);
+        Assert.Equal("", stderr);
+        Assert.Equal(0, code);
+        Assert.Equal(GroupAddress.Format(GroupAddress.FromName(name), 0) + "\n", stdout);
+    }
+
+    [Theory]
+    [InlineData("send --help")]
+    [InlineData("send chan --help")]
+    [InlineData("send -h")]
+    [InlineData("send -?")]
+    public void Command_Help_Lists_Options_Aliases_And_Defaults(string args)
+    {
+        var (code, stdout, stderr) = Lc.Run(args);
+        Assert.Equal(0, code);
+        Assert.Equal("", stderr);
+        Assert.Contains("lc send <CHANNEL> [<MESSAGE>] [options]", stdout);
+        Assert.Contains("  -i, --interface <IF>   Network interface", stdout);
+        Assert.Contains("  --hop-limit <N>        Multicast hop limit (1 keeps it on the local link). [default: 255]", stdout);
+        Assert.Contains("  -s, --size <BYTES>     Payload of BYTES bytes", stdout);
+        Assert.Contains("[default: block]", stdout);
+        Assert.Contains("  -f, --file <PATH>      FEC: the file to send.", stdout);
+        Assert.Contains("  -?, -h, --help         Show help and usage information", stdout);
+    }
+
+    [Theory]
+    [InlineData("--interface={0} --count=1 --timeout=1")]
+    [InlineData("-i {0} -n 1 -t 1")]
+    [InlineData("-i={0} -n=1 -t=1")]
+    [InlineData("-t 1 -n 1 --interface {0}")]
+    public void Option_Values_Work_As_Next_Word_Or_After_Equals(string options)
+    {
+        Netns.Require();
+        var (code, stdout, stderr) = Lc.Run($"listen {string.Format(options, Netns.RecvIf)} cli/silent/{Guid.NewGuid():N}");
+        Assert.Equal(3, code);
+        Assert.Equal("", stdout);
+        Assert.Contains("timed out", stderr);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System;
-using System.CommandLine;
 using System.IO;
 using System.Threading;
 using Librecast;
@@ -14,26 +13,22 @@ namespace Librecast.Cli;
 internal static class FecCommands
 {
     /// <summary>The options <c>lc send</c> gains for FEC.</summary>
-    internal sealed class SendOptions
+    internal static readonly Opt[] SendOptions =
     {
-        public readonly Option<bool> Fec = new("--fec-rq") { Description = "Send --file as librecast 0.5.1's LC_CODE_FEC_RQ coding does: 4-byte payload id + one RaptorQ symbol per datagram\n(receivers must know the file's size; with --key-file each datagram is sealed as librecast's FEC+SYMM)." };
-        public readonly Option<int> SymbolSize = new("--symbol-size") { Description = "FEC: symbol size T in bytes, a multiple of 4 (librecast uses 1024).", DefaultValueFactory = _ => FecCoding.LibrecastSymbolSize, HelpName = "T" };
-        public readonly Option<double> Overhead = new("--overhead") { Description = "FEC: repair symbols to send beyond the K source symbols of each block, in percent of K (at least 2 a block).", DefaultValueFactory = _ => 10, HelpName = "PERCENT" };
-        public readonly Option<string?> File = new("--file", "-f") { Description = "FEC: the file to send.", HelpName = "PATH" };
-
-        public void AddTo(Command cmd) { cmd.Options.Add(Fec); cmd.Options.Add(SymbolSize); cmd.Options.Add(Overhead); cmd.Options.Add(File); }
-    }
+        Opt.Flag("--fec-rq", null, "Send --file as librecast 0.5.1's LC_CODE_FEC_RQ coding does: 4-byte payload id + one RaptorQ symbol per datagram\n(receivers must know the file's size; with --key-file each datagram is sealed as librecast's FEC+SYMM)."),
+        new("--symbol-size", null, ValueKind.Int, "T", "FEC: symbol size T in bytes, a multiple of 4 (librecast uses 1024).", FecCoding.LibrecastSymbolSize.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("--overhead", null, ValueKind.Number, "PERCENT", "FEC: repair symbols to send beyond the K source symbols of each block, in percent of K (at least 2 a block).", "10"),
+        new("--file", "-f", ValueKind.Text, "PATH", "FEC: the file to send."),
+    };
 
     /// <summary>The options <c>lc listen</c> gains for FEC.</summary>
-    internal sealed class ListenOptions
+    internal static readonly Opt[] ListenOptions =
     {
-        public readonly Option<bool> Fec = new("--fec-rq") { Description = "Receive one object sent with librecast's LC_CODE_FEC_RQ coding (lc send --fec-rq, or a C sender), decode it and write it to --output." };
-        public readonly Option<long?> ObjectSize = new("--object-size") { Description = "FEC: the object's size F in bytes (not on the wire: sender and receiver agree on it).", HelpName = "F" };
-        public readonly Option<int> SymbolSize = new("--symbol-size") { Description = "FEC: symbol size T in bytes (librecast uses 1024).", DefaultValueFactory = _ => FecCoding.LibrecastSymbolSize, HelpName = "T" };
-        public readonly Option<string?> Output = new("--output", "-o") { Description = "FEC: where to write the decoded object (written whole, via a temporary file and rename).", HelpName = "PATH" };
-
-        public void AddTo(Command cmd) { cmd.Options.Add(Fec); cmd.Options.Add(ObjectSize); cmd.Options.Add(SymbolSize); cmd.Options.Add(Output); }
-    }
+        Opt.Flag("--fec-rq", null, "Receive one object sent with librecast's LC_CODE_FEC_RQ coding (lc send --fec-rq, or a C sender), decode it and write it to --output."),
+        new("--object-size", null, ValueKind.Long, "F", "FEC: the object's size F in bytes (not on the wire: sender and receiver agree on it)."),
+        new("--symbol-size", null, ValueKind.Int, "T", "FEC: symbol size T in bytes (librecast uses 1024).", FecCoding.LibrecastSymbolSize.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("--output", "-o", ValueKind.Text, "PATH", "FEC: where to write the decoded object (written whole, via a temporary file and rename)."),
+    };
 
     private static Oti LibrecastOti(long f, int t)
     {
@@ -44,16 +39,16 @@ internal static class FecCommands
         catch (ArgumentException e) { throw new UsageException($"F {f} at T {t}: {e.Message}"); }
     }
 
-    public static int Send(string? iface, int hopLimit, string? keyFile, string channelName, SendOptions o, ParseResult r)
+    public static int Send(string? iface, int hopLimit, string? keyFile, string channelName, Parsed r)
     {
         Librecast.Sockets.VectorSymbolOps.Install();
-        string path = r.GetValue(o.File) ?? throw new UsageException("--fec-rq needs --file PATH");
-        double overhead = r.GetValue(o.Overhead);
+        string path = r.Text("--file") ?? throw new UsageException("--fec-rq needs --file PATH");
+        double overhead = r.Number("--overhead")!.Value;
         if (overhead < 0 || overhead > 10000) throw new UsageException($"--overhead must be 0..10000 percent (got {overhead})");
         byte[] data;
         try { data = System.IO.File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"cannot read {path}: {e.Message}"); }
-        var oti = LibrecastOti(data.Length, r.GetValue(o.SymbolSize));
+        var oti = LibrecastOti(data.Length, r.Int("--symbol-size")!.Value);
         if (keyFile == null && FecCoding.PayloadIdLength + oti.T > Frame.MaxDatagram || keyFile != null && FecCoding.PayloadIdLength + oti.T > Librecast.Crypto.SecretBox.MaxPlaintext)
             throw new UsageException($"symbol size {oti.T} does not fit one datagram");
         UserKeyFile.Check(keyFile);
@@ -67,12 +62,12 @@ internal static class FecCommands
         return Program.ExitOk;
     }
 
-    public static int Listen(string? iface, double? timeoutSeconds, string? keyFile, string channelName, ListenOptions o, ParseResult r)
+    public static int Listen(string? iface, double? timeoutSeconds, string? keyFile, string channelName, Parsed r)
     {
         Librecast.Sockets.VectorSymbolOps.Install();
-        long f = r.GetValue(o.ObjectSize) ?? throw new UsageException("--fec-rq needs --object-size F (the sender's file size)");
-        string output = r.GetValue(o.Output) ?? throw new UsageException("--fec-rq needs --output PATH");
-        var oti = LibrecastOti(f, r.GetValue(o.SymbolSize));
+        long f = r.Long("--object-size") ?? throw new UsageException("--fec-rq needs --object-size F (the sender's file size)");
+        string output = r.Text("--output") ?? throw new UsageException("--fec-rq needs --output PATH");
+        var oti = LibrecastOti(f, r.Int("--symbol-size")!.Value);
         Commands.CheckListenArguments(null, timeoutSeconds);
         UserKeyFile.Check(keyFile);
         int ifindex = Commands.ResolveInterface(iface);

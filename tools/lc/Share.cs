@@ -1,5 +1,4 @@
 using System;
-using System.CommandLine;
 using System.Diagnostics;
 using System.IO;
 using System.Threading;
@@ -20,49 +19,44 @@ internal static class Share
     private const int BlockK = 1000;       // symbols per source block: bounded receiver memory
     private const int RepairPerRound = 5;  // percent of K per block, on top of K, in the first round
 
-    private static Option<string> Iface() => new("--interface", "-i") { Description = "Network interface (name or index). Default: the default route.", HelpName = "IF" };
-    private static Option<string?> Key() => new("--key-file", "-k") { Description = "Encrypt announcements and symbols with the 32-byte key in FILE (librecast's SYMM coding; chmod 600).", HelpName = "FILE" };
+    private static Opt Iface() => new("--interface", "-i", ValueKind.Text, "IF", "Network interface (name or index). Default: the default route.");
+    private static Opt Key() => Program.KeyFileOption("Encrypt announcements and symbols with the 32-byte key in FILE (librecast's SYMM coding; chmod 600).");
 
-    public static Command ShareCommand()
-    {
-        var iface = Iface();
-        var key = Key();
-        var rate = new Option<double>("--rate") { Description = "Send at most MBITS megabits per second (symbols and announcements).", DefaultValueFactory = _ => 20, HelpName = "MBITS" };
-        var rounds = new Option<int?>("--rounds") { Description = "Stop after N rounds (default: until interrupted).", HelpName = "N" };
-        var symbol = new Option<int>("--symbol-size") { Description = "RaptorQ symbol size T in bytes (multiple of 4).", DefaultValueFactory = _ => 1024, HelpName = "T" };
-        var hops = new Option<int>("--hop-limit") { Description = "Multicast hop limit.", DefaultValueFactory = _ => 255, HelpName = "N" };
-        // One argument list: a OneOrMore PATH before CHANNEL would swallow CHANNEL.
-        var operands = new Argument<string[]>("PATH... CHANNEL") { Description = "Files to share, then the channel to announce them on (symbols go on its sidebands).", Arity = new ArgumentArity(2, 1000) };
-        var cmd = new Command("share",
-            "Share files with every receiver of CHANNEL (lc fetch), RaptorQ-coded: each round announces every file (name, size,\n" +
-            "BLAKE3 hash, RaptorQ parameters) and sends a fresh batch of its symbols; receivers joining at any time decode from\n" +
-            "whatever symbols reach them. Progress on stderr.\n" +
-            "Example: lc share -i eth0 --rate 50 lcgw.bin config.json fleet/files") { iface, key, rate, rounds, symbol, hops, operands };
-        cmd.SetAction(r =>
+    public static Cmd ShareCommand() => new("share", "share <PATH... CHANNEL>", "share <PATH... CHANNEL>... [options]",
+        "Share files with every receiver of CHANNEL (lc fetch), RaptorQ-coded: each round announces every file (name, size,\n" +
+        "BLAKE3 hash, RaptorQ parameters) and sends a fresh batch of its symbols; receivers joining at any time decode from\n" +
+        "whatever symbols reach them. Progress on stderr.\n" +
+        "Example: lc share -i eth0 --rate 50 lcgw.bin config.json fleet/files",
+        new[]
         {
-            string[] all = r.GetValue(operands)!;
-            return Send(r.GetValue(iface), r.GetValue(key), r.GetValue(rate), r.GetValue(rounds), r.GetValue(symbol), r.GetValue(hops), all[..^1], all[^1]);
+            Iface(), Key(),
+            new Opt("--rate", null, ValueKind.Positive, "MBITS", "Send at most MBITS megabits per second (symbols and announcements).", "20"),
+            new Opt("--rounds", null, ValueKind.Int, "N", "Stop after N rounds (default: until interrupted)."),
+            new Opt("--symbol-size", null, ValueKind.Int, "T", "RaptorQ symbol size T in bytes (multiple of 4).", "1024"),
+            new Opt("--hop-limit", null, ValueKind.Int, "N", "Multicast hop limit.", "255"),
+        },
+        new[] { new[] { "<PATH... CHANNEL>", "Files to share, then the channel to announce them on (symbols go on its sidebands)." } }, 2, 1000,
+        r =>
+        {
+            string[] all = r.Operands.ToArray();
+            return Send(r.Text("--interface"), r.Text("--key-file"), r.Number("--rate")!.Value, r.Int("--rounds"), r.Int("--symbol-size")!.Value, r.Int("--hop-limit")!.Value, all[..^1], all[^1]);
         });
-        return cmd;
-    }
 
-    public static Command FetchCommand()
-    {
-        var iface = Iface();
-        var key = Key();
-        var output = new Option<string>("--output", "-o") { Description = "Directory to write fetched files to.", DefaultValueFactory = _ => ".", HelpName = "DIR" };
-        var count = new Option<int>("--count", "-n") { Description = "Fetch N files, then exit.", DefaultValueFactory = _ => 1, HelpName = "N" };
-        var timeout = new Option<double?>("--timeout", "-t") { Description = "Give up after SECONDS (exit 3).", HelpName = "SECONDS" };
-        var maxSize = new Option<long>("--max-size") { Description = "Refuse files larger than BYTES (memory: about 2.2 x the size).", DefaultValueFactory = _ => 512L << 20, HelpName = "BYTES" };
-        var channel = new Argument<string>("CHANNEL") { Description = "Channel the files are announced on." };
-        var cmd = new Command("fetch",
-            "Fetch files shared on CHANNEL (lc share): decode, check each file's BLAKE3 hash, and write it to DIR atomically\n" +
-            "(temporary file, fsync, rename). A file whose hash does not match is never written (exit 1).\n" +
-            "Progress: a bar on a terminal, otherwise a line every 10 %.\n" +
-            "Example: lc fetch -i eth0 --output /var/lib/images -t 600 fleet/files") { iface, key, output, count, timeout, maxSize, channel };
-        cmd.SetAction(r => Fetch(r.GetValue(iface), r.GetValue(key), r.GetValue(output)!, r.GetValue(count), r.GetValue(timeout), r.GetValue(maxSize), r.GetValue(channel)!));
-        return cmd;
-    }
+    public static Cmd FetchCommand() => new("fetch", "fetch <CHANNEL>", "fetch <CHANNEL> [options]",
+        "Fetch files shared on CHANNEL (lc share): decode, check each file's BLAKE3 hash, and write it to DIR atomically\n" +
+        "(temporary file, fsync, rename). A file whose hash does not match is never written (exit 1).\n" +
+        "Progress: a bar on a terminal, otherwise a line every 10 %.\n" +
+        "Example: lc fetch -i eth0 --output /var/lib/images -t 600 fleet/files",
+        new[]
+        {
+            Iface(), Key(),
+            new Opt("--output", "-o", ValueKind.Text, "DIR", "Directory to write fetched files to.", "."),
+            new Opt("--count", "-n", ValueKind.Int, "N", "Fetch N files, then exit.", "1"),
+            new Opt("--timeout", "-t", ValueKind.Seconds, "SECONDS", "Give up after SECONDS (exit 3)."),
+            new Opt("--max-size", null, ValueKind.Long, "BYTES", "Refuse files larger than BYTES (memory: about 2.2 x the size).", (512L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        },
+        new[] { new[] { "<CHANNEL>", "Channel the files are announced on." } }, 1, 1,
+        r => Fetch(r.Text("--interface"), r.Text("--key-file"), r.Text("--output")!, r.Int("--count")!.Value, r.Number("--timeout"), r.Long("--max-size")!.Value, r.Operand(0)!));
 
     private sealed class Shared
     {
