@@ -71,6 +71,14 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
             gsoRefused = !gso;
         }
         fd = (int)socket.Handle;
+        if (native)
+        {
+            // Bind poll(2) now: the first call of a P/Invoke allocates, and ReceiveBatch reaches it
+            // only on its first EAGAIN, which in a flood can come long after the receive thread
+            // is expected to allocate nothing (TransportTests' GRO test saw those 32 bytes).
+            LinuxNative.PollFd pfd = new() { Fd = fd, Events = LinuxNative.PollIn };
+            LinuxNative.Poll(&pfd, 1, 0);
+        }
     }
 
     // UDP GSO: on after a successful probe; off for good if the kernel answers EIO (the device
