@@ -78,6 +78,28 @@ public class RaptorQTests
         _ => Oti.Derive(f, t, 4, 64L * t, 1),               // small working memory: N > 1 sub-blocks
     };
 
+    [Theory]
+    [InlineData(37595L, 4, 40)]    // K' 36 below the 40 asked for made 262 blocks (CsCheck seed 9T2nE5cNmDK4)
+    [InlineData(40000L, 4, 40)]
+    [InlineData(1_000_000L, 4, 10)]
+    public void Blocks_For_A_Fleet_Never_Exceed_255(long f, int t, int maxBlockK)
+    {
+        var oti = Oti.ForBlocks(f, t, maxBlockK);
+        Assert.InRange(oti.Z, 1, 255);
+        var data = new byte[f];
+        new Random(7).NextBytes(data);
+        var enc = new ObjectEncoder(oti, data, 0);
+        var dec = new ObjectDecoder(oti, 20);
+        var sym = new byte[t];
+        for (int sbn = 0; sbn < oti.Z; sbn++)
+            for (int esi = 0; !dec.BlockDone(sbn); esi++)
+            {
+                enc.Symbol(sbn, esi, sym, 0);
+                dec.Add(sbn, esi, sym, 0);
+            }
+        Assert.True(dec.Result.AsSpan().SequenceEqual(data));
+    }
+
     [Fact]
     public void Any_Loss_Pattern_Decodes_To_The_Object_Once_Enough_Symbols_Arrive()
     {

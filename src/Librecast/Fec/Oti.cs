@@ -96,10 +96,11 @@ namespace Librecast.Fec
         public static Oti ForBlocks(long f, int t, int maxBlockK)
         {
             long kt = (f + t - 1) / t;
-            int kmax = maxBlockK;
-            if ((kt + kmax - 1) / kmax > 255) kmax = (int)((kt + 254) / 255);
-            int kp = SourceBlock.LargestKPrimeAtMost(kmax);
-            if (kp < 1) kp = SourceBlock.KPrimeFor(kmax);
+            int kp = SourceBlock.LargestKPrimeAtMost(maxBlockK);
+            if (kp < 1) kp = SourceBlock.KPrimeFor(maxBlockK);
+            // Too many blocks of that size (the K' table's step below maxBlockK counts too: F 37595,
+            // T 4, maxBlockK 40 gave K' 36 and 262 blocks): the smallest K' that needs at most 255.
+            if ((kt + kp - 1) / kp > 255) kp = SourceBlock.KPrimeFor((int)((kt + 254) / 255));
             long z = (kt + kp - 1) / kp;
             return new Oti(f, t, (int)z, 1, 4);
         }
