@@ -51,35 +51,24 @@ namespace Librecast.Fec
         /// <summary>Copies len object bytes (block sbn's, from src[srcOff]) into the block's K symbols at dst[dstOff]; padding stays as is (zero).</summary>
         internal static void Scatter(Oti oti, int sbn, byte[] src, int srcOff, int len, byte[] dst, int dstOff)
         {
-            int k = oti.BlockSymbols(sbn);
-            if (oti.N == 1)
-            {
-                Array.Copy(src, srcOff, dst, dstOff, len);
-                return;
-            }
-            int symOff = 0;
-            for (int n = 0; n < oti.N; n++)
-            {
-                int tn = (n < oti.NL ? oti.TL : oti.TS) * oti.Al;
-                int subStart = k * symOff;
-                for (int i = 0; i < k; i++)
-                {
-                    int from = subStart + i * tn;
-                    if (from >= len) break;
-                    int c = len - from < tn ? len - from : tn;
-                    Array.Copy(src, srcOff + from, dst, dstOff + i * oti.T + symOff, c);
-                }
-                symOff += tn;
-            }
+            Move(oti, sbn, src, srcOff, len, dst, dstOff, true);
         }
 
         /// <summary>The inverse of <see cref="Scatter"/>: block sbn's K symbols at src[srcOff] to len object bytes at dst[dstOff].</summary>
         internal static void Gather(Oti oti, int sbn, byte[] src, int srcOff, byte[] dst, int dstOff, int len)
         {
+            Move(oti, sbn, dst, dstOff, len, src, srcOff, false);
+        }
+
+        // One walk of the layout for both directions: object bytes [objOff, objOff+len) and the
+        // block's symbols at symbols[symbolsOff]; toSymbols says which way the bytes go.
+        private static void Move(Oti oti, int sbn, byte[] obj, int objOff, int len, byte[] symbols, int symbolsOff, bool toSymbols)
+        {
             int k = oti.BlockSymbols(sbn);
             if (oti.N == 1)
             {
-                Array.Copy(src, srcOff, dst, dstOff, len);
+                if (toSymbols) Array.Copy(obj, objOff, symbols, symbolsOff, len);
+                else Array.Copy(symbols, symbolsOff, obj, objOff, len);
                 return;
             }
             int symOff = 0;
@@ -89,10 +78,11 @@ namespace Librecast.Fec
                 int subStart = k * symOff;
                 for (int i = 0; i < k; i++)
                 {
-                    int to = subStart + i * tn;
-                    if (to >= len) break;
-                    int c = len - to < tn ? len - to : tn;
-                    Array.Copy(src, srcOff + i * oti.T + symOff, dst, dstOff + to, c);
+                    int at = subStart + i * tn;
+                    if (at >= len) break;
+                    int c = len - at < tn ? len - at : tn;
+                    if (toSymbols) Array.Copy(obj, objOff + at, symbols, symbolsOff + i * oti.T + symOff, c);
+                    else Array.Copy(symbols, symbolsOff + i * oti.T + symOff, obj, objOff + at, c);
                 }
                 symOff += tn;
             }
