@@ -90,7 +90,8 @@ public static class Program
             new Opt("--count", "-n", ValueKind.Int, "N", "Send N messages as fast as possible and print the rate and counters (flood mode)."),
             new Opt("--duration", null, ValueKind.Seconds, "SECONDS", "Flood mode: stop after SECONDS (with --count: whichever comes first)."),
             new Opt("--size", "-s", ValueKind.Int, "BYTES", "Payload of BYTES bytes instead of MESSAGE (flood mode)."),
-            new Opt("--rate", null, ValueKind.Positive, "R", "Flood mode: pace at R messages per second, each sent as soon as it is published (for latency; default: as fast as possible, in batches)."),
+            new Opt("--rate", null, ValueKind.Positive, "R", "Flood mode: pace at R messages per second, each sent as soon as it is published (for latency; default: as fast as possible, in batches).\n" +
+                "With --fec-rq: R symbols (datagrams) per second, default " + FecCommands.DefaultSymbolRate + " (about 20 Mbit/s at T 1024; receivers keep few in their socket buffer)."),
             new Opt("--policy", null, ValueKind.Text, "POLICY", "When the publish ring is full: block (default, wait; nothing lost), drop-write (refuse the new message;\n'drop-newest', its old name, is still accepted), drop-oldest (discard the oldest queued one). Drops are counted.", "block")
                 { OneOf = new[] { "block", "drop-write", "drop-oldest", "drop-newest" } },
             KeyFileOption(),

@@ -128,21 +128,6 @@ internal static class Share
         return Program.ExitOk;
     }
 
-    /// <summary>Keeps the average send rate at or under the limit by sleeping when ahead.</summary>
-    private sealed class Pacer(double bytesPerSecond)
-    {
-        private readonly Stopwatch clock = Stopwatch.StartNew();
-        public long Bytes;
-        public double Rate => Bytes / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
-
-        public void Sent(int bytes)
-        {
-            Bytes += bytes;
-            double ahead = Bytes / bytesPerSecond - clock.Elapsed.TotalSeconds;
-            if (ahead > 0.002) Thread.Sleep(TimeSpan.FromSeconds(ahead));
-        }
-    }
-
     private static int Fetch(string? iface, string? keyFile, string outDir, int count, double? timeoutSeconds, long maxSize, string channelName)
     {
         VectorSymbolOps.Install();

@@ -1,0 +1,29 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+
+namespace Librecast.Cli;
+
+/// <summary>
+/// Keeps the average send rate at or under a limit by sleeping when ahead (lc share in bytes per
+/// second, lc send --fec-rq in symbols per second): an unpaced flood overruns a receiver's socket
+/// buffer, and a receiver with librecast's default buffer keeps fewer than a hundred 1 KB datagrams.
+/// </summary>
+internal sealed class Pacer(double unitsPerSecond)
+{
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+
+    /// <summary>Units (bytes or datagrams) counted so far.</summary>
+    public long Bytes;
+
+    /// <summary>The average rate so far, in units per second.</summary>
+    public double Rate => Bytes / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+
+    /// <summary>Counts units sent and sleeps while more than 2 ms ahead of the limit.</summary>
+    public void Sent(int units)
+    {
+        Bytes += units;
+        double ahead = Bytes / unitsPerSecond - clock.Elapsed.TotalSeconds;
+        if (ahead > 0.002) Thread.Sleep(TimeSpan.FromSeconds(ahead));
+    }
+}
