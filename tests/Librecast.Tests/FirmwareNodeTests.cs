@@ -401,7 +401,7 @@ public class FirmwareNodeTests
         var node = new SensorNode(ctx, new NodeSettings { Site = "site1", Node = "n1", Ipv6 = true }, new SimulatedBme280(3), rec, rec);
         node.Start();
         for (int i = 0; i < 10; i++) Assert.True(node.PublishNow());
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        long before = ThreadAllocations.Baseline();
         for (int i = 0; i < 1000; i++) node.PublishNow();
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);

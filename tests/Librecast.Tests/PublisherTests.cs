@@ -154,7 +154,7 @@ public class PublisherTests
         Publisher p = s.StartPublisher(new PublisherOptions { Capacity = 256, BufferSize = 256, StartThread = false });
         byte[] payload = new byte[64];
         for (int i = 0; i < 1000; i++) { c.Publish(payload, 0, 64); p.DoWork(); } // warm up
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        long before = ThreadAllocations.Baseline();
         for (int i = 0; i < 100_000; i++)
         {
             c.Publish(payload, 0, 64);

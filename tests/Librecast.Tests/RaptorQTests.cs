@@ -5,6 +5,7 @@ using CsCheck;
 using Librecast.Fec;
 using Librecast.Sockets;
 using Xunit;
+using Librecast.Tests.Support;
 
 namespace Librecast.Tests;
 
@@ -167,7 +168,7 @@ public class RaptorQTests
         var sym = new byte[oti.T];
         int k = enc.K(0);
         enc.Symbol(0, k, sym, 0); // warm up
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        long before = ThreadAllocations.Baseline();
         for (int esi = 1; !dec.Complete; esi += 2)
         {
             enc.Symbol(0, esi, sym, 0);

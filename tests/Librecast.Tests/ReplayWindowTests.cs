@@ -4,6 +4,7 @@ using System.Linq;
 using CsCheck;
 using Librecast.Security;
 using Xunit;
+using Librecast.Tests.Support;
 
 namespace Librecast.Tests;
 
@@ -378,7 +379,7 @@ public class ReplayWindowTests
         for (int i = 0; i < senders.Length; i++) senders[i] = Addr(i);
         var rnd = new Random(3);
         for (int i = 0; i < 1000; i++) w.Check(senders[i % 32], 0, 4242, 0, (ulong)i, 5 * Second, 6 * Second);
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        long before = ThreadAllocations.Baseline();
         for (int i = 0; i < 100_000; i++)
             w.Check(senders[rnd.Next(32)], 0, 4242, i & 1, (ulong)rnd.Next(5000), (ulong)rnd.Next(20) * Second, 10 * Second);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);

@@ -258,7 +258,7 @@ public class SecretBoxTests
             box.Seal(msg, 0, 64 + i, d, 0, platform);
             box.Open(d, 0, 64 + i + 40, plain, 0, out _);
         }
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        long before = ThreadAllocations.Baseline();
         int ok = 0;
         for (int i = 0; i < 10_000; i++)
         {

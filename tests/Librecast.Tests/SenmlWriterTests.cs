@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Librecast.Senml;
 using Xunit;
+using Librecast.Tests.Support;
 
 namespace Librecast.Tests;
 
@@ -196,7 +197,7 @@ public class SenmlWriterTests
             w.End();
         }
         for (int i = 0; i < 100; i++) Pack(i);
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        long before = ThreadAllocations.Baseline();
         for (int i = 0; i < 10_000; i++) Pack(i);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);

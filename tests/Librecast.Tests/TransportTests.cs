@@ -261,7 +261,7 @@ public class TransportTests
             for (int b = 0; b < 64; b++) if (m.Buffer[m.PayloadOffset + b] != want[b]) payloadsOk = false;
             if (count < n) seqArray[count] = seq;
             count++;
-            if (count == 100) allocAtWarm = GC.GetAllocatedBytesForCurrentThread();
+            if (count == 100) allocAtWarm = ThreadAllocations.Baseline(); // see ThreadAllocations
             if (count > 100) allocAtLast = GC.GetAllocatedBytesForCurrentThread();
             if (count == n) all.Set();
         }, null, null, new ListenOptions { SingleThread = singleThread, Gro = true });
