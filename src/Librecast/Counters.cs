@@ -29,6 +29,8 @@ namespace Librecast
         Replayed = 10,
         /// <summary>Datagrams sent one by one because segmentation offload (UDP GSO) was refused.</summary>
         GsoFallbacks = 11,
+        /// <summary>Receive calls of a listener that failed.</summary>
+        ReceiveErrors = 12,
     }
 
     /// <summary>
@@ -48,12 +50,12 @@ namespace Librecast
     public sealed class Counters
     {
         /// <summary>How many counters the table has.</summary>
-        public const int Count = 12;
+        public const int Count = 13;
 
         private static readonly string[] Names = new string[]
         {
             "published", "dropped", "sent", "send_errors", "received", "malformed", "truncated",
-            "filtered", "kernel_drops", "unauthenticated", "replayed", "gso_fallbacks",
+            "filtered", "kernel_drops", "unauthenticated", "replayed", "gso_fallbacks", "receive_errors",
         };
 
         private static readonly string[] Helps = new string[]
@@ -70,6 +72,7 @@ namespace Librecast
             "Datagrams on encrypted channels that did not open with the key (forged, tampered, other key, in clear), or could not be attributed to a channel.",
             "Framed messages the replay window or nonce filter rejected (duplicates, replays, stale).",
             "Datagrams sent one by one because the kernel refused to segment them (UDP GSO).",
+            "Receive calls of a listener that failed (the listener goes on; the error also goes to its error handler, if it has one).",
         };
 
         private readonly int[] low = new int[Count];
@@ -153,6 +156,8 @@ namespace Librecast
         public long Replayed { get { return Get(Counter.Replayed); } }
         /// <summary>Datagrams sent one by one because the kernel refused to segment them (UDP GSO); 0 where GSO works or is not used.</summary>
         public long GsoFallbacks { get { return Get(Counter.GsoFallbacks); } }
+        /// <summary>Receive calls of a listener that failed (the listener goes on).</summary>
+        public long ReceiveErrors { get { return Get(Counter.ReceiveErrors); } }
 
         /// <summary>One line, for logs and the CLI: <c>published=.. dropped=.. sent=.. ...</c>, every counter of the table in order.</summary>
         public override string ToString()

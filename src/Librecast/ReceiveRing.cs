@@ -122,6 +122,7 @@ namespace Librecast
             catch (LibrecastException e)
             {
                 got = 0;
+                if (socket.IsListening) counters.Add(Counter.ReceiveErrors, 1); // counted even with no error handler
                 if (socket.IsListening && onError != null) onError(e);
                 if (socket.IsListening) Thread.Sleep(PollMs);
             }

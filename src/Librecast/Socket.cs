@@ -366,6 +366,7 @@ namespace Librecast
                 catch (LibrecastException e)
                 {
                     if (!listening) break;
+                    context.Counters.Add(Counter.ReceiveErrors, 1); // counted even with no error handler
                     if (onError != null) onError(e);
                     Thread.Sleep(ListenPollMs);
                     continue;

@@ -155,6 +155,24 @@ public class ApiTests
     }
 
     [Fact]
+    public void A_Failed_Receive_Is_Counted_Even_With_No_Error_Handler_And_Listening_Goes_On()
+    {
+        var (ctx, platform, rx, c) = Bound();
+        c.Join();
+        platform.FailReceives = 2;
+        using var one = new ManualResetEventSlim();
+        rx.Listen(m => one.Set(), null, null, 1500); // no onError: the failures must still show
+        Socket tx = ctx.CreateSocket();
+        Channel t = ctx.CreateChannel(c.Name!);
+        tx.Bind(t);
+        t.SendMessage(new byte[1], 0, 1);
+        Assert.True(one.Wait(5000, TestContext.Current.CancellationToken), "the listener stopped after the failed receives");
+        rx.ListenCancel();
+        Assert.Equal(2, ctx.Counters.ReceiveErrors);
+        Assert.Contains("receive_errors=2", ctx.Counters.ToString());
+    }
+
+    [Fact]
     public void Channel_From_Group_Keeps_Address_And_Port()
     {
         var ctx = new Context(new MemoryPlatform());

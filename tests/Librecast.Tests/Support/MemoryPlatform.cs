@@ -18,6 +18,9 @@ public sealed class MemoryPlatform : IPlatform
     /// <summary>The clock value returned by <see cref="NowNanoseconds"/>.</summary>
     public ulong Now = 1_795_000_000_000_000_000;
 
+    /// <summary>How many of the next receive calls (of any transport) fail with a LibrecastException.</summary>
+    public int FailReceives;
+
     /// <summary>Every datagram ever sent, for inspection.</summary>
     public readonly List<byte[]> Sent = new();
 
@@ -105,6 +108,8 @@ public sealed class MemoryPlatform : IPlatform
 
         public int Receive(byte[] buffer, int offset, int count, int timeoutMs, DatagramInfo info)
         {
+            if (Interlocked.Decrement(ref platform.FailReceives) >= 0) throw new LibrecastException("receive failed: injected by the test");
+            Interlocked.Increment(ref platform.FailReceives); // back to 0 when none was pending
             lock (inbox)
             {
                 if (inbox.Count == 0) Monitor.Wait(inbox, timeoutMs < 0 ? Timeout.Infinite : timeoutMs);
