@@ -1,0 +1,38 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+
+namespace Librecast.Sockets;
+
+/// <summary>
+/// Keeps the average send rate at or under a limit by sleeping when ahead (lc share and lcgw's
+/// config share in bytes per second, lc send --fec-rq in symbols per second): an unpaced flood
+/// overruns a receiver's socket buffer, and a receiver with librecast's default buffer keeps fewer
+/// than a hundred 1 KB datagrams.
+/// </summary>
+public sealed class Pacer(double unitsPerSecond)
+{
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+
+    /// <summary>Units (bytes or datagrams) counted so far.</summary>
+    public long Bytes;
+
+    /// <summary>The average rate so far, in units per second.</summary>
+    public double Rate => Bytes / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+
+    /// <summary>
+    /// Counts units sent and sleeps while more than 2 ms ahead of the limit; a sleep ends early
+    /// when <paramref name="stop"/> is cancelled. Returns false once it is.
+    /// </summary>
+    public bool Sent(int units, CancellationToken stop = default)
+    {
+        Bytes += units;
+        double ahead = Bytes / unitsPerSecond - clock.Elapsed.TotalSeconds;
+        if (ahead > 0.002)
+        {
+            if (stop.CanBeCanceled) stop.WaitHandle.WaitOne(TimeSpan.FromSeconds(ahead));
+            else Thread.Sleep(TimeSpan.FromSeconds(ahead));
+        }
+        return !stop.IsCancellationRequested;
+    }
+}
