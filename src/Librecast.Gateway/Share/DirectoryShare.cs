@@ -51,7 +51,7 @@ internal sealed class DirectoryShare
     private ShareSender? sender;
     private Thread? thread;
     private string directoryProblem = "", networkProblem = "", sendProblem = "";
-    private long files, bytes, memory, rounds, symbols, sentBytes, announcements, sendErrors, scanErrors, scans;
+    private long files, bytes, memory, rounds, symbols, sentBytes, announcements, sendErrors, scanErrors, scans, failures;
 
     public DirectoryShare(ShareConfig config, string? gatewayInterface, Context context, Log log, CancellationToken stop, TimeSpan retry)
     {
@@ -95,6 +95,7 @@ internal sealed class DirectoryShare
         yield return new("lcgw_share_send_errors_total", "counter", "Sends the network refused (sharing pauses 1 s and goes on).", "", Volatile.Read(ref sendErrors));
         yield return new("lcgw_share_scans_total", "counter", "Scans of the shared directory.", "", Volatile.Read(ref scans));
         yield return new("lcgw_share_scan_errors_total", "counter", "Scans that could not read the directory (missing or unreadable: nothing is shared until it is back).", "", Volatile.Read(ref scanErrors));
+        yield return new("lcgw_share_failures_total", "counter", "Times sharing stopped on an unexpected error (logged; SIGHUP restarts it).", "", Volatile.Read(ref failures));
         for (int i = 0; i < SkipLabels.Length; i++)
             yield return new("lcgw_share_skipped_total", "counter", "Files not shared, by reason (counted once per file and cause, when it is logged).",
                 "reason=\"" + SkipLabels[i] + "\"", Volatile.Read(ref skipped[i]));
@@ -128,6 +129,13 @@ internal sealed class DirectoryShare
         catch (Exception e) when (e is ObjectDisposedException && stop.IsCancellationRequested)
         {
             // the context closed under a send at shutdown
+        }
+        catch (Exception e)
+        {
+            // Not expected; but a thread's exception would end the whole gateway. Sharing stops
+            // (said once, counted); the rest of lcgw runs on, and a SIGHUP starts sharing again.
+            Interlocked.Increment(ref failures);
+            log.Error("share: stopped after an unexpected error; the rest of lcgw runs on, SIGHUP restarts sharing", ("directory", config.Directory), ("error", e.GetType().Name + ": " + e.Message));
         }
         finally
         {
@@ -236,7 +244,7 @@ internal sealed class DirectoryShare
         }
         found.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
 
-        bool settling = false;
+        bool settling = false, added = false;
         var next = new Dictionary<string, Entry>(StringComparer.Ordinal);
         var nextOrder = new List<Entry>();
         long total = 0;
@@ -246,13 +254,16 @@ internal sealed class DirectoryShare
             seen.Add(f.Name);
             Entry? entry = Consider(f, total, nextOrder.Count, ref settling);
             if (entry == null) continue;
+            if (!shared.TryGetValue(f.Name, out Entry? was) || !ReferenceEquals(was, entry)) added = true;
             next[f.Name] = entry;
             nextOrder.Add(entry);
             total += entry.Size;
         }
+        bool removed = false;
         foreach (KeyValuePair<string, Entry> old in shared)
         {
             if (next.TryGetValue(old.Key, out Entry? now) && ReferenceEquals(now, old.Value)) continue;
+            removed = true;
             TryRemove(old.Value.File);
             log.Info(now != null ? "share: file changed; sharing the new version" : "share: stopped sharing (removed, changed or skipped)",
                 ("file", old.Key), ("channel", config.Channel));
@@ -266,6 +277,9 @@ internal sealed class DirectoryShare
         Volatile.Write(ref files, order.Length);
         Volatile.Write(ref bytes, total);
         Volatile.Write(ref memory, mem);
+        // A file read is a large array freed at once (and a replaced file's encoder with it): give
+        // that memory back now rather than at the next full collection, which may be far off.
+        if (added || removed) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         return settling;
     }
 
@@ -321,6 +335,10 @@ internal sealed class DirectoryShare
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
         {
             return Skipped(name, Skip.Unreadable, IoErrors.Describe(e));
+        }
+        catch (OutOfMemoryException)
+        {
+            return Skipped(name, Skip.TooLarge, "not enough memory to read it (lower max_bytes)");
         }
     }
 
