@@ -12,7 +12,11 @@ namespace Librecast.Sockets;
 /// </summary>
 public sealed class Pacer(double unitsPerSecond)
 {
+    /// <summary>At most this far behind schedule (seconds) may a sender catch up at full speed.</summary>
+    public const double MaxBurstSeconds = 0.05;
+
     private readonly Stopwatch clock = Stopwatch.StartNew();
+    private double idle; // seconds of the clock not owed: time spent idle (or slow) beyond MaxBurstSeconds
 
     /// <summary>Units (bytes or datagrams) counted so far.</summary>
     public long Bytes;
@@ -22,12 +26,19 @@ public sealed class Pacer(double unitsPerSecond)
 
     /// <summary>
     /// Counts units sent and sleeps while more than 2 ms ahead of the limit; a sleep ends early
-    /// when <paramref name="stop"/> is cancelled. Returns false once it is.
+    /// when <paramref name="stop"/> is cancelled. Returns false once it is. Time spent idle is not
+    /// credit: after a pause (lcgw with nothing to share, a send error) the rate holds from the
+    /// next send on, with at most <see cref="MaxBurstSeconds"/> of catching up.
     /// </summary>
     public bool Sent(int units, CancellationToken stop = default)
     {
         Bytes += units;
-        double ahead = Bytes / unitsPerSecond - clock.Elapsed.TotalSeconds;
+        double ahead = Bytes / unitsPerSecond - (clock.Elapsed.TotalSeconds - idle);
+        if (ahead < -MaxBurstSeconds)
+        {
+            idle += -ahead - MaxBurstSeconds;
+            ahead = -MaxBurstSeconds;
+        }
         if (ahead > 0.002)
         {
             if (stop.CanBeCanceled) stop.WaitHandle.WaitOne(TimeSpan.FromSeconds(ahead));

@@ -278,8 +278,8 @@ internal sealed class DirectoryShare
         Volatile.Write(ref bytes, total);
         Volatile.Write(ref memory, mem);
         // A file read is a large array freed at once (and a replaced file's encoder with it): give
-        // that memory back now rather than at the next full collection, which may be far off.
-        if (added || removed) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        // that memory back to the system now (Aggressive: decommitted), not at some later full collection.
+        if (added || removed) GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         return settling;
     }
 
