@@ -196,7 +196,7 @@ public class GatewayShareTests : IDisposable
     }
 
     [Fact]
-    public void A_Missing_Directory_Is_One_Line_And_A_Counter_And_Sharing_Starts_When_It_Appears()
+    public void A_Missing_Directory_Is_One_Line_And_A_Counter_And_Sharing_Starts_When_It_Appears_Within_Max_Files()
     {
         Netns.Require();
         string files = Path.Combine(dir, "later");
@@ -211,6 +211,7 @@ public class GatewayShareTests : IDisposable
             	option directory '{files}'
             	option channel '{channel}'
             	option rescan 0.3
+            	option max_files 1
             """, out _);
         gw.WaitForStderr("msg=\"share: cannot read the directory; sharing nothing until it is back\"");
         Thread.Sleep(1000); // a few more scans: still one line
@@ -219,10 +220,15 @@ public class GatewayShareTests : IDisposable
         Directory.CreateDirectory(files);
         byte[] data = Random(20_000, 8);
         Put(Path.Combine(files, "config.json"), data);
+        Put(Path.Combine(files, "second.json"), data); // one over max_files
         gw.WaitForStderr("msg=\"sharing file\" file=config.json");
+        gw.WaitForStderr("file=second.json reason=limit error=\"already sharing max_files 1 files\"");
         var (code, err) = Fetch(Path.Combine(dir, "out"), 1, channel);
         Assert.True(code == 0, "lc fetch: " + err);
         Assert.Equal(data, File.ReadAllBytes(Path.Combine(dir, "out", "config.json")));
+        string text = Metrics(metricsPort);
+        Assert.Equal(1, Metric(text, "lcgw_share_files"));
+        Assert.Equal(1, Metric(text, "lcgw_share_skipped_total{reason=\"limit\"}"));
         gw.Terminate();
         Assert.Equal(0, gw.WaitForExit());
     }
