@@ -23,7 +23,8 @@ public static class Program
         "telemetry and writes it out (JSON lines, Prometheus /metrics and a status page at /, MQTT\n" +
         "with Home Assistant discovery); bridges IPv4-only nodes' channels onto librecast's IPv6\n" +
         "groups (and command channels back); reads local I2C sensors (BME280, SHT3x, BH1750) and\n" +
-        "publishes them on their channel.\n" +
+        "publishes them on their channel; shares a directory of files on a channel for 'lc fetch'\n" +
+        "(config share: RaptorQ, lc share's protocol, rescanned every few seconds and on SIGHUP).\n" +
         "\n" +
         "  -c, --config FILE   configuration file (UCI syntax; default " + DefaultConfigPath + ";\n" +
         "                      on OpenWrt /etc/config/lcgw). Every option: docs/deploy.md.\n" +

@@ -74,6 +74,14 @@ public class GatewayConfigFuzzTests
         config bridge
         	list ipv4 's1/esp/telemetry'
         	list command 's1/esp/command'
+        config share
+        	option directory '/srv/images'
+        	option channel 's1/images'
+        	option rate 2.5
+        	option symbol_size 1400
+        	option rescan 0
+        	option max_bytes 0x100000
+        	option max_files 7
         """,
         "config subscribe\n list channel a\nconfig jsonl\n",
     ];
@@ -84,10 +92,10 @@ public class GatewayConfigFuzzTests
     [
         "interface", "site", "node", "log_format", "log_level", "max_datagram", "channel", "path", "listen", "host", "port",
         "client_id", "topic_prefix", "qos", "retain", "username", "password", "type", "bus", "address", "interval",
-        "ipv4", "command", "enabled", "Enabled", "", "x", "é",
+        "ipv4", "command", "enabled", "Enabled", "directory", "rate", "symbol_size", "rescan", "max_bytes", "max_files", "key_file", "", "x", "é",
     ];
 
-    private static readonly string[] Sections = ["gateway", "subscribe", "jsonl", "metrics", "mqtt", "sensor", "bridge", "routers", "GATEWAY", ""];
+    private static readonly string[] Sections = ["gateway", "subscribe", "jsonl", "metrics", "mqtt", "sensor", "bridge", "share", "routers", "GATEWAY", ""];
 
     private static readonly string[] EdgeValues =
     [
@@ -104,7 +112,7 @@ public class GatewayConfigFuzzTests
 
     private static readonly string[] ExtraLines =
     [
-        "config gateway", "config subscribe", "config jsonl", "config metrics", "config mqtt", "config sensor", "config bridge",
+        "config gateway", "config subscribe", "config jsonl", "config metrics", "config mqtt", "config sensor", "config bridge", "config share",
         "config sensor 'a' 'b'", "config", "option enabled '0'", "option enabled 1", "list channel x", "list channel ''",
         "option type bme280", "option bus sim", "list ipv4 ''", "option site a", "list site a", "option", "list", "package",
         "package lcgw", "\t# comment", "", "\t", "\r", "option a b c", "config 'gate way'", "config \"mqtt\"", "\\config jsonl",
@@ -243,7 +251,7 @@ public class GatewayConfigFuzzTests
     [Fact]
     public void Config_Parse_Accepts_Valid_Or_Rejects_With_One_Line_Naming_The_File()
     {
-        long accepted = 0, rejected = 0, sensors = 0, mqtt = 0;
+        long accepted = 0, rejected = 0, sensors = 0, mqtt = 0, shares = 0;
         var reasons = new Dictionary<string, long>();
         Inputs.Sample(bytes =>
         {
@@ -273,18 +281,19 @@ public class GatewayConfigFuzzTests
             accepted++;
             sensors += config.Sensors.Count;
             if (config.Mqtt != null) mqtt++;
+            if (config.Share != null) shares++;
         }, iter: Iterations, threads: 1);
 
         Assert.Equal(Iterations, accepted + rejected);
         Assert.True(accepted > Iterations / 50 && rejected > Iterations / 2, $"accepted {accepted}, rejected {rejected}: the generator is off balance");
-        Assert.True(sensors > 0 && mqtt > 0, "no accepted config had a sensor or an MQTT section: the generator is too narrow");
+        Assert.True(sensors > 0 && mqtt > 0 && shares > 0, "no accepted config had a sensor, an MQTT or a share section: the generator is too narrow");
         var top = new List<KeyValuePair<string, long>>(reasons);
         top.Sort((x, y) => y.Value.CompareTo(x.Value));
         var sb = new StringBuilder();
         for (int i = 0; i < Math.Min(5, top.Count); i++) sb.Append(i == 0 ? "" : ", ").Append(top[i].Key).Append(' ').Append(top[i].Value);
         if (top.Count > 5) sb.Append(" and ").Append(top.Count - 5).Append(" other reasons");
         TestContext.Current.SendDiagnosticMessage(
-            $"gateway config fuzz: {Iterations} inputs, {accepted} accepted ({sensors} sensors, {mqtt} with MQTT), {rejected} rejected, 0 exceptions; rejected as: {sb}");
+            $"gateway config fuzz: {Iterations} inputs, {accepted} accepted ({sensors} sensors, {mqtt} with MQTT, {shares} with a share), {rejected} rejected, 0 exceptions; rejected as: {sb}");
     }
 
     // Found by the fuzzer: NaN passed "value < min || value > max", and a sensor read every NaN seconds was accepted.
@@ -312,7 +321,7 @@ public class GatewayConfigFuzzTests
     [
         "unterminated ' quote", "unterminated \" quote", "before any 'config' line", "expected \"config", "expected \"option", "expected \"list",
         "unknown keyword", "unknown section", "a second 'config", "is set twice", "is an option, not a list", "unknown option",
-        "unknown sensor type", "needs \"option type\"", "may not contain MQTT wildcards", "may not contain '/' or ':'", "empty channel name",
+        "unknown sensor type", "needs \"option type\"", "needs \"option directory\"", "needs \"option channel\"", "is not a multiple of 4", "may not contain MQTT wildcards", "may not contain '/' or ':'", "empty channel name",
         "is not a boolean", "is not one of", "is not ADDRESS:PORT", "is not a number", "nothing to do", "readings would go nowhere",
     ];
 
@@ -329,7 +338,15 @@ public class GatewayConfigFuzzTests
         if (c.MaxDatagram is < 64 or > 65536) return "max_datagram " + c.MaxDatagram;
         if (c.Site.Length == 0 || c.Site.IndexOfAny(['/', ':']) >= 0) return "site";
         if (c.Node.Length == 0 || c.Node.IndexOfAny(['/', ':']) >= 0) return "node";
-        if (c.Channels.Count == 0 && c.Sensors.Count == 0 && c.BridgeUp.Count == 0 && c.BridgeDown.Count == 0) return "nothing to do";
+        if (c.Channels.Count == 0 && c.Sensors.Count == 0 && c.BridgeUp.Count == 0 && c.BridgeDown.Count == 0 && c.Share == null) return "nothing to do";
+        if (c.Share is { } sh)
+        {
+            if (sh.Directory.Length == 0 || sh.Channel.Length == 0) return "share directory/channel";
+            if (!(sh.RateMbit >= 0.001 && sh.RateMbit <= 100000)) return "share rate " + sh.RateMbit;
+            if (sh.SymbolSize is < 4 or > 8192 || sh.SymbolSize % 4 != 0) return "share symbol_size " + sh.SymbolSize;
+            if (!(sh.RescanSeconds >= 0 && sh.RescanSeconds <= 86400)) return "share rescan " + sh.RescanSeconds;
+            if (sh.MaxBytes is < 1 or > int.MaxValue || sh.MaxFiles is < 1 or > 10000) return "share limits";
+        }
         if ((c.Channels.Count > 0 || c.Sensors.Count > 0) && c.JsonLinesPath == null && c.MetricsEndpoint == null && c.Mqtt == null) return "no output";
         foreach (List<string> list in new[] { c.Channels, c.BridgeUp, c.BridgeDown })
         {

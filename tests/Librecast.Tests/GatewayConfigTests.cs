@@ -112,10 +112,57 @@ public class GatewayConfigTests
     [InlineData("config sensor 'climate'\n option type bme280\n option bus sim\nconfig sensor 'climate'\n option type sht3x\n option bus sim\nconfig jsonl", "test.conf:4: a second 'config sensor' named 'climate'")]
     [InlineData("config subscribe\n list channel a\nconfig mqtt\n option ca_file /ca.pem", "test.conf:4: ca_file is for TLS")]
     [InlineData("config subscribe\n list channel a\nconfig mqtt\n option password x\n option password_file /p", "test.conf:5: set password or password_file, not both")]
+    [InlineData("config share\n option channel c", "test.conf:1: 'config share' needs \"option directory\"")]
+    [InlineData("config share\n option directory /srv", "test.conf:1: 'config share' needs \"option channel\"")]
+    [InlineData("config share\n option directory /srv\n option channel c\n option symbol_size 1022", "test.conf:4: symbol_size '1022' is not a multiple of 4")]
+    [InlineData("config share\n option directory /srv\n option channel c\n option symbol_size 8196", "test.conf:4: symbol_size '8196' is not a number from 4 to 8192")]
+    [InlineData("config share\n option directory /srv\n option channel c\n option rate 0", "test.conf:4: rate '0' is not a number from 0.001 to 100000")]
+    [InlineData("config share\n option directory /srv\n option channel c\n option max_bytes 3000000000", "test.conf:4: max_bytes '3000000000' is not a number from 1 to 2147483647")]
+    [InlineData("config share\n option directory /srv\n option channel c\n option max_files 0", "test.conf:4: max_files '0' is not a number from 1 to 10000")]
+    [InlineData("config share\n option directory /srv\n option channel c\n option rescan -1", "test.conf:4: rescan '-1' is not a number from 0 to 86400")]
+    [InlineData("config share\n option directory /srv\n option channel c\n option dir /x", "test.conf:4: unknown option 'dir' in 'config share' (known: channel, directory, enabled, interface, key_file, max_bytes, max_files, rate, rescan, symbol_size)")]
+    [InlineData("config share\n option directory /srv\n option channel c\nconfig share\n option directory /b\n option channel d", "test.conf:4: a second 'config share' section")]
     public void Errors_Name_File_Line_And_Fix(string text, string expected)
     {
         ConfigException e = Assert.Throws<ConfigException>(() => GatewayConfig.Parse(text, "test.conf"));
         Assert.StartsWith(expected, e.Message);
+    }
+
+    [Fact]
+    public void Share_Alone_Is_Something_To_Do_With_Lc_Shares_Defaults()
+    {
+        GatewayConfig c = GatewayConfig.Parse("config share\n option directory '/srv/images'\n option channel 'fleet/images'", "t");
+        ShareConfig s = c.Share!;
+        Assert.Equal(("/srv/images", "fleet/images", null, 20.0, null, 1024, 10.0, 64L << 20, 100),
+                     (s.Directory, s.Channel, s.KeyFile, s.RateMbit, s.Interface, s.SymbolSize, s.RescanSeconds, s.MaxBytes, s.MaxFiles));
+        Assert.Contains("share=/srv/images->fleet/images", c.Describe());
+        s = GatewayConfig.Parse("config share\n option directory d\n option channel c\n option key_file /k\n option rate 2.5\n option interface lc0\n" +
+                                " option symbol_size 1400\n option rescan 0\n option max_bytes 1000\n option max_files 3", "t").Share!;
+        Assert.Equal(("/k", 2.5, "lc0", 1400, 0.0, 1000L, 3), (s.KeyFile, s.RateMbit, s.Interface, s.SymbolSize, s.RescanSeconds, s.MaxBytes, s.MaxFiles));
+        Assert.Null(GatewayConfig.Parse("config share\n option enabled 0\nconfig subscribe\n list channel a\nconfig jsonl", "t").Share);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Share_Key_File_Is_Checked_At_Load()
+    {
+        string dir = Directory.CreateTempSubdirectory("lcgw-sharekey-").FullName;
+        try
+        {
+            string key = Path.Combine(dir, "k");
+            File.WriteAllBytes(key, new byte[32]);
+            File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+            string conf = Path.Combine(dir, "c.conf");
+            File.WriteAllText(conf, $"config share\n option directory {dir}\n option channel c\n option key_file {key}\n");
+            ConfigException e = Assert.Throws<ConfigException>(() => GatewayConfig.Load(conf));
+            Assert.StartsWith(conf + ": share key_file: ", e.Message);
+            File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            Assert.Equal(key, GatewayConfig.Load(conf).Share!.KeyFile);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]

@@ -65,7 +65,7 @@ internal static class FecCommands
         var sender = new FecSender(encoder, session.Channel);
         int perBlock = oti.KL + Math.Max(2, (int)Math.Ceiling(oti.KL * overhead / 100));
         double rate = r.Number("--rate") ?? DefaultSymbolRate;
-        var pace = new Pacer(rate);
+        var pace = new Librecast.Sockets.Pacer(rate);
         for (int j = 0; j < perBlock; j++)
         {
             sender.SendRound(1);

@@ -16,9 +16,6 @@ namespace Librecast.Cli;
 /// </summary>
 internal static class Share
 {
-    private const int BlockK = 1000;       // symbols per source block: bounded receiver memory
-    private const int RepairPerRound = 5;  // percent of K per block, on top of K, in the first round
-
     private static Opt Iface() => new("--interface", "-i", ValueKind.Text, "IF", "Network interface (name or index). Default: the default route.");
     private static Opt Key() => Program.KeyFileOption("Encrypt announcements and symbols with the 32-byte key in FILE (librecast's SYMM coding; chmod 600).");
 
@@ -58,16 +55,6 @@ internal static class Share
         new[] { new[] { "<CHANNEL>", "Channel the files are announced on." } }, 1, 1,
         r => Fetch(r.Text("--interface"), r.Text("--key-file"), r.Text("--output")!, r.Int("--count")!.Value, r.Number("--timeout"), r.Long("--max-size")!.Value, r.Operand(0)!));
 
-    private sealed class Shared
-    {
-        public Announcement Announcement = null!;
-        public ObjectEncoder Encoder = null!;
-        public FecSender Sender = null!;
-        public Channel Symbols = null!;
-        public byte[] Datagram = null!;
-        public int Length;
-    }
-
     private static int Send(string? iface, string? keyFile, double rateMbit, int? rounds, int t, int hops, string[] paths, string channelName)
     {
         VectorSymbolOps.Install();
@@ -79,7 +66,9 @@ internal static class Share
         int ifindex = Commands.ResolveInterface(iface);
         byte[]? key = keyFile == null ? null : UserKeyFile.Read(keyFile);
         using var session = new Session(ifindex, channelName, hops, keyFile);
-        var files = new Shared[paths.Length];
+        using var sharer = new ShareSender(session.Socket, session.Channel, key, t, new Pacer(rateMbit * 1e6 / 8));
+        if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+        var files = new SharedFile[paths.Length];
         for (int i = 0; i < paths.Length; i++)
         {
             byte[] data;
@@ -88,42 +77,19 @@ internal static class Share
             if (data.Length == 0) throw new UsageException($"{paths[i]} is empty: nothing to share");
             string name = Path.GetFileName(paths[i]);
             if (Announcement.CheckName(name) is string why) throw new UsageException($"{paths[i]}: cannot share under this name: {why}");
-            var hash = new byte[32];
-            Blake3Hasher.Hash(data, 0, data.Length, hash, 0);
-            Oti oti;
-            try { oti = Oti.ForBlocks(data.Length, t, BlockK); }
+            try { files[i] = sharer.Add(name, data, data.Length); }
             catch (ArgumentException e) { throw new UsageException($"{paths[i]}: {e.Message}"); }
-            ulong band = BitConverter.ToUInt64(hash, 0) | 1; // never band 0 (the base group's own low bytes would differ anyway)
-            var a = new Announcement(name, oti, hash, band);
-            Channel symbols = session.Channel.Sideband(band);
-            if (key != null) symbols.SetKey(key);
-            session.Socket.Bind(symbols);
-            var enc = new ObjectEncoder(oti, data, 0);
-            var f = new Shared { Announcement = a, Encoder = enc, Sender = new FecSender(enc, symbols), Symbols = symbols, Datagram = new byte[Announcement.FixedLength + Announcement.MaxNameLength] };
-            f.Length = a.Write(f.Datagram, 0);
-            files[i] = f;
-            Console.Error.WriteLine($"lc: sharing {name} ({data.Length} bytes, blake3 {Convert.ToHexStringLower(hash)}, Z {oti.Z}, K {oti.KL}, T {t}) on {symbols}");
+            Announcement a = files[i].Announcement;
+            Console.Error.WriteLine($"lc: sharing {name} ({data.Length} bytes, blake3 {Convert.ToHexStringLower(a.Hash)}, Z {a.Oti.Z}, K {a.Oti.KL}, T {t}) on {files[i].Symbols}");
         }
-        if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
 
-        using var interrupted = new ManualResetEventSlim();
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted.Set(); };
-        var pace = new Pacer(rateMbit * 1e6 / 8);
+        using var interrupted = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted.Cancel(); };
         for (int round = 0; rounds == null || round < rounds; round++)
         {
-            foreach (var f in files)
-            {
-                session.Channel.Send(f.Datagram, 0, f.Length);
-                pace.Sent(f.Length);
-                int perBlock = round == 0 ? f.Encoder.Oti.KL + Math.Max(2, f.Encoder.Oti.KL * RepairPerRound / 100) : Math.Max(4, f.Encoder.Oti.KL / 4);
-                for (int j = 0; j < perBlock; j++)
-                {
-                    if (interrupted.IsSet) return Program.ExitInterrupted;
-                    f.Sender.SendRound(1);
-                    pace.Sent(f.Encoder.Oti.Z * (FecCoding.PayloadIdLength + f.Encoder.Oti.T));
-                }
-            }
-            Console.Error.WriteLine($"lc: round {round + 1} sent ({pace.Bytes} bytes so far, {pace.Rate / 1e6 * 8:F1} Mbit/s)");
+            foreach (SharedFile f in files)
+                if (!sharer.SendRound(f, interrupted.Token)) return Program.ExitInterrupted;
+            Console.Error.WriteLine($"lc: round {round + 1} sent ({sharer.Pacer.Bytes} bytes so far, {sharer.Pacer.Rate / 1e6 * 8:F1} Mbit/s)");
         }
         return Program.ExitOk;
     }

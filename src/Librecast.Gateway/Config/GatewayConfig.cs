@@ -52,6 +52,29 @@ public sealed record MqttConfig(string Host, int Port, string ClientId, string T
 /// <summary>One <c>config sensor</c> section: a local chip read every <paramref name="IntervalSeconds"/> and published on <paramref name="Channel"/>.</summary>
 public sealed record LocalSensorConfig(string Name, SensorSpec Spec, bool Simulated, double IntervalSeconds, string Channel);
 
+/// <summary>The <c>config share</c> section: every regular file in <paramref name="Directory"/> announced and streamed on <paramref name="Channel"/> (lc share's protocol, docs/fec.md).</summary>
+/// <param name="Directory">The directory whose files are shared (not recursive).</param>
+/// <param name="Channel">The announcement channel (lc fetch CHANNEL).</param>
+/// <param name="KeyFile">32-byte SYMM key for announcements and symbols, or null (not inherited from the gateway section).</param>
+/// <param name="RateMbit">Rate limit, Mbit/s.</param>
+/// <param name="Interface">Interface to send on, or null for the gateway's.</param>
+/// <param name="SymbolSize">RaptorQ symbol size T.</param>
+/// <param name="RescanSeconds">Seconds between directory scans; 0: at start and on SIGHUP only.</param>
+/// <param name="MaxBytes">Most file bytes shared at once (memory: about 1.1 × this).</param>
+/// <param name="MaxFiles">Most files shared at once.</param>
+public sealed record ShareConfig(string Directory, string Channel, string? KeyFile, double RateMbit, string? Interface, int SymbolSize,
+                                 double RescanSeconds, long MaxBytes, int MaxFiles)
+{
+    /// <summary>Default rate limit, as lc share's.</summary>
+    public const double DefaultRateMbit = 20;
+
+    /// <summary>Default <see cref="MaxBytes"/>: 64 MiB.</summary>
+    public const long DefaultMaxBytes = 64L << 20;
+
+    /// <summary>Default <see cref="MaxFiles"/>.</summary>
+    public const int DefaultMaxFiles = 100;
+}
+
 /// <summary>
 /// lcgw's configuration, read from a UCI-syntax file (see docs/deploy.md and
 /// tools/image/lcgw.conf for every option). Validation errors name the file and line.
@@ -112,6 +135,9 @@ public sealed class GatewayConfig
     /// <summary>Command channels relayed IPv6 to IPv4, so IPv4-only nodes hear them.</summary>
     public List<string> BridgeDown { get; } = new();
 
+    /// <summary>The directory shared on a channel (<c>config share</c>), or null.</summary>
+    public ShareConfig? Share { get; private set; }
+
     /// <summary>The file this was read from.</summary>
     public string Source { get; private set; } = "";
 
@@ -140,6 +166,17 @@ public sealed class GatewayConfig
                 throw new ConfigException(path + ": key_file: " + e.Message);
             }
         }
+        if (config.Share?.KeyFile != null)
+        {
+            try
+            {
+                Librecast.Sockets.KeyFile.Check(config.Share.KeyFile);
+            }
+            catch (LibrecastException e)
+            {
+                throw new ConfigException(path + ": share key_file: " + e.Message);
+            }
+        }
         return config;
     }
 
@@ -154,7 +191,7 @@ public sealed class GatewayConfig
         {
             var options = new Options(section);
             if (!options.Flag("enabled", true)) continue; // OpenWrt style: "option enabled '0'" switches a section off
-            bool single = section.Type is "gateway" or "jsonl" or "metrics" or "mqtt";
+            bool single = section.Type is "gateway" or "jsonl" or "metrics" or "mqtt" or "share";
             if (single && !seen.Add(section.Type))
                 throw new ConfigException(section.Where + ": a second 'config " + section.Type + "' section (only one is allowed)");
             switch (section.Type)
@@ -239,9 +276,26 @@ public sealed class GatewayConfig
                     foreach ((string value, int line) in options.List("command"))
                         config.AddChannel(config.BridgeDown, value, section, line);
                     break;
+                case "share":
+                {
+                    string directory = options.String("directory") ??
+                        throw new ConfigException(section.Where + ": 'config share' needs \"option directory\" (the directory whose files are shared)");
+                    string channel = options.String("channel") ??
+                        throw new ConfigException(section.Where + ": 'config share' needs \"option channel\" (where the files are announced: lc fetch CHANNEL)");
+                    string? shareKey = Credentials.Resolve(options.String("key_file"), options.WhereOf("key_file") + ": key_file");
+                    double rate = options.Double("rate", ShareConfig.DefaultRateMbit, 0.001, 100000);
+                    int t = options.Int("symbol_size", 1024, 4, 8192);
+                    if (t % 4 != 0)
+                        throw new ConfigException(options.WhereOf("symbol_size") + ": symbol_size '" + t.ToString(CultureInfo.InvariantCulture) + "' is not a multiple of 4");
+                    double rescan = options.Double("rescan", 10, 0, 86400);
+                    long maxBytes = options.Int("max_bytes", (int)ShareConfig.DefaultMaxBytes, 1, int.MaxValue);
+                    int maxFiles = options.Int("max_files", ShareConfig.DefaultMaxFiles, 1, 10000);
+                    config.Share = new ShareConfig(directory, channel, shareKey, rate, options.String("interface"), t, rescan, maxBytes, maxFiles);
+                    break;
+                }
                 default:
                     throw new ConfigException(section.Where + ": unknown section 'config " + section.Type +
-                                              "' (known: gateway, subscribe, jsonl, metrics, mqtt, sensor, bridge)");
+                                              "' (known: gateway, subscribe, jsonl, metrics, mqtt, sensor, bridge, share)");
             }
             options.Done();
         }
@@ -249,8 +303,8 @@ public sealed class GatewayConfig
         for (int i = 0; i < config.Sensors.Count; i++)
             if (config.Sensors[i].Channel.Length == 0)
                 config.Sensors[i] = config.Sensors[i] with { Channel = config.Site + "/" + config.Node + "/telemetry" };
-        if (config.Channels.Count == 0 && config.Sensors.Count == 0 && config.BridgeUp.Count == 0 && config.BridgeDown.Count == 0)
-            throw new ConfigException(file + ": nothing to do: add a 'config subscribe' with \"list channel\", a 'config sensor' or a 'config bridge'");
+        if (config.Channels.Count == 0 && config.Sensors.Count == 0 && config.BridgeUp.Count == 0 && config.BridgeDown.Count == 0 && config.Share == null)
+            throw new ConfigException(file + ": nothing to do: add a 'config subscribe' with \"list channel\", a 'config sensor', a 'config bridge' or a 'config share'");
         if ((config.Channels.Count > 0 || config.Sensors.Count > 0) && config.JsonLinesPath == null && config.MetricsEndpoint == null && config.Mqtt == null)
             throw new ConfigException(file + ": readings would go nowhere: add an output ('config jsonl', 'config metrics' or 'config mqtt')");
         return config;
@@ -311,6 +365,7 @@ public sealed class GatewayConfig
             "mqtt=" + (Mqtt == null ? "off" : Mqtt.Host + ":" + Mqtt.Port.ToString(CultureInfo.InvariantCulture)),
             "bridge_ipv4=" + BridgeUp.Count,
             "bridge_command=" + BridgeDown.Count,
+            "share=" + (Share == null ? "off" : Share.Directory + "->" + Share.Channel),
         };
         return string.Join(" ", parts);
     }

@@ -46,6 +46,8 @@ public sealed partial class Gateway
             yield return new("lcgw_bridge_errors_total", "counter", "Republishes that failed.", "", Volatile.Read(ref forwardErrors));
             yield return new("lcgw_bridge_duplicates_total", "counter", "Bridged-channel messages seen before (sent back by another bridge or a loop): not forwarded or delivered again.", "", Volatile.Read(ref bridgeDuplicates));
         }
+        if (share != null)
+            foreach (MetricsStore.Metric m in share.Metrics()) yield return m;
         if (Jsonl != null)
         {
             yield return new("lcgw_jsonl_dropped_total", "counter", "JSON lines (one per SenML record) not written because a write failed (disk full, closed pipe).", "", Jsonl.Dropped);

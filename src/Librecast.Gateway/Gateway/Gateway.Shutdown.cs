@@ -26,6 +26,7 @@ public sealed partial class Gateway
             log.Warn("network retry still running at stop; leaving it to close its own sockets");
         NetworkState? net = network;
         net?.Subscriber?.ListenCancel(); // waits for the dispatch thread: no message is handled after this
+        StopShare();
         sensorsStopped = sensorThread == null || sensorThread.Join(5000);
         if (!sensorsStopped) log.Warn("sensor read still running at stop (a stuck I2C bus?); not closing the sensors under it");
         context?.Dispose();

@@ -20,7 +20,7 @@ namespace Librecast.Gateway;
 /// One class in parts named for what they do: start-up (this file), the network supervisor
 /// (<c>Gateway.Network.cs</c>), routing and the bridge loop guard (<c>Gateway.Routing.cs</c>),
 /// delivery to the outputs (<c>Gateway.Delivery.cs</c>), sensor scheduling
-/// (<c>Gateway.Sensors.cs</c>), the metric table (<c>Gateway.Metrics.cs</c>) and shutdown
+/// (<c>Gateway.Sensors.cs</c>), the shared directory (<c>Gateway.Share.cs</c>), the metric table (<c>Gateway.Metrics.cs</c>) and shutdown
 /// (<c>Gateway.Shutdown.cs</c>). One cancellation, <see cref="shutdown"/>, stops every thread.
 /// </remarks>
 public sealed partial class Gateway : IDisposable
@@ -152,6 +152,7 @@ public sealed partial class Gateway : IDisposable
             localBaseName = TelemetryEncoder.BaseName(config.Site, config.Node);
         }
         StartNetwork();
+        StartShare();
         if (pollers.Count > 0)
         {
             sensorThread = new Thread(SensorLoop) { IsBackground = true, Name = "lcgw-sensors" };
@@ -168,6 +169,7 @@ public sealed partial class Gateway : IDisposable
         foreach (string c in config.BridgeDown) list.Add((c, "bridged IPv6 to IPv4"));
         foreach (LocalSensorConfig s in config.Sensors)
             if (!list.Contains((s.Channel, "local sensors"))) list.Add((s.Channel, "local sensors"));
+        if (config.Share != null) list.Add((config.Share.Channel, "shared files from " + config.Share.Directory));
         return list;
     }
 

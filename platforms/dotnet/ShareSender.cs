@@ -1,0 +1,163 @@
+using System;
+using System.Threading;
+using Librecast.Fec;
+
+namespace Librecast.Sockets;
+
+/// <summary>
+/// One file made ready to share by <see cref="ShareSender.Add"/>: its announcement, its RaptorQ
+/// encoder (which holds the file's bytes as source symbols, so the caller's copy can go) and the
+/// sideband its symbols go on.
+/// </summary>
+public sealed class SharedFile
+{
+    internal SharedFile(Announcement announcement, ObjectEncoder encoder, FecSender sender, Channel symbols, byte[] datagram, int length)
+    {
+        Announcement = announcement;
+        Encoder = encoder;
+        Sender = sender;
+        Symbols = symbols;
+        Datagram = datagram;
+        DatagramLength = length;
+    }
+
+    /// <summary>What the file is announced as: name, OTI (F is its size), BLAKE3 hash, band.</summary>
+    public Announcement Announcement { get; }
+
+    /// <summary>The channel its symbols are sent on (a sideband of the announcement channel).</summary>
+    public Channel Symbols { get; }
+
+    /// <summary>Rounds sent so far (the first sends K + 5 % a block, the later ones K/4 fresh repair symbols).</summary>
+    public int Rounds { get; internal set; }
+
+    /// <summary>Symbol datagrams sent so far.</summary>
+    public long SymbolsSent => Sender.Sent;
+
+    /// <summary>Bytes the encoder holds (its intermediate symbols, L·T a block): about 1.1 × the file.</summary>
+    public long MemoryBytes
+    {
+        get
+        {
+            Oti oti = Announcement.Oti;
+            long total = 0;
+            for (int sbn = 0; sbn < oti.Z; sbn++) total += (long)new SourceBlock(oti.BlockSymbols(sbn)).L * oti.T;
+            return total;
+        }
+    }
+
+    internal ObjectEncoder Encoder { get; }
+    internal FecSender Sender { get; }
+    internal byte[] Datagram { get; }
+    internal int DatagramLength { get; }
+}
+
+/// <summary>
+/// The sending side of the file-sharing protocol in docs/fec.md, for <c>lc share</c> and lcgw's
+/// <c>config share</c>: each file is announced on the base channel and its symbols go on
+/// <c>Sideband(band)</c> (band: the BLAKE3 hash's first 8 bytes, low bit set) in librecast's
+/// FEC_RQ layout, blocks of at most <see cref="BlockK"/> symbols, all under one <see cref="Pacer"/>.
+/// Not thread-safe: one sending thread.
+/// </summary>
+public sealed class ShareSender : IDisposable
+{
+    /// <summary>Symbols per source block at most: bounds the receiver's memory and decode time.</summary>
+    public const int BlockK = 1000;
+
+    /// <summary>Repair symbols in a file's first round, in percent of K, on top of its K source symbols.</summary>
+    public const int FirstRoundRepairPercent = 5;
+
+    private readonly Librecast.Socket socket;
+    private readonly Channel channel;
+    private readonly byte[]? key;
+    private readonly int symbolSize;
+
+    /// <summary>A sender announcing on <paramref name="channel"/> (bound to <paramref name="socket"/>, with its key if any).</summary>
+    /// <param name="socket">The sending socket: the sidebands are bound to it too (same port).</param>
+    /// <param name="channel">The announcement channel.</param>
+    /// <param name="key">The 32-byte SYMM key for the sidebands (the caller keys <paramref name="channel"/>), or null; copied, wiped by <see cref="Dispose"/>.</param>
+    /// <param name="symbolSize">RaptorQ symbol size T: a multiple of 4, 4..8192.</param>
+    /// <param name="pacer">The rate limit, in bytes per second (announcements and symbols, payload bytes).</param>
+    public ShareSender(Librecast.Socket socket, Channel channel, byte[]? key, int symbolSize, Pacer pacer)
+    {
+        if (symbolSize < 4 || symbolSize % 4 != 0 || symbolSize > 8192) throw new ArgumentOutOfRangeException(nameof(symbolSize), "a multiple of 4 up to 8192");
+        this.socket = socket ?? throw new ArgumentNullException(nameof(socket));
+        this.channel = channel ?? throw new ArgumentNullException(nameof(channel));
+        this.key = key == null ? null : (byte[])key.Clone();
+        this.symbolSize = symbolSize;
+        Pacer = pacer ?? throw new ArgumentNullException(nameof(pacer));
+    }
+
+    /// <summary>The rate limit and the bytes counted against it.</summary>
+    public Pacer Pacer { get; }
+
+    /// <summary>Announcements sent.</summary>
+    public long Announcements { get; private set; }
+
+    /// <summary>Symbol datagrams sent (all files, including removed ones).</summary>
+    public long SymbolsSent { get; private set; }
+
+    /// <summary>
+    /// Makes data[0..length) ready to share as <paramref name="name"/>: hashes exactly those bytes,
+    /// cuts them into blocks (<see cref="Oti.ForBlocks"/>), prepares the encoder and binds the
+    /// sideband. The caller may reuse <paramref name="data"/> afterwards.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name cannot be announced (<see cref="Announcement.CheckName"/>), length is 0, or the file is too large for the OTI; the message says which.</exception>
+    public SharedFile Add(string name, byte[] data, int length)
+    {
+        if (data == null) throw new ArgumentNullException(nameof(data));
+        if (length <= 0 || length > data.Length) throw new ArgumentException("empty: nothing to share");
+        if (Announcement.CheckName(name) is string why) throw new ArgumentException("cannot share under this name: " + why);
+        var hash = new byte[32];
+        Blake3Hasher.Hash(data, 0, length, hash, 0);
+        Oti oti = Oti.ForBlocks(length, symbolSize, BlockK); // ArgumentException when it cannot
+        ulong band = BitConverter.ToUInt64(hash, 0) | 1;
+        var a = new Announcement(name, oti, hash, band);
+        Channel symbols = channel.Sideband(band);
+        if (key != null) symbols.SetKey(key);
+        var encoder = new ObjectEncoder(oti, data, 0);
+        var datagram = new byte[Announcement.FixedLength + Announcement.MaxNameLength];
+        int alen = a.Write(datagram, 0);
+        socket.Bind(symbols);
+        return new SharedFile(a, encoder, new FecSender(encoder, symbols), symbols, datagram, alen);
+    }
+
+    /// <summary>Stops sharing <paramref name="file"/>: unbinds its sideband (its memory goes with the last reference).</summary>
+    public void Remove(SharedFile file)
+    {
+        if (file == null) throw new ArgumentNullException(nameof(file));
+        socket.Unbind(file.Symbols);
+        file.Symbols.ClearKey();
+    }
+
+    /// <summary>
+    /// One round of <paramref name="file"/>: its announcement, then the next batch of its symbols
+    /// (every block in turn; K + 5 % a block in its first round, K/4 fresh repair symbols later),
+    /// paced. Returns false if <paramref name="stop"/> was cancelled on the way.
+    /// </summary>
+    /// <exception cref="LibrecastException">The network refused a send (counted by the transport).</exception>
+    public bool SendRound(SharedFile file, CancellationToken stop = default)
+    {
+        if (file == null) throw new ArgumentNullException(nameof(file));
+        channel.Send(file.Datagram, 0, file.DatagramLength);
+        Announcements++;
+        if (!Pacer.Sent(file.DatagramLength, stop)) return false;
+        Oti oti = file.Announcement.Oti;
+        int perBlock = file.Rounds == 0 ? oti.KL + Math.Max(2, oti.KL * FirstRoundRepairPercent / 100) : Math.Max(4, oti.KL / 4);
+        int datagram = oti.Z * (FecCoding.PayloadIdLength + oti.T);
+        for (int j = 0; j < perBlock; j++)
+        {
+            if (stop.IsCancellationRequested) return false;
+            file.Sender.SendRound(1);
+            SymbolsSent += oti.Z;
+            if (!Pacer.Sent(datagram, stop)) return false;
+        }
+        file.Rounds++;
+        return true;
+    }
+
+    /// <summary>Wipes the key copy.</summary>
+    public void Dispose()
+    {
+        if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+    }
+}
