@@ -34,7 +34,10 @@ namespace Librecast
     /// no loop, here or a caller's, spins on a cached value. The writer's value store comes
     /// before its publishing Exchange, the reader's value load after its claiming CAS, and
     /// neither can pass a fence. (Before, every access was an Interlocked call, five per
-    /// operation; the cost is measured in docs/performance.md.) Claiming a
+    /// operation; the cost is measured in docs/performance.md.) <see cref="TryEnqueueMany"/> and
+    /// <see cref="TryDequeueMany"/> claim a run of cells with one CAS when each cell's plain-read
+    /// sequence says it is ready (the CAS proves none was taken meanwhile), then publish or free
+    /// the first through Interlocked and the rest with plain stores after that fence. Claiming a
     /// position by CAS makes each cell owned by exactly one writer and then exactly one reader
     /// per lap: nothing is lost or duplicated. Writes never block: <see cref="TryEnqueue"/>
     /// returns false when full.</para>
@@ -134,6 +137,58 @@ namespace Librecast
                     pos = Interlocked.CompareExchange(ref head, 0, 0);
                 }
                 else pos = Interlocked.CompareExchange(ref head, 0, 0);
+            }
+        }
+
+        /// <summary>
+        /// Queues <paramref name="count"/> values from <paramref name="from"/>[offset..], or as many
+        /// as fit: returns how many were queued, in order (0: full). One CAS claims them all.
+        /// </summary>
+        public int TryEnqueueMany(int[] from, int offset, int count)
+        {
+            if (count <= 0) return 0;
+            while (true)
+            {
+                int pos = Interlocked.CompareExchange(ref tail, 0, 0);
+                int k = 0;
+                while (k < count && sequence[(pos + k) & mask] == pos + k) k++; // free for this lap
+                if (k == 0) return TryEnqueue(from[offset]) ? 1 : 0; // decides "full" with a fenced read
+                if (Interlocked.CompareExchange(ref tail, pos + k, pos) != pos) continue;
+                for (int i = 0; i < k; i++) values[(pos + i) & mask] = from[offset + i];
+                // Publish: the first through Interlocked, a fence after every value store; the
+                // others after that fence, which they cannot pass.
+                Interlocked.Exchange(ref sequence[pos & mask], pos + 1);
+                for (int i = 1; i < k; i++) sequence[(pos + i) & mask] = pos + i + 1;
+                return k;
+            }
+        }
+
+        /// <summary>
+        /// Takes up to <paramref name="max"/> of the oldest values into <paramref name="into"/>[offset..]:
+        /// returns how many (0: empty). One CAS claims them all.
+        /// </summary>
+        public int TryDequeueMany(int[] into, int offset, int max)
+        {
+            if (max <= 0) return 0;
+            while (true)
+            {
+                int pos = Interlocked.CompareExchange(ref head, 0, 0);
+                int k = 0;
+                while (k < max && sequence[(pos + k) & mask] == pos + k + 1) k++; // written, not yet taken
+                if (k == 0)
+                {
+                    int value;
+                    if (!TryDequeue(out value)) return 0; // decides "empty" with a fenced read
+                    into[offset] = value;
+                    return 1;
+                }
+                if (Interlocked.CompareExchange(ref head, pos + k, pos) != pos) continue;
+                for (int i = 0; i < k; i++) into[offset + i] = values[(pos + i) & mask];
+                // Free for the next lap: the first through Interlocked, a fence after every value
+                // load; the others after that fence, which they cannot pass.
+                Interlocked.Exchange(ref sequence[pos & mask], pos + mask + 1);
+                for (int i = 1; i < k; i++) sequence[(pos + i) & mask] = pos + i + mask + 1;
+                return k;
             }
         }
     }

@@ -165,7 +165,8 @@ namespace Librecast
             int n = 0;
             int capacity = batch.Capacity;
             int index;
-            while (n < capacity && ring.TryDequeue(out index)) batchIndex[n++] = index;
+            int got;
+            while (n < capacity && (got = ring.TryDequeueMany(batchIndex, n, capacity - n)) > 0) n += got;
             if (n == 0) return 0;
 
             context.Platform.FillRandom(randomBlock, 0, 8 * n);
@@ -230,8 +231,8 @@ namespace Librecast
                 channels[batchIndex[i]] = null;
                 boxes[batchIndex[i]] = null;
                 batch.Channels[i] = null!;
-                Pool.Return(batchIndex[i]);
             }
+            Pool.ReturnMany(batchIndex, n);
             context.Counters.Add(Counter.Sent, sent);
             context.Counters.Add(Counter.SendErrors, failed);
             return n;
