@@ -300,6 +300,8 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
         public readonly byte[] Names = GC.AllocateArray<byte>(capacity * LinuxNative.SockaddrIn6Size, pinned: true);
         public readonly byte[] Controls = GC.AllocateArray<byte>(capacity * LinuxNative.ControlSize, pinned: true);
         public readonly int[] Runs = new int[capacity];
+        // Where a GSO run's datagrams are laid back to back, so its sendmsg has one iovec.
+        public byte[] Staging = GC.AllocateArray<byte>(capacity * 2048, pinned: true);
     }
 
     private static Scratch Ensure(ref Scratch scratch, int capacity)
@@ -351,12 +353,18 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
         Scratch scratch = Ensure(ref sendScratch, batch.Capacity);
         CmsgLayout layout = CmsgLayout.Native;
         int[] runs = scratch.Runs;
+        int total = 0;
+        for (int i = 0; i < n; i++) total += batch.Lengths[start + i];
+        // Grows only for a batch larger than any before (at most batch size x buffer size).
+        if (scratch.Staging.Length < total) scratch.Staging = GC.AllocateArray<byte>(total, pinned: true);
         fixed (byte* slab = batch.Slab)
+        fixed (byte* staging = scratch.Staging)
         fixed (LinuxNative.MMsgHdr* h = scratch.Headers)
         fixed (LinuxNative.IoVec* v = scratch.Iovecs)
         fixed (byte* control = scratch.Controls)
         {
             int headers = 0;
+            int staged = 0;
             for (int i = 0; i < n;)
             {
                 int k = start + i;
@@ -372,17 +380,33 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
                         if (batch.Lengths[k + run - 1] < size) break; // a shorter one ends the run
                     }
                 }
-                for (int j = 0; j < run; j++)
+                if (run > 1)
                 {
-                    v[i + j].Base = slab + batch.Offsets[k + j];
-                    v[i + j].Length = (nuint)batch.Lengths[k + j];
+                    // One iovec per run: the kernel copies a 97-byte iovec at a time far slower
+                    // than one block (measured: _copy_from_iter 13.5% of lc send's profile with
+                    // an iovec per datagram, docs/performance.md); copying here costs less.
+                    v[i].Base = staging + staged;
+                    int runBytes = 0;
+                    for (int j = 0; j < run; j++)
+                    {
+                        int length = batch.Lengths[k + j];
+                        Buffer.MemoryCopy(slab + batch.Offsets[k + j], staging + staged, length, length);
+                        staged += length;
+                        runBytes += length;
+                    }
+                    v[i].Length = (nuint)runBytes;
+                }
+                else
+                {
+                    v[i].Base = slab + batch.Offsets[k];
+                    v[i].Length = (nuint)size;
                 }
                 byte[] sa = SockaddrFor(c);
                 h[headers].Header = default;
                 h[headers].Header.Name = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(sa, 0);
                 h[headers].Header.NameLength = LinuxNative.SockaddrIn6Size;
                 h[headers].Header.Iov = v + i;
-                h[headers].Header.IovLength = (nuint)run;
+                h[headers].Header.IovLength = 1;
                 if (run > 1)
                 {
                     byte* cmsg = control + headers * LinuxNative.ControlSize;

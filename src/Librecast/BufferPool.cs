@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 
 namespace Librecast
 {
@@ -61,7 +62,29 @@ namespace Librecast
         /// <exception cref="InvalidOperationException">More returns than rents: a bug in the caller.</exception>
         public void Return(int index)
         {
-            if (!free.TryEnqueue(index)) throw new InvalidOperationException("buffer " + index + " returned to a pool that is already full");
+            while (!free.TryEnqueue(index)) NotFull(index);
+        }
+
+        /// <summary>Gives back the <paramref name="count"/> buffers listed in <paramref name="indices"/>.</summary>
+        /// <exception cref="InvalidOperationException">More returns than rents: a bug in the caller.</exception>
+        public void ReturnMany(int[] indices, int count)
+        {
+            int done = 0;
+            while (done < count)
+            {
+                int k = free.TryEnqueueMany(indices, done, count - done);
+                if (k == 0) NotFull(indices[done]);
+                done += k;
+            }
+        }
+
+        // The free list refused a buffer. It has a cell for every buffer, so either a renter has
+        // claimed the cell needed and not yet freed it (an instant: try again), or more buffers
+        // came back than went out.
+        private void NotFull(int index)
+        {
+            if (free.Count >= Count) throw new InvalidOperationException("buffer " + index + " returned to a pool that is already full");
+            Thread.Sleep(0);
         }
     }
 }

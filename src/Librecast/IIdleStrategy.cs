@@ -44,6 +44,20 @@ namespace Librecast
         public void Reset() { idleCount = 0; }
     }
 
+    /// <summary>
+    /// Yields the thread (<c>Thread.Sleep(0)</c>) whenever there was no work, and keeps no count:
+    /// safe to share between threads, as producers blocked under
+    /// <see cref="OverflowPolicy.Block"/> share <see cref="PublisherOptions.BlockIdle"/>.
+    /// </summary>
+    public sealed class YieldingIdleStrategy : IIdleStrategy
+    {
+        /// <inheritdoc/>
+        public void Idle(int workCount) { if (workCount == 0) Thread.Sleep(0); }
+
+        /// <inheritdoc/>
+        public void Reset() { }
+    }
+
     /// <summary>Always sleeps <c>milliseconds</c> when idle: for microcontrollers and battery power.</summary>
     public sealed class SleepingIdleStrategy : IIdleStrategy
     {

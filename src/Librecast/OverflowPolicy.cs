@@ -12,10 +12,12 @@ namespace Librecast
         /// <summary>Discard the oldest queued message to make room; the new one is queued and the drop counted.</summary>
         DropOldest = 1,
         /// <summary>
-        /// Wait until the sender frees a buffer: the producer yields its thread between tries
-        /// (<c>Thread.Sleep(0)</c>); with no sender thread it sends queued messages itself
-        /// (<see cref="Publisher.DoWork"/>). Nothing is dropped. The publisher's idle strategy
-        /// (<see cref="PublisherOptions.Idle"/>) is the sender's alone.
+        /// Wait until the sender frees a buffer: between tries the producer waits with
+        /// <see cref="PublisherOptions.BlockIdle"/> (default <see cref="YieldingIdleStrategy"/>,
+        /// <c>Thread.Sleep(0)</c>); when nobody else can send (no sender thread running and no
+        /// <see cref="Publisher.DoWork"/> in progress) it sends queued messages itself instead.
+        /// Nothing is dropped. The sender thread's own strategy, <see cref="PublisherOptions.Idle"/>,
+        /// is not used here.
         /// </summary>
         Block = 2,
     }

@@ -10,14 +10,15 @@ namespace Librecast.Tests;
 /// <summary>The publish ring: ordering, overflow policies with exact counts, and zero allocation.</summary>
 public class PublisherTests
 {
-    private static (Context, MemoryPlatform, Channel, Publisher) Start(OverflowPolicy policy, int capacity = 8, bool thread = false)
+    private static (Context, MemoryPlatform, Channel, Publisher) Start(OverflowPolicy policy, int capacity = 8, bool thread = false,
+        IIdleStrategy? blockIdle = null, MemoryPlatform? memory = null)
     {
-        var platform = new MemoryPlatform();
+        var platform = memory ?? new MemoryPlatform();
         var ctx = new Context(platform);
         Socket s = ctx.CreateSocket();
         Channel c = ctx.CreateChannel("pub/test");
         s.Bind(c);
-        Publisher p = s.StartPublisher(new PublisherOptions { Capacity = capacity, BufferSize = 256, Policy = policy, BatchSize = 4, StartThread = thread });
+        Publisher p = s.StartPublisher(new PublisherOptions { Capacity = capacity, BufferSize = 256, Policy = policy, BatchSize = 4, StartThread = thread, BlockIdle = blockIdle });
         return (ctx, platform, c, p);
     }
 
@@ -75,6 +76,46 @@ public class PublisherTests
         var sent = Decode(platform);
         Assert.Equal(20, sent.Count);
         for (int i = 0; i < 20; i++) Assert.Equal(((ulong)i + 1, i), sent[i]);
+    }
+
+    /// <summary>Counts the waits; the first one lets the held sender go.</summary>
+    private sealed class OpeningIdle(ManualResetEventSlim gate) : IIdleStrategy
+    {
+        public int Waits;
+        public void Idle(int workCount)
+        {
+            if (workCount != 0) return;
+            Interlocked.Increment(ref Waits);
+            gate.Set();
+            Thread.Sleep(0);
+        }
+        public void Reset() { }
+    }
+
+    [Fact]
+    public async Task Block_Waits_With_Its_Idle_Strategy_And_Loses_Nothing()
+    {
+        // The sender thread is held in its first send, so at most 8 buffers (4 in that batch, 4
+        // queued) can be filled: the 9th publish has to wait, and only BlockIdle's first wait
+        // lets the sender go. Were Block not to wait with BlockIdle, it would never return (the
+        // WaitAsync bound below is a hang guard, not a timing).
+        using var gate = new ManualResetEventSlim(false);
+        var memory = new MemoryPlatform { SendGate = gate };
+        var idle = new OpeningIdle(gate);
+        var (ctx, platform, c, p) = Start(OverflowPolicy.Block, capacity: 8, thread: true, blockIdle: idle, memory: memory);
+        const int count = 40;
+        await Task.Run(() =>
+        {
+            for (int i = 0; i < count; i++) Assert.True(c.Publish(BitConverter.GetBytes(i), 0, 4));
+        }, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        Assert.True(gate.IsSet, "the producer never waited with BlockIdle");
+        Assert.True(idle.Waits >= 1);
+        c.Socket!.Dispose(); // the sender sends everything queued, then stops
+        Assert.Equal(0, ctx.Counters.Dropped);
+        Assert.Equal(count, ctx.Counters.Sent);
+        var sent = Decode(platform);
+        Assert.Equal(count, sent.Count);
+        for (int i = 0; i < count; i++) Assert.Equal(((ulong)i + 1, i), sent[i]);
     }
 
     [Fact]

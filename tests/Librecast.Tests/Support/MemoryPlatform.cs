@@ -24,6 +24,9 @@ public sealed class MemoryPlatform : IPlatform
     /// <summary>Every datagram ever sent, for inspection.</summary>
     public readonly List<byte[]> Sent = new();
 
+    /// <summary>When set, every send waits for it first (a test holding the sender).</summary>
+    public ManualResetEventSlim? SendGate;
+
     public ITransport OpenTransport()
     {
         var t = new MemoryTransport(this);
@@ -92,6 +95,7 @@ public sealed class MemoryPlatform : IPlatform
 
         public int Send(byte[] buffer, int offset, int count, byte[] group, int groupOffset, int p)
         {
+            platform.SendGate?.Wait(); // a test holds the sender here
             platform.Transmit(buffer.AsSpan(offset, count).ToArray(), group.AsSpan(groupOffset, 16).ToArray(), p);
             return count;
         }
