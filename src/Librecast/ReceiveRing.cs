@@ -28,6 +28,7 @@ namespace Librecast
         private readonly DatagramInfo[] infos;
         private readonly Batch batch;
         private readonly int[] rented;
+        private int held; // buffers rented by the last ReadOnce that received nothing into them
         private readonly IIdleStrategy idle;
         private readonly Message message;
         private readonly MessageHandler onMessage;
@@ -102,15 +103,18 @@ namespace Librecast
         // if no buffer was free.
         private int ReadOnce()
         {
-            int k = 0;
+            // Buffers left over from the last call are kept, not returned and rented again: paced
+            // traffic wakes the reader for one datagram at a time, and 127 pool operations per
+            // wake-up cost 5-17 us, more than the 10 us between messages at 100,000 msg/s.
+            int k = held;
             int index;
-            while (k < batch.Capacity && pool.TryRent(out index))
+            while (k < batch.Capacity && pool.TryRent(out index)) rented[k++] = index;
+            for (int i = 0; i < k; i++)
             {
-                rented[k] = index;
-                batch.Offsets[k] = pool.OffsetOf(index);
-                batch.Lengths[k] = pool.BufferSize;
-                batch.Infos[k] = infos[index]; // the transport writes this buffer's metadata in place
-                k++;
+                index = rented[i];
+                batch.Offsets[i] = pool.OffsetOf(index);
+                batch.Lengths[i] = pool.BufferSize;
+                batch.Infos[i] = infos[index]; // the transport writes this buffer's metadata in place
             }
             if (k == 0) return -1;
             batch.Count = k;
@@ -142,7 +146,8 @@ namespace Librecast
                 lengths[rented[i]] = batch.Lengths[i];
                 ring.TryEnqueue(rented[i]); // cannot fail: a cell for every buffer
             }
-            for (int i = got; i < k; i++) pool.Return(rented[i]);
+            for (int i = got; i < k; i++) rented[i - got] = rented[i];
+            held = k - got;
             return got;
         }
 
