@@ -131,12 +131,30 @@ namespace Librecast.Fec
         /// </summary>
         public bool TryDecode(byte[] dst, int offset, int length)
         {
-            if (length < 0 || length > block.K * symbolSize) throw new ArgumentOutOfRangeException("length");
             if (decoded) throw new InvalidOperationException("block already decoded");
             if (count < block.K || count == attemptedAt) return false;
-            attemptedAt = count;
+            return TryDecodeFirst(count, dst, offset, length);
+        }
+
+        /// <summary>Symbols the last decode attempt used (0 before any).</summary>
+        public int AttemptedAt { get { return attemptedAt; } }
+
+        /// <summary>Symbols the successful decode used: the first <see cref="Used"/> added (0 until decoded).</summary>
+        public int Used { get { return decoded ? attemptedAt : 0; } }
+
+        /// <summary>
+        /// As <see cref="TryDecode(byte[], int, int)"/> from the first use symbols held, in the order
+        /// they were added (K &lt;= use &lt;= Count): a decoder that collected more symbols than it
+        /// tried finds the fewest that decode, as one decoding on every arrival would.
+        /// </summary>
+        public bool TryDecodeFirst(int use, byte[] dst, int offset, int length)
+        {
+            if (length < 0 || length > block.K * symbolSize) throw new ArgumentOutOfRangeException("length");
+            if (decoded) throw new InvalidOperationException("block already decoded");
+            if (use < block.K || use > count) throw new ArgumentOutOfRangeException("use", "between K and the symbols held");
+            attemptedAt = use;
             int pad = block.KPrime - block.K;
-            int n = pad + count;
+            int n = pad + use;
             if (!solver.Solve(block, isi, n, null, 0, symbolSize)) return false;
 
             int T = symbolSize;

@@ -90,28 +90,64 @@ namespace Librecast.Fec
         /// <summary>The decoded object (oti.F bytes; valid once <see cref="Complete"/>).</summary>
         public byte[] Result { get { return result; } }
 
+        /// <summary>Symbols the last decode attempt of block sbn used (0 before any).</summary>
+        public int BlockAttempted(int sbn) { return blocks[sbn].AttemptedAt; }
+
+        /// <summary>Symbols block sbn's decode used (0 until it decoded): K, or more when K did not decode.</summary>
+        public int BlockUsed(int sbn) { return blocks[sbn].Used; }
+
         /// <summary>Takes one encoding symbol (T bytes at src[offset]); returns true if it completed a block.</summary>
+        /// <remarks>Decodes a block on the caller's thread as soon as it holds K symbols; <see cref="Collect"/> and <see cref="TryDecodeBlock"/> split the two.</remarks>
         /// <exception cref="ArgumentOutOfRangeException">sbn is not a block of this object.</exception>
         public bool Add(int sbn, int esi, byte[] src, int offset)
         {
+            if (Collect(sbn, esi, src, offset) != BlockDecoder.Added) return false;
+            if (blocks[sbn].Count < blocks[sbn].Block.K) return false;
+            return TryDecodeBlock(sbn);
+        }
+
+        /// <summary>
+        /// Stores one encoding symbol without decoding; returns <see cref="BlockDecoder.Added"/>,
+        /// Duplicate, Full or AlreadyDecoded. Touches only block sbn: another thread may decode
+        /// another block meanwhile, never this one.
+        /// </summary>
+        /// <exception cref="ArgumentOutOfRangeException">sbn is not a block of this object.</exception>
+        public int Collect(int sbn, int esi, byte[] src, int offset)
+        {
             if (sbn < 0 || sbn >= oti.Z) throw new ArgumentOutOfRangeException("sbn", "no source block " + sbn + " in an object of " + oti.Z);
+            int r = blocks[sbn].Add(esi, src, offset);
+            if (r == BlockDecoder.Added) received++;
+            else if (r != BlockDecoder.Duplicate) refused++;
+            return r;
+        }
+
+        /// <summary>
+        /// Tries to decode block sbn from the fewest of its symbols not tried yet (K first, in the
+        /// order they arrived); on success writes its bytes into <see cref="Result"/> and returns
+        /// true. One thread at a time (the solver and block buffer are shared by all blocks), and
+        /// none may <see cref="Collect"/> into block sbn meanwhile.
+        /// </summary>
+        public bool TryDecodeBlock(int sbn)
+        {
             BlockDecoder b = blocks[sbn];
-            int r = b.Add(esi, src, offset);
-            if (r == BlockDecoder.Duplicate) return false;
-            if (r != BlockDecoder.Added) { refused++; return false; }
-            received++;
-            if (b.Count < b.Block.K) return false;
-            if (blockBuffer == null)
+            if (b.Decoded) return false;
+            int use = b.AttemptedAt + 1;
+            if (use < b.Block.K) use = b.Block.K;
+            for (; use <= b.Count; use++)
             {
-                if (!b.TryDecode(result, 0, result.Length)) return false;
+                if (blockBuffer == null)
+                {
+                    if (!b.TryDecodeFirst(use, result, 0, result.Length)) continue;
+                }
+                else
+                {
+                    if (!b.TryDecodeFirst(use, blockBuffer, 0, b.Block.K * oti.T)) continue;
+                    ObjectLayout.Gather(oti, sbn, blockBuffer, 0, result, (int)oti.BlockStart(sbn), oti.BlockBytes(sbn));
+                }
+                blocksDone++;
+                return true;
             }
-            else
-            {
-                if (!b.TryDecode(blockBuffer, 0)) return false;
-                ObjectLayout.Gather(oti, sbn, blockBuffer, 0, result, (int)oti.BlockStart(sbn), oti.BlockBytes(sbn));
-            }
-            blocksDone++;
-            return true;
+            return false;
         }
     }
 }
