@@ -271,6 +271,19 @@ namespace Librecast
             return classifier.Classify(message, length, framed, channels);
         }
 
+        /// <summary>
+        /// The kernel's running count of datagrams it dropped for this socket because its receive
+        /// buffer was full (Linux SO_MEMINFO); -1 where the platform cannot tell. For a caller
+        /// that receives directly (<see cref="Receive"/>), which does not count them itself.
+        /// </summary>
+        public long ReadKernelDrops()
+        {
+            ThrowIfDisposed();
+            IBatchTransport? batched = Transport as IBatchTransport;
+            int drops = batched == null ? -1 : batched.ReadKernelDrops();
+            return drops < 0 ? -1 : drops;
+        }
+
         // The reader's thread only: turns the transport's running 32-bit count into increments.
         internal void ObserveKernelDrops(int raw)
         {

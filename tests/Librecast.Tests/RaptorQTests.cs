@@ -139,6 +139,47 @@ public class RaptorQTests
     }
 
     [Fact]
+    public void Decoding_Late_From_Collected_Symbols_Finds_What_Decoding_On_Arrival_Finds()
+    {
+        // lc fetch collects on one thread and decodes on another, so a block may hold many more
+        // than K symbols when it is first tried: it must still decode from the fewest (in arrival
+        // order), as decoding on every arrival does, and give the same bytes.
+        Gen.Select(Shapes, Gen.Int[0, 60], Gen.UInt).Sample((shape, lossPercent, seed) =>
+        {
+            var (f, t, kind) = shape;
+            var oti = OtiFor(f, t, kind);
+            var rnd = new Random((int)seed);
+            var data = new byte[f];
+            rnd.NextBytes(data);
+            var enc = new ObjectEncoder(oti, data, 0);
+            var inline = new ObjectDecoder(oti, 20);
+            var late = new ObjectDecoder(oti, 20);
+            var sym = new byte[t];
+            for (int sbn = 0; sbn < oti.Z; sbn++)
+            {
+                int k = enc.K(sbn), held = 0, extraHeld = rnd.Next(0, 19);
+                for (int esi = 0; held < k + extraHeld; esi++)
+                {
+                    if (rnd.Next(100) < lossPercent) continue;
+                    enc.Symbol(sbn, esi, sym, 0);
+                    if (!inline.BlockDone(sbn)) inline.Add(sbn, esi, sym, 0);
+                    Assert.Equal(BlockDecoder.Added, late.Collect(sbn, esi, sym, 0));
+                    held++;
+                }
+                if (!inline.BlockDone(sbn))
+                {
+                    Assert.False(late.TryDecodeBlock(sbn), $"block {sbn} decoded late from {held} symbols but not on arrival");
+                    continue;
+                }
+                Assert.True(late.TryDecodeBlock(sbn), $"block {sbn} decoded on arrival from {inline.BlockUsed(sbn)} but not late from {held}");
+                Assert.Equal(inline.BlockUsed(sbn), late.BlockUsed(sbn));
+            }
+            Assert.Equal(inline.BlocksDone, late.BlocksDone);
+            if (inline.Complete) Assert.True(late.Result.AsSpan().SequenceEqual(data), $"late-decoded bytes differ (F {f}, T {t}, Z {oti.Z}, N {oti.N})");
+        }, iter: 150);
+    }
+
+    [Fact]
     public void Sub_Blocks_And_Source_Blocks_Are_Laid_Out_As_Rfc6330_Says()
     {
         // N > 1: source symbol i of a block is sub-symbol i of each sub-block in turn (4.4.1.2).

@@ -148,10 +148,12 @@ internal static class Share
             if (key != null) symbols.SetKey(key);
             symbolSocket.Bind(symbols);
             symbols.Join();
-            var receiver = new FecReceiver(oti, 16);
+            // The receive thread only stores symbols; blocks decode on FetchReceiver's thread.
+            using var receiver = new FetchReceiver(oti, 16);
             var progress = new Progress(a.Name, receiver.Decoder.Needed, tty);
             var started = Stopwatch.StartNew();
-            while (!receiver.Decoder.Complete)
+            long dropsAtStart = symbolSocket.ReadKernelDrops();
+            while (!receiver.Complete)
             {
                 if (interrupted.IsSet) return Program.ExitInterrupted;
                 long left = deadline - Environment.TickCount64;
@@ -161,12 +163,20 @@ internal static class Share
                     Console.Error.WriteLine($"lc: timed out after {timeoutSeconds} s fetching {a.Name}: {receiver.Decoder.Received} of {receiver.Decoder.Needed} symbols needed arrived ({receiver.Decoder.BlocksDone} of {oti.Z} blocks decoded)");
                     return Program.ExitTimeout;
                 }
-                if (symbolSocket.Receive(message, (int)Math.Min(left, 200)) != ReceiveResult.Ok) continue;
+                if (symbolSocket.Receive(message, (int)Math.Min(left, 50)) != ReceiveResult.Ok) continue;
                 receiver.Offer(message.Buffer, message.PayloadOffset, message.PayloadLength);
                 progress.Show(Math.Min(receiver.Decoder.Received, receiver.Decoder.Needed));
             }
+            long drops = dropsAtStart < 0 ? -1 : symbolSocket.ReadKernelDrops() - dropsAtStart;
             progress.End();
             symbols.Part();
+            int withinK2 = 0, most = 0;
+            for (int sbn = 0; sbn < oti.Z; sbn++)
+            {
+                int over = receiver.Decoder.BlockUsed(sbn) - oti.BlockSymbols(sbn);
+                if (over <= 2) withinK2++;
+                if (over > most) most = over;
+            }
 
             // 3. The hash decides whether it is written at all.
             var hash = new byte[32];
@@ -180,8 +190,15 @@ internal static class Share
             AtomicFile.Write(path, receiver.Decoder.Result, 0, (int)oti.F);
             done.Add(Convert.ToHexStringLower(a.Hash));
             double secs = started.Elapsed.TotalSeconds;
+            long used = 0;
+            for (int sbn = 0; sbn < oti.Z; sbn++) used += receiver.Decoder.BlockUsed(sbn);
             Console.Error.WriteLine($"lc: fetched {a.Name} to {path}: {oti.F} bytes, blake3 ok, {receiver.Decoder.Received} symbols for {receiver.Decoder.Needed} needed " +
-                $"(overhead {(receiver.Decoder.Received - receiver.Decoder.Needed) / (double)oti.Z:F2} per block), {secs:F2} s");
+                $"(overhead {(receiver.Decoder.Received - receiver.Decoder.Needed) / (double)oti.Z:F2} per block), {secs:F2} s; " +
+                $"decoded from {used} symbols: {withinK2} of {oti.Z} blocks within K + 2 (most over K: {most}); " +
+                $"{receiver.Attempts} decode attempts on the decoder thread, longest {receiver.LongestDecodeSeconds * 1000:F0} ms; " +
+                $"{receiver.Stashed + receiver.StashDropped} symbols arrived while their block was decoding ({receiver.Stashed} kept for a retry); " +
+                $"kernel dropped {(drops < 0 ? "?" : drops.ToString(System.Globalization.CultureInfo.InvariantCulture))} datagrams (receive buffer full)" +
+                (receiver.Malformed > 0 ? $"; {receiver.Malformed} malformed datagrams ignored" : ""));
         }
         if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
         return Program.ExitOk;

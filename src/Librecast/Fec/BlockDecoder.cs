@@ -50,13 +50,29 @@ namespace Librecast.Fec
         /// <summary>Bytes of symbol storage this decoder holds.</summary>
         public long StorageBytes { get { return store.Length; } }
 
+        /// <summary>Bytes this decoder's own arrays hold (symbol storage and its indexes; the shared solver not included).</summary>
+        public long ArrayBytes
+        {
+            get { return store.Length + haveSource.Length + 4L * (isi.Length + esiOf.Length + hash.Length + cols.Length); }
+        }
+
+        /// <summary>What <see cref="ArrayBytes"/> will be for a BlockDecoder(solver, maxK, symbolSize, extra), without building one.</summary>
+        public static long ArrayBytesFor(int maxK, int symbolSize, int extra)
+        {
+            SourceBlock big = new SourceBlock(maxK);
+            long h = 1;
+            while (h < 2 * (big.K + extra)) h <<= 1;
+            return (long)(big.S + big.H + big.KPrime + extra) * symbolSize + big.K
+                + 4L * (big.KPrime + extra + big.K + extra + h + SourceBlock.MaxRowWeight);
+        }
+
         /// <summary>The block being decoded.</summary>
         public SourceBlock Block { get { return block; } }
 
         /// <summary>Distinct symbols held.</summary>
         public int Count { get { return count; } }
 
-        /// <summary>True once <see cref="TryDecode"/> succeeded.</summary>
+        /// <summary>True once TryDecode succeeded.</summary>
         public bool Decoded { get { return decoded; } }
 
         /// <summary>Forgets everything and starts on a block of b.K symbols.</summary>
@@ -106,11 +122,39 @@ namespace Librecast.Fec
         /// </summary>
         public bool TryDecode(byte[] dst, int offset)
         {
+            return TryDecode(dst, offset, block.K * symbolSize);
+        }
+
+        /// <summary>
+        /// As <see cref="TryDecode(byte[], int)"/>, writing only the first length bytes of the K
+        /// source symbols (an object's last block straight into the object, without its padding).
+        /// </summary>
+        public bool TryDecode(byte[] dst, int offset, int length)
+        {
             if (decoded) throw new InvalidOperationException("block already decoded");
             if (count < block.K || count == attemptedAt) return false;
-            attemptedAt = count;
+            return TryDecodeFirst(count, dst, offset, length);
+        }
+
+        /// <summary>Symbols the last decode attempt used (0 before any).</summary>
+        public int AttemptedAt { get { return attemptedAt; } }
+
+        /// <summary>Symbols the successful decode used: the first <see cref="Used"/> added (0 until decoded).</summary>
+        public int Used { get { return decoded ? attemptedAt : 0; } }
+
+        /// <summary>
+        /// As <see cref="TryDecode(byte[], int, int)"/> from the first use symbols held, in the order
+        /// they were added (K &lt;= use &lt;= Count): a decoder that collected more symbols than it
+        /// tried finds the fewest that decode, as one decoding on every arrival would.
+        /// </summary>
+        public bool TryDecodeFirst(int use, byte[] dst, int offset, int length)
+        {
+            if (length < 0 || length > block.K * symbolSize) throw new ArgumentOutOfRangeException("length");
+            if (decoded) throw new InvalidOperationException("block already decoded");
+            if (use < block.K || use > count) throw new ArgumentOutOfRangeException("use", "between K and the symbols held");
+            attemptedAt = use;
             int pad = block.KPrime - block.K;
-            int n = pad + count;
+            int n = pad + use;
             if (!solver.Solve(block, isi, n, null, 0, symbolSize)) return false;
 
             int T = symbolSize;
@@ -118,22 +162,30 @@ namespace Librecast.Fec
             for (int j = 0; j < count; j++)
             {
                 int e = esiOf[j];
-                if (e < block.K) Array.Copy(store, (first + pad + j) * T, dst, offset + e * T, T);
+                if (e < block.K && e * T < length) Array.Copy(store, (first + pad + j) * T, dst, offset + e * T, Clip(e, length));
             }
             Array.Clear(store, 0, (first + pad) * T);
             if (!solver.Solve(block, isi, n, store, 0, T))
                 throw new InvalidOperationException("RaptorQ: rows that solved without symbols failed with them");
             ISymbolOps ops = SymbolOps.Current;
-            for (int e = 0; e < block.K; e++)
+            for (int e = 0; e < block.K && e * T < length; e++)
             {
                 if (haveSource[e]) continue;
                 int c = block.LtColumns((uint)e, cols);
                 int o = offset + e * T;
-                Array.Copy(store, solver.SlotOf(cols[0]) * T, dst, o, T);
-                for (int k = 1; k < c; k++) ops.Xor(dst, o, store, solver.SlotOf(cols[k]) * T, T);
+                int len = Clip(e, length);
+                Array.Copy(store, solver.SlotOf(cols[0]) * T, dst, o, len);
+                for (int k = 1; k < c; k++) ops.Xor(dst, o, store, solver.SlotOf(cols[k]) * T, len);
             }
             decoded = true;
             return true;
+        }
+
+        // Bytes of source symbol e that fall within the first length bytes.
+        private int Clip(int e, int length)
+        {
+            int rest = length - e * symbolSize;
+            return rest < symbolSize ? rest : symbolSize;
         }
     }
 }

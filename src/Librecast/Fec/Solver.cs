@@ -109,15 +109,30 @@ namespace Librecast.Fec
         /// <summary>Most rows (S + H + LT rows) one solve can take.</summary>
         public readonly int MaxRows;
 
-        /// <summary>Bytes of working memory this solver holds (symbols not included).</summary>
+        /// <summary>Bytes of working memory this solver holds (symbols not included): the sum of its arrays' elements.</summary>
         public long WorkingBytes
         {
             get
             {
-                return (long)bits.Length * 8 + hdpc.Length + (long)maxRows * 14 + (long)maxL * 17
-                    + activeMask.Length * 16 + dense.Length + denseSlot.Length * 4
-                    + colStart.Length * 4L + colRows.Length * 4L + bucketHead.Length * 4L + maxRows * 8L;
+                return (long)(bits.Length + activeMask.Length + inactiveMask.Length) * 8
+                    + hdpc.Length + rowState.Length + colState.Length + dense.Length
+                    + 4L * (rowDeg.Length + rowOrig.Length + pivotCol.Length + colSlot.Length + order1.Length
+                        + inactive.Length + residual.Length + cols.Length + colStart.Length + colRows.Length
+                        + colFill.Length + bucketHead.Length + nextRow.Length + prevRow.Length + denseSlot.Length);
             }
+        }
+
+        /// <summary>What <see cref="WorkingBytes"/> will be for a Solver(maxK, maxExtra), without building one.</summary>
+        public static long WorkingBytesFor(int maxK, int maxExtra)
+        {
+            SourceBlock big = new SourceBlock(maxK);
+            long l = big.L;
+            long rows = big.S + big.H + big.KPrime + maxExtra;
+            long words = (l + 63) >> 6;
+            long dn = big.H + DenseExtraRows;
+            long colRows = 3 * l + 3 * big.S + rows * SourceBlock.MaxRowWeight;
+            return (rows * words + 2 * words) * 8 + big.H * l + rows + l + dn * dn
+                + 4 * (5 * rows + 5 * l + SourceBlock.MaxRowWeight + 2 * (l + 1) + colRows + dn);
         }
 
         /// <summary>After a successful solve with symbols: the slot holding intermediate symbol C[col].</summary>

@@ -14,6 +14,12 @@ namespace nanoFramework.TestFramework
     [AttributeUsage(AttributeTargets.Method)]
     public sealed class TestMethodAttribute : Attribute { }
 
+    /// <summary>nanoFramework's test output (nanoCLR prints it in the run's log; here it goes to stdout).</summary>
+    public static class OutputHelper
+    {
+        public static void WriteLine(string message) => Console.WriteLine(message);
+    }
+
     /// <summary>A failed assertion.</summary>
     public sealed class AssertFailedException : Exception
     {

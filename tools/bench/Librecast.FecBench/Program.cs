@@ -8,9 +8,11 @@ using Librecast.Fec;
 // (K + 2 in all); prints one line of figures.
 if (args[0] == "memory")
 {
-    // usage: Librecast.FecBench memory F T: bytes a decoder for that object allocates (fleet layout, 16 extra symbols a block).
+    // usage: Librecast.FecBench memory F T [EXTRA]: bytes a decoder for that object allocates
+    // (fleet layout, EXTRA spare symbols a block: 16 as lc fetch, 4 as the nanoCLR cases).
     var o = Oti.ForBlocks(long.Parse(args[1]), int.Parse(args[2]), 1000);
-    Console.WriteLine($"decoder for F={o.F} T={o.T} (Z={o.Z}, K={o.KL}): {ObjectDecoder.MemoryBytes(o, 16)} bytes");
+    int spare = args.Length > 3 ? int.Parse(args[3]) : 16;
+    Console.WriteLine($"decoder for F={o.F} T={o.T} (Z={o.Z}, K={o.KL}, {spare} spare): {ObjectDecoder.MemoryBytes(o, spare)} bytes");
     return 0;
 }
 long f = long.Parse(args[0]);
