@@ -52,7 +52,7 @@ internal static class Flood
 
         // Ctrl-C ends the flood early, and what was sent is still reported.
         int interrupted = 0;
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; Volatile.Write(ref interrupted, 1); };
+        CancelKeyPressHandler onCancel = (_, e) => { e.Cancel = true; Volatile.Write(ref interrupted, 1); };
         Console.CancelKeyPress += onCancel;
         var clock = Stopwatch.StartNew();
         long stopAt = duration is double d ? Stopwatch.GetTimestamp() + (long)(d * Stopwatch.Frequency) : long.MaxValue;

@@ -38,7 +38,8 @@ public static class Program
     }
 
     private static string Describe(Exception e) =>
-        e is System.IO.IOException && e.HResult > 0 && e.HResult < 4096 ? System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(e.HResult).ToLowerInvariant()
+        e is OutputException ? e.Message
+        : e is System.IO.IOException && e.HResult > 0 && e.HResult < 4096 ? System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(e.HResult).ToLowerInvariant()
         : e is UnauthorizedAccessException ? "it is closed or not writable"
         : e.Message;
 
