@@ -160,7 +160,9 @@ internal static class Share
                 if (left <= 0)
                 {
                     progress.End();
-                    Console.Error.WriteLine($"lc: timed out after {timeoutSeconds} s fetching {a.Name}: {receiver.Decoder.Received} of {receiver.Decoder.Needed} symbols needed arrived ({receiver.Decoder.BlocksDone} of {oti.Z} blocks decoded)");
+                    long lost = dropsAtStart < 0 ? -1 : symbolSocket.ReadKernelDrops() - dropsAtStart;
+                    Console.Error.WriteLine($"lc: timed out after {timeoutSeconds} s fetching {a.Name}: {receiver.Decoder.Received} of {receiver.Decoder.Needed} symbols needed arrived ({receiver.Decoder.BlocksDone} of {oti.Z} blocks decoded; " +
+                        $"the kernel dropped {(lost < 0 ? "?" : lost.ToString(System.Globalization.CultureInfo.InvariantCulture))} datagrams, receive buffer full)");
                     return Program.ExitTimeout;
                 }
                 if (symbolSocket.Receive(message, (int)Math.Min(left, 50)) != ReceiveResult.Ok) continue;
