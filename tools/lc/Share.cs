@@ -153,6 +153,8 @@ internal static class Share
             var progress = new Progress(a.Name, receiver.Decoder.Needed, tty);
             var started = Stopwatch.StartNew();
             long dropsAtStart = symbolSocket.ReadKernelDrops();
+            // Datagrams the kernel dropped since the fetch began ("?" where the platform cannot tell).
+            string DroppedSoFar() => dropsAtStart < 0 ? "?" : (symbolSocket.ReadKernelDrops() - dropsAtStart).ToString(System.Globalization.CultureInfo.InvariantCulture);
             while (!receiver.Complete)
             {
                 if (interrupted.IsSet) return Program.ExitInterrupted;
@@ -160,16 +162,15 @@ internal static class Share
                 if (left <= 0)
                 {
                     progress.End();
-                    long lost = dropsAtStart < 0 ? -1 : symbolSocket.ReadKernelDrops() - dropsAtStart;
                     Console.Error.WriteLine($"lc: timed out after {timeoutSeconds} s fetching {a.Name}: {receiver.Decoder.Received} of {receiver.Decoder.Needed} symbols needed arrived ({receiver.Decoder.BlocksDone} of {oti.Z} blocks decoded; " +
-                        $"the kernel dropped {(lost < 0 ? "?" : lost.ToString(System.Globalization.CultureInfo.InvariantCulture))} datagrams, receive buffer full)");
+                        $"the kernel dropped {DroppedSoFar()} datagrams, receive buffer full)");
                     return Program.ExitTimeout;
                 }
                 if (symbolSocket.Receive(message, (int)Math.Min(left, 50)) != ReceiveResult.Ok) continue;
                 receiver.Offer(message.Buffer, message.PayloadOffset, message.PayloadLength);
                 progress.Show(Math.Min(receiver.Decoder.Received, receiver.Decoder.Needed));
             }
-            long drops = dropsAtStart < 0 ? -1 : symbolSocket.ReadKernelDrops() - dropsAtStart;
+            string drops = DroppedSoFar();
             progress.End();
             symbols.Part();
             int withinK2 = 0, most = 0;
@@ -199,7 +200,7 @@ internal static class Share
                 $"decoded from {used} symbols: {withinK2} of {oti.Z} blocks within K + 2 (most over K: {most}); " +
                 $"{receiver.Attempts} decode attempts on the decoder thread, longest {receiver.LongestDecodeSeconds * 1000:F0} ms; " +
                 $"{receiver.Stashed + receiver.StashDropped} symbols arrived while their block was decoding ({receiver.Stashed} kept for a retry); " +
-                $"kernel dropped {(drops < 0 ? "?" : drops.ToString(System.Globalization.CultureInfo.InvariantCulture))} datagrams (receive buffer full)" +
+                $"kernel dropped {drops} datagrams (receive buffer full)" +
                 (receiver.Malformed > 0 ? $"; {receiver.Malformed} malformed datagrams ignored" : ""));
         }
         if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
