@@ -18,6 +18,9 @@ public sealed class Pacer(double unitsPerSecond)
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private double idle; // seconds of the clock not owed: time spent idle (or slow) beyond MaxBurstSeconds
 
+    /// <summary>The limit, in units per second.</summary>
+    public double Limit => unitsPerSecond;
+
     /// <summary>Units (bytes or datagrams) counted so far.</summary>
     public long Bytes;
 

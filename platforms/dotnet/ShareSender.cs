@@ -66,6 +66,14 @@ public sealed class ShareSender : IDisposable
     /// <summary>Repair symbols in a file's first round, in percent of K, on top of its K source symbols.</summary>
     public const int FirstRoundRepairPercent = 5;
 
+    /// <summary>
+    /// A file's announcement repeats after every this many seconds of its symbols (at the rate
+    /// limit), not only at the start of a round: a receiver can use no symbol before it holds
+    /// the announcement, so with one a round, a receiver that lost the first n (2^-n at 50 %
+    /// loss, the same for every receiver behind one lossy link) lost n whole rounds of symbols.
+    /// </summary>
+    public const double AnnounceIntervalSeconds = 0.1;
+
     private readonly Librecast.Socket socket;
     private readonly Channel channel;
     private readonly byte[]? key;
@@ -132,27 +140,41 @@ public sealed class ShareSender : IDisposable
     /// <summary>
     /// One round of <paramref name="file"/>: its announcement, then the next batch of its symbols
     /// (every block in turn; K + 5 % a block in its first round, K/4 fresh repair symbols later),
-    /// paced. Returns false if <paramref name="stop"/> was cancelled on the way.
+    /// paced, with the announcement again after every <see cref="AnnounceIntervalSeconds"/> of
+    /// them. Returns false if <paramref name="stop"/> was cancelled on the way.
     /// </summary>
     /// <exception cref="LibrecastException">The network refused a send (counted by the transport).</exception>
     public bool SendRound(SharedFile file, CancellationToken stop = default)
     {
         if (file == null) throw new ArgumentNullException(nameof(file));
-        channel.Send(file.Datagram, 0, file.DatagramLength);
-        Announcements++;
-        if (!Pacer.Sent(file.DatagramLength, stop)) return false;
+        if (!Announce(file, stop)) return false;
+        // Counted in the pacer's bytes, so the spacing holds in the stream even where the machine cannot hold the rate.
+        long announceEvery = Math.Max(1, (long)(Pacer.Limit * AnnounceIntervalSeconds));
+        long nextAnnouncement = Pacer.Bytes + announceEvery;
         Oti oti = file.Announcement.Oti;
         int perBlock = file.Rounds == 0 ? oti.KL + Math.Max(2, oti.KL * FirstRoundRepairPercent / 100) : Math.Max(4, oti.KL / 4);
         int datagram = oti.Z * (FecCoding.PayloadIdLength + oti.T);
         for (int j = 0; j < perBlock; j++)
         {
             if (stop.IsCancellationRequested) return false;
+            if (Pacer.Bytes >= nextAnnouncement)
+            {
+                if (!Announce(file, stop)) return false;
+                nextAnnouncement = Pacer.Bytes + announceEvery;
+            }
             file.Sender.SendRound(1);
             SymbolsSent += oti.Z;
             if (!Pacer.Sent(datagram, stop)) return false;
         }
         file.Rounds++;
         return true;
+    }
+
+    private bool Announce(SharedFile file, CancellationToken stop)
+    {
+        channel.Send(file.Datagram, 0, file.DatagramLength);
+        Announcements++;
+        return Pacer.Sent(file.DatagramLength, stop);
     }
 
     /// <summary>Wipes the key copy.</summary>
