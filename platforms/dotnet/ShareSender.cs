@@ -74,6 +74,12 @@ public sealed class ShareSender : IDisposable
     /// </summary>
     public const double AnnounceIntervalSeconds = 0.1;
 
+    /// <summary>The default of <see cref="JoinWaitSeconds"/>.</summary>
+    public const double DefaultJoinWaitSeconds = 0.2;
+
+    /// <summary>During a <see cref="JoinWaitSeconds"/> wait, the announcement repeats this often.</summary>
+    public const double JoinWaitAnnounceSeconds = 0.02;
+
     private readonly Librecast.Socket socket;
     private readonly Channel channel;
     private readonly byte[]? key;
@@ -97,6 +103,21 @@ public sealed class ShareSender : IDisposable
 
     /// <summary>The rate limit and the bytes counted against it.</summary>
     public Pacer Pacer { get; }
+
+    /// <summary>
+    /// Seconds between a file's first announcement and its first symbols: a receiver joins the
+    /// symbols' channel only once it holds the announcement (a few ms for lc fetch on a LAN; a
+    /// router has to learn the join too), and a small file's whole share may last less than that.
+    /// The announcement repeats every <see cref="JoinWaitAnnounceSeconds"/> of the wait and when
+    /// it ends. 0: no wait.
+    /// </summary>
+    public double JoinWaitSeconds
+    {
+        get => joinWait;
+        set => joinWait = value >= 0 && value <= 3600 ? value : throw new ArgumentOutOfRangeException(nameof(value), "0..3600 seconds");
+    }
+
+    private double joinWait = DefaultJoinWaitSeconds;
 
     /// <summary>Announcements sent.</summary>
     public long Announcements { get; private set; }
@@ -141,12 +162,25 @@ public sealed class ShareSender : IDisposable
     /// One round of <paramref name="file"/>: its announcement, then the next batch of its symbols
     /// (every block in turn; K + 5 % a block in its first round, K/4 fresh repair symbols later),
     /// paced, with the announcement again after every <see cref="AnnounceIntervalSeconds"/> of
-    /// them. Returns false if <paramref name="stop"/> was cancelled on the way.
+    /// them. A file's first round waits <see cref="JoinWaitSeconds"/> after its first
+    /// announcement. Returns false if <paramref name="stop"/> was cancelled on the way.
     /// </summary>
     /// <exception cref="LibrecastException">The network refused a send (counted by the transport).</exception>
     public bool SendRound(SharedFile file, CancellationToken stop = default)
     {
         if (file == null) throw new ArgumentNullException(nameof(file));
+        if (file.Rounds == 0 && joinWait > 0)
+        {
+            // Announced all through the wait: on a lossy link the first one may not arrive.
+            int slices = (int)Math.Ceiling(joinWait / JoinWaitAnnounceSeconds);
+            TimeSpan slice = TimeSpan.FromSeconds(joinWait / slices);
+            for (int i = 0; i < slices; i++)
+            {
+                if (!Announce(file, stop)) return false;
+                if (!stop.CanBeCanceled) Thread.Sleep(slice);
+                else if (stop.WaitHandle.WaitOne(slice)) return false;
+            }
+        }
         if (!Announce(file, stop)) return false;
         // Counted in the pacer's bytes, so the spacing holds in the stream even where the machine cannot hold the rate.
         long announceEvery = Math.Max(1, (long)(Pacer.Limit * AnnounceIntervalSeconds));

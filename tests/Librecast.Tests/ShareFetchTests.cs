@@ -57,6 +57,43 @@ public class ShareFetchTests : IDisposable
         Assert.Matches(@"counter packets [1-9][0-9]+", rules); // the loss really happened
     }
 
+    /// <summary>
+    /// A one-round share of a small file lasts a few ms; receivers already listening must still
+    /// get it (they join the symbols' channel only after the announcement: the join wait).
+    /// </summary>
+    [Fact]
+    public void A_One_Round_Share_Of_A_Small_File_Reaches_Every_Receiver_Already_Listening()
+    {
+        Netns.Require();
+        string channel = "fleet/small/" + Guid.NewGuid().ToString("N");
+        var data = new byte[3000];
+        new Random(5).NextBytes(data);
+        string src = Path.Combine(dir, "node.json");
+        File.WriteAllBytes(src, data);
+        var fetches = new PeerProcess[3];
+        for (int i = 0; i < fetches.Length; i++)
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "out" + i));
+            fetches[i] = Lc.Start($"fetch -i {Netns.RecvIf} --output {Path.Combine(dir, "out" + i)} -t 30 {channel}");
+        }
+        try
+        {
+            foreach (PeerProcess f in fetches) f.WaitForStderr("waiting for files");
+            var (sc, _, serr) = Lc.Run($"share -i {Netns.SendIf} --rounds 1 {src} {channel}", 60_000);
+            Assert.True(sc == 0, "lc share failed: " + serr);
+            for (int i = 0; i < fetches.Length; i++)
+            {
+                int exit = fetches[i].WaitForExit(30_000);
+                Assert.True(exit == 0, $"lc fetch {i + 1} of 3 exited {exit}: {fetches[i].Stderr}");
+                Assert.True(File.ReadAllBytes(Path.Combine(dir, "out" + i, "node.json")).AsSpan().SequenceEqual(data));
+            }
+        }
+        finally
+        {
+            foreach (PeerProcess f in fetches) f.Dispose();
+        }
+    }
+
     [Fact]
     public void Tampered_Symbols_Never_Yield_A_Written_File()
     {

@@ -29,6 +29,7 @@ internal static class Share
             Iface(), Key(),
             new Opt("--rate", null, ValueKind.Positive, "MBITS", "Send at most MBITS megabits per second (symbols and announcements).", "20"),
             new Opt("--rounds", null, ValueKind.Int, "N", "Stop after N rounds (default: until interrupted)."),
+            new Opt("--join-wait", null, ValueKind.Number, "SECONDS", "Wait SECONDS after a file's first announcement before its symbols, so that\nreceivers already listening can join (more on a routed network; 0: no wait).", "0.2"),
             new Opt("--symbol-size", null, ValueKind.Int, "T", "RaptorQ symbol size T in bytes (multiple of 4).", "1024"),
             new Opt("--hop-limit", null, ValueKind.Int, "N", "Multicast hop limit.", "255"),
         },
@@ -36,7 +37,7 @@ internal static class Share
         r =>
         {
             string[] all = r.Operands.ToArray();
-            return Send(r.Text("--interface"), r.Text("--key-file"), r.Number("--rate")!.Value, r.Int("--rounds"), r.Int("--symbol-size")!.Value, r.Int("--hop-limit")!.Value, all[..^1], all[^1]);
+            return Send(r.Text("--interface"), r.Text("--key-file"), r.Number("--rate")!.Value, r.Int("--rounds"), r.Number("--join-wait")!.Value, r.Int("--symbol-size")!.Value, r.Int("--hop-limit")!.Value, all[..^1], all[^1]);
         });
 
     public static Cmd FetchCommand() => new("fetch", "fetch <CHANNEL>", "fetch <CHANNEL> [options]",
@@ -55,18 +56,19 @@ internal static class Share
         new[] { new[] { "<CHANNEL>", "Channel the files are announced on." } }, 1, 1,
         r => Fetch(r.Text("--interface"), r.Text("--key-file"), r.Text("--output")!, r.Int("--count")!.Value, r.Number("--timeout"), r.Long("--max-size")!.Value, r.Operand(0)!));
 
-    private static int Send(string? iface, string? keyFile, double rateMbit, int? rounds, int t, int hops, string[] paths, string channelName)
+    private static int Send(string? iface, string? keyFile, double rateMbit, int? rounds, double joinWait, int t, int hops, string[] paths, string channelName)
     {
         VectorSymbolOps.Install();
         if (rateMbit <= 0 || rateMbit > 100_000) throw new UsageException($"--rate must be 0..100000 Mbit/s (got {rateMbit})");
         if (rounds is < 1) throw new UsageException($"--rounds must be at least 1 (got {rounds})");
+        if (joinWait < 0 || joinWait > 3600) throw new UsageException($"--join-wait must be 0..3600 seconds (got {joinWait})");
         if (t < 4 || t % 4 != 0 || t > 8192) throw new UsageException($"--symbol-size must be a multiple of 4 up to 8192 (got {t})");
         if (hops < 0 || hops > 255) throw new UsageException($"hop limit {hops} is outside 0..255");
         UserKeyFile.Check(keyFile);
         int ifindex = Commands.ResolveInterface(iface);
         byte[]? key = keyFile == null ? null : UserKeyFile.Read(keyFile);
         using var session = new Session(ifindex, channelName, hops, keyFile);
-        using var sharer = new ShareSender(session.Socket, session.Channel, key, t, new Pacer(rateMbit * 1e6 / 8));
+        using var sharer = new ShareSender(session.Socket, session.Channel, key, t, new Pacer(rateMbit * 1e6 / 8)) { JoinWaitSeconds = joinWait };
         if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
         var files = new SharedFile[paths.Length];
         for (int i = 0; i < paths.Length; i++)
