@@ -8,9 +8,10 @@ using Xunit;
 namespace Librecast.Tests;
 
 /// <summary>
-/// <c>lc share</c> to <c>lc fetch</c> across the veth pair with 20 % of the datagrams dropped on
-/// arrival (an nftables random-drop rule on lc1 limited to the test channel's /64: this kernel has
-/// no netem), and a tampered symbol stream that must never produce a file.
+/// <c>lc share</c> to <c>lc fetch</c> from one namespace to another with 20 % of the datagrams
+/// dropped on arrival (an nftables random-drop rule in the receiver's namespace: this kernel has no
+/// netem), a one-round share to receivers already listening, and a tampered symbol stream that
+/// must never produce a file.
 /// </summary>
 [Collection(NetworkCollection.Name)]
 public class ShareFetchTests : IDisposable
@@ -19,41 +20,34 @@ public class ShareFetchTests : IDisposable
 
     public ShareFetchTests() => Directory.CreateDirectory(Path.Combine(dir, "out"));
 
-    public void Dispose()
-    {
-        CPeer.Run("nft", "delete table ip6 lcsharetest", null, 10_000);
-        Directory.Delete(dir, recursive: true);
-    }
+    public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    private static string Prefix64(string channel)
-    {
-        byte[] g = GroupAddress.FromName(channel);
-        Array.Clear(g, 8, 8);
-        return GroupAddress.Format(g, 0) + "/64";
-    }
-
+    /// <summary>
+    /// From one network namespace to another (a veth pair between two stacks, made for the test),
+    /// 20 % of the datagrams dropped on arrival in the receiver's namespace.
+    /// </summary>
     [Fact]
-    public void Share_Reaches_Fetch_Through_20_Percent_Loss_With_Matching_Hash()
+    public void Share_Reaches_Fetch_In_Another_Namespace_Through_20_Percent_Loss_With_Matching_Hash()
     {
-        Netns.Require();
+        using var net = new NamespacePair();
         string channel = "fleet/share/" + Guid.NewGuid().ToString("N");
-        var (code, _, err) = CPeer.Run("sh", "-c \"nft add table ip6 lcsharetest && nft add chain ip6 lcsharetest in '{ type filter hook prerouting priority 0; }' && " +
-            $"nft add rule ip6 lcsharetest in iifname {Netns.RecvIf} ip6 daddr {Prefix64(channel)} numgen random mod 100 '<' 20 counter drop\"", null, 10_000);
+        var (code, _, err) = NamespacePair.Run(net.Receiver, "sh -c \"nft add table ip6 lcsharetest && nft add chain ip6 lcsharetest in '{ type filter hook prerouting priority 0; }' && " +
+            $"nft add rule ip6 lcsharetest in iifname {NamespacePair.RecvIf} numgen random mod 100 '<' 20 counter drop\"", 10_000);
         Assert.True(code == 0, "nftables rule failed (apt-get install nftables): " + err);
         var data = new byte[1_500_000];
         new Random(3).NextBytes(data);
         string src = Path.Combine(dir, "image.bin");
         File.WriteAllBytes(src, data);
         string outDir = Path.Combine(dir, "out");
-        using var fetch = Lc.Start($"fetch -i {Netns.RecvIf} --output {outDir} -t 60 {channel}");
+        using var fetch = NamespacePair.StartLc(net.Receiver, $"fetch -i {NamespacePair.RecvIf} --output {outDir} -t 60 {channel}");
         fetch.WaitForStderr("waiting for files");
-        var (sc, _, serr) = Lc.Run($"share -i {Netns.SendIf} --rate 40 --rounds 8 {src} {channel}", 120_000);
+        var (sc, _, serr) = NamespacePair.Lc(net.Sender, $"share -i {NamespacePair.SendIf} --rate 40 --rounds 8 {src} {channel}", 120_000);
         Assert.True(sc == 0, "lc share failed: " + serr);
         int exit = fetch.WaitForExit(60_000);
         Assert.True(exit == 0, $"lc fetch exited {exit}: {fetch.Stderr}");
         Assert.True(File.ReadAllBytes(Path.Combine(outDir, "image.bin")).AsSpan().SequenceEqual(data));
         Assert.Contains("blake3 ok", fetch.Stderr);
-        var (_, rules, _) = CPeer.Run("nft", "list table ip6 lcsharetest", null, 10_000);
+        var (_, rules, _) = NamespacePair.Run(net.Receiver, "nft list table ip6 lcsharetest", 10_000);
         Assert.Matches(@"counter packets [1-9][0-9]+", rules); // the loss really happened
     }
 
