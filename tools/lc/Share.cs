@@ -21,8 +21,8 @@ internal static class Share
 
     public static Cmd ShareCommand() => new("share", "share <PATH... CHANNEL>", "share <PATH... CHANNEL>... [options]",
         "Share files with every receiver of CHANNEL (lc fetch), RaptorQ-coded: each round announces every file (name, size,\n" +
-        "BLAKE3 hash, RaptorQ parameters) and sends a fresh batch of its symbols; receivers joining at any time decode from\n" +
-        "whatever symbols reach them. Progress on stderr.\n" +
+        "BLAKE3 hash, RaptorQ parameters; again after every 100 ms of its symbols) and sends a fresh batch of its symbols;\n" +
+        "receivers joining at any time decode from whatever symbols reach them. Progress on stderr.\n" +
         "Example: lc share -i eth0 --rate 50 lcgw.bin config.json fleet/files",
         new[]
         {
