@@ -62,13 +62,9 @@ internal sealed class FetchReceiver : IDisposable
     /// <summary>Symbols that arrived for a block being decoded with the stash full: dropped.</summary>
     public long StashDropped { get; private set; }
 
-    /// <summary>Symbols for blocks already decoded (not needed).</summary>
-    public long Late { get; private set; }
-
-    /// <summary>Decode attempts, and the longest and total time they took on the decoder thread.</summary>
+    /// <summary>Decode attempts, and the longest one, on the decoder thread.</summary>
     public int Attempts { get; private set; }
     public double LongestDecodeSeconds { get; private set; }
-    public double DecodeSeconds { get; private set; }
 
     /// <summary>True once every block has decoded (the decoder thread's failure is thrown here).</summary>
     public bool Complete
@@ -95,8 +91,7 @@ internal sealed class FetchReceiver : IDisposable
         {
             switch (state[sbn])
             {
-                case Done:
-                    Late++;
+                case Done: // not needed
                     break;
                 case Decoding:
                     if (stashCount == StashSlots) { StashDropped++; break; }
@@ -150,7 +145,6 @@ internal sealed class FetchReceiver : IDisposable
             lock (gate)
             {
                 Attempts++;
-                DecodeSeconds += secs;
                 if (secs > LongestDecodeSeconds) LongestDecodeSeconds = secs;
                 // The stash's symbols for this block: into it if the attempt failed, else not needed.
                 int kept = 0;
@@ -166,8 +160,7 @@ internal sealed class FetchReceiver : IDisposable
                         }
                         kept++;
                     }
-                    else if (ok) Late++;
-                    else decoder.Collect(sbn, stashEsi[i], stash, i * oti.T);
+                    else if (!ok) decoder.Collect(sbn, stashEsi[i], stash, i * oti.T);
                 }
                 stashCount = kept;
                 if (ok)

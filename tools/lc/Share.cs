@@ -176,9 +176,12 @@ internal static class Share
             progress.End();
             symbols.Part();
             int withinK2 = 0, most = 0;
+            long used = 0;
             for (int sbn = 0; sbn < oti.Z; sbn++)
             {
-                int over = receiver.Decoder.BlockUsed(sbn) - oti.BlockSymbols(sbn);
+                int u = receiver.Decoder.BlockUsed(sbn);
+                used += u;
+                int over = u - oti.BlockSymbols(sbn);
                 if (over <= 2) withinK2++;
                 if (over > most) most = over;
             }
@@ -195,8 +198,6 @@ internal static class Share
             AtomicFile.Write(path, receiver.Decoder.Result, 0, (int)oti.F);
             done.Add(Convert.ToHexStringLower(a.Hash));
             double secs = started.Elapsed.TotalSeconds;
-            long used = 0;
-            for (int sbn = 0; sbn < oti.Z; sbn++) used += receiver.Decoder.BlockUsed(sbn);
             Console.Error.WriteLine($"lc: fetched {a.Name} to {path}: {oti.F} bytes, blake3 ok, {receiver.Decoder.Received} symbols for {receiver.Decoder.Needed} needed " +
                 $"(overhead {(receiver.Decoder.Received - receiver.Decoder.Needed) / (double)oti.Z:F2} per block), {secs:F2} s; " +
                 $"decoded from {used} symbols: {withinK2} of {oti.Z} blocks within K + 2 (most over K: {most}); " +

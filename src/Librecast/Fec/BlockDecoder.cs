@@ -122,18 +122,9 @@ namespace Librecast.Fec
         /// </summary>
         public bool TryDecode(byte[] dst, int offset)
         {
-            return TryDecode(dst, offset, block.K * symbolSize);
-        }
-
-        /// <summary>
-        /// As <see cref="TryDecode(byte[], int)"/>, writing only the first length bytes of the K
-        /// source symbols (an object's last block straight into the object, without its padding).
-        /// </summary>
-        public bool TryDecode(byte[] dst, int offset, int length)
-        {
             if (decoded) throw new InvalidOperationException("block already decoded");
             if (count < block.K || count == attemptedAt) return false;
-            return TryDecodeFirst(count, dst, offset, length);
+            return TryDecodeFirst(count, dst, offset, block.K * symbolSize);
         }
 
         /// <summary>Symbols the last decode attempt used (0 before any).</summary>
@@ -143,9 +134,11 @@ namespace Librecast.Fec
         public int Used { get { return decoded ? attemptedAt : 0; } }
 
         /// <summary>
-        /// As <see cref="TryDecode(byte[], int, int)"/> from the first use symbols held, in the order
-        /// they were added (K &lt;= use &lt;= Count): a decoder that collected more symbols than it
-        /// tried finds the fewest that decode, as one decoding on every arrival would.
+        /// As <see cref="TryDecode(byte[], int)"/> from the first use symbols held, in the order
+        /// they were added (K &lt;= use &lt;= Count), writing only the first length bytes of the K
+        /// source symbols (a block straight into its object, without the padding): a decoder that
+        /// collected more symbols than it tried finds the fewest that decode, as one decoding on
+        /// every arrival would.
         /// </summary>
         public bool TryDecodeFirst(int use, byte[] dst, int offset, int length)
         {
