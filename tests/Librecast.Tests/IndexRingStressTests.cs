@@ -16,45 +16,13 @@ public class IndexRingStressTests
     public async Task No_Value_Lost_Or_Duplicated_And_Order_Kept_Per_Producer(int producers, int consumers, int perProducer, int capacity)
     {
         var ring = new IndexRing(capacity);
-        // value = producer << 24 | counter: each consumer checks every producer's values arrive in order.
-        int total = producers * perProducer;
-        int consumed = 0;
-        var counts = new int[producers];
-        var failures = new string?[consumers];
-        var tasks = new Task[producers + consumers];
-        for (int p = 0; p < producers; p++)
-        {
-            int id = p;
-            tasks[p] = Task.Factory.StartNew(() =>
+        await Race(producers, consumers, perProducer,
+            id =>
             {
                 for (int i = 0; i < perProducer; i++)
                     while (!ring.TryEnqueue((id << 24) | i)) Thread.Yield();
-            }, TaskCreationOptions.LongRunning);
-        }
-        for (int c = 0; c < consumers; c++)
-        {
-            int me = c;
-            tasks[producers + c] = Task.Factory.StartNew(() =>
-            {
-                var last = new int[producers];
-                Array.Fill(last, -1);
-                while (Volatile.Read(ref consumed) < total)
-                {
-                    if (!ring.TryDequeue(out int v)) { Thread.Yield(); continue; }
-                    Interlocked.Increment(ref consumed);
-                    int id = v >> 24, n = v & 0xffffff;
-                    Interlocked.Increment(ref counts[id]);
-                    // With one consumer the order is total per producer; with several, each
-                    // consumer still sees a producer's values in increasing order.
-                    if (n <= last[id]) failures[me] ??= $"consumer {me}: producer {id} value {n} after {last[id]}";
-                    last[id] = n;
-                }
-            }, TaskCreationOptions.LongRunning);
-        }
-        await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
-        foreach (string? f in failures) Assert.Null(f);
-        Assert.Equal(total, consumed);
-        for (int p = 0; p < producers; p++) Assert.Equal(perProducer, counts[p]);
+            },
+            (into, turn) => ring.TryDequeue(out into[0]) ? 1 : 0);
         Assert.False(ring.TryDequeue(out _));
     }
 
@@ -67,15 +35,8 @@ public class IndexRingStressTests
         // Producers queue runs of 1..5 with TryEnqueueMany, or single values; consumers take up to
         // 1..6 with TryDequeueMany, or one: all four calls race on the same cells.
         var ring = new IndexRing(capacity);
-        int total = producers * perProducer;
-        int consumed = 0;
-        var counts = new int[producers];
-        var failures = new string?[consumers];
-        var tasks = new Task[producers + consumers];
-        for (int p = 0; p < producers; p++)
-        {
-            int id = p;
-            tasks[p] = Task.Factory.StartNew(() =>
+        await Race(producers, consumers, perProducer,
+            id =>
             {
                 var run = new int[5];
                 int i = 0, turn = 0;
@@ -87,7 +48,29 @@ public class IndexRingStressTests
                     i += k;
                     if (k == 0) Thread.Yield();
                 }
-            }, TaskCreationOptions.LongRunning);
+            },
+            (into, turn) => turn % 4 == 0 ? (ring.TryDequeue(out into[0]) ? 1 : 0) : ring.TryDequeueMany(into, 0, 1 + (turn + 1) % 6));
+        Assert.Equal(0, ring.TryDequeueMany(new int[4], 0, 4));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="produce"/>(id) on each producer thread, which queues id &lt;&lt; 24 | 0..perProducer-1
+    /// in order, and <paramref name="take"/>(into, turn) on each consumer thread (turn counts its
+    /// calls from 0; it returns how many values it put in into[0..], at most 6) until all are
+    /// taken; then asserts that every value arrived exactly once and that each consumer saw each
+    /// producer's values in increasing order (with one consumer the order is total per producer).
+    /// </summary>
+    private static async Task Race(int producers, int consumers, int perProducer, Action<int> produce, Func<int[], int, int> take)
+    {
+        int total = producers * perProducer;
+        int consumed = 0;
+        var counts = new int[producers];
+        var failures = new string?[consumers];
+        var tasks = new Task[producers + consumers];
+        for (int p = 0; p < producers; p++)
+        {
+            int id = p;
+            tasks[p] = Task.Factory.StartNew(() => produce(id), TaskCreationOptions.LongRunning);
         }
         for (int c = 0; c < consumers; c++)
         {
@@ -100,9 +83,7 @@ public class IndexRingStressTests
                 int turn = 0;
                 while (Volatile.Read(ref consumed) < total)
                 {
-                    int k;
-                    if (turn++ % 4 == 0) k = ring.TryDequeue(out into[0]) ? 1 : 0;
-                    else k = ring.TryDequeueMany(into, 0, 1 + turn % 6);
+                    int k = take(into, turn++);
                     if (k == 0) { Thread.Yield(); continue; }
                     Interlocked.Add(ref consumed, k);
                     for (int j = 0; j < k; j++)
@@ -119,6 +100,5 @@ public class IndexRingStressTests
         foreach (string? f in failures) Assert.Null(f);
         Assert.Equal(total, consumed);
         for (int p = 0; p < producers; p++) Assert.Equal(perProducer, counts[p]);
-        Assert.Equal(0, ring.TryDequeueMany(new int[4], 0, 4));
     }
 }

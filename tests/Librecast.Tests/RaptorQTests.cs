@@ -72,6 +72,16 @@ public class RaptorQTests
     private static readonly Gen<(long F, int T, int Shape)> Shapes =
         Gen.Select(Gen.Int[1, 40_000], Gen.Int[1, 64], Gen.Int[0, 2]).Select(x => ((long)x.Item1, x.Item2 * 4, x.Item3));
 
+    /// <summary>Random bytes of the shape's size and their encoder; the generator goes on from there (for the loss pattern).</summary>
+    private static (Oti Oti, Random Rnd, byte[] Data, ObjectEncoder Enc) RandomObject((long F, int T, int Shape) shape, uint seed)
+    {
+        var oti = OtiFor(shape.F, shape.T, shape.Shape);
+        var rnd = new Random((int)seed);
+        var data = new byte[shape.F];
+        rnd.NextBytes(data);
+        return (oti, rnd, data, new ObjectEncoder(oti, data, 0));
+    }
+
     private static Oti OtiFor(long f, int t, int shape) => shape switch
     {
         0 => Oti.ForLibrecast(f, t),
@@ -107,12 +117,8 @@ public class RaptorQTests
         int failuresAtK = 0, blocksTried = 0;
         Gen.Select(Shapes, Gen.Int[0, 90], Gen.UInt).Sample((shape, lossPercent, seed) =>
         {
-            var (f, t, kind) = shape;
-            var oti = OtiFor(f, t, kind);
-            var rnd = new Random((int)seed);
-            var data = new byte[f];
-            rnd.NextBytes(data);
-            var enc = new ObjectEncoder(oti, data, 0);
+            var (f, t, _) = shape;
+            var (oti, rnd, data, enc) = RandomObject(shape, seed);
             var dec = new ObjectDecoder(oti, 20);
             var sym = new byte[t];
             for (int sbn = 0; sbn < oti.Z; sbn++)
@@ -146,12 +152,8 @@ public class RaptorQTests
         // order), as decoding on every arrival does, and give the same bytes.
         Gen.Select(Shapes, Gen.Int[0, 60], Gen.UInt).Sample((shape, lossPercent, seed) =>
         {
-            var (f, t, kind) = shape;
-            var oti = OtiFor(f, t, kind);
-            var rnd = new Random((int)seed);
-            var data = new byte[f];
-            rnd.NextBytes(data);
-            var enc = new ObjectEncoder(oti, data, 0);
+            var (f, t, _) = shape;
+            var (oti, rnd, data, enc) = RandomObject(shape, seed);
             var inline = new ObjectDecoder(oti, 20);
             var late = new ObjectDecoder(oti, 20);
             var sym = new byte[t];

@@ -112,10 +112,8 @@ namespace Librecast.NanoCases
 
         private static string Digest(byte[] b)
         {
-            Blake3Hasher h = new Blake3Hasher();
-            h.Update(b, 0, b.Length);
             byte[] d = new byte[32];
-            h.Finish(d, 0, 32);
+            Blake3Hasher.Hash(b, 0, b.Length, d, 0);
             return Hex.Of(d);
         }
     }
