@@ -43,12 +43,12 @@ public class FaultTests
             {
                 Publish(200);
                 Volatile.Write(ref up, false);
-                RoutedTopology.Ip($"link set {Netns.SendIf} down");
+                Netns.Ip($"link set {Netns.SendIf} down");
                 Publish(200);
             }
             finally
             {
-                RoutedTopology.Ip($"link set {Netns.SendIf} up");
+                Netns.Ip($"link set {Netns.SendIf} up");
             }
             Thread.Sleep(300);
             Volatile.Write(ref up, true);

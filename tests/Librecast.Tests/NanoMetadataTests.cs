@@ -65,6 +65,11 @@ public class NanoMetadataTests
         string configuration = here.Parent!.Name;
         string root = here.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
         string path = Path.Combine(root, string.Format(relative, configuration));
+        // A clone without the shared folder builds neither the firmware check nor NFUnitTest
+        // (tests/run says why, once): only those outputs may be missing, and only then.
+        string? nanoSkipped = Environment.GetEnvironmentVariable("LIBRECAST_NANO_SKIPPED");
+        if (!File.Exists(path) && !string.IsNullOrEmpty(nanoSkipped) && !relative.Contains("Librecast.NanoCheck", StringComparison.Ordinal))
+            Assert.Skip("NOT RUN: " + Path.GetFileName(path) + " was not built: " + nanoSkipped);
         Assert.True(File.Exists(path), path + " is missing: build the solution (dotnet build LibrecastIoT.sln -c " + configuration + ")");
         return path;
     }

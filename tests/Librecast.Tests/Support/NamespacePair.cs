@@ -25,14 +25,14 @@ public sealed class NamespacePair : IDisposable
         {
             foreach (string ns in new[] { Sender, Receiver })
             {
-                RoutedTopology.Ip($"netns add {ns}");
+                Netns.Ip($"netns add {ns}");
                 // Before any link exists, so link-local addresses are usable at once.
                 Exec(ns, "sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0");
-                RoutedTopology.Ip($"-n {ns} link set lo up");
+                Netns.Ip($"-n {ns} link set lo up");
             }
-            RoutedTopology.Ip($"-n {Sender} link add {SendIf} type veth peer name {RecvIf} netns {Receiver}");
-            RoutedTopology.Ip($"-n {Sender} link set {SendIf} up");
-            RoutedTopology.Ip($"-n {Receiver} link set {RecvIf} up");
+            Netns.Ip($"-n {Sender} link add {SendIf} type veth peer name {RecvIf} netns {Receiver}");
+            Netns.Ip($"-n {Sender} link set {SendIf} up");
+            Netns.Ip($"-n {Receiver} link set {RecvIf} up");
             // A fresh link takes a moment to settle (its link-local address starts tentative, even
             // without DAD); until then the first datagrams arrived 0.6 s late in 1 run of 2.
             WaitForLinkLocal(Sender, SendIf);

@@ -17,6 +17,13 @@ public static class Netns
     /// <summary>The receiving end of the veth pair.</summary>
     public const string RecvIf = "lc1";
 
+    /// <summary>Runs <c>ip ARGS</c>; throws with ip's message if it fails.</summary>
+    public static void Ip(string args)
+    {
+        var (code, _, err) = CPeer.Run("ip", args, null, 10_000);
+        if (code != 0) throw new InvalidOperationException($"ip {args}: {err}");
+    }
+
     /// <summary>
     /// Skips the test, loudly and with the reason, outside the test namespace. When tests/run
     /// started us (LIBRECAST_NETNS=1) a missing namespace is a broken run and fails instead.
