@@ -4,9 +4,10 @@ using nanoFramework.TestFramework;
 namespace Librecast.NanoCases
 {
     /// <summary>
-    /// Channel names to groups, against librecast 0.5.1's own answers (Vectors.g.cs, made by
-    /// tests/peers/lcpeer.c): names from string literals (through MetadataProcessor on the device
-    /// build), names built at run time, and their UTF-8 bytes against .NET's Encoding.UTF8.
+    /// Channel names to groups, against librecast 0.5.1's and 0.11.2's own answers (Vectors.g.cs,
+    /// made by tests/peers/lcpeer.c and lcside.c): names from string literals (through
+    /// MetadataProcessor on the device build), names built at run time, and their UTF-8 bytes
+    /// against .NET's Encoding.UTF8; under wire profile 0.11 (the default) also the "NACK" sidehash.
     /// </summary>
     [TestClass]
     public class NamingCases
@@ -36,6 +37,28 @@ namespace Librecast.NanoCases
                 Assert.AreEqual("782f" + Vectors.NameUtf8[i] + "2f79", Hex.Of(Utf8.GetBytes(joined)), "UTF-8 of name " + i + " with a prefix and suffix");
                 Assert.AreEqual(literal.Length + 4, joined.Length, "length of name " + i + " with a prefix and suffix");
             }
+        }
+
+        [TestMethod]
+        public void Literal_Names_Hash_To_Librecast_0_11_Groups_And_Nack_Channels()
+        {
+            Context context = new Context(new MemoryWire());
+            byte[] nack = new byte[] { (byte)'N', (byte)'A', (byte)'C', (byte)'K' };
+            Assert.IsTrue(context.Wire == WireProfile.V0_11, "the default wire is 0.11, not " + context.Wire.Name);
+            int bad = 0;
+            string first = "";
+            for (int i = 0; i < Vectors.NameLiterals.Length; i++)
+            {
+                Channel c = context.CreateChannel(Vectors.NameLiterals[i]);
+                string group = c.Address;
+                string side = c.Sidehash(nack, 0, 4).Address;
+                string byName = GroupAddress.Format(GroupAddress.FromName(Vectors.NameLiterals[i], WireProfile.V0_11), 0);
+                if (group != Vectors.NameGroups011[i] || byName != group || side != Vectors.NameNackGroups011[i])
+                {
+                    if (bad++ == 0) first = "name " + i + ": expected " + Vectors.NameGroups011[i] + " / NACK " + Vectors.NameNackGroups011[i] + ", got " + group + " (" + byName + ") / NACK " + side;
+                }
+            }
+            Assert.AreEqual(0, bad, bad + " names differ from librecast 0.11.2; first " + first);
         }
 
         [TestMethod]
