@@ -45,20 +45,31 @@ namespace Librecast.NanoCases
             Context context = new Context(new MemoryWire());
             byte[] nack = new byte[] { (byte)'N', (byte)'A', (byte)'C', (byte)'K' };
             Assert.IsTrue(context.Wire == WireProfile.V0_11, "the default wire is 0.11, not " + context.Wire.Name);
-            int bad = 0;
-            string first = "";
-            for (int i = 0; i < Vectors.NameLiterals.Length; i++)
+            int n = Vectors.NameLiterals.Length;
+            string groups = "", nacks = "", first = "";
+            for (int i = 0; i < n; i++)
             {
                 Channel c = context.CreateChannel(Vectors.NameLiterals[i]);
                 string group = c.Address;
                 string side = c.Sidehash(nack, 0, 4).Address;
                 string byName = GroupAddress.Format(GroupAddress.FromName(Vectors.NameLiterals[i], WireProfile.V0_11), 0);
-                if (group != Vectors.NameGroups011[i] || byName != group || side != Vectors.NameNackGroups011[i])
-                {
-                    if (bad++ == 0) first = "name " + i + ": expected " + Vectors.NameGroups011[i] + " / NACK " + Vectors.NameNackGroups011[i] + ", got " + group + " (" + byName + ") / NACK " + side;
-                }
+                if (byName != group && first.Length == 0) first = "name " + i + ": channel " + group + ", GroupAddress " + byName;
+                if (i < Vectors.NameGroups011Head.Length && first.Length == 0 && (group != Vectors.NameGroups011Head[i] || side != Vectors.NameNackGroups011Head[i]))
+                    first = "name " + i + ": expected " + Vectors.NameGroups011Head[i] + " / NACK " + Vectors.NameNackGroups011Head[i] + ", got " + group + " / NACK " + side;
+                groups += group + "\n";
+                nacks += side + "\n";
             }
-            Assert.AreEqual(0, bad, bad + " names differ from librecast 0.11.2; first " + first);
+            Assert.AreEqual("", first, "names differ from librecast 0.11.2");
+            Assert.AreEqual(Vectors.NameGroups011Digest, Digest(groups), n + " names' 0.11 groups differ from librecast 0.11.2's (digest of all)");
+            Assert.AreEqual(Vectors.NameNackGroups011Digest, Digest(nacks), n + " names' NACK channels differ from librecast 0.11.2's (digest of all)");
+        }
+
+        private static string Digest(string ascii)
+        {
+            byte[] bytes = Utf8.GetBytes(ascii);
+            byte[] digest = new byte[32];
+            Blake3Hasher.Hash(bytes, 0, bytes.Length, digest, 0);
+            return Hex.Of(digest);
         }
 
         [TestMethod]
