@@ -25,10 +25,10 @@ namespace Librecast
         /// <summary>Second byte of librecast's base group address ff1e::.</summary>
         public const byte BasePrefix1 = 0x1e;
 
-        /// <summary>Derives the group of channel <paramref name="name"/> (its UTF-8 bytes) as librecast 0.5.1 does (profile 0.5).</summary>
+        /// <summary>Derives the group of channel <paramref name="name"/> (its UTF-8 bytes) on the default wire (<see cref="WireProfile.Default"/>, 0.11), as a new <see cref="Context"/> does.</summary>
         public static byte[] FromName(string name)
         {
-            return FromName(name, WireProfile.V0_5);
+            return FromName(name, WireProfile.Default);
         }
 
         /// <summary>Derives the group of channel <paramref name="name"/> (its UTF-8 bytes) under the wire profile <paramref name="wire"/>.</summary>

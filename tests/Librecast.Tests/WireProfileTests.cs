@@ -85,6 +85,7 @@ public class WireProfileTests
         Assert.Equal("ff1e:d84e:4290:e72b:1a14:3f02:507:7be4", GroupAddress.Format(GroupAddress.FromName("bench", WireProfile.V0_5), 0));
         Assert.Equal("ff1e:374b:f98b:3b8f:7f41:a9e2:9115:4fc5", GroupAddress.Format(GroupAddress.FromName("bench", WireProfile.V0_9), 0));
         Assert.Equal("ff1e:374b:f98b:3b8f:7f41:a9e2:9115:4fc5", GroupAddress.Format(GroupAddress.FromName("bench", WireProfile.V0_11), 0));
+        Assert.Equal("ff1e:374b:f98b:3b8f:7f41:a9e2:9115:4fc5", GroupAddress.Format(GroupAddress.FromName("bench"), 0)); // the default wire
         using var ctx = new Context(new NullPlatform());
         Assert.Same(WireProfile.V0_11, ctx.Wire);
         Assert.Equal("ff1e:374b:f98b:3b8f:7f41:a9e2:9115:4fc5", ctx.CreateChannel("bench").Address);

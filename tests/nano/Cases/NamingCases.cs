@@ -100,7 +100,7 @@ namespace Librecast.NanoCases
                 {
                     if (badUtf8++ == 0 && first.Length == 0) first = "name " + i + " UTF-8: expected " + Vectors.NameUtf8[i] + ", got " + utf8;
                 }
-                string group = GroupAddress.Format(GroupAddress.FromName(names[i]), 0);
+                string group = GroupAddress.Format(GroupAddress.FromName(names[i], WireProfile.V0_5), 0);
                 if (group != Vectors.NameGroups[i])
                 {
                     if (badGroup++ == 0 && first.Length == 0) first = "name " + i + " group: expected " + Vectors.NameGroups[i] + ", got " + group;
