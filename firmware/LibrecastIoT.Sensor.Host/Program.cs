@@ -15,22 +15,24 @@ namespace LibrecastIoT.Sensor
     {
         private const string Usage =
             "usage: sensornode --interface IF [--site SITE] [--node NODE | --mac MAC] [--config FILE] [--interval SECONDS]\n" +
-            "                  [--count N] [--ipv4] [--seed N] [--sensor-missing N]\n" +
-            "       sensornode --groups --site SITE --node NODE   (print the node's channels and their IPv6 and IPv4 groups)\n" +
+            "                  [--count N] [--ipv4] [--wire 0.5|0.9|0.11] [--seed N] [--sensor-missing N]\n" +
+            "       sensornode --groups --site SITE --node NODE [--wire W]   (print the node's channels and their IPv6 and IPv4 groups)\n" +
             "Runs the firmware's sensor node with a simulated BME280: a SenML reading every interval (default 10 s)\n" +
             "to SITE/NODE/telemetry, commands (interval SECONDS | identify [SECONDS] | publish) on SITE/NODE/cmd.\n" +
-            "--config: the device's configuration file (firmware/README.md: site, node, interval, key), read as the\n" +
+            "--config: the device's configuration file (firmware/README.md: site, node, interval, key, wire), read as the\n" +
             "ESP32 reads I:\\librecast.conf; --mac: the device's MAC address, which names the node (esp-XXXXXXXXXXXX)\n" +
             "when neither --node nor the file does. --count: stop after N packs. --ipv4: the 239/8 IPv4 mapping (as on\n" +
             "standard ESP32 firmware) instead of librecast's IPv6 groups. --sensor-missing N: the first N attempts to\n" +
             "open the sensor fail as an absent BME280 does (-1: it never appears). The node follows IF's state: down\n" +
-            "closes its socket, up joins again (the ESP32's Wi-Fi lost and back).";
+            "closes its socket, up joins again (the ESP32's Wi-Fi lost and back). --wire: the librecast release whose\n" +
+            "IPv6 groups to use (0.11, the default; 0.9; 0.5 for librecast 0.5.1), as the file's 'wire' line; the option wins.";
 
         /// <summary>Entry point; exit codes: 0 ok, 1 network failure, 2 bad arguments, 130 interrupted.</summary>
         public static int Main(string[] args)
         {
             var settings = new NodeSettings();
             string? iface = null, config = null, mac = null;
+            WireProfile? wire = null;
             int count = 0, seed = 0, missing = 0;
             bool groups = false, nodeGiven = false, siteGiven = false;
             try
@@ -56,6 +58,10 @@ namespace LibrecastIoT.Sensor
                         case "--count": count = Number(); break;
                         case "--seed": seed = Number(); break;
                         case "--ipv4": settings.Ipv6 = false; break;
+                        case "--wire":
+                            string w = Value();
+                            wire = WireProfile.Parse(w) ?? throw new FormatException($"--wire must be {WireProfile.Names}, not '{w}'");
+                            break;
                         case "--groups": groups = true; break;
                         case "-h" or "--help": Console.WriteLine(Usage); return 0;
                         default: throw new FormatException($"unknown argument '{args[i]}'");
@@ -77,6 +83,7 @@ namespace LibrecastIoT.Sensor
                     if (siteGiven) settings.Site = site;
                     if (nodeGiven) settings.Node = node;
                 }
+                if (wire != null) settings.Wire = wire;
                 bool named = nodeGiven || mac != null || (config != null && settings.Node != "node1");
                 if (!named) throw new FormatException("--node, --mac or a --config with a node line is required");
                 if (groups && !nodeGiven) throw new FormatException("--groups needs --site and --node");
@@ -91,7 +98,7 @@ namespace LibrecastIoT.Sensor
             if (groups)
             {
                 foreach (string channel in new[] { settings.TelemetryChannel, settings.CommandChannel })
-                    Console.WriteLine($"{channel} ipv6 {GroupAddress.Format(GroupAddress.FromName(channel), 0)} ipv4 {Ipv4Group.Format(Ipv4Group.FromName(channel), 0)} port {GroupAddress.DefaultPort}");
+                    Console.WriteLine($"{channel} ipv6 {GroupAddress.Format(GroupAddress.FromName(channel, settings.Wire), 0)} ipv4 {Ipv4Group.Format(Ipv4Group.FromName(channel), 0)} port {GroupAddress.DefaultPort}");
                 return 0;
             }
 

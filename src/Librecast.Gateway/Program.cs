@@ -25,6 +25,8 @@ public static class Program
         "groups (and command channels back); reads local I2C sensors (BME280, SHT3x, BH1750) and\n" +
         "publishes them on their channel; shares a directory of files on a channel for 'lc fetch'\n" +
         "(config share: RaptorQ, lc share's protocol, rescanned every few seconds and on SIGHUP).\n" +
+        "Channels speak librecast 0.11.2's wire unless \"option wire '0.9'\" or '0.5' (librecast 0.9.1,\n" +
+        "0.5.1) says otherwise, in the gateway section or in a subscribe, sensor, bridge or share section.\n" +
         "\n" +
         "  -c, --config FILE   configuration file (UCI syntax; default " + DefaultConfigPath + ";\n" +
         "                      on OpenWrt /etc/config/lcgw). Every option: docs/deploy.md.\n" +

@@ -11,6 +11,7 @@ namespace Librecast
     public sealed partial class Channel
     {
         private readonly byte[] group = new byte[GroupAddress.Size];
+        private readonly byte[] hash = new byte[Blake3Hasher.OutLength]; // librecast's channel hash (sidehash starts from it)
         private readonly object sendLock = new object();
         private readonly byte[] randomBytes = new byte[8];
         private byte[] frameBuffer = new byte[0];
@@ -27,14 +28,23 @@ namespace Librecast
         private SecretBox? publisherBox;
         private SecretBox? receiveBox;
 
-        internal Channel(Context context, byte[] groupBytes, int groupOffset, int port, string? name)
+        // hashBytes null: a channel made from an address, whose hash lc_channel_init derives from the group.
+        internal Channel(Context context, WireProfile wire, byte[] groupBytes, int groupOffset, byte[]? hashBytes, int port, string? name)
         {
             Context = context;
+            Wire = wire;
             Id = context.NextChannelId();
             Array.Copy(groupBytes, groupOffset, group, 0, GroupAddress.Size);
+            if (hashBytes != null) Array.Copy(hashBytes, 0, hash, 0, Blake3Hasher.OutLength);
+            else wire.GroupToHash(group, 0, hash);
             Port = port;
             Name = name;
         }
+
+        /// <summary>The librecast wire this channel speaks: chosen by its context when it was made, or given to <see cref="Librecast.Context.CreateChannel(string, WireProfile)"/>.</summary>
+        public WireProfile Wire { get; }
+
+        internal byte[] HashBytes { get { return hash; } }
 
         /// <summary>The context that created this channel.</summary>
         public Context Context { get; }

@@ -12,6 +12,7 @@ namespace Librecast
         private readonly ArrayList sockets = new ArrayList();
         private bool disposed;
         private int lastChannelId;
+        private WireProfile wire = WireProfile.Default;
 
         /// <summary>Creates a context on <paramref name="platform"/>.</summary>
         public Context(IPlatform platform)
@@ -26,6 +27,21 @@ namespace Librecast
 
         /// <summary>Counters shared by every socket of this context.</summary>
         public Counters Counters { get; }
+
+        /// <summary>
+        /// The librecast wire the channels this context makes speak (<see cref="WireProfile.Default"/>,
+        /// 0.11, unless set). Channels keep the profile they were made with; a bridge between
+        /// versions gives one to <see cref="CreateChannel(string, WireProfile)"/>.
+        /// </summary>
+        public WireProfile Wire
+        {
+            get { return wire; }
+            set
+            {
+                if (value == null) throw new ArgumentNullException("value");
+                wire = value;
+            }
+        }
 
         internal int NextChannelId() { return System.Threading.Interlocked.Increment(ref lastChannelId); }
 
@@ -46,10 +62,16 @@ namespace Librecast
         /// </summary>
         public Channel CreateChannel(string name)
         {
+            return CreateChannel(name, wire);
+        }
+
+        /// <summary>Creates the channel named <paramref name="name"/> on the wire of <paramref name="wireProfile"/> rather than the context's; see <see cref="CreateChannel(string)"/>.</summary>
+        public Channel CreateChannel(string name, WireProfile wireProfile)
+        {
             if (name == null) throw new ArgumentNullException("name");
             int nul = name.IndexOf('\0');
             byte[] bytes = Utf8.GetBytes(nul < 0 ? name : name.Substring(0, nul));
-            return CreateChannel(bytes, 0, bytes.Length, name);
+            return CreateChannel(bytes, 0, bytes.Length, name, wireProfile);
         }
 
         /// <summary>
@@ -58,17 +80,25 @@ namespace Librecast
         /// </summary>
         public Channel CreateChannel(byte[] name, int offset, int count)
         {
-            return CreateChannel(name, offset, count, null);
+            return CreateChannel(name, offset, count, null, wire);
         }
 
-        private Channel CreateChannel(byte[] name, int offset, int count, string? text)
+        /// <summary>Creates the channel named by bytes on the wire of <paramref name="wireProfile"/>; see <see cref="CreateChannel(byte[], int, int)"/>.</summary>
+        public Channel CreateChannel(byte[] name, int offset, int count, WireProfile wireProfile)
+        {
+            return CreateChannel(name, offset, count, null, wireProfile);
+        }
+
+        private Channel CreateChannel(byte[] name, int offset, int count, string? text, WireProfile wireProfile)
         {
             if (name == null) throw new ArgumentNullException("name");
+            if (wireProfile == null) throw new ArgumentNullException("wireProfile");
             if (offset < 0 || count < 0 || offset > name.Length - count) throw new ArgumentOutOfRangeException("count");
             ThrowIfDisposed();
+            byte[] hash = new byte[Blake3Hasher.OutLength];
             byte[] group = new byte[GroupAddress.Size];
-            GroupAddress.FromName(name, offset, count, 0, group, 0);
-            return new Channel(this, group, 0, GroupAddress.DefaultPort, text);
+            wireProfile.NameToGroup(name, offset, count, hash, group);
+            return new Channel(this, wireProfile, group, 0, hash, GroupAddress.DefaultPort, text);
         }
 
         /// <summary>
@@ -83,23 +113,35 @@ namespace Librecast
             byte[] bytes = Utf8.GetBytes(name);
             byte[] group = new byte[GroupAddress.Size];
             Ipv4Group.FromName(bytes, 0, bytes.Length, 0, group, 0);
-            return new Channel(this, group, 0, GroupAddress.DefaultPort, name);
+            return new Channel(this, wire, group, 0, null, GroupAddress.DefaultPort, name);
         }
 
         /// <summary>
         /// Creates a channel for an existing group address and port (like <c>lc_channel_init</c>):
-        /// the 16 bytes at <paramref name="group"/>[offset] are used as given.
+        /// the 16 bytes at <paramref name="group"/>[offset] are used as given. Port 0 means
+        /// librecast's default 4242 on the 0.9+ wire (as lc_channel_init there); 0.5.1 kept
+        /// port 0, which cannot be sent to, so profile 0.5 refuses it.
         /// </summary>
         /// <exception cref="ArgumentException">The address is not IPv6 multicast (ff00::/8) or IPv4-mapped multicast (::ffff:224.0.0.0/4).</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The port is outside 1..65535 (0 allowed on 0.9+).</exception>
         public Channel CreateChannelForGroup(byte[] group, int offset, int port)
         {
+            return CreateChannelForGroup(group, offset, port, wire);
+        }
+
+        /// <summary>Creates a channel for an existing group address and port on the wire of <paramref name="wireProfile"/>; see <see cref="CreateChannelForGroup(byte[], int, int)"/>.</summary>
+        public Channel CreateChannelForGroup(byte[] group, int offset, int port, WireProfile wireProfile)
+        {
             if (group == null) throw new ArgumentNullException("group");
+            if (wireProfile == null) throw new ArgumentNullException("wireProfile");
             if (offset < 0 || offset > group.Length - GroupAddress.Size) throw new ArgumentOutOfRangeException("offset");
             if (!GroupAddress.IsMulticast(group, offset) && !Ipv4Group.IsMulticast(group, offset))
                 throw new ArgumentException(GroupAddress.Format(group, offset) + " is not an IPv6 multicast address (ff00::/8) or IPv4-mapped multicast address (::ffff:224.0.0.0/4)", "group");
-            if (port < 1 || port > 65535) throw new ArgumentOutOfRangeException("port", "port is 1..65535");
+            if (port == 0 && wireProfile.InitPortZeroIsDefault) port = GroupAddress.DefaultPort;
+            if (port < 1 || port > 65535)
+                throw new ArgumentOutOfRangeException("port", wireProfile.InitPortZeroIsDefault ? "port is 1..65535 (0: the default 4242)" : "port is 1..65535 (wire profile 0.5: port 0 is not a default there)");
             ThrowIfDisposed();
-            return new Channel(this, group, offset, port, null);
+            return new Channel(this, wireProfile, group, offset, null, port, null);
         }
 
         internal void Forget(Socket socket)

@@ -3,12 +3,14 @@ using System;
 namespace Librecast
 {
     /// <summary>
-    /// Channel name to IPv6 multicast group, exactly as librecast 0.5.1's <c>lc_channel_new</c>
-    /// derives it, and IPv6 text formatting as glibc's <c>inet_ntop</c> writes it.
+    /// Channel name to IPv6 multicast group, exactly as librecast's <c>lc_channel_new</c> derives
+    /// it under a <see cref="WireProfile"/>, and IPv6 text formatting as glibc's <c>inet_ntop</c>
+    /// writes it.
     /// </summary>
     /// <remarks>
-    /// h = BLAKE3(name bytes || flags as 4 bytes little-endian); the group is ff1e:: with bytes
-    /// 2..15 XORed with h[2..15]. ff1e = multicast, transient, global scope.
+    /// 0.9+: the group is ff1e ‖ BLAKE3(name)[0..13]. 0.5.1: h = BLAKE3(name bytes ‖ flags as 4
+    /// bytes little-endian); the group is ff1e:: with bytes 2..15 XORed with h[2..15].
+    /// ff1e = multicast, transient, global scope.
     /// </remarks>
     public static class GroupAddress
     {
@@ -23,26 +25,45 @@ namespace Librecast
         /// <summary>Second byte of librecast's base group address ff1e::.</summary>
         public const byte BasePrefix1 = 0x1e;
 
-        /// <summary>Derives the group of channel <paramref name="name"/> (its UTF-8 bytes, flags 0).</summary>
+        /// <summary>Derives the group of channel <paramref name="name"/> (its UTF-8 bytes) on the default wire (<see cref="WireProfile.Default"/>, 0.11), as a new <see cref="Context"/> does.</summary>
         public static byte[] FromName(string name)
         {
+            return FromName(name, WireProfile.Default);
+        }
+
+        /// <summary>Derives the group of channel <paramref name="name"/> (its UTF-8 bytes) under the wire profile <paramref name="wire"/>.</summary>
+        public static byte[] FromName(string name, WireProfile wire)
+        {
             if (name == null) throw new ArgumentNullException("name");
+            if (wire == null) throw new ArgumentNullException("wire");
             byte[] bytes = Utf8.GetBytes(name);
+            byte[] hash = new byte[Blake3Hasher.OutLength];
             byte[] group = new byte[Size];
-            FromName(bytes, 0, bytes.Length, 0, group, 0);
+            wire.NameToGroup(bytes, 0, bytes.Length, hash, group);
             return group;
         }
 
         /// <summary>
         /// Derives the group of the name in <paramref name="name"/>[offset, offset+count) with
-        /// <paramref name="flags"/> (0 for <c>lc_channel_new</c>), writing 16 bytes to
-        /// <paramref name="group"/>.
+        /// <paramref name="flags"/> (0 for <c>lc_channel_new</c>) as librecast 0.5.1 does,
+        /// writing 16 bytes to <paramref name="group"/>. (Our IPv4 mapping is defined on it.)
         /// </summary>
         public static void FromName(byte[] name, int offset, int count, uint flags, byte[] group, int groupOffset)
         {
-            if (name == null) throw new ArgumentNullException("name");
             if (group == null) throw new ArgumentNullException("group");
             if (groupOffset < 0 || groupOffset > group.Length - Size) throw new ArgumentOutOfRangeException("groupOffset");
+            // Only bytes 2..15 of the hash are used: XORing them into ff1e:: (zero there) is
+            // the same as copying them, and bytes 0-1 are the prefix.
+            HashName(name, offset, count, flags, group, groupOffset, Size);
+            group[groupOffset] = BasePrefix0;
+            group[groupOffset + 1] = BasePrefix1;
+        }
+
+        // librecast 0.5.1's channel hash: BLAKE3(name ‖ flags as 4 bytes little-endian), its
+        // first outCount bytes.
+        internal static void HashName(byte[] name, int offset, int count, uint flags, byte[] output, int outOffset, int outCount)
+        {
+            if (name == null) throw new ArgumentNullException("name");
             Blake3Hasher hasher = new Blake3Hasher();
             byte[] flagBytes = new byte[4];
             flagBytes[0] = (byte)flags;
@@ -51,11 +72,7 @@ namespace Librecast
             flagBytes[3] = (byte)(flags >> 24);
             hasher.Update(name, offset, count);
             hasher.Update(flagBytes, 0, 4);
-            // Only bytes 2..15 of the hash are used: XORing them into ff1e:: (zero there) is
-            // the same as copying them, and bytes 0-1 are the prefix.
-            hasher.Finish(group, groupOffset, Size);
-            group[groupOffset] = BasePrefix0;
-            group[groupOffset + 1] = BasePrefix1;
+            hasher.Finish(output, outOffset, outCount);
         }
 
         /// <summary>True if the 16 bytes at <paramref name="offset"/> are an IPv6 multicast address (ff00::/8).</summary>

@@ -19,7 +19,7 @@ public class ChannelDerivedTests
     public void Sideband_Sidehash_And_Copy_Match_Librecast()
     {
         var rnd = new Random(13);
-        using var ctx = new Context(new NullPlatform());
+        using var ctx = new Context(new NullPlatform()) { Wire = WireProfile.V0_5 };
         var requests = new StringBuilder();
         var expected = new List<string>();
         for (int i = 0; i < 300; i++)
@@ -51,7 +51,7 @@ public class ChannelDerivedTests
     [Fact]
     public void Random_Channels_Are_Distinct_Librecast_Groups()
     {
-        using var ctx = new Context(Librecast.Sockets.SocketsPlatform.Instance);
+        using var ctx = new Context(Librecast.Sockets.SocketsPlatform.Instance) { Wire = WireProfile.V0_5 };
         var seen = new HashSet<string>();
         for (int i = 0; i < 200; i++)
         {

@@ -56,7 +56,7 @@ public class FecWireTests : IDisposable
         var oti = Oti.ForLibrecast(f, 1024);
         string keyArg = "", keyHex = "";
         if (symm) { var k = Key(); keyArg = " --key-file " + k.KeyFile; keyHex = " " + k.Hex; }
-        using var listener = Lc.Start($"listen -i {Netns.RecvIf} --fec-rq --object-size {f} --output {output} -t 30{keyArg} {channel}");
+        using var listener = Lc.Start($"listen --wire 0.5 -i {Netns.RecvIf} --fec-rq --object-size {f} --output {output} -t 30{keyArg} {channel}");
         listener.WaitForStderr("listening for");
         // One full pass of block 0 as librecast sends it: ESI 0 .. K'+4.
         int count = new SourceBlock(oti.KL).KPrime + 5;
@@ -85,7 +85,7 @@ public class FecWireTests : IDisposable
         // The flood is unpaced and the C receiver keeps librecast's default socket buffer: on a
         // loaded machine the kernel drops some (183 of 206 symbols arrived once at 5 %). What is
         // tested is that liblcrq decodes what we encode, so leave room for those drops.
-        var (code, _, err) = Lc.Run($"send -i {Netns.SendIf} --fec-rq --overhead 50 --file {path}{keyArg} {channel}");
+        var (code, _, err) = Lc.Run($"send --wire 0.5 -i {Netns.SendIf} --fec-rq --overhead 50 --file {path}{keyArg} {channel}");
         Assert.True(code == 0, "lc send --fec-rq failed: " + err);
         Assert.StartsWith("OK symbols=", receiver.NextLine(30_000));
         Assert.Equal(0, receiver.WaitForExit());

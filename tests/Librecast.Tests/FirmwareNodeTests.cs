@@ -78,7 +78,7 @@ public class FirmwareNodeTests
             Assert.InRange(pack[0].GetProperty("v").GetDouble(), 10, 35);
             Assert.InRange(pack[1].GetProperty("v").GetDouble(), 0, 100);
             Assert.InRange(pack[2].GetProperty("v").GetDouble(), 90_000, 110_000);
-            Assert.Equal(GroupAddress.Format(GroupAddress.FromName("site1/n1/telemetry"), 0), node.Telemetry!.Address);
+            Assert.Equal(GroupAddress.Format(GroupAddress.FromName("site1/n1/telemetry", WireProfile.V0_11), 0), node.Telemetry!.Address); // the node's default wire
         }
     }
 
@@ -353,6 +353,21 @@ public class FirmwareNodeTests
     }
 
     [Theory]
+    [InlineData("", "0.11")]
+    [InlineData("wire 0.5\n", "0.5")]
+    [InlineData("node n\nwire 0.9 # Debian 13\n", "0.9")]
+    [InlineData("wire 0.11.2\n", "0.11")]
+    public void Device_Config_Chooses_The_Wire(string text, string wire)
+    {
+        var s = new NodeSettings();
+        byte[] b = Encoding.ASCII.GetBytes(text);
+        NodeConfig.Apply(b, b.Length, s);
+        Assert.Equal(wire, s.Wire.Name);
+    }
+
+    [Theory]
+    [InlineData("wire 0.7", "line 1: wire must be 0.5, 0.9 or 0.11")]
+    [InlineData("site s\nwire latest", "line 2: wire must be 0.5, 0.9 or 0.11 (the librecast release whose groups to use), not 'latest'")]
     [InlineData("node a/b", "Node 'a/b' must not contain")]
     [InlineData("key 00ff", "line 1: key must be 64 hex digits")]
     [InlineData("site s\ncolour red", "line 2: unknown setting 'colour'")]
@@ -367,6 +382,7 @@ public class FirmwareNodeTests
         Assert.Contains(message, e.Message);
         Assert.Equal("before", s.Node);
         Assert.Null(s.Key);
+        Assert.Same(WireProfile.V0_11, s.Wire);
     }
 
     [Fact]

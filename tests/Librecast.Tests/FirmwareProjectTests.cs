@@ -236,6 +236,10 @@ public class FirmwareProjectTests
         (code, _, stderr) = Flash(new[] { "--board", "esp32-devkitc" });
         Assert.Equal(2, code);
         Assert.Contains("--port is required", stderr);
+
+        (code, _, stderr) = Flash(new[] { "--board", "esp32-devkitc", "--port", "/dev/ttyLCTEST0", "--wire", "0.6", "--dry-run" });
+        Assert.Equal(2, code);
+        Assert.Contains("--wire must be 0.5, 0.9 or 0.11", stderr);
     }
 
     [Fact]
@@ -265,8 +269,9 @@ public class FirmwareProjectTests
             System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
             File.WriteAllBytes(key, bytes);
             File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            var (code, stdout, stderr) = Flash(new[] { "--board", "esp32-c3-devkitm-1", "--port", "/dev/ttyLCTEST0", "--site", "gh", "--node", "bed3", "--key-file", key, "--dry-run" });
+            var (code, stdout, stderr) = Flash(new[] { "--board", "esp32-c3-devkitm-1", "--port", "/dev/ttyLCTEST0", "--site", "gh", "--node", "bed3", "--key-file", key, "--wire", "0.5", "--dry-run" });
             Assert.True(code == 0, "exit " + code + "\n" + stdout + stderr);
+            Assert.Contains("librecast.conf: wire 0.5", stdout);
             Assert.Contains("librecast.conf: site gh", stdout);
             Assert.Contains("librecast.conf: node bed3", stdout);
             Assert.Contains("librecast.conf: key ***", stdout);

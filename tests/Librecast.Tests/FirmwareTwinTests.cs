@@ -40,14 +40,17 @@ public class FirmwareTwinTests
         Assert.Equal("Pa", pack[2].GetProperty("u").GetString());
     }
 
-    [Fact]
-    public void Twin_SenML_Arrives_At_The_C_Librecast_Receiver()
+    [Theory]
+    [InlineData("0.5")]
+    [InlineData("0.9")]
+    [InlineData("0.11")]
+    public void Twin_SenML_Arrives_At_The_C_Librecast_Receiver(string profile)
     {
         Netns.Require();
         string node = Unique();
-        using var peer = new PeerProcess(CPeer.Build("lcpeer"), $"recv {Netns.RecvIf} site1/{node}/telemetry 3 20");
+        using var peer = new PeerProcess(CPeer.Build("lcpeer", WireProfile.Parse(profile)!), $"recv {Netns.RecvIf} site1/{node}/telemetry 3 20");
         Assert.Equal("READY", peer.NextLine());
-        using var twin = StartNode($"--site site1 --node {node} --interval 1 --count 3 --seed 5");
+        using var twin = StartNode($"--site site1 --node {node} --wire {profile} --interval 1 --count 3 --seed 5");
         for (int seq = 1; seq <= 3; seq++)
         {
             var fields = Fields(peer.NextLine(15_000));
@@ -140,9 +143,12 @@ public class FirmwareTwinTests
         return fields;
     }
 
-    [Fact]
-    public void Keyed_Twin_Readings_Open_At_A_C_Librecast_Receiver_With_The_Key()
+    [Theory]
+    [InlineData("0.5")]
+    [InlineData("0.11")]
+    public void Keyed_Twin_Readings_Open_At_A_C_Librecast_Receiver_With_The_Key(string profile)
     {
+        // The device file's "wire" line chooses the groups; the C receiver is that release's library.
         Netns.Require();
         string node = Unique();
         byte[] key = new byte[32];
@@ -150,8 +156,8 @@ public class FirmwareTwinTests
         string config = Path.GetTempFileName();
         try
         {
-            File.WriteAllText(config, $"# the device's I:\\librecast.conf\nsite site1\nnode {node}\nkey {Convert.ToHexString(key)}\n");
-            using var peer = new PeerProcess(CPeer.Build("lcsymm"), $"recv {Netns.RecvIf} site1/{node}/telemetry {Convert.ToHexString(key)} 3 20");
+            File.WriteAllText(config, $"# the device's I:\\librecast.conf\nsite site1\nnode {node}\nkey {Convert.ToHexString(key)}\nwire {profile}\n");
+            using var peer = new PeerProcess(CPeer.Build("lcsymm", WireProfile.Parse(profile)!), $"recv {Netns.RecvIf} site1/{node}/telemetry {Convert.ToHexString(key)} 3 20");
             Assert.Equal("READY", peer.NextLine());
             using var twin = StartNode($"--config {config} --interval 1 --count 3 --seed 8");
             var seqs = new List<ulong>();

@@ -120,12 +120,50 @@ public class GatewayConfigTests
     [InlineData("config share\n option directory /srv\n option channel c\n option max_bytes 3000000000", "test.conf:4: max_bytes '3000000000' is not a number from 1 to 2147483647")]
     [InlineData("config share\n option directory /srv\n option channel c\n option max_files 0", "test.conf:4: max_files '0' is not a number from 1 to 10000")]
     [InlineData("config share\n option directory /srv\n option channel c\n option rescan -1", "test.conf:4: rescan '-1' is not a number from 0 to 86400")]
-    [InlineData("config share\n option directory /srv\n option channel c\n option dir /x", "test.conf:4: unknown option 'dir' in 'config share' (known: channel, directory, enabled, interface, key_file, max_bytes, max_files, rate, rescan, symbol_size)")]
+    [InlineData("config share\n option directory /srv\n option channel c\n option dir /x", "test.conf:4: unknown option 'dir' in 'config share' (known: channel, directory, enabled, interface, key_file, max_bytes, max_files, rate, rescan, symbol_size, wire)")]
     [InlineData("config share\n option directory /srv\n option channel c\nconfig share\n option directory /b\n option channel d", "test.conf:4: a second 'config share' section")]
+    [InlineData("config gateway\n option wire 0.7\nconfig subscribe\n list channel a\nconfig jsonl", "test.conf:2: wire '0.7' is not a librecast wire we speak (0.5, 0.9 or 0.11: librecast 0.5.1, 0.9.1, 0.11.2)")]
+    [InlineData("config subscribe\n list channel a\n option wire 11\nconfig jsonl", "test.conf:3: wire '11' is not a librecast wire we speak")]
+    [InlineData("config bridge\n list ipv4 a\n option wire '0.5 '", "test.conf:3: wire '0.5 ' is not a librecast wire we speak")]
+    [InlineData("config subscribe\n option wire 0.5\n list channel a\nconfig bridge\n option wire 0.11\n list ipv4 a\nconfig jsonl", "test.conf:5: channel 'a' has wire 0.5 at test.conf:2 and 0.11 here")]
+    [InlineData("config metrics\n option wire 0.5", "test.conf:2: unknown option 'wire' in 'config metrics'")]
     public void Errors_Name_File_Line_And_Fix(string text, string expected)
     {
         ConfigException e = Assert.Throws<ConfigException>(() => GatewayConfig.Parse(text, "test.conf"));
         Assert.StartsWith(expected, e.Message);
+    }
+
+    [Fact]
+    public void Wire_Is_Chosen_Globally_And_Per_Section()
+    {
+        GatewayConfig c = GatewayConfig.Parse("""
+            config gateway
+            	option wire '0.9'
+            config subscribe
+            	list channel 'new/telemetry'
+            config subscribe
+            	option wire '0.5'
+            	list channel 'old/telemetry'
+            config sensor
+            	option type bme280
+            	option channel 'here/telemetry'
+            	option wire '0.11'
+            config share
+            	option directory /srv
+            	option channel 'files'
+            	option wire '0.5.1'
+            config jsonl
+            """, "test.conf");
+        Assert.Same(WireProfile.V0_9, c.Wire);
+        Assert.Same(WireProfile.V0_9, c.WireOf("new/telemetry"));
+        Assert.Same(WireProfile.V0_5, c.WireOf("old/telemetry"));
+        Assert.Same(WireProfile.V0_11, c.WireOf("here/telemetry"));
+        Assert.Same(WireProfile.V0_5, c.Share!.Wire);
+        Assert.Contains("wire=0.9", c.Describe());
+        // Without any: 0.11, librecast 0.11.2's wire.
+        GatewayConfig d = GatewayConfig.Parse("config subscribe\n list channel a\nconfig jsonl", "t");
+        Assert.Same(WireProfile.V0_11, d.Wire);
+        Assert.Same(WireProfile.V0_11, d.WireOf("a"));
     }
 
     [Fact]

@@ -45,6 +45,7 @@ public class GatewayTests
         using DaemonProcess gw = StartLcgw($"""
             config gateway
             	option interface 'lc1'
+            	option wire '0.5'
             	option site 'site1'
             	option node 'gw'
             config subscribe
@@ -134,14 +135,18 @@ public class GatewayTests
         Assert.Contains("msg=\"lcgw stopped\" received=2", gw.Stderr);
     }
 
-    [Fact]
-    public void Bridges_Ipv4_Node_Telemetry_To_Librecast_Ipv6_And_Commands_Back_Without_Echo()
+    [Theory]
+    [InlineData("0.5")]
+    [InlineData("0.11")]
+    public void Bridges_Ipv4_Node_Telemetry_To_Librecast_Ipv6_And_Commands_Back_Without_Echo(string profile)
     {
+        // lcgw's "option wire" against the real library of that release: 0.5.1 (system), 0.11.2 (prefix).
         Netns.Require();
-        string peer = CPeer.Build("lcpeer");
-        using DaemonProcess gw = StartLcgw("""
+        string peer = CPeer.Build("lcpeer", WireProfile.Parse(profile)!);
+        using DaemonProcess gw = StartLcgw($$"""
             config gateway
             	option interface 'lc1'
+            	option wire '{{profile}}'
             config jsonl
             	option path '-'
             config bridge
@@ -153,7 +158,7 @@ public class GatewayTests
         using var c = new PeerProcess(peer, $"recv {Netns.SendIf} site1/esp1/telemetry 1 10");
         Assert.Equal("READY", c.NextLine());
         // The IPv4-only node (standard ESP32 firmware) on the other end of the wire.
-        using var ctx = new Context(Librecast.Sockets.SocketsPlatform.Instance);
+        using var ctx = new Context(Librecast.Sockets.SocketsPlatform.Instance) { Wire = WireProfile.V0_5 };
         Socket node = ctx.CreateSocket();
         node.Bind(Librecast.Sockets.Interfaces.Resolve(Netns.SendIf));
         Channel telemetry = ctx.CreateIpv4Channel("site1/esp1/telemetry");
@@ -225,6 +230,7 @@ public class GatewayTests
         using DaemonProcess a = StartLcgw("""
             config gateway
             	option interface 'lc1'
+            	option wire '0.5'
             config jsonl
             	option path '-'
             config bridge
@@ -233,6 +239,7 @@ public class GatewayTests
         using DaemonProcess b = StartLcgw("""
             config gateway
             	option interface 'lc0'
+            	option wire '0.5'
             config jsonl
             	option path '-'
             config bridge
@@ -241,7 +248,7 @@ public class GatewayTests
         using var c = new PeerProcess(peer, $"recv {Netns.SendIf} site1/esp2/telemetry 2 4");
         Assert.Equal("READY", c.NextLine());
 
-        using var ctx = new Context(Librecast.Sockets.SocketsPlatform.Instance);
+        using var ctx = new Context(Librecast.Sockets.SocketsPlatform.Instance) { Wire = WireProfile.V0_5 };
         Socket node = ctx.CreateSocket();
         node.Bind(Librecast.Sockets.Interfaces.Resolve(Netns.SendIf));
         Channel telemetry = ctx.CreateIpv4Channel("site1/esp2/telemetry");

@@ -11,27 +11,33 @@ using Xunit;
 namespace Librecast.Tests;
 
 /// <summary>
-/// Our runtime and the real librecast 0.5.1 C library exchanging datagrams over a veth pair
-/// inside the test namespace: C sends on lc0, we hear on lc1, and the other way round.
+/// Our runtime and the real librecast C library exchanging datagrams over a veth pair inside the
+/// test namespace: C sends on lc0, we hear on lc1, and the other way round. Every test runs under
+/// each wire profile against that release's library: 0.5 with the system's 0.5.1, 0.9 with 0.9.1,
+/// 0.11 with 0.11.2 (tests/peers/fetch-librecast).
 /// </summary>
 [Collection(NetworkCollection.Name)]
 public class InteropTests
 {
     private static string UniqueChannel(string what) => $"interop/{what}/{Guid.NewGuid():N}";
 
+    public static TheoryData<string> Profiles => new() { "0.5", "0.9", "0.11" };
+
     /// <summary>Parses an lcpeer output line of key=value fields.</summary>
     private static Dictionary<string, string> Fields(string line) => CPeer.Fields(line);
 
-    [Fact]
-    public void C_Msg_Send_Reaches_Our_Receive_With_Header_Fields()
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public void C_Msg_Send_Reaches_Our_Receive_With_Header_Fields(string profile)
     {
+        WireProfile wire = WireProfile.Parse(profile)!;
         Netns.Require();
         string name = UniqueChannel("c2cs");
-        var (ctx, socket, channel) = Endpoints.Open(Netns.RecvIf, name, join: true);
+        var (ctx, socket, channel) = Endpoints.Open(Netns.RecvIf, name, join: true, wire);
         using (ctx)
         {
             ulong before = SocketsPlatform.Instance.NowNanoseconds();
-            var (code, _, err) = CPeer.Run(CPeer.Build("lcpeer"), $"send {Netns.SendIf} {name} hello-from-c --count 3", null, 20_000);
+            var (code, _, err) = CPeer.Run(CPeer.Build("lcpeer", wire), $"send {Netns.SendIf} {name} hello-from-c --count 3", null, 20_000);
             Assert.True(code == 0, "lcpeer send failed: " + err);
 
             var m = new Message(2048);
@@ -52,15 +58,17 @@ public class InteropTests
         }
     }
 
-    [Fact]
-    public void C_Channel_Send_Reaches_Our_Raw_Receive()
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public void C_Channel_Send_Reaches_Our_Raw_Receive(string profile)
     {
+        WireProfile wire = WireProfile.Parse(profile)!;
         Netns.Require();
         string name = UniqueChannel("c2cs-raw");
-        var (ctx, socket, _) = Endpoints.Open(Netns.RecvIf, name, join: true);
+        var (ctx, socket, _) = Endpoints.Open(Netns.RecvIf, name, join: true, wire);
         using (ctx)
         {
-            var (code, _, err) = CPeer.Run(CPeer.Build("lcpeer"), $"send {Netns.SendIf} {name} raw-bytes --raw", null, 20_000);
+            var (code, _, err) = CPeer.Run(CPeer.Build("lcpeer", wire), $"send {Netns.SendIf} {name} raw-bytes --raw", null, 20_000);
             Assert.True(code == 0, "lcpeer send failed: " + err);
             var m = new Message(2048);
             Assert.Equal(ReceiveResult.Ok, socket.Receive(m, 5000));
@@ -68,14 +76,16 @@ public class InteropTests
         }
     }
 
-    [Fact]
-    public void Our_SendMessage_Reaches_C_Msg_Recv_With_Header_Fields()
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public void Our_SendMessage_Reaches_C_Msg_Recv_With_Header_Fields(string profile)
     {
+        WireProfile wire = WireProfile.Parse(profile)!;
         Netns.Require();
         string name = UniqueChannel("cs2c");
-        using var peer = new PeerProcess(CPeer.Build("lcpeer"), $"recv {Netns.RecvIf} {name} 3 10");
+        using var peer = new PeerProcess(CPeer.Build("lcpeer", wire), $"recv {Netns.RecvIf} {name} 3 10");
         Assert.Equal("READY", peer.NextLine());
-        var (ctx, _, channel) = Endpoints.Open(Netns.SendIf, name, join: false);
+        var (ctx, _, channel) = Endpoints.Open(Netns.SendIf, name, join: false, wire);
         using (ctx)
         {
             ulong before = SocketsPlatform.Instance.NowNanoseconds();
@@ -98,14 +108,16 @@ public class InteropTests
         }
     }
 
-    [Fact]
-    public void Our_Raw_Send_Reaches_C_Socket_Recv()
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public void Our_Raw_Send_Reaches_C_Socket_Recv(string profile)
     {
+        WireProfile wire = WireProfile.Parse(profile)!;
         Netns.Require();
         string name = UniqueChannel("cs2c-raw");
-        using var peer = new PeerProcess(CPeer.Build("lcpeer"), $"recv {Netns.RecvIf} {name} 1 10 --raw");
+        using var peer = new PeerProcess(CPeer.Build("lcpeer", wire), $"recv {Netns.RecvIf} {name} 1 10 --raw");
         Assert.Equal("READY", peer.NextLine());
-        var (ctx, _, channel) = Endpoints.Open(Netns.SendIf, name, join: false);
+        var (ctx, _, channel) = Endpoints.Open(Netns.SendIf, name, join: false, wire);
         using (ctx)
         {
             byte[] p = "just-bytes"u8.ToArray();
@@ -117,15 +129,17 @@ public class InteropTests
         }
     }
 
-    [Fact]
-    public void Our_Datagram_Matches_Librecast_Wire_Layout()
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public void Our_Datagram_Matches_Librecast_Wire_Layout(string profile)
     {
+        WireProfile wire = WireProfile.Parse(profile)!;
         // A plain socket capture (no librecast on the receiving side) of what we put on the wire.
         Netns.Require();
         string name = UniqueChannel("wire");
-        using var peer = new PeerProcess(CPeer.Build("lcpeer"), $"dump {Netns.RecvIf} {name} 1 10");
+        using var peer = new PeerProcess(CPeer.Build("lcpeer", wire), $"dump {Netns.RecvIf} {name} 1 10");
         Assert.Equal("READY", peer.NextLine());
-        var (ctx, _, channel) = Endpoints.Open(Netns.SendIf, name, join: false);
+        var (ctx, _, channel) = Endpoints.Open(Netns.SendIf, name, join: false, wire);
         using (ctx)
         {
             channel.SendMessage("world"u8.ToArray(), 0, 5);

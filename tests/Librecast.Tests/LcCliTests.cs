@@ -37,13 +37,47 @@ public class LcCliTests
         Assert.StartsWith("counters ", flood.NextLine());
     }
 
-    [Fact]
-    public void Addr_Prints_The_Group_Alone_On_One_Line()
+    [Theory]
+    [InlineData("addr bench", "ff1e:374b:f98b:3b8f:7f41:a9e2:9115:4fc5")]              // default: 0.11
+    [InlineData("addr --wire 0.11 bench", "ff1e:374b:f98b:3b8f:7f41:a9e2:9115:4fc5")]
+    [InlineData("addr --wire 0.9 bench", "ff1e:374b:f98b:3b8f:7f41:a9e2:9115:4fc5")]
+    [InlineData("addr --wire 0.5 bench", "ff1e:d84e:4290:e72b:1a14:3f02:507:7be4")]
+    [InlineData("--wire 0.5 addr bench", "ff1e:d84e:4290:e72b:1a14:3f02:507:7be4")]
+    [InlineData("--wire=0.5 addr bench", "ff1e:d84e:4290:e72b:1a14:3f02:507:7be4")]
+    [InlineData("env:0.5 addr bench", "ff1e:d84e:4290:e72b:1a14:3f02:507:7be4")]         // LC_WIRE=0.5
+    [InlineData("env:0.5 addr --wire 0.11 bench", "ff1e:374b:f98b:3b8f:7f41:a9e2:9115:4fc5")] // --wire wins
+    public void Addr_Prints_The_Group_Alone_On_One_Line(string args, string group)
     {
-        var (code, stdout, stderr) = Lc.Run("addr bench");
+        var (code, stdout, stderr) = RunWithWireEnv(args);
         Assert.Equal(0, code);
-        Assert.Equal("ff1e:d84e:4290:e72b:1a14:3f02:507:7be4\n", stdout);
+        Assert.Equal(group + "\n", stdout);
         Assert.Equal("", stderr);
+    }
+
+    [Theory]
+    [InlineData("addr --wire 0.7 bench", "--wire must be one of 0.5, 0.9, 0.11 (got '0.7')")]
+    [InlineData("--wire 0.10 send chan hi", "--wire must be one of 0.5, 0.9, 0.11 (got '0.10')")]
+    [InlineData("listen --wire chan", "--wire must be one of 0.5, 0.9, 0.11 (got 'chan')")]
+    [InlineData("env:0.6 addr bench", "LC_WIRE must be one of 0.5, 0.9, 0.11 (got '0.6')")]
+    public void A_Bad_Wire_Is_One_Line_And_Exit_2(string args, string message)
+    {
+        var (code, stdout, stderr) = RunWithWireEnv(args);
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.StartsWith("lc: " + message, stderr);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+    }
+
+    // "env:V rest": lc with LC_WIRE=V; otherwise with LC_WIRE unset.
+    private static (int Code, string Out, string Err) RunWithWireEnv(string args)
+    {
+        string? env = null;
+        if (args.StartsWith("env:", StringComparison.Ordinal))
+        {
+            env = args[4..args.IndexOf(' ')];
+            args = args[(args.IndexOf(' ') + 1)..];
+        }
+        return CPeer.Run("env", (env == null ? "-u LC_WIRE" : "LC_WIRE=" + env) + $" dotnet {Lc.Dll} {args}", null, 30_000);
     }
 
     [Theory]
@@ -112,31 +146,34 @@ public class LcCliTests
         foreach (string word in new[] { "addr", "send", "listen", "Exit codes" }) Assert.Contains(word, stdout);
     }
 
+    public static TheoryData<string, string> ProfilesAndRaw => new()
+    {
+        { "0.5", "" }, { "0.5", "--raw" }, { "0.9", "" }, { "0.9", "--raw" }, { "0.11", "" }, { "0.11", "--raw" },
+    };
+
     [Theory]
-    [InlineData("")]
-    [InlineData("--raw")]
-    public void Lc_Send_Reaches_Librecast_C(string raw)
+    [MemberData(nameof(ProfilesAndRaw))]
+    public void Lc_Send_Reaches_Librecast_C(string profile, string raw)
     {
         Netns.Require();
         string name = $"cli/send/{Guid.NewGuid():N}";
-        using var peer = new PeerProcess(CPeer.Build("lcpeer"), $"recv {Netns.RecvIf} {name} 1 15 {raw}");
+        using var peer = new PeerProcess(CPeer.Build("lcpeer", WireProfile.Parse(profile)!), $"recv {Netns.RecvIf} {name} 1 15 {raw}");
         Assert.Equal("READY", peer.NextLine());
-        var (code, _, stderr) = Lc.Run($"send --interface {Netns.SendIf} {raw} {name} héllo");
+        var (code, _, stderr) = Lc.Run($"send --wire {profile} --interface {Netns.SendIf} {raw} {name} héllo");
         Assert.True(code == 0, stderr);
         Assert.Contains("data=" + Convert.ToHexString(Encoding.UTF8.GetBytes("héllo")).ToLowerInvariant(), peer.NextLine().ToLowerInvariant());
         Assert.Equal(0, peer.WaitForExit());
     }
 
     [Theory]
-    [InlineData("")]
-    [InlineData("--raw")]
-    public void Lc_Listen_Prints_What_Librecast_C_Sends(string raw)
+    [MemberData(nameof(ProfilesAndRaw))]
+    public void Lc_Listen_Prints_What_Librecast_C_Sends(string profile, string raw)
     {
         Netns.Require();
         string name = $"cli/listen/{Guid.NewGuid():N}";
-        using var listener = Lc.Start($"listen --interface {Netns.RecvIf} --count 2 --timeout 15 {raw} {name}");
+        using var listener = Lc.Start($"listen --wire {profile} --interface {Netns.RecvIf} --count 2 --timeout 15 {raw} {name}");
         // lc needs a moment to start and join; the C sender repeats so the first two that arrive count.
-        using var sender = new PeerProcess(CPeer.Build("lcpeer"), $"send {Netns.SendIf} {name} reading-21.5 --count 100 --interval-ms 100 {raw}");
+        using var sender = new PeerProcess(CPeer.Build("lcpeer", WireProfile.Parse(profile)!), $"send {Netns.SendIf} {name} reading-21.5 --count 100 --interval-ms 100 {raw}");
         Assert.Equal("reading-21.5", listener.NextLine(15_000));
         Assert.Equal("reading-21.5", listener.NextLine(5_000));
         Assert.Equal(0, listener.WaitForExit());
@@ -199,7 +236,7 @@ public class LcCliTests
         var (code, stdout, stderr) = Lc.Run(args);
         Assert.Equal("", stderr);
         Assert.Equal(0, code);
-        Assert.Equal(GroupAddress.Format(GroupAddress.FromName(name), 0) + "\n", stdout);
+        Assert.Equal(GroupAddress.Format(GroupAddress.FromName(name, WireProfile.Default), 0) + "\n", stdout); // lc's default wire
     }
 
     [Theory]

@@ -43,7 +43,7 @@ public class NamingTests
     [Fact]
     public void Bench_Maps_To_The_Group_Measured_From_Librecast()
     {
-        Assert.Equal("ff1e:d84e:4290:e72b:1a14:3f02:507:7be4", GroupAddress.Format(GroupAddress.FromName("bench"), 0));
+        Assert.Equal("ff1e:d84e:4290:e72b:1a14:3f02:507:7be4", GroupAddress.Format(GroupAddress.FromName("bench", WireProfile.V0_5), 0));
     }
 
     [Fact]

@@ -13,10 +13,11 @@ using Xunit;
 namespace Librecast.Tests;
 
 /// <summary>
-/// Our managed secretbox against librecast 0.5.1's SYMM channels over the veth pair: the C
+/// Our managed secretbox against librecast's SYMM channels over the veth pair, under each wire
+/// profile against that release (0.5.1 system, 0.9.1 and 0.11.2 from the prefixes): the C
 /// library encrypts (<c>lc_channel_send</c>, <c>lc_msg_send</c>) and we open; we seal, send the
 /// datagram raw, and the C library's socket receive path opens it (and libsodium directly).
-/// <c>lc_msg_recv</c> on SYMM is broken in 0.5.1 (shared/WIRE.md), so it is not used.
+/// <c>lc_msg_recv</c> on SYMM is broken in 0.5.1 (shared/WIRE.md) and works in 0.9+: tested there.
 /// Then the same through encrypted channels (Channel.SetKey, lc --key-file) both ways, and the
 /// replay window across a listener restart. C side: tests/peers/lcsymm.c.
 /// </summary>
@@ -28,47 +29,57 @@ public class SecretBoxInteropTests
 
     private static string Hex(byte[] b) => Convert.ToHexStringLower(b);
 
-    [Fact]
-    public void Librecast_Symm_Channel_Send_Opens_With_Our_SecretBox()
+    public static TheoryData<string> Profiles => new() { "0.5", "0.9", "0.11" };
+
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public void Librecast_Symm_Channel_Send_Opens_With_Our_SecretBox(string profile)
     {
+        WireProfile wire = WireProfile.Parse(profile)!;
         Netns.Require();
         string name = UniqueChannel("c2cs-raw");
         byte[] key = RandomNumberGenerator.GetBytes(32);
         byte[] payload = Encoding.UTF8.GetBytes("sealed by librecast C");
-        var (ctx, socket, _) = Endpoints.Open(Netns.RecvIf, name, join: true);
+        var (ctx, socket, _) = Endpoints.Open(Netns.RecvIf, name, join: true, wire);
         using (ctx)
         using (var box = new SecretBox(key))
         {
-            var (code, _, err) = CPeer.Run(CPeer.Build("lcsymm"), $"send {Netns.SendIf} {name} {Hex(key)} {Hex(payload)} --count 3", null, 20_000);
+            var (code, _, err) = CPeer.Run(CPeer.Build("lcsymm", wire), $"send {Netns.SendIf} {name} {Hex(key)} {Hex(payload)} --count 3", null, 20_000);
             Assert.True(code == 0, "lcsymm send failed: " + err);
             var m = new Message(2048);
             var plain = new byte[2048];
             var nonces = new HashSet<string>();
+            var tails = new HashSet<string>();
             for (int i = 0; i < 3; i++)
             {
                 Assert.Equal(ReceiveResult.Ok, socket.Receive(m, 5000));
                 Assert.Equal(payload.Length + SecretBox.Overhead, m.Length);
-                Assert.Equal("0000000000000000", Convert.ToHexString(m.Buffer, m.Offset + m.Length - 8, 8)); // nonce tail
+                string tail = Convert.ToHexString(m.Buffer, m.Offset + m.Length - 8, 8);
+                if (wire == WireProfile.V0_5) Assert.Equal("0000000000000000", tail); // 0.5.1: 16 random nonce bytes, 8 zero
+                else tails.Add(tail);                                                  // 0.9+: all 24 random
                 nonces.Add(Convert.ToHexString(m.Buffer, m.Offset + m.Length - 24, 16));
                 Assert.Equal(SecretBoxStatus.Ok, box.Open(m.Buffer, m.Offset, m.Length, plain, 0, out int n));
                 Assert.Equal(payload, plain.AsSpan(0, n).ToArray());
             }
             Assert.Equal(3, nonces.Count); // a fresh random nonce per datagram
+            if (wire != WireProfile.V0_5) Assert.Equal(3, tails.Count);
         }
     }
 
-    [Fact]
-    public void Librecast_Symm_Msg_Send_Opens_To_An_Authenticated_Frame_For_The_Replay_Window()
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public void Librecast_Symm_Msg_Send_Opens_To_An_Authenticated_Frame_For_The_Replay_Window(string profile)
     {
+        WireProfile wire = WireProfile.Parse(profile)!;
         Netns.Require();
         string name = UniqueChannel("c2cs-msg");
         byte[] key = RandomNumberGenerator.GetBytes(32);
         byte[] payload = Encoding.UTF8.GetBytes("framed and sealed");
-        var (ctx, socket, _) = Endpoints.Open(Netns.RecvIf, name, join: true);
+        var (ctx, socket, _) = Endpoints.Open(Netns.RecvIf, name, join: true, wire);
         using (ctx)
         using (var box = new SecretBox(key))
         {
-            var (code, _, err) = CPeer.Run(CPeer.Build("lcsymm"), $"send {Netns.SendIf} {name} {Hex(key)} {Hex(payload)} --msg --count 3", null, 20_000);
+            var (code, _, err) = CPeer.Run(CPeer.Build("lcsymm", wire), $"send {Netns.SendIf} {name} {Hex(key)} {Hex(payload)} --msg --count 3", null, 20_000);
             Assert.True(code == 0, "lcsymm send failed: " + err);
             var m = new Message(2048);
             var plain = new byte[2048];
@@ -98,15 +109,17 @@ public class SecretBoxInteropTests
         }
     }
 
-    [Fact]
-    public void Our_Sealed_Datagrams_Are_Opened_By_Librecast_Socket_Recv_And_Forgeries_Refused()
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public void Our_Sealed_Datagrams_Are_Opened_By_Librecast_Socket_Recv_And_Forgeries_Refused(string profile)
     {
+        WireProfile wire = WireProfile.Parse(profile)!;
         Netns.Require();
         string name = UniqueChannel("cs2c-lib");
         byte[] key = RandomNumberGenerator.GetBytes(32);
-        using var peer = new PeerProcess(CPeer.Build("lcsymm"), $"recv {Netns.RecvIf} {name} {Hex(key)} 4 10");
+        using var peer = new PeerProcess(CPeer.Build("lcsymm", wire), $"recv {Netns.RecvIf} {name} {Hex(key)} 4 10");
         Assert.Equal("READY", peer.NextLine());
-        var (ctx, _, channel) = Endpoints.Open(Netns.SendIf, name, join: false);
+        var (ctx, _, channel) = Endpoints.Open(Netns.SendIf, name, join: false, wire);
         using (ctx)
         using (var box = new SecretBox(key))
         {
@@ -138,15 +151,17 @@ public class SecretBoxInteropTests
         }
     }
 
-    [Fact]
-    public void Our_Sealed_Datagrams_Open_With_Libsodium_On_The_Librecast_Receive_Path()
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public void Our_Sealed_Datagrams_Open_With_Libsodium_On_The_Librecast_Receive_Path(string profile)
     {
+        WireProfile wire = WireProfile.Parse(profile)!;
         Netns.Require();
         string name = UniqueChannel("cs2c-sodium");
         byte[] key = RandomNumberGenerator.GetBytes(32);
-        using var peer = new PeerProcess(CPeer.Build("lcsymm"), $"recv {Netns.RecvIf} {name} {Hex(key)} 3 10 --sodium");
+        using var peer = new PeerProcess(CPeer.Build("lcsymm", wire), $"recv {Netns.RecvIf} {name} {Hex(key)} 3 10 --sodium");
         Assert.Equal("READY", peer.NextLine());
-        var (ctx, _, channel) = Endpoints.Open(Netns.SendIf, name, join: false);
+        var (ctx, _, channel) = Endpoints.Open(Netns.SendIf, name, join: false, wire);
         using (ctx)
         using (var box = new SecretBox(key))
         {
@@ -162,18 +177,20 @@ public class SecretBoxInteropTests
         }
     }
 
-    [Fact]
-    public void Librecast_C_Symm_Channel_Send_Arrives_Decrypted_At_Our_Encrypted_Channel()
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public void Librecast_C_Symm_Channel_Send_Arrives_Decrypted_At_Our_Encrypted_Channel(string profile)
     {
+        WireProfile wire = WireProfile.Parse(profile)!;
         Netns.Require();
         string name = UniqueChannel("ch-c2cs-raw");
         byte[] key = RandomNumberGenerator.GetBytes(32);
         byte[] payload = Encoding.UTF8.GetBytes("sealed by librecast C");
-        var (ctx, socket, channel) = Endpoints.Open(Netns.RecvIf, name, join: true);
+        var (ctx, socket, channel) = Endpoints.Open(Netns.RecvIf, name, join: true, wire);
         using (ctx)
         {
             channel.SetKey(key);
-            var (code, _, err) = CPeer.Run(CPeer.Build("lcsymm"), $"send {Netns.SendIf} {name} {Hex(key)} {Hex(payload)} --count 3", null, 20_000);
+            var (code, _, err) = CPeer.Run(CPeer.Build("lcsymm", wire), $"send {Netns.SendIf} {name} {Hex(key)} {Hex(payload)} --count 3", null, 20_000);
             Assert.True(code == 0, "lcsymm send failed: " + err);
             var m = new Message(2048);
             for (int i = 0; i < 3; i++)
@@ -186,14 +203,16 @@ public class SecretBoxInteropTests
         }
     }
 
-    [Fact]
-    public void Librecast_C_Symm_Msg_Send_Decodes_As_Frames_And_A_Second_Run_Is_Seen_As_A_Restart()
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public void Librecast_C_Symm_Msg_Send_Decodes_As_Frames_And_A_Second_Run_Is_Seen_As_A_Restart(string profile)
     {
+        WireProfile wire = WireProfile.Parse(profile)!;
         Netns.Require();
         string name = UniqueChannel("ch-c2cs-msg");
         byte[] key = RandomNumberGenerator.GetBytes(32);
         byte[] payload = Encoding.UTF8.GetBytes("framed and sealed");
-        var (ctx, socket, channel) = Endpoints.Open(Netns.RecvIf, name, join: true);
+        var (ctx, socket, channel) = Endpoints.Open(Netns.RecvIf, name, join: true, wire);
         using (ctx)
         {
             channel.SetKey(key);
@@ -202,7 +221,7 @@ public class SecretBoxInteropTests
             var m = new Message(2048);
             for (int run = 0; run < 2; run++)
             {
-                var (code, _, err) = CPeer.Run(CPeer.Build("lcsymm"), $"send {Netns.SendIf} {name} {Hex(key)} {Hex(payload)} --msg --count 3", null, 20_000);
+                var (code, _, err) = CPeer.Run(CPeer.Build("lcsymm", wire), $"send {Netns.SendIf} {name} {Hex(key)} {Hex(payload)} --msg --count 3", null, 20_000);
                 Assert.True(code == 0, "lcsymm send failed: " + err);
                 for (ulong seq = 1; seq <= 3; seq++)
                 {
@@ -220,15 +239,17 @@ public class SecretBoxInteropTests
         }
     }
 
-    [Fact]
-    public void Our_Encrypted_Raw_Framed_And_Published_Messages_Are_Decrypted_By_Librecast_C()
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public void Our_Encrypted_Raw_Framed_And_Published_Messages_Are_Decrypted_By_Librecast_C(string profile)
     {
+        WireProfile wire = WireProfile.Parse(profile)!;
         Netns.Require();
         string name = UniqueChannel("ch-cs2c");
         byte[] key = RandomNumberGenerator.GetBytes(32);
-        using var peer = new PeerProcess(CPeer.Build("lcsymm"), $"recv {Netns.RecvIf} {name} {Hex(key)} 3 10");
+        using var peer = new PeerProcess(CPeer.Build("lcsymm", wire), $"recv {Netns.RecvIf} {name} {Hex(key)} 3 10");
         Assert.Equal("READY", peer.NextLine());
-        var (ctx, socket, channel) = Endpoints.Open(Netns.SendIf, name, join: false);
+        var (ctx, socket, channel) = Endpoints.Open(Netns.SendIf, name, join: false, wire);
         using (ctx)
         {
             channel.SetKey(key);
@@ -250,6 +271,49 @@ public class SecretBoxInteropTests
                 Assert.Equal(seq, header.Sequence);
                 Assert.Equal(payload, frame[header.PayloadOffset..]);
             }
+            Assert.Equal(0, peer.WaitForExit());
+        }
+    }
+
+    [Theory]
+    [InlineData("0.9")]
+    [InlineData("0.11")]
+    public void Our_Encrypted_Frames_Decode_In_Librecast_Msg_Recv(string profile)
+    {
+        // 0.9+ opens a SYMM datagram before lc_msg_recv parses the frame (0.5.1 did not).
+        Netns.Require();
+        WireProfile wire = WireProfile.Parse(profile)!;
+        string name = UniqueChannel("ch-cs2c-msgrecv");
+        byte[] key = RandomNumberGenerator.GetBytes(32);
+        using var peer = new PeerProcess(CPeer.Build("lcsymm", wire), $"recv {Netns.RecvIf} {name} {Hex(key)} 4 10 --msg");
+        Assert.Equal("READY", peer.NextLine());
+        var (ctx, socket, channel) = Endpoints.Open(Netns.SendIf, name, join: false, wire);
+        using (ctx)
+        {
+            channel.SetKey(key);
+            byte[] payload = Encoding.UTF8.GetBytes("framed and sealed");
+            channel.SendMessage(payload, 0, payload.Length);
+            channel.SendMessage(payload, 0, 0);
+            socket.StartPublisher(new PublisherOptions { Capacity = 16, BufferSize = 256 });
+            channel.Publish(payload, 0, payload.Length);
+            Assert.Equal($"seq=1 len={payload.Length} data={Hex(payload)}", peer.NextLine());
+            Assert.Equal("seq=2 len=0 data=", peer.NextLine());
+            Assert.Equal($"seq=3 len={payload.Length} data={Hex(payload)}", peer.NextLine());
+            // A datagram sealed with another key does not open. Measured: 0.9.1 and 0.11.2's
+            // lc_msg_recv then reports no error but parses the sealed bytes as a clear frame
+            // (seq and payload are ciphertext): the forgery's plaintext never comes out.
+            using (var wrong = new SecretBox(RandomNumberGenerator.GetBytes(32)))
+            {
+                byte[] frame = new byte[Frame.HeaderSize + 5];
+                Frame.Encode(frame, 0, 1234, 4, 99, Opcode.Data, Encoding.UTF8.GetBytes("forged"), 0, 5);
+                var d = new byte[frame.Length + SecretBox.Overhead];
+                int len = wrong.Seal(frame, 0, frame.Length, d, 0, SocketsPlatform.Instance);
+                channel.Send(d, 0, len);
+            }
+            string forged = peer.NextLine();
+            Assert.DoesNotContain(Hex(Encoding.UTF8.GetBytes("forge")), forged);
+            Assert.DoesNotContain("seq=4 ", forged);
+            Assert.Contains($"len={Frame.HeaderSize + 5 + SecretBox.Overhead - Frame.HeaderSize} ", forged); // the whole sealed datagram, read as a frame
             Assert.Equal(0, peer.WaitForExit());
         }
     }
@@ -334,9 +398,11 @@ public class SecretBoxInteropTests
         }
     }
 
-    [Fact]
-    public void Lc_Send_And_Listen_With_A_Key_File_Talk_To_Librecast_C_And_Never_Show_The_Key()
+    [Theory]
+    [MemberData(nameof(Profiles))]
+    public void Lc_Send_And_Listen_With_A_Key_File_Talk_To_Librecast_C_And_Never_Show_The_Key(string profile)
     {
+        WireProfile wire = WireProfile.Parse(profile)!;
         Netns.Require();
         string name = UniqueChannel("cli");
         byte[] key = RandomNumberGenerator.GetBytes(32);
@@ -348,20 +414,20 @@ public class SecretBoxInteropTests
             File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
             // lc -> C: the library decrypts what lc sealed.
-            using (var peer = new PeerProcess(CPeer.Build("lcsymm"), $"recv {Netns.RecvIf} {name} {Hex(key)} 1 10"))
+            using (var peer = new PeerProcess(CPeer.Build("lcsymm", wire), $"recv {Netns.RecvIf} {name} {Hex(key)} 1 10"))
             {
                 Assert.Equal("READY", peer.NextLine());
-                var (code, stdout, stderr) = Lc.Run($"send -i {Netns.SendIf} --raw --key-file {keyFile} {name} hello");
+                var (code, stdout, stderr) = Lc.Run($"send --wire {profile} -i {Netns.SendIf} --raw --key-file {keyFile} {name} hello");
                 Assert.True(code == 0, stderr);
                 Assert.Equal("len=5 data=" + Hex(Encoding.UTF8.GetBytes("hello")), peer.NextLine());
                 AssertNoKey(key, stdout + stderr);
             }
 
             // C -> lc: lc opens librecast's sealed frames; a plain lc listen on the same channel gets nothing it can print.
-            using (var listener = Lc.Start($"listen -i {Netns.RecvIf} --key-file {keyFile} --replay --max-age 30 -v -n 3 -t 20 {name}"))
+            using (var listener = Lc.Start($"listen --wire {profile} -i {Netns.RecvIf} --key-file {keyFile} --replay --max-age 30 -v -n 3 -t 20 {name}"))
             {
                 Assert.True(SpinWait.SpinUntil(() => listener.Stderr.Contains("listening on", StringComparison.Ordinal), 15_000), "lc listen did not start: " + listener.Stderr);
-                var (code, _, err) = CPeer.Run(CPeer.Build("lcsymm"), $"send {Netns.SendIf} {name} {Hex(key)} {Hex(Encoding.UTF8.GetBytes("reading"))} --msg --count 3", null, 20_000);
+                var (code, _, err) = CPeer.Run(CPeer.Build("lcsymm", wire), $"send {Netns.SendIf} {name} {Hex(key)} {Hex(Encoding.UTF8.GetBytes("reading"))} --msg --count 3", null, 20_000);
                 Assert.True(code == 0, "lcsymm send failed: " + err);
                 Assert.Equal(0, listener.WaitForExit());
                 Assert.Equal(new[] { "reading", "reading", "reading" }, listener.RemainingLines());

@@ -33,7 +33,7 @@ public class TransportTests
     // Opens a sender on lc0 with a publisher drained by hand (one DoWork per 64 messages, as lc).
     private static (Context, Socket, Channel, UdpTransport) Sender(string name, bool ipv4 = false, byte[]? key = null)
     {
-        var ctx = new Context(SocketsPlatform.Instance);
+        var ctx = new Context(SocketsPlatform.Instance) { Wire = WireProfile.V0_5 };
         Socket s = ctx.CreateSocket();
         s.Bind(Interfaces.Resolve(Netns.SendIf));
         Channel c = ipv4 ? ctx.CreateIpv4Channel(name) : ctx.CreateChannel(name);
@@ -158,7 +158,7 @@ public class TransportTests
         Netns.Require();
         string name = Unique("gso-v4");
         const int n = 256;
-        using var rxCtx = new Context(SocketsPlatform.Instance);
+        using var rxCtx = new Context(SocketsPlatform.Instance) { Wire = WireProfile.V0_5 };
         Socket rx = rxCtx.CreateSocket();
         rx.Bind(Interfaces.Resolve(Netns.RecvIf));
         Channel rc = rxCtx.CreateIpv4Channel(name);
@@ -239,7 +239,7 @@ public class TransportTests
         Netns.Require();
         string name = Unique("gro");
         const int n = 2048;
-        using var rxCtx = new Context(SocketsPlatform.Instance);
+        using var rxCtx = new Context(SocketsPlatform.Instance) { Wire = WireProfile.V0_5 };
         Socket rx = rxCtx.CreateSocket();
         rx.Bind(Interfaces.Resolve(Netns.RecvIf));
         Channel rc = rxCtx.CreateChannel(name);
@@ -293,7 +293,7 @@ public class TransportTests
     {
         Netns.Require();
         string name = Unique("op" + op);
-        var (ctx, socket, channel) = Endpoints.Open(Netns.RecvIf, name, join: true);
+        var (ctx, socket, channel) = Endpoints.Open(Netns.RecvIf, name, join: true, WireProfile.V0_5);
         using (ctx)
         {
             var (code, _, err) = CPeer.Run(CPeer.Build("lcpeer"), $"send {Netns.SendIf} {name} hello --op {op}", null, 20_000);
@@ -305,7 +305,7 @@ public class TransportTests
         }
         using var peer = new PeerProcess(CPeer.Build("lcpeer"), $"recv {Netns.RecvIf} {name} 1 10");
         Assert.Equal("READY", peer.NextLine());
-        var (tx, _, tc) = Endpoints.Open(Netns.SendIf, name, join: false);
+        var (tx, _, tc) = Endpoints.Open(Netns.SendIf, name, join: false, WireProfile.V0_5);
         using (tx)
         {
             tc.SendMessage((Opcode)op, "back"u8.ToArray(), 0, 4);
@@ -332,7 +332,7 @@ public class TransportTests
             Assert.Equal(ts.OrderBy(t => t), ts);
             Assert.True(ts.Distinct().Count() > 1, "every message of the batch has the same timestamp");
         }
-        var (tx, _, tc) = Endpoints.Open(Netns.SendIf, name, join: false); // SendMessage, no publisher
+        var (tx, _, tc) = Endpoints.Open(Netns.SendIf, name, join: false, WireProfile.V0_5); // SendMessage, no publisher
         using (tx)
         {
             var ts = new List<ulong>();
@@ -348,7 +348,7 @@ public class TransportTests
     {
         var (code, output, err) = CPeer.Run(CPeer.Build("lcpeer"), "addr --new", "610062\n", 20_000);
         Assert.True(code == 0, "lcpeer addr failed: " + err);
-        using var ctx = new Context(new NullPlatform());
+        using var ctx = new Context(new NullPlatform()) { Wire = WireProfile.V0_5 };
         Channel c = ctx.CreateChannel("a\0b");
         Assert.Equal(output.Trim(), c.Address + " " + c.Port);
         Assert.Equal(ctx.CreateChannel("a").Address, c.Address);
@@ -373,7 +373,7 @@ public class TransportTests
 
             // Choosing one interface still works: lc1 only. (Linux hands a socket its groups from
             // any interface where the group is joined, so this is checked before the next join.)
-            using var one = new Context(SocketsPlatform.Instance);
+            using var one = new Context(SocketsPlatform.Instance) { Wire = WireProfile.V0_5 };
             Socket s1 = one.CreateSocket();
             s1.Bind(lc1);
             Channel c1 = one.CreateChannel(name);
@@ -384,7 +384,7 @@ public class TransportTests
             Assert.Equal(ReceiveResult.Timeout, s1.ReceiveMessage(m, 500)); // lc3's LAN is not heard
             one.Dispose();
 
-            using var ctx = new Context(SocketsPlatform.Instance);
+            using var ctx = new Context(SocketsPlatform.Instance) { Wire = WireProfile.V0_5 };
             Socket s = ctx.CreateSocket(); // no Bind(ifindex): interface 0, as lc_socket_new
             Channel c = ctx.CreateChannel(name);
             s.Bind(c);

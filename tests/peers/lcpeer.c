@@ -8,6 +8,8 @@
  * output formats below stable; the tests depend on them exactly.
  *
  * Build:  gcc -Wall -Wextra -O2 -o lcpeer lcpeer.c -llibrecast
+ * (against 0.9.1 or 0.11.2 in a prefix: add -DLCPEER_LIBRECAST=9 or 11, -I/-L into the prefix;
+ * tests/Librecast.Tests/Support/CPeer.cs does it)
  *
  * Usage:
  *   lcpeer addr [--new]
@@ -147,10 +149,24 @@ static void print_hex(const unsigned char *p, size_t n)
 	}
 }
 
+#ifndef LCPEER_LIBRECAST
+#define LCPEER_LIBRECAST 5 /* the librecast release built against: 5 (0.5.1), 9 (0.9.1), 11 (0.11.2) */
+#endif
+
+/* 0.9+ fills a channel's sockaddr when lc_channel_in6addr() (or a bind) runs, not at creation
+ * (and makes port 0 the default 4242 there); 0.5.1 has no lc_channel_in6addr and fills it at once. */
+static struct sockaddr_in6 *channel_sa(lc_channel_t *chan)
+{
+#if LCPEER_LIBRECAST >= 9
+	lc_channel_in6addr(chan);
+#endif
+	return lc_channel_sockaddr(chan);
+}
+
 static void print_channel(lc_channel_t *chan)
 {
 	char text[INET6_ADDRSTRLEN];
-	struct sockaddr_in6 *sa = lc_channel_sockaddr(chan);
+	struct sockaddr_in6 *sa = channel_sa(chan);
 	if (!inet_ntop(AF_INET6, &sa->sin6_addr, text, sizeof text)) die("inet_ntop");
 	printf("%s %u\n", text, (unsigned)ntohs(sa->sin6_port));
 }
@@ -492,7 +508,7 @@ static int cmd_dump(int argc, char **argv)
 	lc_ctx_t *ctx = new_ctx();
 	lc_channel_t *chan = lc_channel_new(ctx, (char *)chname);
 	if (!chan) die("lc_channel_new");
-	struct sockaddr_in6 grp = *lc_channel_sockaddr(chan);
+	struct sockaddr_in6 grp = *channel_sa(chan);
 	lc_ctx_free(ctx);
 
 	int fd = socket(AF_INET6, SOCK_DGRAM, 0);

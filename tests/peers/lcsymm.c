@@ -1,5 +1,6 @@
 /*
- * lcsymm - librecast 0.5.1 SYMM (symmetric encryption) channels, for the
+ * lcsymm - librecast SYMM (symmetric encryption) channels (0.5.1, or 0.9.1/0.11.2
+ * when CPeer builds it against their prefix), for the
  * interop tests of our managed secretbox (src/Librecast/Crypto/SecretBox.cs).
  *
  * The C side of the contract: `send` encrypts with the library itself
@@ -15,7 +16,7 @@
  *       Sends PAYLOAD N times (default 1, 10 ms apart) on a SYMM channel with
  *       lc_channel_send, or with --msg lc_msg_send (then the library encrypts
  *       the whole 33-byte-header frame).
- *   lcsymm recv IFNAME CHANNEL KEYHEX COUNT TIMEOUT_SECONDS [--sodium]
+ *   lcsymm recv IFNAME CHANNEL KEYHEX COUNT TIMEOUT_SECONDS [--sodium | --msg]
  *       Joins the channel, prints "READY", then one line per datagram.
  *       Default: the channel is SYMM with the key and the library decrypts
  *       on lc_socket_recv:   len=<plaintext length> data=<plaintext hex>
@@ -24,6 +25,9 @@
  *       datagram as it arrived and libsodium opens it:
  *         len=<datagram length> open=ok data=<plaintext hex>
  *         len=<datagram length> open=fail | open=short (40 bytes or less)
+ *       --msg: the channel is SYMM and lc_msg_recv receives (0.9+ opens the
+ *       datagram first; 0.5.1 does not, see shared/WIRE.md):
+ *         seq=<dec> len=<dec> data=<payload hex>   or   error rc=<dec> errno=<dec>
  *
  * Measured on 0.5.1: lc_channel_set_sym_key stores the key pointer, not a
  * copy (wiping the key after setting it makes the library encrypt with
@@ -56,7 +60,7 @@ static void usage(void)
 {
 	fputs("usage:\n"
 	      "  lcsymm send IFNAME CHANNEL KEYHEX PAYLOADHEX [--msg] [--count N]\n"
-	      "  lcsymm recv IFNAME CHANNEL KEYHEX COUNT TIMEOUT_SECONDS [--sodium]\n", stderr);
+	      "  lcsymm recv IFNAME CHANNEL KEYHEX COUNT TIMEOUT_SECONDS [--sodium | --msg]\n", stderr);
 	exit(2);
 }
 
@@ -188,10 +192,11 @@ static int cmd_send(int argc, char **argv)
 static int cmd_recv(int argc, char **argv)
 {
 	if (argc < 5 || argc > 6) usage();
-	int sodium = 0;
+	int sodium = 0, msg = 0;
 	if (argc == 6) {
-		if (strcmp(argv[5], "--sodium")) usage();
-		sodium = 1;
+		if (!strcmp(argv[5], "--sodium")) sodium = 1;
+		else if (!strcmp(argv[5], "--msg")) msg = 1;
+		else usage();
 	}
 	long count = parse_long(argv[3], 0, 1000000);
 	long timeout_s = parse_long(argv[4], 0, 86400);
@@ -221,6 +226,21 @@ static int cmd_recv(int argc, char **argv)
 		}
 		if (!(pfd.revents & POLLIN)) continue;
 		errno = 0;
+		if (msg) {
+			lc_message_t m;
+			memset(&m, 0, sizeof m);
+			ssize_t rc = lc_msg_recv(sock, &m);
+			if (rc < 0) printf("error rc=%zd errno=%d\n", rc, errno);
+			else {
+				printf("seq=%llu len=%llu data=", (unsigned long long)m.seq, (unsigned long long)m.len);
+				print_hex(m.data, (size_t)m.len);
+				putchar('\n');
+			}
+			lc_msg_free(&m);
+			fflush(stdout);
+			got++;
+			continue;
+		}
 		ssize_t n = lc_socket_recv(sock, buf, sizeof buf, 0);
 		if (n < 0) {
 			/* On a SYMM channel the library fails the receive when

@@ -22,7 +22,7 @@ internal static class FecCommands
     /// <summary>The options <c>lc send</c> gains for FEC.</summary>
     internal static readonly Opt[] SendOptions =
     {
-        Opt.Flag("--fec-rq", null, "Send --file as librecast 0.5.1's LC_CODE_FEC_RQ coding does: 4-byte payload id + one RaptorQ symbol per datagram\n(receivers must know the file's size; with --key-file each datagram is sealed as librecast's FEC+SYMM)."),
+        Opt.Flag("--fec-rq", null, "Send --file as librecast 0.5.1's LC_CODE_FEC_RQ coding does: 4-byte payload id + one RaptorQ symbol per datagram\n(receivers must know the file's size; with --key-file each datagram is sealed as librecast's FEC+SYMM). The datagrams are\n0.5.1's under every --wire (which still picks the channel's group); 0.9.1's and 0.11.2's FEC layouts are not spoken yet."),
         new("--symbol-size", null, ValueKind.Int, "T", "FEC: symbol size T in bytes, a multiple of 4 (librecast uses 1024).", FecCoding.LibrecastSymbolSize.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("--overhead", null, ValueKind.Number, "PERCENT", "FEC: repair symbols to send beyond the K source symbols of each block, in percent of K (at least 2 a block).", "10"),
         new("--file", "-f", ValueKind.Text, "PATH", "FEC: the file to send."),

@@ -12,12 +12,17 @@ public static class Program
     private const string ExitCodesHelp =
         "Exit codes: 0 success, 1 network or system failure, 2 bad arguments or input, 3 timed out, 130 interrupted.";
 
+    /// <summary>The librecast wire every command speaks: --wire, else LC_WIRE, else 0.11.</summary>
+    internal static WireProfile Wire = WireProfile.Default;
+
+    private const string WireValues = "0.5, 0.9, 0.11";
+
     /// <summary>Entry point.</summary>
     public static int Main(string[] args)
     {
         try
         {
-            return Args.Run(RootDescription, AllCommands(), args);
+            return Args.Run(RootDescription, AllCommands(), WireFirst(args));
         }
         catch (UsageException e)
         {
@@ -45,14 +50,58 @@ public static class Program
 
     private const string RootDescription =
         "lc: Librecast channels from the shell. A channel is a name; its IPv6 multicast group is derived from\n" +
-        "the name exactly as librecast 0.5 (lc_channel_new) derives it, so lc talks to C librecast programs.\n" +
+        "the name exactly as librecast (lc_channel_new) derives it, so lc talks to C librecast programs.\n" +
+        "Every command takes --wire 0.5|0.9|0.11 (or the environment variable LC_WIRE): which librecast release's wire\n" +
+        "to speak, 0.11 (librecast 0.11.2, Debian sid) by default; 0.9 for 0.9.1 (Debian 13), 0.5 for 0.5.1 (Debian 12).\n" +
+        "They name channels differently: 'bench' is ff1e:374b:f98b:3b8f:7f41:a9e2:9115:4fc5 on 0.9 and 0.11,\n" +
+        "ff1e:d84e:4290:e72b:1a14:3f02:507:7be4 on 0.5.\n" +
         ExitCodesHelp;
 
-    internal static Cmd[] AllCommands() => new[]
+    internal static Cmd[] AllCommands()
     {
-        AddrCommand(), SendCommand(), ListenCommand(),
-        Share.ShareCommand(), Share.FetchCommand(), // files to a fleet (issue 13): Share.cs
-    };
+        var commands = new[]
+        {
+            AddrCommand(), SendCommand(), ListenCommand(),
+            Share.ShareCommand(), Share.FetchCommand(), // files to a fleet (issue 13): Share.cs
+        };
+        for (int i = 0; i < commands.Length; i++) commands[i] = WithWire(commands[i]);
+        return commands;
+    }
+
+    // Every command takes --wire; the profile is chosen before it runs (LC_WIRE if --wire is absent).
+    private static Cmd WithWire(Cmd c) => new(c.Name, c.Summary, c.Usage, c.Description,
+        Join(c.Options, new[] { WireOption() }), c.Operands, c.MinOperands, c.MaxOperands,
+        r =>
+        {
+            string? chosen = r.Text("--wire");
+            string? env = Environment.GetEnvironmentVariable("LC_WIRE");
+            if (chosen == null && !string.IsNullOrEmpty(env))
+            {
+                if (WireProfile.Parse(env) == null)
+                    throw new UsageException("LC_WIRE must be one of " + WireValues + " (got '" + env + "')");
+                chosen = env;
+            }
+            Wire = chosen == null ? WireProfile.Default : WireProfile.Parse(chosen)!;
+            return c.Run(r);
+        });
+
+    private static Opt WireOption() => new("--wire", null, ValueKind.Text, "VERSION",
+        "The librecast release whose wire to speak: 0.11 (librecast 0.11.2, Debian sid), 0.9 (0.9.1, Debian 13) or 0.5\n" +
+        "(0.5.1, Debian 12). It decides the group of a channel name. Default: $LC_WIRE, else 0.11.")
+        { OneOf = WireValues.Split(", ") };
+
+    // 'lc --wire 0.5 addr bench' means 'lc addr --wire 0.5 bench': the option may come before the command.
+    private static string[] WireFirst(string[] args)
+    {
+        int n = args.Length > 0 && args[0].StartsWith("--wire=", StringComparison.Ordinal) ? 1
+            : args.Length > 1 && args[0] == "--wire" ? 2 : 0;
+        if (n == 0 || args.Length == n) return args;
+        var moved = new string[args.Length];
+        moved[0] = args[n];
+        Array.Copy(args, 0, moved, 1, n);
+        Array.Copy(args, n + 1, moved, n + 1, args.Length - n - 1);
+        return moved;
+    }
 
     private static Opt InterfaceOption() => new("--interface", "-i", ValueKind.Text, "IF",
         "Network interface (name like eth0, or index) to send and join on. Default: send by the default route, join on every\ninterface that is up and multicast-capable (as librecast does).");
@@ -73,11 +122,13 @@ public static class Program
     }
 
     private static Cmd AddrCommand() => new("addr", "addr <NAME>", "addr <NAME> [options]",
-        "Print the IPv6 group address of channel NAME, as inet_ntop writes it.\nExample: lc addr bench  ->  ff1e:d84e:4290:e72b:1a14:3f02:507:7be4",
+        "Print the IPv6 group address of channel NAME under the chosen wire (--wire), as inet_ntop writes it.\n" +
+        "Examples: lc addr bench             ->  ff1e:374b:f98b:3b8f:7f41:a9e2:9115:4fc5   (0.11 and 0.9)\n" +
+        "          lc addr --wire 0.5 bench  ->  ff1e:d84e:4290:e72b:1a14:3f02:507:7be4",
         new Opt[0], new[] { new[] { "<NAME>", "Channel name (UTF-8)." } }, 1, 1,
         r =>
         {
-            Console.Out.WriteLine(GroupAddress.Format(GroupAddress.FromName(r.Operand(0)!), 0));
+            Console.Out.WriteLine(GroupAddress.Format(GroupAddress.FromName(r.Operand(0)!, Wire), 0));
             return ExitOk;
         });
 

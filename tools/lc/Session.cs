@@ -15,7 +15,7 @@ internal sealed class Session : IDisposable
     {
         // The key first: a bad key file is the user's mistake, reported before any socket opens.
         byte[]? key = keyFile == null ? null : UserKeyFile.Read(keyFile);
-        Context = new Context(SocketsPlatform.Instance);
+        Context = new Context(SocketsPlatform.Instance) { Wire = Program.Wire };
         Socket = Context.CreateSocket();
         Socket.Bind(ifindex);
         Socket.HopLimit = hopLimit;

@@ -15,6 +15,7 @@ namespace LibrecastIoT.Sensor
     /// node bed3
     /// interval 30
     /// key 64 hex digits (the 32-byte channel key: the telemetry and command channels are encrypted)
+    /// wire 0.11 (the librecast release whose channel groups the node uses: 0.11, 0.9 or 0.5; default 0.11)
     /// </code>
     /// <para>ASCII only. A file with any line that is not understood is refused as a whole (the
     /// message names the line): a node must not start half-configured, and above all not in clear
@@ -41,6 +42,7 @@ namespace LibrecastIoT.Sensor
             if (count > MaxBytes) throw new ArgumentException("the configuration is " + count + " bytes; at most " + MaxBytes + " are read");
             string? site = null, node = null;
             byte[]? key = null;
+            Librecast.WireProfile? wire = null;
             int interval = 0;
             int line = 1;
             int p = 0;
@@ -65,7 +67,12 @@ namespace LibrecastIoT.Sensor
                         key = ParseKey(value);
                         if (key == null) throw Bad(line, "key must be 64 hex digits (32 bytes); the key itself is not shown");
                     }
-                    else throw Bad(line, "unknown setting '" + word + "' (site, node, interval, key)");
+                    else if (word == "wire")
+                    {
+                        wire = Librecast.WireProfile.Parse(value);
+                        if (wire == null) throw Bad(line, "wire must be " + Librecast.WireProfile.Names + " (the librecast release whose groups to use), not '" + value + "'");
+                    }
+                    else throw Bad(line, "unknown setting '" + word + "' (site, node, interval, key, wire)");
                 }
                 p = end + 1;
                 line++;
@@ -79,6 +86,7 @@ namespace LibrecastIoT.Sensor
             if (node != null) settings.Node = node;
             if (interval != 0) settings.IntervalSeconds = interval;
             if (key != null) settings.Key = key;
+            if (wire != null) settings.Wire = wire;
         }
 
         private static ArgumentException Bad(int line, string why)

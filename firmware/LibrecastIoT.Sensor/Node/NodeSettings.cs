@@ -26,6 +26,13 @@ namespace LibrecastIoT.Sensor
         /// </summary>
         public byte[]? Key;
 
+        /// <summary>
+        /// The librecast wire of the node's IPv6 channels (which release's groups: 0.11 by default;
+        /// 0.5 for a site whose gateway and programs still speak librecast 0.5.1). The IPv4 mapping
+        /// does not depend on it.
+        /// </summary>
+        public Librecast.WireProfile Wire = Librecast.WireProfile.Default;
+
         /// <summary>Seconds between two readings (1..86400); the <c>interval</c> command changes it.</summary>
         public int IntervalSeconds = 10;
 

@@ -107,8 +107,8 @@ namespace LibrecastIoT.Sensor
             intervalSeconds = settings.IntervalSeconds;
             // Created once: a channel keeps its sequence numbers (and key) across re-joins, so
             // receivers' replay windows see one session, not a restart per Wi-Fi drop.
-            telemetry = settings.Ipv6 ? context.CreateChannel(settings.TelemetryChannel) : context.CreateIpv4Channel(settings.TelemetryChannel);
-            commands = settings.Ipv6 ? context.CreateChannel(settings.CommandChannel) : context.CreateIpv4Channel(settings.CommandChannel);
+            telemetry = settings.Ipv6 ? context.CreateChannel(settings.TelemetryChannel, settings.Wire) : context.CreateIpv4Channel(settings.TelemetryChannel);
+            commands = settings.Ipv6 ? context.CreateChannel(settings.CommandChannel, settings.Wire) : context.CreateIpv4Channel(settings.CommandChannel);
             if (settings.Key != null)
             {
                 telemetry.SetKey(settings.Key);

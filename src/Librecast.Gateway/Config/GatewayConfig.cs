@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Net;
+using Librecast;
 using Librecast.Sensors;
 
 namespace Librecast.Gateway.Config;
@@ -62,8 +63,9 @@ public sealed record LocalSensorConfig(string Name, SensorSpec Spec, bool Simula
 /// <param name="RescanSeconds">Seconds between directory scans; 0: at start and on SIGHUP only.</param>
 /// <param name="MaxBytes">Most file bytes shared at once (memory: about 1.1 × this).</param>
 /// <param name="MaxFiles">Most files shared at once.</param>
+/// <param name="Wire">The librecast wire of the channel (the section's or the gateway's "option wire"); null: the context's.</param>
 public sealed record ShareConfig(string Directory, string Channel, string? KeyFile, double RateMbit, string? Interface, int SymbolSize,
-                                 double RescanSeconds, long MaxBytes, int MaxFiles)
+                                 double RescanSeconds, long MaxBytes, int MaxFiles, WireProfile? Wire = null)
 {
     /// <summary>Default rate limit, as lc share's.</summary>
     public const double DefaultRateMbit = 20;
@@ -141,6 +143,11 @@ public sealed class GatewayConfig
     /// <summary>The file this was read from.</summary>
     public string Source { get; private set; } = "";
 
+    /// <summary>The librecast wire of every channel without its own (gateway section "option wire"; default 0.11).</summary>
+    public WireProfile Wire { get; private set; } = WireProfile.Default;
+
+    private readonly Dictionary<string, (WireProfile Wire, string Where)> channelWire = new();
+
     /// <summary>Reads and validates <paramref name="path"/>.</summary>
     /// <exception cref="ConfigException">Unreadable file or invalid content; the message says where and what.</exception>
     public static GatewayConfig Load(string path)
@@ -187,6 +194,7 @@ public sealed class GatewayConfig
         var config = new GatewayConfig { Source = file };
         var seen = new HashSet<string>();
         int sensorIndex = 0;
+        var sensorWires = new List<(int Index, WireProfile Wire, string Where)>(); // a sensor's channel is known only at the end
         foreach (UciSection section in UciFile.Parse(text, file))
         {
             var options = new Options(section);
@@ -198,6 +206,7 @@ public sealed class GatewayConfig
             {
                 case "gateway":
                     config.Interface = options.String("interface");
+                    config.Wire = ReadWire(options) ?? config.Wire;
                     config.Site = options.Name("site") ?? config.Site;
                     config.Node = options.Name("node") ?? config.Node;
                     config.LogFormat = options.Choice("log_format", LogFormat.Text, ("text", LogFormat.Text), ("json", LogFormat.Json));
@@ -211,9 +220,15 @@ public sealed class GatewayConfig
                         throw new ConfigException(options.WhereOf("max_age") + ": max_age is part of replay detection: add \"option replay '1'\"");
                     break;
                 case "subscribe":
+                {
+                    WireProfile? wire = ReadWire(options);
                     foreach ((string value, int line) in options.List("channel"))
+                    {
                         config.AddChannel(config.Channels, value, section, line);
+                        config.SetWire(value, wire, options.WhereOf("wire"));
+                    }
                     break;
+                }
                 case "jsonl":
                     config.JsonLinesPath = options.String("path") ?? "-";
                     break;
@@ -261,6 +276,8 @@ public sealed class GatewayConfig
                     int address = options.Int("address", SensorSpec.DefaultAddress(type), 0x03, 0x77);
                     double interval = options.Double("interval", 10, 0.1, 86400);
                     string? channel = options.String("channel");
+                    WireProfile? sensorWire = ReadWire(options);
+                    if (sensorWire != null) sensorWires.Add((config.Sensors.Count, sensorWire, options.WhereOf("wire")));
                     if (section.Name != null && HasControl(section.Name))
                         throw new ConfigException(section.Where + ": sensor name contains a control character");
                     string name = string.IsNullOrEmpty(section.Name) ? typeText + sensorIndex.ToString(CultureInfo.InvariantCulture) : section.Name;
@@ -271,11 +288,20 @@ public sealed class GatewayConfig
                     break;
                 }
                 case "bridge":
+                {
+                    WireProfile? wire = ReadWire(options);
                     foreach ((string value, int line) in options.List("ipv4"))
+                    {
                         config.AddChannel(config.BridgeUp, value, section, line);
+                        config.SetWire(value, wire, options.WhereOf("wire"));
+                    }
                     foreach ((string value, int line) in options.List("command"))
+                    {
                         config.AddChannel(config.BridgeDown, value, section, line);
+                        config.SetWire(value, wire, options.WhereOf("wire"));
+                    }
                     break;
+                }
                 case "share":
                 {
                     string directory = options.String("directory") ??
@@ -290,6 +316,7 @@ public sealed class GatewayConfig
                     double rescan = options.Double("rescan", 10, 0, 86400);
                     long maxBytes = options.Int("max_bytes", (int)ShareConfig.DefaultMaxBytes, 1, int.MaxValue);
                     int maxFiles = options.Int("max_files", ShareConfig.DefaultMaxFiles, 1, 10000);
+                    config.SetWire(channel, ReadWire(options), options.WhereOf("wire"));
                     config.Share = new ShareConfig(directory, channel, shareKey, rate, options.String("interface"), t, rescan, maxBytes, maxFiles);
                     break;
                 }
@@ -303,6 +330,8 @@ public sealed class GatewayConfig
         for (int i = 0; i < config.Sensors.Count; i++)
             if (config.Sensors[i].Channel.Length == 0)
                 config.Sensors[i] = config.Sensors[i] with { Channel = config.Site + "/" + config.Node + "/telemetry" };
+        foreach (var (index, wire, where) in sensorWires) config.SetWire(config.Sensors[index].Channel, wire, where);
+        if (config.Share != null) config.Share = config.Share with { Wire = config.WireOf(config.Share.Channel) };
         if (config.Channels.Count == 0 && config.Sensors.Count == 0 && config.BridgeUp.Count == 0 && config.BridgeDown.Count == 0 && config.Share == null)
             throw new ConfigException(file + ": nothing to do: add a 'config subscribe' with \"list channel\", a 'config sensor', a 'config bridge' or a 'config share'");
         if ((config.Channels.Count > 0 || config.Sensors.Count > 0) && config.JsonLinesPath == null && config.MetricsEndpoint == null && config.Mqtt == null)
@@ -350,6 +379,27 @@ public sealed class GatewayConfig
         return string.IsNullOrEmpty(host) ? "gateway" : host;
     }
 
+    /// <summary>The librecast wire of channel <paramref name="channel"/>: its section's <c>option wire</c>, else the gateway section's, else 0.11.</summary>
+    public WireProfile WireOf(string channel) => channelWire.TryGetValue(channel, out var w) ? w.Wire : Wire;
+
+    // A section's "option wire" for the channels it names; a channel given two different wires is refused.
+    private void SetWire(string channel, WireProfile? wire, string where)
+    {
+        if (wire == null) return;
+        if (channelWire.TryGetValue(channel, out var had) && had.Wire != wire)
+            throw new ConfigException(where + ": channel '" + channel + "' has wire " + had.Wire.Name + " at " + had.Where +
+                                      " and " + wire.Name + " here: one channel speaks one librecast wire");
+        channelWire[channel] = (wire, where);
+    }
+
+    private static WireProfile? ReadWire(Options options)
+    {
+        string? text = options.String("wire");
+        if (text == null) return null;
+        return WireProfile.Parse(text) ?? throw new ConfigException(options.WhereOf("wire") + ": wire '" + text + "' is not a librecast wire we speak (" +
+            WireProfile.Names + ": librecast 0.5.1, 0.9.1, 0.11.2)");
+    }
+
     /// <summary>A one-paragraph summary for --check-config and the start log.</summary>
     public string Describe()
     {
@@ -366,6 +416,7 @@ public sealed class GatewayConfig
             "bridge_ipv4=" + BridgeUp.Count,
             "bridge_command=" + BridgeDown.Count,
             "share=" + (Share == null ? "off" : Share.Directory + "->" + Share.Channel),
+            "wire=" + Wire.Name + (channelWire.Count > 0 ? "(+" + channelWire.Count.ToString(CultureInfo.InvariantCulture) + " channels set)" : ""),
         };
         return string.Join(" ", parts);
     }

@@ -100,7 +100,7 @@ public sealed partial class Gateway
                     // Sensors configured on one channel share it, so its sequence numbers stay one series.
                     if (sensorChannels.ContainsKey(sensor.Channel)) continue;
                     step = "binding sensor channel '" + sensor.Channel + "'";
-                    Channel channel = context.CreateChannel(sensor.Channel);
+                    Channel channel = context.CreateChannel(sensor.Channel, config.WireOf(sensor.Channel));
                     if (key != null && !IsBridged(sensor.Channel)) channel.SetKey(key);
                     publisher.Bind(channel);
                     sensorChannels[sensor.Channel] = channel;

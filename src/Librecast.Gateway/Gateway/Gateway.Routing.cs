@@ -47,14 +47,14 @@ public sealed partial class Gateway
         foreach (string name in config.Channels)
         {
             step = "subscribing to '" + name + "'";
-            Channel channel = context!.CreateChannel(name);
+            Channel channel = context!.CreateChannel(name, config.WireOf(name));
             if (key != null && !IsBridged(name)) channel.SetKey(key); // a bridged channel is relayed as it is
             Receive(subscriber, routes, channel, new Route(true, null, BridgeDirection.None, IsBridged(name)), "subscribed");
         }
         foreach (string name in config.BridgeUp)
         {
             step = "bridging '" + name + "' from IPv4 to IPv6";
-            Channel to = context!.CreateChannel(name);
+            Channel to = context!.CreateChannel(name, config.WireOf(name));
             publisher!.Bind(to);
             Receive(subscriber, routes, context.CreateIpv4Channel(name), new Route(true, to, BridgeDirection.Ipv4ToIpv6, true), "bridging IPv4 to IPv6");
         }
@@ -67,7 +67,7 @@ public sealed partial class Gateway
             foreach (Channel c in routes.Keys)
                 if (c.Name == name && !Ipv4Group.IsMapped(GroupOf(c), 0)) from = c;
             if (from != null) routes[from] = routes[from] with { ForwardTo = to, Direction = BridgeDirection.Ipv6ToIpv4 };
-            else Receive(subscriber, routes, context.CreateChannel(name), new Route(false, to, BridgeDirection.Ipv6ToIpv4, true), "bridging IPv6 to IPv4");
+            else Receive(subscriber, routes, context.CreateChannel(name, config.WireOf(name)), new Route(false, to, BridgeDirection.Ipv6ToIpv4, true), "bridging IPv6 to IPv4");
         }
     }
 

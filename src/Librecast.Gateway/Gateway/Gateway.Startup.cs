@@ -138,7 +138,7 @@ public sealed partial class Gateway : IDisposable
                     ("listen", MetricsServer.Endpoint.ToString()));
         }
 
-        context = new Context(SocketsPlatform.Instance); // randomness from /dev/urandom: no OpenSSL in a static image
+        context = new Context(SocketsPlatform.Instance) { Wire = config.Wire }; // randomness from /dev/urandom: no OpenSSL in a static image
         if (config.Sensors.Count > 0)
         {
             SimulatedI2cBus? simulated = null;

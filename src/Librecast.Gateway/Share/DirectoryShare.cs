@@ -191,7 +191,7 @@ internal sealed class DirectoryShare
             if (config.KeyFile != null) key = KeyFile.Read(config.KeyFile);
             socket = context.CreateSocket();
             socket.Bind(ifindex);
-            Channel channel = context.CreateChannel(config.Channel);
+            Channel channel = context.CreateChannel(config.Channel, config.Wire ?? context.Wire);
             if (key != null) channel.SetKey(key);
             socket.Bind(channel);
             sender = new ShareSender(socket, channel, key, config.SymbolSize, new Pacer(config.RateMbit * 1e6 / 8));
