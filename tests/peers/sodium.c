@@ -16,6 +16,13 @@
  *   lcopen KEY DATAGRAM    -> librecast SYMM layout: box = all but the last
  *                             24 bytes, nonce = last 24; "ok <msg hex>",
  *                             "fail", or "short" (40 bytes or less)
+ *   edsign SEED MSG        -> "PK SIG": crypto_sign_seed_keypair, then
+ *                             crypto_sign_detached (pure Ed25519)
+ *   edphsign SEED MSG      -> "PK SIG": the same key, Ed25519ph through
+ *                             crypto_sign_init/update/final_create (MSG fed
+ *                             in two parts), as librecast 0.11 signs packets
+ *   edverify PK MSG SIG    -> "ok" or "fail" (crypto_sign_verify_detached)
+ *   edphverify PK MSG SIG  -> "ok" or "fail" (crypto_sign_final_verify)
  * A malformed request is answered "error <reason>" and the next line is read:
  * the test sees the problem next to its input.
  *
@@ -146,6 +153,35 @@ int main(void)
 				putchar('\n');
 				free(ks);
 			}
+		} else if ((!strcmp(cmd, "edsign") || !strcmp(cmd, "edphsign")) && ntok == 3 &&
+			   la == crypto_sign_SEEDBYTES && lb >= 0) {
+			unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES], sig[crypto_sign_BYTES];
+			crypto_sign_seed_keypair(pk, sk, a);
+			if (!strcmp(cmd, "edsign")) {
+				crypto_sign_detached(sig, NULL, b, (unsigned long long)lb, sk);
+			} else {
+				crypto_sign_state st;
+				crypto_sign_init(&st);
+				crypto_sign_update(&st, b, (unsigned long long)lb / 2);
+				crypto_sign_update(&st, b + lb / 2, (unsigned long long)(lb - lb / 2));
+				crypto_sign_final_create(&st, sig, NULL, sk);
+			}
+			print_hex(pk, sizeof pk);
+			putchar(' ');
+			print_hex(sig, sizeof sig);
+			putchar('\n');
+		} else if ((!strcmp(cmd, "edverify") || !strcmp(cmd, "edphverify")) && ntok == 4 &&
+			   la == crypto_sign_PUBLICKEYBYTES && lb >= 0 && lc == crypto_sign_BYTES) {
+			int rc;
+			if (!strcmp(cmd, "edverify")) {
+				rc = crypto_sign_verify_detached(c, b, (unsigned long long)lb, a);
+			} else {
+				crypto_sign_state st;
+				crypto_sign_init(&st);
+				crypto_sign_update(&st, b, (unsigned long long)lb);
+				rc = crypto_sign_final_verify(&st, c, a);
+			}
+			puts(rc == 0 ? "ok" : "fail");
 		} else {
 			printf("error bad request '%s' with %d fields\n", cmd, ntok);
 		}
