@@ -7,10 +7,13 @@ using Xunit;
 namespace Librecast.Tests;
 
 /// <summary>
-/// librecast 0.5.1's LC_CODE_FEC_RQ coding on a veth pair: the C library's FEC sender
-/// (tests/peers/lcfec.c: lc_channel_send with the coding set, plain and with SYMM) decodes with
-/// <c>lc listen --fec-rq</c>, and <c>lc send --fec-rq</c> decodes with liblcrq in a C receiver.
-/// librecast's own FEC receive is not used: it returns wrong bytes for F &gt; T (WIRE.md).
+/// librecast's LC_CODE_FEC_RQ coding on a veth pair, against the real libraries. 0.5.1: the C
+/// library's FEC sender (tests/peers/lcfec.c: lc_channel_send with the coding set, plain and with
+/// SYMM) decodes with <c>lc listen --wire 0.5 --fec-rq</c>, and <c>lc send --fec-rq</c> decodes
+/// with liblcrq in a C receiver (0.5.1's own FEC receive returns wrong bytes for F &gt; T, WIRE.md).
+/// 0.9.1 and 0.11.2 (tests/peers/lcfecrq.c): their lc_channel_send, clear, with OTI, FEC_RAND,
+/// SYMM and a multi-block object, decodes with <c>lc listen --fec-rq</c> under that --wire, and
+/// their lc_channel_recv decodes <c>lc send --fec-rq</c>.
 /// </summary>
 [Collection(NetworkCollection.Name)]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
@@ -90,6 +93,81 @@ public class FecWireTests : IDisposable
         Assert.StartsWith("OK symbols=", receiver.NextLine(30_000));
         Assert.Equal(0, receiver.WaitForExit());
         Assert.True(File.ReadAllBytes(output).AsSpan().SequenceEqual(data), "liblcrq decoded our symbols to other bytes");
+    }
+
+    // librecast 0.9.1 and 0.11.2 (CPeer.Build("lcfecrq", wire): the real library's lc_channel_send
+    // and lc_channel_recv with LC_CODE_FEC_RQ and the flags given). FLAGS: oti, rand, ws=BYTES
+    // (liblcrq's exported working memory, RQ_WS_DEFAULT: 131072 makes a 300 kB object 3 blocks).
+    // Cases: wire, F, flags, SYMM, whether our side is told F (--object-size).
+    public static TheoryData<string, int, string, bool, bool> CurrentCases => new()
+    {
+        { "0.9", 3000, "none", false, true },
+        { "0.9", 3000, "oti", false, false },
+        { "0.9", 3000, "oti,rand", false, false },
+        { "0.9", 3000, "none", true, true },
+        { "0.9", 3000, "oti", true, true }, // 0.9.1 drops the OTI with SYMM: F must be given
+        { "0.9", 200_000, "oti", false, false },
+        { "0.11", 3000, "none", false, true },
+        { "0.11", 3000, "oti", false, false },
+        { "0.11", 3000, "oti,rand", false, false },
+        { "0.11", 3000, "none", true, true },
+        { "0.11", 3000, "oti,rand", true, false },
+        { "0.11", 200_000, "oti", true, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(CurrentCases))]
+    public void Librecast_Current_FecRq_Sender_Decodes_With_Lc_Listen(string profile, int f, string flags, bool symm, bool giveSize)
+    {
+        Netns.Require();
+        WireProfile wire = WireProfile.Parse(profile)!;
+        string channel = "fec/c2cs/" + Guid.NewGuid().ToString("N");
+        var (path, data) = Object(f);
+        string output = Path.Combine(dir, "received.bin");
+        string keyArg = "", keyHex = "";
+        if (symm) { var k = Key(); keyArg = " --key-file " + k.KeyFile; keyHex = " " + k.Hex; }
+        string size = giveSize ? $" --object-size {f}" : "";
+        using var listener = Lc.Start($"listen --wire {profile} -i {Netns.RecvIf} --fec-rq{size} --output {output} -t 30{keyArg} {channel}");
+        listener.WaitForStderr("listening for");
+        // Two rounds of every block (K'+10 each), as two lc_channel_send rounds would.
+        var oti = Oti.ForLibrecast(f + (symm && wire.SealsObjectBeforeFec ? 40 : 0), 1024);
+        int count = 2 * oti.Z * (new SourceBlock(oti.KL).KPrime + 10);
+        var (code, stdout, err) = CPeer.Run(CPeer.Build("lcfecrq", wire), $"send {Netns.SendIf} {channel} {path} {flags} {count}{keyHex}", null, 60_000);
+        Assert.True(code == 0, $"lcfecrq send ({CPeer.Library(wire)}) failed: {err}");
+        Assert.StartsWith("SENT ", stdout);
+        int exit = listener.WaitForExit(40_000);
+        Assert.True(exit == 0, $"lc listen --wire {profile} --fec-rq exited {exit}: {listener.Stderr}");
+        Assert.True(File.ReadAllBytes(output).AsSpan().SequenceEqual(data), $"decoded object differs from what {CPeer.Library(wire)} sent");
+        if (wire.FecObjectId) Assert.Contains("BLAKE3 = its object id", listener.Stderr);
+    }
+
+    [Theory]
+    [MemberData(nameof(CurrentCases))]
+    public void Lc_Send_Current_FecRq_Decodes_With_Librecast(string profile, int f, string flags, bool symm, bool giveSize)
+    {
+        Netns.Require();
+        WireProfile wire = WireProfile.Parse(profile)!;
+        string channel = "fec/cs2c/" + Guid.NewGuid().ToString("N");
+        var (path, data) = Object(f);
+        string output = Path.Combine(dir, "c-received.bin");
+        string keyArg = "", keyHex = "";
+        if (symm) { var k = Key(); keyArg = " --key-file " + k.KeyFile; keyHex = " " + k.Hex; }
+        string lcFlags = (flags.Contains("oti") ? " --oti" : "") + (flags.Contains("rand") ? " --fec-rand" : "");
+        // F for lc_channel_recv: the plaintext's (0.11 adds the 40 bytes itself); 0 (a 64 MiB
+        // buffer) lets 0.11.2 take it from the OTI. 0.9.1's receiver always needs it (lcfecrq.c).
+        long cf = giveSize || wire == WireProfile.V0_9 ? f : 0;
+        // A 0.9.1 receiver told FEC_OTI with SYMM waits for an OTI its sender never puts in (0.9.1
+        // drops it, and so do we): it never completes, even from a 0.9.1 sender (WIRE-0.11.md 5).
+        // A working 0.9.1 pair leaves FEC_OTI out of the receiver's coding there; so does this one.
+        string cflags = symm && wire.FecSymmDropsOti ? flags.Replace("oti", "none").Replace("none,", "") : flags;
+        using var receiver = new PeerProcess(CPeer.Build("lcfecrq", wire), $"recv {Netns.RecvIf} {channel} {cf} {cflags} 30 {output}{keyHex}");
+        Assert.Equal("READY", receiver.NextLine());
+        var (code, _, err) = Lc.Run($"send --wire {profile} -i {Netns.SendIf} --fec-rq{lcFlags} --overhead 50 --file {path}{keyArg} {channel}");
+        Assert.True(code == 0, $"lc send --wire {profile} --fec-rq failed: {err}");
+        string line = receiver.NextLine(30_000) ?? "";
+        Assert.True(line.StartsWith("OK bytes="), $"{CPeer.Library(wire)} did not decode: {line} {receiver.Stderr}");
+        Assert.Equal(0, receiver.WaitForExit());
+        Assert.True(File.ReadAllBytes(output).AsSpan().SequenceEqual(data), $"{CPeer.Library(wire)} decoded our symbols to other bytes");
     }
 
     [Fact]
