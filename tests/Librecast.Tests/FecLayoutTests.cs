@@ -192,4 +192,29 @@ public class FecLayoutTests
         Assert.Throws<ArgumentException>(() => Send(WireProfile.V0_11, obj, Blake3(obj), oti: false, rand: false, count: 1, key: key));
         Assert.Throws<ArgumentException>(() => new FecReceiver(WireProfile.V0_5, null, 16, null));
     }
+
+    [Theory]
+    [InlineData("0.5", false)]
+    [InlineData("0.9", true)]
+    [InlineData("0.11", false)]
+    public void Sending_Allocates_Nothing_Per_Symbol(string profile, bool symm)
+    {
+        WireProfile wire = WireProfile.Parse(profile)!;
+        var platform = new NullPlatform();
+        using var ctx = new Context(platform) { Wire = wire };
+        Socket s = ctx.CreateSocket();
+        Channel c = ctx.CreateChannel("fec/alloc");
+        if (symm) c.SetKey(new byte[32]);
+        s.Bind(c);
+        byte[] obj = Data(200_000);
+        var sender = new FecSender(new ObjectEncoder(Oti.ForLibrecast(obj.Length, 1024), obj, 0), c, wire,
+            oti: wire.FecOti, randomEsis: false, wire.FecObjectId ? Blake3(obj) : null, platform);
+        for (int i = 0; i < 300; i++) sender.SendNext(); // warm up: source, repair, the next round
+        long before = ThreadAllocations.Baseline();
+        for (int i = 0; i < 2000; i++) sender.SendNext();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated == 0, $"{allocated} bytes allocated sending 2000 symbols under {profile}");
+        int length = FecCoding.HeaderLength(wire, sender.CarriesOti) + 1024 + (symm ? 40 : 0);
+        Assert.Equal(2300L * length, platform.Bytes);
+    }
 }

@@ -24,12 +24,6 @@ namespace Librecast.Fec
         /// <summary>The symbol size librecast uses (LC_DEFAULT_RQ_T, fixed by lc_channel_new).</summary>
         public const int LibrecastSymbolSize = 1024;
 
-        /// <summary>librecast's <c>LC_CODE_FEC_RAND</c>: every symbol a random repair symbol (0.9+).</summary>
-        public const int LibrecastRandCode = 0x10;
-
-        /// <summary>librecast's <c>LC_CODE_FEC_OTI</c>: the OTI travels in every datagram (0.9+).</summary>
-        public const int LibrecastOtiCode = 0x20;
-
         /// <summary>Bytes of 0.11's object id (BLAKE3 of the plaintext object).</summary>
         public const int ObjectIdLength = Blake3Hasher.OutLength;
 
@@ -137,17 +131,18 @@ namespace Librecast.Fec
         /// (FEC_RAND), led by <paramref name="objectId"/> (32 bytes, BLAKE3 of the plaintext) on 0.11.
         /// </summary>
         /// <exception cref="ArgumentException">The profile needs an object id and none was given; FEC_RAND on 0.5;
-        /// a keyed channel on 0.11 (seal the object instead); the datagram would not fit.</exception>
+        /// a keyed channel on 0.11 (seal the object instead); the datagram would not fit. (Short
+        /// messages: the core's strings share nanoFramework's 64 KiB string table with its tests.)</exception>
         public FecSender(ObjectEncoder encoder, Channel channel, WireProfile wire, bool oti, bool randomEsis, byte[]? objectId, IPlatform? random)
         {
             if (encoder == null) throw new ArgumentNullException("encoder");
             if (channel == null) throw new ArgumentNullException("channel");
             if (wire == null) throw new ArgumentNullException("wire");
             if (wire.FecObjectId && (objectId == null || objectId.Length != FecCoding.ObjectIdLength))
-                throw new ArgumentException("wire " + wire.Name + " FEC datagrams start with the object's 32-byte BLAKE3", "objectId");
-            if (randomEsis && !wire.FecRandomRepair) throw new ArgumentException("wire " + wire.Name + " has no FEC_RAND", "randomEsis");
+                throw new ArgumentException("object id", "objectId");
+            if (randomEsis && !wire.FecRandomRepair) throw new ArgumentException("FEC_RAND", "randomEsis");
             if (wire.SealsObjectBeforeFec && channel.Encrypted)
-                throw new ArgumentException("wire " + wire.Name + " seals the whole object before FEC: encode FecCoding.SealObject's output on a channel without a key", "channel");
+                throw new ArgumentException("keyed channel", "channel");
             if (wire.FecRandomRepair && random == null) throw new ArgumentNullException("random");
             this.encoder = encoder;
             this.channel = channel;
@@ -158,7 +153,7 @@ namespace Librecast.Fec
             pidOffset = FecCoding.HeaderLength(wire, carriesOti) - FecCoding.PayloadIdLength;
             datagram = new byte[pidOffset + FecCoding.PayloadIdLength + o.T];
             int max = channel.Encrypted ? Crypto.SecretBox.MaxPlaintext : Frame.MaxDatagram;
-            if (datagram.Length > max) throw new ArgumentException("a " + datagram.Length + "-byte FEC datagram does not fit in one datagram (at most " + max + ")");
+            if (datagram.Length > max) throw new ArgumentException("datagram over " + max + " bytes");
             int at = 0;
             if (wire.FecObjectId)
             {
@@ -188,9 +183,6 @@ namespace Librecast.Fec
 
         /// <summary>True when every datagram carries the OTI (asked for, and the profile keeps it).</summary>
         public bool CarriesOti { get { return carriesOti; } }
-
-        /// <summary>Bytes of each datagram before any sealing (header and symbol).</summary>
-        public int DatagramLength { get { return datagram.Length; } }
 
         /// <summary>Symbols in one round of every block: K' + <see cref="WireProfile.FecRoundExtra"/> each.</summary>
         public int RoundSymbols
@@ -313,9 +305,9 @@ namespace Librecast.Fec
         public FecReceiver(WireProfile wire, Oti? oti, int extra, Crypto.SecretBox? objectBox)
         {
             if (wire == null) throw new ArgumentNullException("wire");
-            if (oti == null && !wire.FecOti) throw new ArgumentException("wire " + wire.Name + " FEC datagrams carry no OTI: the receiver must be given F and T", "oti");
+            if (oti == null && !wire.FecOti) throw new ArgumentException("no OTI: give F", "oti");
             if (objectBox != null && !wire.SealsObjectBeforeFec)
-                throw new ArgumentException("wire " + wire.Name + " seals each FEC datagram: the channel's key opens them", "objectBox");
+                throw new ArgumentException("key", "objectBox");
             this.wire = wire;
             given = oti;
             this.extra = extra;
@@ -337,9 +329,6 @@ namespace Librecast.Fec
 
         /// <summary>Bytes of <see cref="Result"/> that are the object.</summary>
         public int ResultLength { get { return resultLength; } }
-
-        /// <summary>The object id (0.11) of the object in progress or decoded, or null before one arrived.</summary>
-        public byte[]? ObjectId { get { return haveObjectId ? objectId : null; } }
 
         /// <summary>Datagrams refused as not a symbol of this layout (wrong length, bad OTI, block number out of range).</summary>
         public long Malformed { get { return malformed; } }
