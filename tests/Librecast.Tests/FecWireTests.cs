@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using Librecast.Fec;
+using Librecast.Sockets;
 using Librecast.Tests.Support;
 using Xunit;
 
@@ -199,6 +200,34 @@ public class FecWireTests : IDisposable
         Assert.True(line.StartsWith("OK bytes="), $"{CPeer.Library(wire)} did not decode: {line} {receiver.Stderr}");
         Assert.Equal(0, receiver.WaitForExit());
         Assert.True(File.ReadAllBytes(output).AsSpan().SequenceEqual(data), $"{CPeer.Library(wire)} decoded our symbols to other bytes");
+    }
+
+    [Fact]
+    public void Lc_Listen_Never_Writes_An_Object_Whose_Blake3_Is_Not_Its_Object_Id()
+    {
+        Netns.Require();
+        string channel = "fec/forged/" + Guid.NewGuid().ToString("N");
+        var (_, data) = Object(3000);
+        string output = Path.Combine(dir, "forged.bin");
+        using var listener = Lc.Start($"listen --wire 0.11 -i {Netns.RecvIf} --fec-rq --output {output} -t 3 {channel}");
+        listener.WaitForStderr("listening for");
+        // Datagrams that name the genuine object (its BLAKE3 as object id) and carry other bytes.
+        var forged = (byte[])data.Clone();
+        forged[1234] ^= 0x40;
+        var objectId = new byte[32];
+        Blake3Hasher.Hash(data, 0, data.Length, objectId, 0);
+        using var ctx = new Context(SocketsPlatform.Instance) { Wire = WireProfile.V0_11 };
+        Socket socket = ctx.CreateSocket();
+        socket.Bind(Interfaces.Resolve(Netns.SendIf));
+        Channel c = ctx.CreateChannel(channel);
+        socket.Bind(c);
+        var sender = new FecSender(new ObjectEncoder(Oti.ForLibrecast(forged.Length, 1024), forged, 0), c, WireProfile.V0_11, true, false, objectId, SocketsPlatform.Instance);
+        for (int i = 0; i < 2 * sender.RoundSymbols; i++) sender.SendNext();
+        int exit = listener.WaitForExit(20_000);
+        Assert.True(exit == 3, $"lc listen exited {exit}, expected the timeout (3): {listener.Stderr}");
+        Assert.Matches(@"[1-9][0-9]* decoded object\(s\) refused", listener.Stderr);
+        Assert.False(File.Exists(output), "a forged object was written");
+        Assert.Empty(Directory.GetFiles(dir, "*.partial"));
     }
 
     [Fact]
