@@ -116,8 +116,20 @@ public class FecWireTests : IDisposable
         { "0.11", 200_000, "oti", true, false },
     };
 
+    // The sender's cases, and 0.11.2 sending K' + 5 symbols a call (lc_channel_rq_overhead).
+    public static TheoryData<string, int, string, bool, bool> CurrentSenderCases
+    {
+        get
+        {
+            var cases = CurrentCases;
+            cases.Add("0.11", 3000, "oti,oh=5", false, false);
+            cases.Add("0.11", 200_000, "oh=5", false, true);
+            return cases;
+        }
+    }
+
     [Theory]
-    [MemberData(nameof(CurrentCases))]
+    [MemberData(nameof(CurrentSenderCases))]
     public void Librecast_Current_FecRq_Sender_Decodes_With_Lc_Listen(string profile, int f, string flags, bool symm, bool giveSize)
     {
         Netns.Require();

@@ -15,7 +15,8 @@
  *       Writes the returned bytes to OUTFILE and prints "OK bytes=<written> returned=<rc>"
  *       (0.9.1 returns the bytes of the datagrams it took, not F: it writes F bytes, F required).
  *   FLAGS: comma-separated oti, rand, ws=BYTES (sets liblcrq's RQ_WS_DEFAULT, its working
- *       memory: smaller makes multi-block objects of a test's size), or none.
+ *       memory: smaller makes multi-block objects of a test's size), oh=N (0.11: send with
+ *       lc_channel_rq_overhead(chan, N), K' + N symbols a call, enough calls for COUNT), or none.
  * Exit 0 success, 1 error, 3 timeout ("TIMEOUT" on stderr). */
 #define _GNU_SOURCE
 #include <librecast/net.h>
@@ -37,6 +38,8 @@ static void unhex(const char *s, unsigned char *out, size_t n)
 	for (size_t i = 0; i < n; i++) sscanf(s + 2 * i, "%2hhx", &out[i]);
 }
 
+static int overhead = -1;
+
 static int parse_flags(const char *flags)
 {
 	int coding = LC_CODE_FEC_RQ;
@@ -45,6 +48,7 @@ static int parse_flags(const char *flags)
 		if (!strcmp(t, "oti")) coding |= LC_CODE_FEC_OTI;
 		else if (!strcmp(t, "rand")) coding |= LC_CODE_FEC_RAND;
 		else if (!strncmp(t, "ws=", 3)) RQ_WS_DEFAULT = strtoull(t + 3, NULL, 10);
+		else if (!strncmp(t, "oh=", 3)) overhead = atoi(t + 3);
 		else if (strcmp(t, "none")) { fprintf(stderr, "unknown flag %s\n", t); exit(1); }
 	}
 	free(copy);
@@ -93,7 +97,25 @@ int main(int argc, char *argv[])
 		fclose(f);
 		lc_channel_t *chan = open_channel(ctx, argv[2], argv[3], parse_flags(argv[5]), argc > 7 ? argv[7] : NULL);
 		int count = atoi(argv[6]);
-		for (int i = 0; i < count; i++) {
+		if (overhead >= 0) {
+#if LCPEER_LIBRECAST >= 11
+			/* One lc_channel_send sends K' + overhead symbols (0.10+); calls enough for COUNT. */
+			if (lc_channel_rq_overhead(chan, overhead) < 0) die("lc_channel_rq_overhead"); /* returns the overhead set (5 for 5) */
+			rq_t *probe = rq_init(len, 1024);
+			int per = rq_KP(probe) + overhead, calls = (count + per - 1) / per;
+			rq_free(probe);
+			for (int i = 0; i < calls; i++) {
+				if (i == 0 ? lc_channel_send(chan, data, len, 0) < 0 : lc_channel_send(chan, NULL, 0, 0) < 0)
+					die("lc_channel_send");
+				usleep(2000);
+			}
+			count = calls * per;
+#else
+			fprintf(stderr, "oh= needs librecast 0.10+ (lc_channel_rq_overhead)\n");
+			return 1;
+#endif
+		}
+		for (int i = 0; overhead < 0 && i < count; i++) {
 			if (i == 0 ? lc_channel_send(chan, data, len, 0) < 0 : lc_channel_send(chan, NULL, 0, 0) < 0)
 				die("lc_channel_send");
 			if (i % 32 == 31) usleep(1000);
