@@ -12,8 +12,8 @@ namespace Librecast
     /// What differs (measured against the real libraries; shared/WIRE.md, shared/WIRE-0.11.md):
     /// the group of a name, sidehash, lc_channel_init's port 0, the FEC datagram, SYMM with FEC,
     /// and unbound sends. Frames (the 33-byte header) and SYMM without FEC are the same in all
-    /// three. The FEC, unbound-send and NACK fields describe the version for the code that will
-    /// follow them; today's FEC, send and receive paths do not read them yet.
+    /// three. The FEC fields are what <see cref="Fec.FecSender"/> and <see cref="Fec.FecReceiver"/>
+    /// follow; the unbound-send and NACK fields describe the version for code that will follow them.
     /// </remarks>
     public sealed class WireProfile
     {
@@ -64,11 +64,36 @@ namespace Librecast
         /// <summary>True (0.9+): a socket bound to no interface sends one identical copy on every multicast interface.</summary>
         public bool UnboundSendsPerInterface { get; }
 
-        /// <summary>The FEC (RaptorQ) datagram layout of this version.</summary>
+        /// <summary>The FEC (RaptorQ) datagram layout of this version; the Fec* properties below follow from it.</summary>
+        /// <remarks>Computed, not stored: auto-properties' backing-field names would cost nanoFramework's 64 KiB string table, which the core shares with its nanoCLR tests.</remarks>
         public FecLayout Fec { get; }
 
         /// <summary>True (0.11): SYMM with FEC seals the whole object, then encodes it; false: each FEC datagram is sealed.</summary>
         public bool SealsObjectBeforeFec { get; }
+
+        /// <summary>True (0.11): every FEC datagram starts with the 32-byte object id, BLAKE3 of the plaintext object.</summary>
+        public bool FecObjectId { get { return Fec == FecLayout.OidOtiSbnEsi; } }
+
+        /// <summary>True (0.9+): with FEC_OTI an FEC datagram carries the 12-byte OTI (F, T; Z, N, Al) before the payload id.</summary>
+        public bool FecOti { get { return Fec != FecLayout.EsiSbn; } }
+
+        /// <summary>True (0.9.1): with SYMM the OTI is silently dropped, whatever FEC_OTI says (0.11.0 fixed it).</summary>
+        public bool FecSymmDropsOti { get { return Fec == FecLayout.OtiSbnEsi; } }
+
+        /// <summary>True (0.9+): the payload id is SBN then ESI (24 bits, big-endian), RFC 6330's order; false (0.5.1): ESI then SBN.</summary>
+        public bool FecSbnFirst { get { return Fec != FecLayout.EsiSbn; } }
+
+        /// <summary>True (0.9+): repair symbols carry random ESIs in [K, 2^24 - 1); false (0.5.1): sequential from K.</summary>
+        public bool FecRandomRepair { get { return Fec != FecLayout.EsiSbn; } }
+
+        /// <summary>Symbols per block per round beyond K': the sender sends K' + this many of a block, then moves to the next (0.5.1: 5, 0.9+: 10).</summary>
+        public int FecRoundExtra { get { return Fec == FecLayout.EsiSbn ? 5 : 10; } }
+
+        /// <summary>Whether an FEC datagram of this profile carries the OTI when the sender asks for it (FEC_OTI) with or without SYMM.</summary>
+        public bool FecCarriesOti(bool requested, bool symm)
+        {
+            return FecOti && requested && !(symm && FecSymmDropsOti);
+        }
 
         /// <summary>True (0.9+; librecast 0.6.0 added it): NACK gap repair on sidehash(channel, "NACK") exists.</summary>
         public bool HasNack { get; }

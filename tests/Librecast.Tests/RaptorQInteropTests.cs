@@ -110,6 +110,59 @@ public class RaptorQInteropTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("0.9")]
+    [InlineData("0.11")]
+    public void Liblcrq_Decodes_Our_Multi_Block_Object_Sent_In_Librecasts_Order(string profile)
+    {
+        // The real 0.9.1 and 0.11.2 receivers get Z > 1 wrong even from their own senders
+        // (docs/wire-notes.md), so our multi-block datagrams are checked against their liblcrq:
+        // the same working memory gives the same partition, and rq_decode recovers every block
+        // from what FecSender put in the datagrams (10 source symbols of each block lost).
+        WireProfile wire = WireProfile.Parse(profile)!;
+        const int f = 301_000, t = 1024, ws = 131072; // Kt 294 = 3 x 98 (liblcrq's uneven blocks are not RFC 6330's)
+        string peer = CPeer.Build("rqpeer", wire);
+        var oti = Oti.Derive(f, t, 4, ws, t / 4);
+        var (pc, pout, perr) = CPeer.Run(peer, $"params {f} {t} {ws}", null, 60_000);
+        Assert.True(pc == 0, perr);
+        Assert.Equal($"{oti.Z} {oti.N} {oti.KL} {new SourceBlock(oti.KL).KPrime} {oti.Al}", pout.Trim());
+        Assert.True(oti.Z > 1, "the case needs a multi-block object");
+
+        byte[] data = Data(f, 11);
+        var objectId = new byte[32];
+        Blake3Hasher.Hash(data, 0, f, objectId, 0);
+        var platform = new MemoryPlatform();
+        using var ctx = new Context(platform) { Wire = wire };
+        Socket socket = ctx.CreateSocket();
+        Channel channel = ctx.CreateChannel("bench");
+        socket.Bind(channel);
+        var sender = new FecSender(new ObjectEncoder(oti, data, 0), channel, wire, true, false, wire.FecObjectId ? objectId : null, platform);
+        int round = sender.RoundSymbols;
+        for (int i = 0; i < round; i++) sender.SendNext();
+
+        int pid = FecCoding.HeaderLength(wire, true) - FecCoding.PayloadIdLength;
+        var rnd = new Random(3);
+        var ids = new List<(int, int)>();
+        var syms = new MemoryStream();
+        int[] perBlock = new int[oti.Z], dropped = new int[oti.Z];
+        foreach (byte[] d in platform.Sent)
+        {
+            int sbn = FecCoding.PayloadSbn(wire, d, pid), esi = FecCoding.PayloadEsi(wire, d, pid);
+            perBlock[sbn]++;
+            if (esi < oti.KL && dropped[sbn] < 10 && rnd.Next(3) == 0) { dropped[sbn]++; continue; } // one round has K'-K+10 = 13 repair symbols
+
+            ids.Add((sbn, esi));
+            syms.Write(d, pid + FecCoding.PayloadIdLength, t);
+        }
+        Assert.All(perBlock, n => Assert.Equal(new SourceBlock(oti.KL).KPrime + 10, n)); // K' + 10 of every block
+        Assert.All(dropped, n => Assert.Equal(10, n));
+        string symsPath = Path.Combine(dir, "ours.bin"), outPath = Path.Combine(dir, "decoded.bin");
+        File.WriteAllBytes(symsPath, syms.ToArray());
+        var (code, _, err) = CPeer.Run(peer, $"decode {f} {t} {symsPath} {WriteList("ours", ids)} {outPath} {ws}", null, 300_000);
+        Assert.True(code == 0, $"liblcrq ({CPeer.Library(wire)}) did not decode our Z {oti.Z} object: {err}");
+        Assert.True(File.ReadAllBytes(outPath).AsSpan().SequenceEqual(data), "liblcrq decoded our multi-block symbols to other bytes");
+    }
+
     /// <summary>Which symbols a receiver gets: all source, repair only, or a random mix after loss.</summary>
     private static List<(int, int)> Subset(string kind, int k, Random rnd)
     {

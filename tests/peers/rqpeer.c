@@ -1,7 +1,10 @@
 /* liblcrq 0.0.1 as a test peer for our RaptorQ (tests/Librecast.Tests/RaptorQInteropTests.cs).
- *   rqpeer params F T                      -> "Z N K KP Al"
- *   rqpeer encode F T data.bin list out.bin -> for each "sbn esi" line of list, the T-byte symbol
- *   rqpeer decode F T syms.bin list out.bin -> symbols (one per "sbn esi" line) decoded to F bytes
+ *   rqpeer params F T [WS]                      -> "Z N K KP Al"
+ *   rqpeer encode F T data.bin list out.bin [WS] -> for each "sbn esi" line of list, the T-byte symbol
+ *   rqpeer decode F T syms.bin list out.bin [WS] -> symbols (one per "sbn esi" line) decoded to F bytes
+ *   WS: liblcrq's working memory in bytes (its exported RQ_WS_DEFAULT; a
+ *   smaller one makes multi-block objects of a test's size). Built against 0.9.1's or 0.11.2's
+ *   prefix with CPeer.Build("rqpeer", wire) it is that liblcrq.
  * Exit 0 on success, 2 when rq_decode fails, 1 on a usage or I/O error. */
 #include <lcrq.h>
 #include <stdio.h>
@@ -49,6 +52,10 @@ int main(int argc, char *argv[])
 	if (argc < 4) { fprintf(stderr, "usage: rqpeer params|encode|decode F T ...\n"); return 1; }
 	uint64_t F = strtoull(argv[2], NULL, 10);
 	uint16_t T = (uint16_t)atoi(argv[3]);
+	int wsarg = !strcmp(argv[1], "params") ? 4 : 7;
+	if (argc == wsarg + 1) {
+		RQ_WS_DEFAULT = strtoull(argv[wsarg], NULL, 10);
+	}
 	rq_t *rq = rq_init(F, T);
 	if (!rq) { fprintf(stderr, "rq_init failed\n"); return 1; }
 	if (!strcmp(argv[1], "params")) {
@@ -56,7 +63,7 @@ int main(int argc, char *argv[])
 		rq_free(rq);
 		return 0;
 	}
-	if (argc != 7) { fprintf(stderr, "usage: rqpeer encode|decode F T in list out\n"); return 1; }
+	if (argc != 7 && argc != 8) { fprintf(stderr, "usage: rqpeer encode|decode F T in list out [WS]\n"); return 1; }
 	size_t inlen;
 	uint8_t *in = slurp(argv[4], &inlen);
 	unsigned *sbn, *esi;

@@ -87,7 +87,7 @@ public static class Program
 
     private static Opt WireOption() => new("--wire", null, ValueKind.Text, "VERSION",
         "The librecast release whose wire to speak: 0.11 (librecast 0.11.2, Debian sid), 0.9 (0.9.1, Debian 13) or 0.5\n" +
-        "(0.5.1, Debian 12). It decides the group of a channel name. Default: $LC_WIRE, else 0.11.")
+        "(0.5.1, Debian 12). It decides the group of a channel name and the --fec-rq datagram. Default: $LC_WIRE, else 0.11.")
         { OneOf = WireValues.Split(", ") };
 
     // 'lc --wire 0.5 addr bench' means 'lc addr --wire 0.5 bench': the option may come before the command.

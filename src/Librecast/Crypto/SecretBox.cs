@@ -105,7 +105,24 @@ namespace Librecast.Crypto
         public int Seal(byte[] plaintext, int offset, int count, byte[] destination, int destinationOffset, IPlatform random)
         {
             if (random == null) throw new ArgumentNullException("random");
-            CheckSeal(plaintext, offset, count, destination, destinationOffset);
+            CheckSeal(plaintext, offset, count, destination, destinationOffset, MaxPlaintext);
+            NextNonce(random);
+            return SealCore(plaintext, offset, count, destination, destinationOffset);
+        }
+
+        /// <summary>
+        /// Seals a whole object, of any size, as librecast 0.11's SYMM with FEC does before encoding
+        /// it (box ‖ 24-byte nonce, <c>count + 40</c> bytes): <see cref="Seal"/> without the
+        /// one-datagram limit, with the same never-repeating nonce.
+        /// </summary>
+        /// <returns>The sealed length, <c>count + 40</c>.</returns>
+        /// <exception cref="ArgumentNullException">An array or <paramref name="random"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">A range is outside its array or the destination is too small.</exception>
+        /// <exception cref="ObjectDisposedException">The box was disposed.</exception>
+        public int SealObject(byte[] plaintext, int offset, int count, byte[] destination, int destinationOffset, IPlatform random)
+        {
+            if (random == null) throw new ArgumentNullException("random");
+            CheckSeal(plaintext, offset, count, destination, destinationOffset, int.MaxValue - Overhead);
             NextNonce(random);
             return SealCore(plaintext, offset, count, destination, destinationOffset);
         }
@@ -141,7 +158,7 @@ namespace Librecast.Crypto
         {
             if (nonceBytes == null) throw new ArgumentNullException("nonceBytes");
             CheckRange(nonceBytes, nonceOffset, NonceSize, "nonceBytes");
-            CheckSeal(plaintext, offset, count, destination, destinationOffset);
+            CheckSeal(plaintext, offset, count, destination, destinationOffset, MaxPlaintext);
             Array.Copy(nonceBytes, nonceOffset, nonce, 0, NonceSize);
             return SealCore(plaintext, offset, count, destination, destinationOffset);
         }
@@ -211,14 +228,14 @@ namespace Librecast.Crypto
             disposed = true;
         }
 
-        private void CheckSeal(byte[] plaintext, int offset, int count, byte[] destination, int destinationOffset)
+        private void CheckSeal(byte[] plaintext, int offset, int count, byte[] destination, int destinationOffset, int max)
         {
             if (disposed) throw new ObjectDisposedException("SecretBox");
             if (plaintext == null) throw new ArgumentNullException("plaintext");
             if (destination == null) throw new ArgumentNullException("destination");
             CheckRange(plaintext, offset, count, "plaintext");
-            if (count > MaxPlaintext)
-                throw new ArgumentOutOfRangeException("count", "plaintext of " + count + " bytes does not fit in one datagram once sealed (at most " + MaxPlaintext + ")");
+            if (count > max)
+                throw new ArgumentOutOfRangeException("count", "plaintext of " + count + " bytes does not fit in one datagram once sealed (at most " + max + ")");
             if (destinationOffset < 0 || destinationOffset > destination.Length - (count + Overhead))
                 throw new ArgumentOutOfRangeException("destinationOffset", "destination has no room for the " + (count + Overhead) + "-byte sealed datagram");
         }
