@@ -363,6 +363,20 @@ namespace Librecast
         }
 
         /// <summary>
+        /// Drops the copies of a frame that an unbound librecast 0.9+ sender puts on every
+        /// interface: a framed message whose channel, timestamp, seq and rnd already arrived on
+        /// another interface of this socket is <see cref="ReceiveResult.Duplicate"/>, counted in
+        /// <see cref="Counters.Duplicates"/>, not delivered. On by default (a window of
+        /// <see cref="CopyFilter.DefaultCapacity"/> frames, allocated once); null turns it off.
+        /// Set it before listening.
+        /// </summary>
+        public CopyFilter? CopyFilter
+        {
+            get { return classifier.CopyFilter; }
+            set { classifier.CopyFilter = value; }
+        }
+
+        /// <summary>
         /// On encrypted channels, rejects a framed message whose authenticated random nonce (rnd)
         /// was seen recently from any source: a replay sent from a spoofed source address, which
         /// the <see cref="ReplayWindow"/> (keyed by source) would take for a new sender. Null (the

@@ -13,7 +13,8 @@ namespace Librecast.Tests;
 /// with two LANs: two namespaces joined by two veth pairs, a0 - b0 and a1 - b1, captured with
 /// tcpdump on b0 and b1. librecast 0.9.1 and 0.11.2 send one identical copy per multicast
 /// interface, 0.5.1 one datagram by the default route; ours must do what the profile's release
-/// does, on the direct path and on the publisher's batched (sendmmsg, GSO) path.
+/// does, on the direct path and on the publisher's batched (sendmmsg, GSO) path. A receiver of
+/// ours joined on both LANs delivers each such message once and counts the other copies.
 /// </summary>
 [Collection(NetworkCollection.Name)]
 public class UnboundSendTests
@@ -122,5 +123,35 @@ public class UnboundSendTests
                 Assert.Equal((ulong)(i + 1), header.Sequence); // numbered once, in order, on every LAN
             }
         }
+    }
+
+    [Fact]
+    public void Lc_Listen_On_Both_Lans_Delivers_Each_Message_Of_A_Real_0_11_Unbound_Sender_Once()
+    {
+        WireProfile wire = WireProfile.V0_11;
+        using var net = new NamespacePair(links: 2);
+        string name = Unique("dedup");
+        string peer = CPeer.Build("lcpeer", wire);
+        // Unbound: joined on b0 and b1. 5 + 5 + 5 distinct messages must arrive, each once.
+        using var listen = NamespacePair.StartLc(net.Receiver, $"--wire 0.11 listen {name} --verbose --count 15 --timeout 30");
+        listen.WaitForStderr("lc: listening on");
+        void Send(string via, string text)
+        {
+            var (code, _, err) = NamespacePair.Run(net.Sender, $"{peer} send {via} {name} {text} --count 5 --interval-ms 20");
+            Assert.True(code == 0, $"{CPeer.Library(wire)} lcpeer send {via} failed: {err}");
+        }
+        Send("any", "unbound");   // one copy on each LAN: 5 duplicates
+        Send("a0", "via-a0");      // two bound senders, each seq 1..5 on its own LAN: distinct (other rnd)
+        Send("a1", "via-a1");
+        Assert.Equal(0, listen.WaitForExit(30_000));
+        var lines = listen.RemainingLines();
+        Assert.Equal(5, lines.Count(l => l == "unbound"));
+        Assert.Equal(5, lines.Count(l => l == "via-a0"));
+        Assert.Equal(5, lines.Count(l => l == "via-a1"));
+        Assert.Equal(15, lines.Count);
+        string counters = listen.Stderr.Split('\n').Single(l => l.StartsWith("lc: counters ", StringComparison.Ordinal));
+        Assert.Contains(" received=15 ", counters);
+        Assert.Contains(" duplicates=5", counters);
+        Assert.Contains("a copy of a message already received on another interface", listen.Stderr);
     }
 }
