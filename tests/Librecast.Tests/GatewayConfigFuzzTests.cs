@@ -338,7 +338,8 @@ public class GatewayConfigFuzzTests
         if (c.MaxDatagram is < 64 or > 65536) return "max_datagram " + c.MaxDatagram;
         if (c.Site.Length == 0 || c.Site.IndexOfAny(['/', ':']) >= 0) return "site";
         if (c.Node.Length == 0 || c.Node.IndexOfAny(['/', ':']) >= 0) return "node";
-        if (c.Channels.Count == 0 && c.Sensors.Count == 0 && c.BridgeUp.Count == 0 && c.BridgeDown.Count == 0 && c.Share == null) return "nothing to do";
+        if (c.Channels.Count == 0 && c.Sensors.Count == 0 && c.BridgeUp.Count == 0 && c.BridgeDown.Count == 0 && c.Share == null &&
+            c.MigrateUp.Count == 0 && c.MigrateDown.Count == 0) return "nothing to do";
         if (c.Share is { } sh)
         {
             if (sh.Directory.Length == 0 || sh.Channel.Length == 0) return "share directory/channel";
