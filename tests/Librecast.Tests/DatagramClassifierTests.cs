@@ -219,6 +219,7 @@ public class DatagramClassifierTests
         Assert.False(filter.IsCopy(1, 10, 5, 105, 2)); // pushes seq 1 out
         Assert.False(filter.IsCopy(1, 10, 1, 100, 3)); // too late: delivered, as librecast delivers every copy
         Assert.Throws<ArgumentOutOfRangeException>(() => new CopyFilter(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CopyFilter(96)); // a power of two
 
         var big = new CopyFilter(CopyFilter.DefaultCapacity);
         for (ulong i = 0; i < 300; i++) big.IsCopy(1, i, i, i * 0x9E3779B97F4A7C15UL, 2);
@@ -229,5 +230,40 @@ public class DatagramClassifierTests
             Assert.True(big.IsCopy(1, i, i, i * 0x9E3779B97F4A7C15UL, 3));
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Copy_Filter_Agrees_With_A_Plain_List_Of_The_Last_Frames()
+    {
+        // Random traffic: new frames (some sharing seq, rnd or ts with others), copies of recent
+        // and of forgotten frames on other interfaces, repeats on the same interface; the filter
+        // must say what a list of the last 16 distinct frames says, every time.
+        const int capacity = 16;
+        var filter = new CopyFilter(capacity);
+        var model = new System.Collections.Generic.List<(int C, ulong Ts, ulong Seq, ulong Rnd, int If)>();
+        var random = new Random(20261206);
+        var sent = new System.Collections.Generic.List<(int C, ulong Ts, ulong Seq, ulong Rnd)>();
+        int copies = 0;
+        for (int i = 0; i < 200_000; i++)
+        {
+            (int C, ulong Ts, ulong Seq, ulong Rnd) frame;
+            if (sent.Count > 0 && random.Next(3) == 0) frame = sent[sent.Count - 1 - random.Next(Math.Min(sent.Count, 3 * capacity))];
+            else
+            {
+                frame = (random.Next(2), (ulong)random.Next(4), (ulong)random.Next(8), (ulong)random.Next(64));
+                sent.Add(frame);
+            }
+            int via = random.Next(1, 4);
+            int found = model.FindIndex(e => (e.C, e.Ts, e.Seq, e.Rnd) == frame);
+            bool expected = found >= 0 && model[found].If != via;
+            if (found < 0)
+            {
+                model.Add((frame.C, frame.Ts, frame.Seq, frame.Rnd, via));
+                if (model.Count > capacity) model.RemoveAt(0);
+            }
+            Assert.Equal(expected, filter.IsCopy(frame.C, frame.Ts, frame.Seq, frame.Rnd, via));
+            if (expected) copies++;
+        }
+        Assert.True(copies > 10_000, "the generator made too few copies: " + copies);
     }
 }
