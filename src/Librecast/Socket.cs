@@ -143,13 +143,16 @@ namespace Librecast
         /// The interfaces a datagram on <paramref name="channel"/> goes out on, one copy each:
         /// empty when it goes once, as the socket chose (a bound socket, the 0.5 wire, an
         /// IPv4-mapped group, a platform that cannot list interfaces or send by interface, or no
-        /// multicast interface up). Allocates only when the set of interfaces changed.
+        /// multicast interface up). A copy: the socket's own list is re-read at most every
+        /// <see cref="InterfaceRefreshMs"/> and allocated only when the set of interfaces changed.
         /// </summary>
         public int[] SendInterfaces(Channel channel)
         {
             if (channel == null) throw new ArgumentNullException("channel");
             int[] all = UnboundInterfaces();
-            return all.Length > 0 && FansOut(channel) ? all : new int[0];
+            int[] copy = new int[all.Length > 0 && FansOut(channel) ? all.Length : 0];
+            Array.Copy(all, copy, copy.Length);
+            return copy;
         }
 
         internal static bool FansOut(Channel channel)
