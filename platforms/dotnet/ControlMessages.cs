@@ -112,6 +112,32 @@ internal static unsafe class ControlMessages
         return space;
     }
 
+    /// <summary>
+    /// Writes one IPV6_PKTINFO control message (source :: = the kernel's choice, interface
+    /// <paramref name="interfaceIndex"/>) at <paramref name="control"/>: the datagram leaves by
+    /// that interface whatever IPV6_MULTICAST_IF says. Returns its CMSG_SPACE.
+    /// </summary>
+    public static int WritePacketInfo(byte* control, CmsgLayout layout, int interfaceIndex)
+    {
+        int space = layout.Space(PacketInfoSize);
+        new Span<byte>(control, space).Clear();
+        if (layout.HeaderSize == 16) *(long*)control = layout.Len(PacketInfoSize);
+        else *(uint*)control = (uint)layout.Len(PacketInfoSize);
+        *(int*)(control + layout.Alignment) = LinuxNative.SolIpv6;
+        *(int*)(control + layout.Alignment + 4) = LinuxNative.Ipv6PktInfo;
+        *(int*)(control + layout.HeaderSize + 16) = interfaceIndex; // struct in6_pktinfo { in6_addr; int ifindex; }
+        return space;
+    }
+
+    /// <summary>sizeof(struct in6_pktinfo).</summary>
+    public const int PacketInfoSize = 20;
+
+    /// <summary>Managed form of <see cref="WritePacketInfo(byte*, CmsgLayout, int)"/>, for tests.</summary>
+    public static int WritePacketInfo(byte[] control, CmsgLayout layout, int interfaceIndex)
+    {
+        fixed (byte* p = control) return WritePacketInfo(p, layout, interfaceIndex);
+    }
+
     /// <summary>Managed form of <see cref="WriteSegment(byte*, CmsgLayout, int)"/>, for tests.</summary>
     public static int WriteSegment(byte[] control, CmsgLayout layout, int segmentSize)
     {

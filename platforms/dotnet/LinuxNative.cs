@@ -124,6 +124,16 @@ internal static unsafe partial class LinuxNative
     public const int IfNameSize = 16;
 
     /// <summary>Writes a sockaddr_in6 for [group]:port into 28 bytes at <paramref name="sa"/>.</summary>
+    public static void WriteSockaddrIn6(byte* sa, byte[] group, int groupOffset, int port)
+    {
+        new Span<byte>(sa, SockaddrIn6Size).Clear();
+        sa[0] = AfInet6;
+        sa[2] = (byte)(port >> 8);
+        sa[3] = (byte)port;
+        for (int i = 0; i < 16; i++) sa[8 + i] = group[groupOffset + i];
+    }
+
+    /// <summary>Writes a sockaddr_in6 for [group]:port into 28 bytes at <paramref name="sa"/>.</summary>
     public static void WriteSockaddrIn6(byte[] sa, byte[] group, int groupOffset, int port)
     {
         Array.Clear(sa);

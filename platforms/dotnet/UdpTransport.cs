@@ -9,7 +9,7 @@ namespace Librecast.Sockets;
 /// <see cref="ITransport"/> on a System.Net.Sockets IPv6 UDP socket, set up the way librecast
 /// sets up its sockets (wildcard bind with SO_REUSEADDR and SO_REUSEPORT, IPv6 multicast options).
 /// </summary>
-public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticastInterfaces
+public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticastInterfaces, IInterfaceSend
 {
     // Linux option numbers System.Net does not name (all in LinuxNative). The IPv4 ones are used on
     // this same socket for IPv4-mapped groups (Ipv4Group, ::ffff:239.x.y.z): Linux accepts SOL_IP
@@ -32,6 +32,7 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
     private Scratch sendScratch = new(0);
     private Scratch receiveScratch = new(0);
     private readonly Batch single = new(Array.Empty<byte>(), 1);
+    private int chosenInterface; // IPV6_MULTICAST_IF as last set (0: none)
 
     /// <summary>Opens an unbound IPv6 UDP socket.</summary>
     /// <exception cref="LibrecastException">IPv6 is not available.</exception>
@@ -149,6 +150,7 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
     /// <inheritdoc/>
     public void SetInterface(int interfaceIndex)
     {
+        chosenInterface = interfaceIndex;
         Option(() => socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastInterface, interfaceIndex),
             $"cannot send multicast via interface {interfaceIndex}");
         // struct ip_mreqn { group (unused here), address 0.0.0.0, ifindex }.
@@ -233,6 +235,69 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
                 ? " (no route for multicast: choose an interface, e.g. --interface eth0)" : "";
             throw new LibrecastException($"cannot send to [{GroupAddress.Format(group, groupOffset)}]:{port}: {e.Message}{hint}", e);
         }
+    }
+
+    /// <inheritdoc/>
+    public int SendVia(byte[] buffer, int offset, int count, byte[] group, int groupOffset, int port, int interfaceIndex)
+    {
+        if (interfaceIndex == 0 || Ipv4Group.IsMapped(group, groupOffset)) return Send(buffer, offset, count, group, groupOffset, port);
+        if (offset < 0 || count < 0 || offset > buffer.Length - count) throw new ArgumentOutOfRangeException(nameof(count));
+        if (!native) return SendViaOption(buffer, offset, count, group, groupOffset, port, interfaceIndex);
+        // One sendmsg with IPV6_PKTINFO naming the interface, all of it on the stack: no
+        // allocation, and no socket option changed under a concurrent sender.
+        byte* sa = stackalloc byte[LinuxNative.SockaddrIn6Size];
+        LinuxNative.WriteSockaddrIn6(sa, group, groupOffset, port);
+        byte* control = stackalloc byte[64];
+        LinuxNative.IoVec iov;
+        LinuxNative.MMsgHdr h = default;
+        fixed (byte* p = buffer)
+        {
+            iov.Base = p + offset;
+            iov.Length = (nuint)count;
+            h.Header.Name = sa;
+            h.Header.NameLength = LinuxNative.SockaddrIn6Size;
+            h.Header.Iov = &iov;
+            h.Header.IovLength = 1;
+            h.Header.Control = control;
+            h.Header.ControlLength = (nuint)ControlMessages.WritePacketInfo(control, CmsgLayout.Native, interfaceIndex);
+            while (true)
+            {
+                if (LinuxNative.SendMMsg(fd, &h, 1, 0) == 1) return count;
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == LinuxNative.EIntr) continue;
+                if (errno == LinuxNative.EAgain)
+                {
+                    socket.Poll(TimeSpan.FromMilliseconds(10), SelectMode.SelectWrite);
+                    continue;
+                }
+                throw SendFailed(group, groupOffset, port, interfaceIndex, errno);
+            }
+        }
+    }
+
+    // Without sendmsg: choose the interface, send, choose the socket's own again.
+    private int SendViaOption(byte[] buffer, int offset, int count, byte[] group, int groupOffset, int port, int interfaceIndex)
+    {
+        lock (socket)
+        {
+            Option(() => socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastInterface, interfaceIndex),
+                $"cannot send multicast via interface {InterfaceName(interfaceIndex)}");
+            try { return Send(buffer, offset, count, group, groupOffset, port); }
+            finally
+            {
+                Option(() => socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastInterface, chosenInterface),
+                    $"cannot send multicast via interface {chosenInterface}");
+            }
+        }
+    }
+
+    // "lc1 (5)" for messages; the index alone if it has no name (gone since).
+    private static string InterfaceName(int index)
+    {
+        if (!OperatingSystem.IsLinux()) return index.ToString();
+        byte* name = stackalloc byte[LinuxNative.IfNameSize];
+        byte* got = LinuxNative.IfIndexToName((uint)index, name);
+        return got == null ? index.ToString() : $"{Marshal.PtrToStringUTF8((IntPtr)got)} ({index})";
     }
 
     // Senders usually talk to one channel, so the serialized destination is cached: no
@@ -332,7 +397,7 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
             Channel c = batch.Channels[start];
             byte[] group = new byte[GroupAddress.Size];
             c.CopyGroupTo(group, 0);
-            Send(batch.Slab, batch.Offsets[start], batch.Lengths[start], group, 0, c.Port);
+            SendVia(batch.Slab, batch.Offsets[start], batch.Lengths[start], group, 0, c.Port, batch.Interface);
             return 1;
         }
         batch.Segmented = 0;
@@ -353,6 +418,7 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
         Scratch scratch = Ensure(ref sendScratch, batch.Capacity);
         CmsgLayout layout = CmsgLayout.Native;
         int[] runs = scratch.Runs;
+        int via = batch.Interface;
         int total = 0;
         for (int i = 0; i < n; i++) total += batch.Lengths[start + i];
         // Grows only for a batch larger than any before (at most batch size x buffer size).
@@ -407,11 +473,13 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
                 h[headers].Header.NameLength = LinuxNative.SockaddrIn6Size;
                 h[headers].Header.Iov = v + i;
                 h[headers].Header.IovLength = 1;
-                if (run > 1)
+                byte* cmsg = control + headers * LinuxNative.ControlSize;
+                int controlLength = run > 1 ? ControlMessages.WriteSegment(cmsg, layout, size) : 0;
+                if (via != 0) controlLength += ControlMessages.WritePacketInfo(cmsg + controlLength, layout, via);
+                if (controlLength > 0)
                 {
-                    byte* cmsg = control + headers * LinuxNative.ControlSize;
                     h[headers].Header.Control = cmsg;
-                    h[headers].Header.ControlLength = (nuint)ControlMessages.WriteSegment(cmsg, layout, size);
+                    h[headers].Header.ControlLength = (nuint)controlLength;
                 }
                 runs[headers++] = run;
                 i += run;
@@ -450,7 +518,7 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
                     batch.GsoFallbacks += each;
                     return each;
                 }
-                throw SendFailed(batch.Channels[start], errno);
+                throw SendFailed(batch.Channels[start], via, errno);
             }
         }
     }
@@ -461,7 +529,9 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
         fixed (byte* slab = batch.Slab)
         fixed (LinuxNative.MMsgHdr* h = scratch.Headers)
         fixed (LinuxNative.IoVec* v = scratch.Iovecs)
+        fixed (byte* control = scratch.Controls)
         {
+            int via = batch.Interface;
             for (int i = 0; i < n; i++)
             {
                 int k = start + i;
@@ -473,6 +543,12 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
                 h[i].Header.NameLength = LinuxNative.SockaddrIn6Size;
                 h[i].Header.Iov = v + i;
                 h[i].Header.IovLength = 1;
+                if (via != 0)
+                {
+                    byte* cmsg = control + i * LinuxNative.ControlSize;
+                    h[i].Header.Control = cmsg;
+                    h[i].Header.ControlLength = (nuint)ControlMessages.WritePacketInfo(cmsg, CmsgLayout.Native, via);
+                }
             }
             while (true)
             {
@@ -485,16 +561,24 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
                     socket.Poll(TimeSpan.FromMilliseconds(10), SelectMode.SelectWrite);
                     continue;
                 }
-                throw SendFailed(batch.Channels[start], errno);
+                throw SendFailed(batch.Channels[start], via, errno);
             }
         }
     }
 
-    private static LibrecastException SendFailed(Channel c, int errno)
+    private static LibrecastException SendFailed(Channel c, int via, int errno)
+    {
+        byte[] group = new byte[GroupAddress.Size];
+        c.CopyGroupTo(group, 0);
+        return SendFailed(group, 0, c.Port, via, errno);
+    }
+
+    private static LibrecastException SendFailed(byte[] group, int groupOffset, int port, int via, int errno)
     {
         string error = Marshal.GetPInvokeErrorMessage(errno);
-        string hint = errno is 101 or 113 ? " (no route for multicast: choose an interface, e.g. --interface eth0)" : "";
-        return new LibrecastException($"cannot send to [{c.Address}]:{c.Port}: {error}{hint}");
+        string hint = errno is 101 or 113 && via == 0 ? " (no route for multicast: choose an interface, e.g. --interface eth0)" : "";
+        string by = via == 0 ? "" : " via interface " + InterfaceName(via);
+        return new LibrecastException($"cannot send to [{GroupAddress.Format(group, groupOffset)}]:{port}{by}: {error}{hint}");
     }
 
     /// <inheritdoc/>

@@ -26,7 +26,9 @@ public static class Program
         "publishes them on their channel; shares a directory of files on a channel for 'lc fetch'\n" +
         "(config share: RaptorQ, lc share's protocol, rescanned every few seconds and on SIGHUP).\n" +
         "Channels speak librecast 0.11.2's wire unless \"option wire '0.9'\" or '0.5' (librecast 0.9.1,\n" +
-        "0.5.1) says otherwise, in the gateway section or in a subscribe, sensor, bridge or share section.\n" +
+        "0.5.1) says otherwise, in the gateway section or in a subscribe, sensor, bridge or share section;\n" +
+        "config migrate hears channels on one wire (option from, e.g. a fleet flashed with 0.5 groups) and\n" +
+        "republishes them on another (option to, default the gateway's), commands back.\n" +
         "\n" +
         "  -c, --config FILE   configuration file (UCI syntax; default " + DefaultConfigPath + ";\n" +
         "                      on OpenWrt /etc/config/lcgw). Every option: docs/deploy.md.\n" +

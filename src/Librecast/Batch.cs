@@ -33,6 +33,12 @@ namespace Librecast
         /// <summary>Receive: the kernel's running count of datagrams it dropped for this socket, or -1 if unknown.</summary>
         public int KernelDrops = -1;
 
+        /// <summary>
+        /// Send: the interface every datagram of the next <see cref="IBatchTransport.SendBatch"/>
+        /// goes out on (an unbound socket's copy per interface, 0.9+ wire); 0: the socket's own choice.
+        /// </summary>
+        public int Interface;
+
         /// <summary>Number of datagrams in use.</summary>
         public int Count;
 

@@ -31,6 +31,8 @@ namespace Librecast
         GsoFallbacks = 11,
         /// <summary>Receive calls of a listener that failed.</summary>
         ReceiveErrors = 12,
+        /// <summary>Framed messages dropped as another interface's copy of one already received (an unbound librecast 0.9+ sender).</summary>
+        Duplicates = 13,
     }
 
     /// <summary>
@@ -50,12 +52,13 @@ namespace Librecast
     public sealed class Counters
     {
         /// <summary>How many counters the table has.</summary>
-        public const int Count = 13;
+        public const int Count = 14;
 
         private static readonly string[] Names = new string[]
         {
             "published", "dropped", "sent", "send_errors", "received", "malformed", "truncated",
             "filtered", "kernel_drops", "unauthenticated", "replayed", "gso_fallbacks", "receive_errors",
+            "duplicates",
         };
 
         private static readonly string[] Helps = new string[]
@@ -73,6 +76,7 @@ namespace Librecast
             "Framed messages the replay window or nonce filter rejected (duplicates, replays, stale).",
             "Datagrams sent one by one because the kernel refused to segment them (UDP GSO).",
             "Receive calls of a listener that failed (the listener goes on; the error also goes to its error handler, if it has one).",
+            "Framed messages dropped because the same frame (channel, timestamp, seq, rnd) already arrived on another interface: the copies an unbound librecast 0.9+ sender puts on every interface.",
         };
 
         private readonly int[] low = new int[Count];
@@ -158,6 +162,8 @@ namespace Librecast
         public long GsoFallbacks { get { return Get(Counter.GsoFallbacks); } }
         /// <summary>Receive calls of a listener that failed (the listener goes on).</summary>
         public long ReceiveErrors { get { return Get(Counter.ReceiveErrors); } }
+        /// <summary>Framed messages dropped as another interface's copy of one already received (<see cref="CopyFilter"/>).</summary>
+        public long Duplicates { get { return Get(Counter.Duplicates); } }
 
         /// <summary>One line, for logs and the CLI: <c>published=.. dropped=.. sent=.. ...</c>, every counter of the table in order.</summary>
         public override string ToString()

@@ -27,6 +27,9 @@ namespace Librecast
         /// <summary>Repeated-nonce filter on encrypted channels; null: off. See <see cref="Socket.NonceFilter"/>.</summary>
         public NonceFilter? NonceFilter;
 
+        /// <summary>Drops other interfaces' copies of a frame already received; on by default, null: off. See <see cref="Socket.CopyFilter"/>.</summary>
+        public CopyFilter? CopyFilter = new CopyFilter(CopyFilter.DefaultCapacity);
+
         /// <summary>
         /// Classifies the datagram in <c>message.Buffer[message.Offset, +length)</c>, described by
         /// <c>message.Info</c>, against <paramref name="channels"/> (those bound to the socket), and
@@ -69,6 +72,11 @@ namespace Librecast
                     counters.Increment(Counter.Malformed);
                     return ReceiveResult.Malformed;
                 }
+                if (IsCopy(message, channel))
+                {
+                    counters.Increment(Counter.Duplicates);
+                    return ReceiveResult.Duplicate;
+                }
                 if (!Fresh(message, channel, box != null))
                 {
                     counters.Increment(Counter.Replayed);
@@ -90,6 +98,17 @@ namespace Librecast
             length = plain;
             message.Length = plain;
             return true;
+        }
+
+        // Before the replay window: a copy from another interface comes from another source
+        // address, which the window would take for a new sender.
+        private bool IsCopy(Message message, Channel? channel)
+        {
+            CopyFilter? copies = CopyFilter;
+            if (copies == null) return false;
+            FrameHeader h = message.Header;
+            lock (copies)
+                return copies.IsCopy(channel == null ? 0 : channel.Id, h.Timestamp, h.Sequence, h.Random, message.Info.InterfaceIndex);
         }
 
         // The replay window's verdict (kept in message.Replay), then, on an encrypted channel, the

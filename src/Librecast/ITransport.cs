@@ -50,4 +50,19 @@ namespace Librecast
         /// </summary>
         int ListMulticastInterfaces(int[] indices);
     }
+
+    /// <summary>
+    /// Optional transport capability: one datagram out of a named interface whatever the socket
+    /// chose, without changing the socket (Linux: IPV6_PKTINFO on the send). An unbound socket of
+    /// the 0.9+ wire sends a copy on every multicast interface through it, as librecast does.
+    /// </summary>
+    public interface IInterfaceSend
+    {
+        /// <summary>
+        /// Sends one datagram to [group]:port out of interface <paramref name="interfaceIndex"/>
+        /// (0: the socket's own choice, as <see cref="ITransport.Send"/>); returns the bytes sent.
+        /// </summary>
+        /// <exception cref="LibrecastException">The send failed; the message names the interface.</exception>
+        int SendVia(byte[] buffer, int offset, int count, byte[] group, int groupOffset, int port, int interfaceIndex);
+    }
 }

@@ -164,34 +164,69 @@ namespace Librecast
         {
             int n = 0;
             int capacity = batch.Capacity;
-            int index;
             int got;
             while (n < capacity && (got = ring.TryDequeueMany(batchIndex, n, capacity - n)) > 0) n += got;
             if (n == 0) return 0;
 
             context.Platform.FillRandom(randomBlock, 0, 8 * n);
-            IPlatform platform = context.Platform;
-            byte[] slab = Pool.Slab;
-            for (int i = 0; i < n; i++)
+            // An unbound socket on the 0.9+ wire sends each message once per interface, the same
+            // bytes: those messages are stamped first, into slots [0, fanned), and the batch range
+            // goes out once per interface; the rest follow in [fanned, n) and go once. A channel is
+            // wholly in one range, so its messages keep their order.
+            int[] via = socket.UnboundInterfaces();
+            int fanned = 0;
+            if (via.Length > 0)
             {
-                index = batchIndex[i];
-                int at = Pool.OffsetOf(index);
-                Channel channel = channels[index]!;
-                bool isFramed = framed[index];
-                // Each message its own clock reading, as librecast stamps them (a vDSO call, ~20 ns).
-                ulong seq = isFramed ? channel.NextSequence() : 0;
-                ulong now = isFramed ? platform.NowNanoseconds() : 0;
-                batch.Offsets[i] = at;
-                batch.Lengths[i] = FrameStamper.Stamp(slab, at, lengths[index], isFramed, now, seq, randomBlock, 8 * i, boxes[index], platform);
-                batch.Channels[i] = channel;
+                for (int i = 0; i < n; i++)
+                    if (Socket.FansOut(channels[batchIndex[i]]!)) Stamp(batchIndex[i], fanned++);
+                int slot = fanned;
+                for (int i = 0; i < n; i++)
+                    if (!Socket.FansOut(channels[batchIndex[i]]!)) Stamp(batchIndex[i], slot++);
             }
-            batch.Count = n;
+            else
+                for (int i = 0; i < n; i++) Stamp(batchIndex[i], i);
 
             int sent = 0, failed = 0;
+            for (int k = 0; fanned > 0 && k < via.Length; k++) SendRange(0, fanned, via[k], ref sent, ref failed);
+            if (fanned < n) SendRange(fanned, n, 0, ref sent, ref failed);
+            batch.Interface = 0;
+            for (int i = 0; i < n; i++)
+            {
+                channels[batchIndex[i]] = null;
+                boxes[batchIndex[i]] = null;
+                batch.Channels[i] = null!;
+            }
+            Pool.ReturnMany(batchIndex, n);
+            context.Counters.Add(Counter.Sent, sent);
+            context.Counters.Add(Counter.SendErrors, failed);
+            return n;
+        }
+
+        // Frames ring buffer `index` (its clock reading, next sequence number, rnd of slot) into batch slot `slot`.
+        private void Stamp(int index, int slot)
+        {
+            IPlatform platform = context.Platform;
+            int at = Pool.OffsetOf(index);
+            Channel channel = channels[index]!;
+            bool isFramed = framed[index];
+            // Each message its own clock reading, as librecast stamps them (a vDSO call, ~20 ns).
+            ulong seq = isFramed ? channel.NextSequence() : 0;
+            ulong now = isFramed ? platform.NowNanoseconds() : 0;
+            batch.Offsets[slot] = at;
+            batch.Lengths[slot] = FrameStamper.Stamp(Pool.Slab, at, lengths[index], isFramed, now, seq, randomBlock, 8 * slot, boxes[index], platform);
+            batch.Channels[slot] = channel;
+        }
+
+        // Sends batch slots [from, to) out of interface `via` (0: the socket's choice). A datagram
+        // that fails is dropped, counted in `failed` and reported; the rest still go.
+        private void SendRange(int from, int to, int via, ref int sent, ref int failed)
+        {
+            batch.Count = to;
+            batch.Interface = via;
             if (batchTransport != null)
             {
-                int next = 0;
-                while (next < n)
+                int next = from;
+                while (next < to)
                 {
                     try
                     {
@@ -208,34 +243,24 @@ namespace Librecast
                         socket.ReportSendError(e);
                     }
                 }
+                return;
             }
-            else
+            IInterfaceSend? byInterface = via == 0 ? null : transport as IInterfaceSend;
+            for (int i = from; i < to; i++)
             {
-                for (int i = 0; i < n; i++)
+                Channel c = batch.Channels[i];
+                try
                 {
-                    Channel c = batch.Channels[i];
-                    try
-                    {
-                        transport.Send(slab, batch.Offsets[i], batch.Lengths[i], c.GroupBytes, 0, c.Port);
-                        sent++;
-                    }
-                    catch (LibrecastException e)
-                    {
-                        failed++;
-                        socket.ReportSendError(e);
-                    }
+                    if (byInterface != null) byInterface.SendVia(Pool.Slab, batch.Offsets[i], batch.Lengths[i], c.GroupBytes, 0, c.Port, via);
+                    else transport.Send(Pool.Slab, batch.Offsets[i], batch.Lengths[i], c.GroupBytes, 0, c.Port);
+                    sent++;
+                }
+                catch (LibrecastException e)
+                {
+                    failed++;
+                    socket.ReportSendError(e);
                 }
             }
-            for (int i = 0; i < n; i++)
-            {
-                channels[batchIndex[i]] = null;
-                boxes[batchIndex[i]] = null;
-                batch.Channels[i] = null!;
-            }
-            Pool.ReturnMany(batchIndex, n);
-            context.Counters.Add(Counter.Sent, sent);
-            context.Counters.Add(Counter.SendErrors, failed);
-            return n;
         }
 
         internal void Start()

@@ -19,5 +19,8 @@ namespace Librecast
 
         /// <summary>The socket's <see cref="Socket.ReplayWindow"/> rejected the frame: a duplicate, a replay, or stale (<see cref="Message.Replay"/> says which); counted, not delivered.</summary>
         Replayed = 6,
+
+        /// <summary>The same frame already arrived on another interface: a copy from an unbound librecast 0.9+ sender (<see cref="Socket.CopyFilter"/>); counted (duplicates), not delivered.</summary>
+        Duplicate = 7,
     }
 }

@@ -29,6 +29,14 @@ namespace Librecast
         private Thread? dispatcher;
         private readonly DatagramClassifier classifier;
         private int kernelDropsSeen; // the transport's running count last added to the counters
+        // Unbound sends on the 0.9+ wire: the interfaces a copy goes out on, re-read from the
+        // transport at most every InterfaceRefreshMs (librecast re-reads them at every send; a
+        // read costs a netlink dump, too much per message). Replaced whole, read without a lock.
+        private int[] fanOut = new int[0];
+        private long fanOutReadAt;
+        private bool fanOutRead;
+        private readonly object fanOutLock = new object();
+        private int[] fanOutScratch = new int[16];
 
         internal Socket(Context context, ITransport transport)
         {
@@ -112,13 +120,89 @@ namespace Librecast
             }
         }
 
-        /// <summary>Uses interface <paramref name="interfaceIndex"/> for sending and joining (like <c>lc_socket_bind</c>; 0 = default).</summary>
+        /// <summary>
+        /// Uses interface <paramref name="interfaceIndex"/> for sending and joining (like
+        /// <c>lc_socket_bind</c>). 0, the default, binds to none: joins go to every multicast
+        /// interface and, on a channel of the 0.9+ wire (<see cref="WireProfile.UnboundSendsPerInterface"/>),
+        /// every datagram goes out once per multicast interface, the same bytes on each, as
+        /// librecast 0.9.1 and 0.11.2 send; on the 0.5 wire once, by the default route, as 0.5.1.
+        /// </summary>
         public void Bind(int interfaceIndex)
         {
             if (interfaceIndex < 0) throw new ArgumentOutOfRangeException("interfaceIndex");
             ThrowIfDisposed();
             Transport.SetInterface(interfaceIndex);
             InterfaceIndex = interfaceIndex;
+            fanOutRead = false;
+        }
+
+        /// <summary>How often an unbound socket re-reads the interfaces it sends a copy on (0.9+ wire): every second.</summary>
+        public const int InterfaceRefreshMs = 1000;
+
+        /// <summary>
+        /// The interfaces a datagram on <paramref name="channel"/> goes out on, one copy each:
+        /// empty when it goes once, as the socket chose (a bound socket, the 0.5 wire, an
+        /// IPv4-mapped group, a platform that cannot list interfaces or send by interface, or no
+        /// multicast interface up). A copy: the socket's own list is re-read at most every
+        /// <see cref="InterfaceRefreshMs"/> and allocated only when the set of interfaces changed.
+        /// </summary>
+        public int[] SendInterfaces(Channel channel)
+        {
+            if (channel == null) throw new ArgumentNullException("channel");
+            int[] all = UnboundInterfaces();
+            int[] copy = new int[all.Length > 0 && FansOut(channel) ? all.Length : 0];
+            Array.Copy(all, copy, copy.Length);
+            return copy;
+        }
+
+        internal static bool FansOut(Channel channel)
+        {
+            return channel.Wire.UnboundSendsPerInterface && !Ipv4Group.IsMapped(channel.GroupBytes, 0);
+        }
+
+        // Empty: this socket sends once (bound, or the transport cannot list interfaces or send by one).
+        internal int[] UnboundInterfaces()
+        {
+            if (InterfaceIndex != 0) return Empty;
+            IMulticastInterfaces? list = Transport as IMulticastInterfaces;
+            if (list == null || !(Transport is IInterfaceSend)) return Empty;
+            long now = context.Platform.MonotonicMilliseconds();
+            if (!fanOutRead || now - fanOutReadAt >= InterfaceRefreshMs)
+            {
+                lock (fanOutLock)
+                {
+                    if (!fanOutRead || now - fanOutReadAt >= InterfaceRefreshMs)
+                    {
+                        int n = list.ListMulticastInterfaces(fanOutScratch);
+                        if (n > fanOutScratch.Length)
+                        {
+                            fanOutScratch = new int[n];
+                            n = list.ListMulticastInterfaces(fanOutScratch);
+                            if (n > fanOutScratch.Length) n = fanOutScratch.Length;
+                        }
+                        if (n < 0) n = 0;
+                        if (!SameInterfaces(fanOut, fanOutScratch, n))
+                        {
+                            int[] next = new int[n];
+                            Array.Copy(fanOutScratch, next, n);
+                            fanOut = next;
+                        }
+                        fanOutReadAt = now;
+                        fanOutRead = true;
+                    }
+                }
+            }
+            return fanOut;
+        }
+
+        private static readonly int[] Empty = new int[0];
+
+        private static bool SameInterfaces(int[] current, int[] read, int n)
+        {
+            if (current.Length != n) return false;
+            for (int i = 0; i < n; i++)
+                if (current[i] != read[i]) return false;
+            return true;
         }
 
         /// <summary>
@@ -181,6 +265,8 @@ namespace Librecast
         internal int SendDatagram(Channel channel, byte[] buffer, int offset, int count)
         {
             ThrowIfDisposed();
+            int[] via = UnboundInterfaces();
+            if (via.Length > 0 && FansOut(channel)) return SendCopies(channel, via, buffer, offset, count);
             try
             {
                 int sent = Transport.Send(buffer, offset, count, channel.GroupBytes, 0, channel.Port);
@@ -192,6 +278,33 @@ namespace Librecast
                 context.Counters.Increment(Counter.SendErrors);
                 throw;
             }
+        }
+
+        // One copy per interface, the same bytes. Each copy is counted (sent or send_errors); a
+        // failed copy goes to SendErrorHandler, and only if every copy failed does the send throw.
+        private int SendCopies(Channel channel, int[] via, byte[] buffer, int offset, int count)
+        {
+            IInterfaceSend transport = (IInterfaceSend)Transport;
+            int sent = 0, ok = 0;
+            LibrecastException? first = null;
+            for (int i = 0; i < via.Length; i++)
+            {
+                try
+                {
+                    sent = transport.SendVia(buffer, offset, count, channel.GroupBytes, 0, channel.Port, via[i]);
+                    context.Counters.Increment(Counter.Sent);
+                    ok++;
+                }
+                catch (LibrecastException e)
+                {
+                    context.Counters.Increment(Counter.SendErrors);
+                    if (first == null) first = e;
+                    else ReportSendError(e);
+                }
+            }
+            if (ok == 0) throw first!;
+            if (first != null) ReportSendError(first);
+            return sent;
         }
 
         /// <summary>
@@ -250,6 +363,20 @@ namespace Librecast
         {
             get { return classifier.ReplayWindow; }
             set { classifier.ReplayWindow = value; }
+        }
+
+        /// <summary>
+        /// Drops the copies of a frame that an unbound librecast 0.9+ sender puts on every
+        /// interface: a framed message whose channel, timestamp, seq and rnd already arrived on
+        /// another interface of this socket is <see cref="ReceiveResult.Duplicate"/>, counted in
+        /// <see cref="Counters.Duplicates"/>, not delivered. On by default (a window of
+        /// <see cref="CopyFilter.DefaultCapacity"/> frames, allocated once); null turns it off.
+        /// Set it before listening.
+        /// </summary>
+        public CopyFilter? CopyFilter
+        {
+            get { return classifier.CopyFilter; }
+            set { classifier.CopyFilter = value; }
         }
 
         /// <summary>

@@ -13,7 +13,9 @@ namespace Librecast
     /// the group of a name, sidehash, lc_channel_init's port 0, the FEC datagram, SYMM with FEC,
     /// and unbound sends. Frames (the 33-byte header) and SYMM without FEC are the same in all
     /// three. The FEC fields are what <see cref="Fec.FecSender"/> and <see cref="Fec.FecReceiver"/>
-    /// follow; the unbound-send and NACK fields describe the version for code that will follow them.
+    /// follow; <see cref="UnboundSendsPerInterface"/> is followed by every send of a socket bound to
+    /// no interface (<see cref="Socket.Bind(int)"/>); the NACK field describes the version for the
+    /// code that follows it.
     /// </remarks>
     public sealed class WireProfile
     {
@@ -61,7 +63,11 @@ namespace Librecast
         /// <summary>True (0.9+): lc_channel_init with port 0 means the default port 4242; 0.5.1 kept 0 (which we refuse).</summary>
         public bool InitPortZeroIsDefault { get; }
 
-        /// <summary>True (0.9+): a socket bound to no interface sends one identical copy on every multicast interface.</summary>
+        /// <summary>
+        /// True (0.9+): a socket bound to no interface sends one identical copy (same timestamp, seq,
+        /// rnd) on every interface that is up, multicast-capable and has an IPv6 address; false
+        /// (0.5.1): once, by the default route.
+        /// </summary>
         public bool UnboundSendsPerInterface { get; }
 
         /// <summary>The FEC (RaptorQ) datagram layout of this version; the Fec* properties below follow from it.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using Librecast.Gateway.Config;
 using Librecast.Sensors;
 using Xunit;
@@ -127,6 +128,18 @@ public class GatewayConfigTests
     [InlineData("config bridge\n list ipv4 a\n option wire '0.5 '", "test.conf:3: wire '0.5 ' is not a librecast wire we speak")]
     [InlineData("config subscribe\n option wire 0.5\n list channel a\nconfig bridge\n option wire 0.11\n list ipv4 a\nconfig jsonl", "test.conf:5: channel 'a' has wire 0.5 at test.conf:2 and 0.11 here")]
     [InlineData("config metrics\n option wire 0.5", "test.conf:2: unknown option 'wire' in 'config metrics'")]
+    [InlineData("config migrate\n list channel a", "test.conf:1: 'config migrate' needs \"option from\" (the wire the nodes speak: 0.5, 0.9 or 0.11)")]
+    [InlineData("config migrate\n option from 0.6\n list channel a", "test.conf:2: wire '0.6' is not a librecast wire we speak")]
+    [InlineData("config migrate\n option from 0.5\n option to 11\n list channel a", "test.conf:3: wire '11' is not a librecast wire we speak")]
+    [InlineData("config migrate\n option from 0.5", "test.conf:1: 'config migrate' needs \"list channel\" (what the nodes publish) or \"list command\"")]
+    [InlineData("config migrate\n option from 0.5\n option to 0.5\n list channel a", "test.conf:3: 'config migrate' from wire 0.5 to wire 0.5: nothing to migrate")]
+    [InlineData("config migrate\n option from 0.11\n list channel a", "test.conf:1: 'config migrate' from wire 0.11 to wire 0.11 (the gateway's wire: set \"option to\"): nothing to migrate")]
+    [InlineData("config migrate\n option from 0.5\n list channel ''", "test.conf:3: empty channel name")]
+    [InlineData("config migrate\n option from 0.5\n option wire 0.11\n list channel a", "test.conf:3: unknown option 'wire' in 'config migrate' (known: channel, command, enabled, from, to)")]
+    [InlineData("config migrate\n option from 0.5\n list channel a\nconfig migrate\n option from 0.9\n list command a", "test.conf:6: channel 'a' is already migrated at test.conf:3: one 'config migrate' per channel")]
+    [InlineData("config migrate\n option from 0.5\n list channel a\nconfig bridge\n list ipv4 a", "test.conf:3: channel 'a' is also in a 'config bridge': bridge it or migrate it, not both")]
+    [InlineData("config bridge\n list command a\nconfig migrate\n option from 0.5\n list command a", "test.conf:5: channel 'a' is also in a 'config bridge'")]
+    [InlineData("config subscribe\n option wire 0.9\n list channel a\nconfig jsonl\nconfig migrate\n option from 0.5\n list channel a", "test.conf:7: channel 'a' has wire 0.9 at test.conf:2 and 0.11 here")]
     public void Errors_Name_File_Line_And_Fix(string text, string expected)
     {
         ConfigException e = Assert.Throws<ConfigException>(() => GatewayConfig.Parse(text, "test.conf"));
@@ -164,6 +177,39 @@ public class GatewayConfigTests
         GatewayConfig d = GatewayConfig.Parse("config subscribe\n list channel a\nconfig jsonl", "t");
         Assert.Same(WireProfile.V0_11, d.Wire);
         Assert.Same(WireProfile.V0_11, d.WireOf("a"));
+    }
+
+    [Fact]
+    public void Migrate_Relays_A_Channel_From_The_Nodes_Wire_To_The_Gateways_And_Commands_Back()
+    {
+        // The gateway section may come after: "to" defaults to its wire.
+        GatewayConfig c = GatewayConfig.Parse("""
+            config migrate 'fleet'
+            	option from '0.5'
+            	list channel 'site1/old1/telemetry'
+            	list channel 'site1/old2/telemetry'
+            	list command 'site1/old1/command'
+            config migrate
+            	option from '0.11'
+            	option to '0.9'
+            	list channel 'lab/new/telemetry'
+            config subscribe
+            	list channel 'site1/old1/telemetry'
+            config jsonl
+            config gateway
+            	option wire '0.11'
+            """, "test.conf");
+        Assert.Equal(
+            [("site1/old1/telemetry", "0.5", "0.11", "test.conf:3"), ("site1/old2/telemetry", "0.5", "0.11", "test.conf:4"), ("lab/new/telemetry", "0.11", "0.9", "test.conf:9")],
+            c.MigrateUp.Select(m => (m.Name, m.Old.Name, m.New.Name, m.Where)));
+        Assert.Equal([("site1/old1/command", "0.5", "0.11")], c.MigrateDown.Select(m => (m.Name, m.Old.Name, m.New.Name)));
+        Assert.True(c.IsMigrated("site1/old1/command"));
+        Assert.False(c.IsMigrated("site1/other"));
+        Assert.Same(WireProfile.V0_11, c.WireOf("site1/old1/telemetry")); // subscribed on the new wire
+        Assert.Same(WireProfile.V0_9, c.WireOf("lab/new/telemetry"));
+        Assert.Contains("migrate=3+1", c.Describe());
+        // A migration alone is something to do.
+        Assert.Single(GatewayConfig.Parse("config migrate\n option from 0.5\n list channel a", "t").MigrateUp);
     }
 
     [Fact]

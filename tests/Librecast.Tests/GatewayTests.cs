@@ -220,6 +220,59 @@ public class GatewayTests
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task Migrates_A_0_5_Fleet_To_0_11_Librecast_And_Commands_Back()
+    {
+        // A node flashed with 0.5 groups (the real librecast 0.5.1, the system's) keeps reporting;
+        // lcgw hears it on the 0.5 group and republishes it verbatim on the 0.11 group, where the
+        // real librecast 0.11.2 hears it; a 0.11.2 command goes back to the 0.5 group.
+        Netns.Require();
+        string old = CPeer.Build("lcpeer", WireProfile.V0_5), current = CPeer.Build("lcpeer", WireProfile.V0_11);
+        int metricsPort = DaemonProcess.FreeTcpPort();
+        using DaemonProcess gw = StartLcgw($"""
+            config gateway
+            	option interface 'lc1'
+            	option wire '0.11'
+            config jsonl
+            	option path '-'
+            config metrics
+            	option listen '127.0.0.1:{metricsPort}'
+            config migrate 'fleet'
+            	option from '0.5'
+            	list channel 'site1/old1/telemetry'
+            	list command 'site1/old1/command'
+            """, out _);
+        Assert.Contains("msg=\"migrating wire 0.5 to 0.11\" channel=site1/old1/telemetry", gw.Stderr);
+
+        using var listener = new PeerProcess(current, $"recv {Netns.SendIf} site1/old1/telemetry 1 10");
+        Assert.Equal("READY", listener.NextLine());
+        string pack = "[{\"bn\":\"urn:dev:lc:site1:old1:\",\"n\":\"temperature\",\"u\":\"Cel\",\"v\":18.25}]";
+        using (var send = new DaemonProcess(old, ["send", Netns.SendIf, "site1/old1/telemetry", pack]))
+            Assert.True(send.WaitForExit() == 0, "librecast 0.5.1 send failed: " + send.Stderr);
+
+        gw.WaitForLine(l => l.Contains("\"name\":\"urn:dev:lc:site1:old1:temperature\"", StringComparison.Ordinal) && l.Contains("\"value\":18.25", StringComparison.Ordinal));
+        var heard = CPeer.Fields(listener.NextLine());
+        Assert.Equal("1", heard["seq"]); // the node's own header, republished as it came
+        Assert.Equal(Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(pack)).ToLowerInvariant(), heard["data"]);
+        Assert.Equal(0, listener.WaitForExit());
+
+        // A command from a current librecast program reaches the 0.5 node's group.
+        using var node = new PeerProcess(old, $"recv {Netns.SendIf} site1/old1/command 1 10");
+        Assert.Equal("READY", node.NextLine());
+        Assert.Equal(0, CPeer.Run(current, $"send {Netns.SendIf} site1/old1/command led=on", null, 20_000).Code);
+        Assert.Equal(Convert.ToHexString("led=on"u8).ToLowerInvariant(), CPeer.Fields(node.NextLine())["data"]);
+        Assert.Equal(0, node.WaitForExit());
+
+        using var http = new HttpClient();
+        string metrics = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics", TestContext.Current.CancellationToken);
+        Assert.Contains("lcgw_bridge_forwarded_total{direction=\"old_wire_to_new\"} 1", metrics);
+        Assert.Contains("lcgw_bridge_forwarded_total{direction=\"new_wire_to_old\"} 1", metrics);
+        Assert.Contains("lc_transport_duplicates_total 0", metrics);
+        gw.Terminate();
+        Assert.Equal(0, gw.WaitForExit());
+        Assert.Contains("migrated_up=1 migrated_down=1", gw.Stderr);
+    }
+
+    [Fact]
     public void Two_Gateways_Bridging_One_Channel_In_Opposite_Directions_Do_Not_Loop()
     {
         // The worst case for a loop: gateway A (lc1) carries the channel IPv4 -> IPv6, gateway B

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading;
 using Librecast.Sockets;
 using Librecast.Tests.Support;
@@ -86,5 +87,66 @@ public class HotPathNetworkTests
             Assert.Equal(2200, ok);
             Assert.Equal(0, allocated);
         }
+    }
+
+    [Fact]
+    public void Unbound_Sends_A_Copy_Per_Interface_And_The_Receiver_Drops_It_Allocating_Nothing()
+    {
+        // Both ends unbound on the 0.11 wire, in the suite's namespace (lc0 <-> lc1): each message
+        // leaves once by lc0 (arriving on lc1) and once by lc1 (arriving on lc0); the receiver,
+        // joined on both, delivers it once and drops the other copy. The direct path (sendmsg with
+        // IPV6_PKTINFO) and the publisher's (sendmmsg/GSO runs per interface), on the real
+        // transport, allocate nothing once warm; nor does the receiver's copy filter.
+        Netns.Require();
+        string name = $"hot/unbound/{Guid.NewGuid():N}";
+        using var rxCtx = new Context(SocketsPlatform.Instance) { Wire = WireProfile.V0_11 };
+        Socket rx = rxCtx.CreateSocket();
+        Channel rc = rxCtx.CreateChannel(name);
+        rx.Bind(rc);
+        rc.Join();
+        using var txCtx = new Context(SocketsPlatform.Instance) { Wire = WireProfile.V0_11 };
+        Socket tx = txCtx.CreateSocket(); // direct sends (a socket with a publisher queues every send)
+        Channel tc = txCtx.CreateChannel(name);
+        tx.Bind(tc);
+        Socket txp = txCtx.CreateSocket();
+        Channel pc = txCtx.CreateChannel(name);
+        txp.Bind(pc);
+        int lc0 = Interfaces.Resolve(Netns.SendIf), lc1 = Interfaces.Resolve(Netns.RecvIf);
+        int[] both = new[] { lc0, lc1 }.Order().ToArray();
+        Assert.Equal(both, tx.SendInterfaces(tc).Order());
+        Assert.Equal(both, rc.JoinedInterfaces.Order());
+        txp.StartPublisher(new PublisherOptions { Capacity = 256, BufferSize = 128, StartThread = false, BatchSize = 64 });
+        var m = new Message(2048);
+        byte[] payload = new byte[64];
+        int ok = 0, copies = 0, other = 0;
+        void Take(int datagrams)
+        {
+            for (int i = 0; i < datagrams; i++)
+            {
+                ReceiveResult r = rx.ReceiveMessage(m, 2000);
+                if (r == ReceiveResult.Ok) ok++;
+                else if (r == ReceiveResult.Duplicate) copies++;
+                else other++;
+            }
+        }
+        void Round()
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                tc.SendMessage(payload, 0, payload.Length);
+                Take(2);
+            }
+            for (int i = 0; i < 64; i++) pc.Publish(payload, 0, payload.Length);
+            while (txp.Publisher!.DoWork() > 0) { }
+            Take(128);
+        }
+        Round(); // warm-up
+        long before = ThreadAllocations.Baseline();
+        for (int r = 0; r < 10; r++) Round();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal((0, 11 * 84, 11 * 84), (other, ok, copies));
+        Assert.Equal(11 * 84, rxCtx.Counters.Duplicates);
+        Assert.Equal(2 * 11 * 84, txCtx.Counters.Sent);
+        Assert.Equal(0, allocated);
     }
 }

@@ -92,6 +92,11 @@ internal static class Commands
                     if (verbose)
                         Console.Error.WriteLine($"lc: dropped {message.Length}-byte datagram from [{GroupAddress.Format(message.Info.Source, 0)}]:{message.Info.SourcePort}: does not open with the channel key (forged, tampered, other key, or in clear)");
                     break;
+                case ReceiveResult.Duplicate:
+                    if (verbose)
+                        Console.Error.WriteLine($"lc: dropped seq {message.Header.Sequence} from [{GroupAddress.Format(message.Info.Source, 0)}]:{message.Info.SourcePort}: " +
+                            $"a copy of a message already received on another interface (an unbound librecast 0.9+ sender sends one per interface)");
+                    break;
                 case ReceiveResult.Replayed:
                     if (verbose)
                         Console.Error.WriteLine($"lc: dropped seq {message.Header.Sequence} from [{GroupAddress.Format(message.Info.Source, 0)}]:{message.Info.SourcePort}: {message.Replay switch

@@ -50,6 +50,12 @@ internal static class Flood
             StartThread = false,
         });
 
+        // Unbound on the 0.9+ wire, every message goes out once per multicast interface, as
+        // librecast 0.9+ sends; 'sent' counts each copy, the figures count messages.
+        int copies = Math.Max(1, socket.SendInterfaces(channel).Length);
+        if (copies > 1)
+            Console.Error.WriteLine($"lc: no --interface on the {Program.Wire} wire: each message goes out on each of {copies} multicast interfaces (counters count every copy)");
+
         // Ctrl-C ends the flood early, and what was sent is still reported.
         int interrupted = 0;
         CancelKeyPressHandler onCancel = (_, e) => { e.Cancel = true; Volatile.Write(ref interrupted, 1); };
@@ -71,7 +77,7 @@ internal static class Flood
         socket.Dispose(); // stops the sender once everything queued has gone out
         double seconds = clock.Elapsed.TotalSeconds;
         Counters c = ctx.Counters;
-        Console.Out.WriteLine(Figures(c.Sent, (long)c.Sent * payload.Length, seconds));
+        Console.Out.WriteLine(Figures(c.Sent / copies, c.Sent / copies * payload.Length, seconds));
         Console.Out.WriteLine("counters " + c);
         if (Volatile.Read(ref interrupted) != 0) return Program.ExitInterrupted;
         return c.SendErrors > 0 ? Program.ExitFailure : Program.ExitOk;

@@ -104,7 +104,9 @@ public static class Program
     }
 
     private static Opt InterfaceOption() => new("--interface", "-i", ValueKind.Text, "IF",
-        "Network interface (name like eth0, or index) to send and join on. Default: send by the default route, join on every\ninterface that is up and multicast-capable (as librecast does).");
+        "Network interface (name like eth0, or index) to send and join on. Default: join on every interface that is up and\n" +
+        "multicast-capable and, as librecast does, send a copy of each datagram on each of them (--wire 0.9, 0.11) or once\n" +
+        "by the default route (--wire 0.5).");
 
     internal static Opt KeyFileOption(string description) => new("--key-file", "-k", ValueKind.Text, "FILE", description) { NotEmpty = true };
 
@@ -184,7 +186,8 @@ public static class Program
         return new Cmd("listen", "listen <CHANNEL>", "listen <CHANNEL> [options]",
             "Join CHANNEL and print each received payload (UTF-8) on its own line.\n" +
             "Datagrams that are not librecast frames, do not open with --key-file's key, or are replays (--replay) are\n" +
-            "counted and skipped (each shown with --verbose).\n" +
+            "counted and skipped (each shown with --verbose), and so are the extra copies of a message that arrive on\n" +
+            "another interface (an unbound librecast 0.9+ sender sends one per interface; counted as duplicates).\n" +
             "Examples: lc listen -i eth0 -n 10 -t 30 site/node1/telemetry\n" +
             "          lc listen -i eth0 --key-file site.key --replay --max-age 30 site/node1/telemetry\n" +
             "          lc listen -i eth0 --fec-rq --object-size 65536 --output image.bin -t 60 fw/images",

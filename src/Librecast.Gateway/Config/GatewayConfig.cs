@@ -78,6 +78,16 @@ public sealed record ShareConfig(string Directory, string Channel, string? KeyFi
 }
 
 /// <summary>
+/// One channel of a <c>config migrate</c> section: heard on one librecast wire, republished verbatim on
+/// the other (nodes flashed with an older wire keep reporting while current programs hear the new one).
+/// </summary>
+/// <param name="Name">The channel name: the same on both wires, on two different groups.</param>
+/// <param name="Old">The wire the nodes speak (<c>option from</c>).</param>
+/// <param name="New">The wire lcgw republishes on (<c>option to</c>; default: the gateway section's wire).</param>
+/// <param name="Where">file:line of its <c>list</c> line, for messages.</param>
+public sealed record MigratedChannel(string Name, WireProfile Old, WireProfile New, string Where);
+
+/// <summary>
 /// lcgw's configuration, read from a UCI-syntax file (see docs/deploy.md and
 /// tools/image/lcgw.conf for every option). Validation errors name the file and line.
 /// </summary>
@@ -137,6 +147,23 @@ public sealed class GatewayConfig
     /// <summary>Command channels relayed IPv6 to IPv4, so IPv4-only nodes hear them.</summary>
     public List<string> BridgeDown { get; } = new();
 
+    /// <summary>
+    /// <c>config migrate</c>, <c>list channel</c>: heard on the old wire's group, republished verbatim on
+    /// the new wire's, and delivered to the outputs.
+    /// </summary>
+    public List<MigratedChannel> MigrateUp { get; } = new();
+
+    /// <summary><c>config migrate</c>, <c>list command</c>: heard on the new wire's group, republished verbatim on the old wire's.</summary>
+    public List<MigratedChannel> MigrateDown { get; } = new();
+
+    /// <summary>True if <paramref name="name"/> is republished from one wire to another (relayed as it is, never decrypted).</summary>
+    public bool IsMigrated(string name)
+    {
+        foreach (MigratedChannel m in MigrateUp) if (m.Name == name) return true;
+        foreach (MigratedChannel m in MigrateDown) if (m.Name == name) return true;
+        return false;
+    }
+
     /// <summary>The directory shared on a channel (<c>config share</c>), or null.</summary>
     public ShareConfig? Share { get; private set; }
 
@@ -195,6 +222,9 @@ public sealed class GatewayConfig
         var seen = new HashSet<string>();
         int sensorIndex = 0;
         var sensorWires = new List<(int Index, WireProfile Wire, string Where)>(); // a sensor's channel is known only at the end
+        // A migration's "to" defaults to the gateway section's wire, which may come later in the file.
+        var pendingMigrations = new List<(UciSection Section, WireProfile From, WireProfile? To, string ToWhere,
+                                          List<(string Value, int Line)> Up, List<(string Value, int Line)> Down)>();
         foreach (UciSection section in UciFile.Parse(text, file))
         {
             var options = new Options(section);
@@ -302,6 +332,20 @@ public sealed class GatewayConfig
                     }
                     break;
                 }
+                case "migrate":
+                {
+                    string fromText = options.String("from") ??
+                        throw new ConfigException(section.Where + ": 'config migrate' needs \"option from\" (the wire the nodes speak: " + WireProfile.Names + ")");
+                    WireProfile from = ParseWire(fromText, options.WhereOf("from"));
+                    string? toText = options.String("to");
+                    WireProfile? to = toText == null ? null : ParseWire(toText, options.WhereOf("to"));
+                    var up = options.List("channel");
+                    var down = options.List("command");
+                    if (up.Count == 0 && down.Count == 0)
+                        throw new ConfigException(section.Where + ": 'config migrate' needs \"list channel\" (what the nodes publish) or \"list command\" (what they listen to)");
+                    pendingMigrations.Add((section, from, to, toText == null ? section.Where : options.WhereOf("to"), up, down));
+                    break;
+                }
                 case "share":
                 {
                     string directory = options.String("directory") ??
@@ -322,9 +366,18 @@ public sealed class GatewayConfig
                 }
                 default:
                     throw new ConfigException(section.Where + ": unknown section 'config " + section.Type +
-                                              "' (known: gateway, subscribe, jsonl, metrics, mqtt, sensor, bridge, share)");
+                                              "' (known: gateway, subscribe, jsonl, metrics, mqtt, sensor, bridge, migrate, share)");
             }
             options.Done();
+        }
+        foreach (var (section, from, to, toWhere, up, down) in pendingMigrations)
+        {
+            WireProfile newWire = to ?? config.Wire;
+            if (newWire == from)
+                throw new ConfigException(toWhere + ": 'config migrate' from wire " + from.Name + " to wire " + newWire.Name +
+                                          (to == null ? " (the gateway's wire: set \"option to\")" : "") + ": nothing to migrate");
+            foreach ((string value, int line) in up) config.AddMigration(config.MigrateUp, value, from, newWire, section, line);
+            foreach ((string value, int line) in down) config.AddMigration(config.MigrateDown, value, from, newWire, section, line);
         }
         // Sensors publish on SITE/NODE/telemetry unless told otherwise: known only once the gateway section is read.
         for (int i = 0; i < config.Sensors.Count; i++)
@@ -332,8 +385,9 @@ public sealed class GatewayConfig
                 config.Sensors[i] = config.Sensors[i] with { Channel = config.Site + "/" + config.Node + "/telemetry" };
         foreach (var (index, wire, where) in sensorWires) config.SetWire(config.Sensors[index].Channel, wire, where);
         if (config.Share != null) config.Share = config.Share with { Wire = config.WireOf(config.Share.Channel) };
-        if (config.Channels.Count == 0 && config.Sensors.Count == 0 && config.BridgeUp.Count == 0 && config.BridgeDown.Count == 0 && config.Share == null)
-            throw new ConfigException(file + ": nothing to do: add a 'config subscribe' with \"list channel\", a 'config sensor', a 'config bridge' or a 'config share'");
+        if (config.Channels.Count == 0 && config.Sensors.Count == 0 && config.BridgeUp.Count == 0 && config.BridgeDown.Count == 0 && config.Share == null &&
+            config.MigrateUp.Count == 0 && config.MigrateDown.Count == 0)
+            throw new ConfigException(file + ": nothing to do: add a 'config subscribe' with \"list channel\", a 'config sensor', a 'config bridge', a 'config migrate' or a 'config share'");
         if ((config.Channels.Count > 0 || config.Sensors.Count > 0) && config.JsonLinesPath == null && config.MetricsEndpoint == null && config.Mqtt == null)
             throw new ConfigException(file + ": readings would go nowhere: add an output ('config jsonl', 'config metrics' or 'config mqtt')");
         return config;
@@ -395,10 +449,34 @@ public sealed class GatewayConfig
     private static WireProfile? ReadWire(Options options)
     {
         string? text = options.String("wire");
-        if (text == null) return null;
-        return WireProfile.Parse(text) ?? throw new ConfigException(options.WhereOf("wire") + ": wire '" + text + "' is not a librecast wire we speak (" +
-            WireProfile.Names + ": librecast 0.5.1, 0.9.1, 0.11.2)");
+        return text == null ? null : ParseWire(text, options.WhereOf("wire"));
     }
+
+    private static WireProfile ParseWire(string text, string where) =>
+        WireProfile.Parse(text) ?? throw new ConfigException(where + ": wire '" + text + "' is not a librecast wire we speak (" +
+            WireProfile.Names + ": librecast 0.5.1, 0.9.1, 0.11.2)");
+
+    private readonly Dictionary<string, (UciSection Section, string Where)> migratedAt = new();
+
+    // A name is migrated by one section (either list, or both), and is not also bridged: the IPv4
+    // bridge and a wire migration of one name would relay each other's copies.
+    private void AddMigration(List<MigratedChannel> list, string name, WireProfile from, WireProfile to, UciSection section, int line)
+    {
+        string where = section.File + ":" + line.ToString(CultureInfo.InvariantCulture);
+        var ignored = new List<string>();
+        AddChannel(ignored, name, section, line); // empty names, control characters
+        if (migratedAt.TryGetValue(name, out var had) && had.Section != section)
+            throw new ConfigException(where + ": channel '" + name + "' is already migrated at " + had.Where + ": one 'config migrate' per channel");
+        if (BridgeUp.Contains(name) || BridgeDown.Contains(name))
+            throw new ConfigException(where + ": channel '" + name + "' is also in a 'config bridge': bridge it or migrate it, not both");
+        // Elsewhere (subscribe, sensor, share) the name speaks the new wire; lcgw itself hears the old one here.
+        SetWire(name, to, where);
+        foreach (MigratedChannel m in list)
+            if (m.Name == name) return;
+        migratedAt[name] = (section, where);
+        list.Add(new MigratedChannel(name, from, to, where));
+    }
+
 
     /// <summary>A one-paragraph summary for --check-config and the start log.</summary>
     public string Describe()
@@ -416,6 +494,7 @@ public sealed class GatewayConfig
             "bridge_ipv4=" + BridgeUp.Count,
             "bridge_command=" + BridgeDown.Count,
             "share=" + (Share == null ? "off" : Share.Directory + "->" + Share.Channel),
+            "migrate=" + MigrateUp.Count.ToString(CultureInfo.InvariantCulture) + "+" + MigrateDown.Count.ToString(CultureInfo.InvariantCulture),
             "wire=" + Wire.Name + (channelWire.Count > 0 ? "(+" + channelWire.Count.ToString(CultureInfo.InvariantCulture) + " channels set)" : ""),
         };
         return string.Join(" ", parts);

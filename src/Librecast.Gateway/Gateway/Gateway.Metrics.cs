@@ -39,10 +39,20 @@ public sealed partial class Gateway
             yield return new("lcgw_sensor_errors_total", "counter", "Failed local sensor opens and reads.", SensorLabel(i), pollers[i].Errors);
         for (int i = 0; i < pollers.Count; i++)
             yield return new("lcgw_sensor_up", "gauge", "1 while the local sensor answers.", SensorLabel(i), pollers[i].Online ? 1 : 0);
-        if (config.BridgeUp.Count > 0 || config.BridgeDown.Count > 0)
+        bool bridge = config.BridgeUp.Count > 0 || config.BridgeDown.Count > 0, migrate = config.MigrateUp.Count > 0 || config.MigrateDown.Count > 0;
+        if (bridge || migrate)
         {
-            yield return new("lcgw_bridge_forwarded_total", "counter", "Messages republished on the other address family.", "direction=\"ipv4_to_ipv6\"", Volatile.Read(ref forwardedUp));
-            yield return new("lcgw_bridge_forwarded_total", "counter", "Messages republished on the other address family.", "direction=\"ipv6_to_ipv4\"", Volatile.Read(ref forwardedDown));
+            const string Forwarded = "Messages republished on the other address family (IPv4 bridge) or the other librecast wire (config migrate).";
+            if (bridge)
+            {
+                yield return new("lcgw_bridge_forwarded_total", "counter", Forwarded, "direction=\"ipv4_to_ipv6\"", Volatile.Read(ref forwardedUp));
+                yield return new("lcgw_bridge_forwarded_total", "counter", Forwarded, "direction=\"ipv6_to_ipv4\"", Volatile.Read(ref forwardedDown));
+            }
+            if (migrate)
+            {
+                yield return new("lcgw_bridge_forwarded_total", "counter", Forwarded, "direction=\"old_wire_to_new\"", Volatile.Read(ref migratedUp));
+                yield return new("lcgw_bridge_forwarded_total", "counter", Forwarded, "direction=\"new_wire_to_old\"", Volatile.Read(ref migratedDown));
+            }
             yield return new("lcgw_bridge_errors_total", "counter", "Republishes that failed.", "", Volatile.Read(ref forwardErrors));
             yield return new("lcgw_bridge_duplicates_total", "counter", "Bridged-channel messages seen before (sent back by another bridge or a loop): not forwarded or delivered again.", "", Volatile.Read(ref bridgeDuplicates));
         }

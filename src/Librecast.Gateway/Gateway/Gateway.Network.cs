@@ -28,7 +28,7 @@ public sealed partial class Gateway
 
     private void StartNetwork()
     {
-        if (config.Channels.Count > 0 || config.BridgeUp.Count > 0 || config.BridgeDown.Count > 0) ReportReceiveBuffer();
+        if (config.Channels.Count > 0 || Relays) ReportReceiveBuffer();
         if (TryStartNetwork()) return;
         // The interface may not be up yet (a router at boot) or the network may refuse: keep
         // the rest running and try again, rather than exit and be restarted in a loop.
@@ -90,7 +90,7 @@ public sealed partial class Gateway
             }
             var routes = new Dictionary<Channel, Route>();
             var sensorChannels = new Dictionary<string, Channel>();
-            if (config.Sensors.Count > 0 || config.BridgeUp.Count > 0 || config.BridgeDown.Count > 0)
+            if (config.Sensors.Count > 0 || Relays)
             {
                 step = "opening the sending socket";
                 publisher = context!.CreateSocket();
@@ -106,7 +106,7 @@ public sealed partial class Gateway
                     sensorChannels[sensor.Channel] = channel;
                 }
             }
-            if (config.Channels.Count > 0 || config.BridgeUp.Count > 0 || config.BridgeDown.Count > 0)
+            if (config.Channels.Count > 0 || Relays)
             {
                 step = "opening the receiving socket";
                 subscriber = context!.CreateSocket();
@@ -148,6 +148,9 @@ public sealed partial class Gateway
         Close(publisher);
         return false;
     }
+
+    // The IPv4 bridge or a wire migration: something is heard and republished.
+    private bool Relays => config.BridgeUp.Count > 0 || config.BridgeDown.Count > 0 || config.MigrateUp.Count > 0 || config.MigrateDown.Count > 0;
 
     private static void Close(Librecast.Socket? socket)
     {

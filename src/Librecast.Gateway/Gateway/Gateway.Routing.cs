@@ -16,6 +16,12 @@ public enum BridgeDirection
 
     /// <summary>A librecast IPv6 channel (commands), republished on the IPv4 group (<c>list command</c>).</summary>
     Ipv6ToIpv4,
+
+    /// <summary><c>config migrate</c>, <c>list channel</c>: heard on the old wire's group, republished on the new wire's.</summary>
+    OldToNewWire,
+
+    /// <summary><c>config migrate</c>, <c>list command</c>: heard on the new wire's group, republished on the old wire's.</summary>
+    NewToOldWire,
 }
 
 // Routing and the bridge loop guard: which received channel goes to the outputs, which is
@@ -32,11 +38,19 @@ public sealed partial class Gateway
     private sealed record Route(bool Deliver, Channel? ForwardTo, BridgeDirection Direction, bool Guarded);
 
     private readonly RecentMessages bridgeSeen = new(BridgeMemory);
-    private int forwardedUp, forwardedDown, forwardErrors, bridgeDuplicates, receiveErrors;
+    private int forwardedUp, forwardedDown, migratedUp, migratedDown, forwardErrors, bridgeDuplicates, receiveErrors;
 
-    private static string Label(BridgeDirection d) => d == BridgeDirection.Ipv4ToIpv6 ? "ipv4_to_ipv6" : d == BridgeDirection.Ipv6ToIpv4 ? "ipv6_to_ipv4" : "none";
+    private static string Label(BridgeDirection d) => d switch
+    {
+        BridgeDirection.Ipv4ToIpv6 => "ipv4_to_ipv6",
+        BridgeDirection.Ipv6ToIpv4 => "ipv6_to_ipv4",
+        BridgeDirection.OldToNewWire => "old_wire_to_new",
+        BridgeDirection.NewToOldWire => "new_wire_to_old",
+        _ => "none",
+    };
 
-    private bool IsBridged(string name) => config.BridgeUp.Contains(name) || config.BridgeDown.Contains(name);
+    // Relayed as they are (never decrypted), and guarded against copies coming back.
+    private bool IsBridged(string name) => config.BridgeUp.Contains(name) || config.BridgeDown.Contains(name) || config.IsMigrated(name);
 
     // One receive socket for everything: subscribed channels (delivered to the outputs), IPv4
     // telemetry channels (delivered, and republished on IPv6) and IPv6 command channels
@@ -69,6 +83,39 @@ public sealed partial class Gateway
             if (from != null) routes[from] = routes[from] with { ForwardTo = to, Direction = BridgeDirection.Ipv6ToIpv4 };
             else Receive(subscriber, routes, context.CreateChannel(name, config.WireOf(name)), new Route(false, to, BridgeDirection.Ipv6ToIpv4, true), "bridging IPv6 to IPv4");
         }
+        // Wire migration: the same name on two librecast wires, two groups. The old wire's
+        // messages reach the outputs and are republished on the new wire; commands go back.
+        foreach (MigratedChannel m in config.MigrateUp)
+        {
+            step = "migrating '" + m.Name + "' from wire " + m.Old.Name + " to " + m.New.Name;
+            Channel to = context!.CreateChannel(m.Name, m.New);
+            publisher!.Bind(to);
+            ReceiveOrForward(subscriber, routes, context.CreateChannel(m.Name, m.Old), new Route(true, to, BridgeDirection.OldToNewWire, true),
+                "migrating wire " + m.Old.Name + " to " + m.New.Name);
+        }
+        foreach (MigratedChannel m in config.MigrateDown)
+        {
+            step = "migrating commands '" + m.Name + "' from wire " + m.New.Name + " to " + m.Old.Name;
+            Channel to = context!.CreateChannel(m.Name, m.Old);
+            publisher!.Bind(to);
+            ReceiveOrForward(subscriber, routes, context.CreateChannel(m.Name, m.New), new Route(false, to, BridgeDirection.NewToOldWire, true),
+                "migrating commands, wire " + m.New.Name + " to " + m.Old.Name);
+        }
+    }
+
+    // A group already received (a subscribed channel on the new wire, say) gains the forward;
+    // binding a second channel on the same group would leave one of them unheard.
+    private void ReceiveOrForward(Librecast.Socket subscriber, Dictionary<Channel, Route> routes, Channel channel, Route route, string what)
+    {
+        byte[] group = GroupOf(channel);
+        foreach (Channel c in routes.Keys)
+        {
+            if (!GroupAddress.Equal(GroupOf(c), 0, group, 0) || c.Port != channel.Port) continue;
+            routes[c] = routes[c] with { ForwardTo = route.ForwardTo, Direction = route.Direction, Guarded = true };
+            log.Info(what, ("channel", channel.Name), ("group", channel.Address));
+            return;
+        }
+        Receive(subscriber, routes, channel, route, what);
     }
 
     private void Receive(Librecast.Socket subscriber, Dictionary<Channel, Route> routes, Channel channel, Route route, string what)
@@ -115,8 +162,13 @@ public sealed partial class Gateway
         try
         {
             route.ForwardTo!.Send(message.Buffer, message.Offset, message.Length);
-            if (route.Direction == BridgeDirection.Ipv4ToIpv6) Interlocked.Increment(ref forwardedUp);
-            else Interlocked.Increment(ref forwardedDown);
+            switch (route.Direction)
+            {
+                case BridgeDirection.Ipv4ToIpv6: Interlocked.Increment(ref forwardedUp); break;
+                case BridgeDirection.Ipv6ToIpv4: Interlocked.Increment(ref forwardedDown); break;
+                case BridgeDirection.OldToNewWire: Interlocked.Increment(ref migratedUp); break;
+                default: Interlocked.Increment(ref migratedDown); break;
+            }
         }
         catch (LibrecastException e)
         {

@@ -167,6 +167,8 @@ public sealed partial class Gateway : IDisposable
         foreach (string c in config.Channels) list.Add((c, "subscribed"));
         foreach (string c in config.BridgeUp) list.Add((c, "bridged IPv4 to IPv6"));
         foreach (string c in config.BridgeDown) list.Add((c, "bridged IPv6 to IPv4"));
+        foreach (MigratedChannel m in config.MigrateUp) list.Add((m.Name, "migrated from wire " + m.Old.Name + " to " + m.New.Name));
+        foreach (MigratedChannel m in config.MigrateDown) list.Add((m.Name, "commands migrated from wire " + m.New.Name + " to " + m.Old.Name));
         foreach (LocalSensorConfig s in config.Sensors)
             if (!list.Contains((s.Channel, "local sensors"))) list.Add((s.Channel, "local sensors"));
         if (config.Share != null) list.Add((config.Share.Channel, "shared files from " + config.Share.Directory));

@@ -5,7 +5,8 @@ namespace Librecast.Tests.Support;
 
 /// <summary>
 /// Two network namespaces made for one test and removed after it, joined by one veth pair:
-/// <see cref="Sender"/> (interface <c>a0</c>) and <see cref="Receiver"/> (interface <c>b0</c>).
+/// <see cref="Sender"/> (interface <c>a0</c>) and <see cref="Receiver"/> (interface <c>b0</c>);
+/// with <c>links: 2</c> a second pair too, <c>a1</c> - <c>b1</c> (two LANs between the same hosts).
 /// Unlike the suite's own namespace (tools/netns: both veth ends in one), a datagram here really
 /// leaves one network stack and arrives in another.
 /// </summary>
@@ -15,7 +16,10 @@ public sealed class NamespacePair : IDisposable
 
     public readonly string Sender, Receiver;
 
-    public NamespacePair()
+    public NamespacePair() : this(1) { }
+
+    /// <summary>Two namespaces joined by <paramref name="links"/> veth pairs, a<i>i</i> - b<i>i</i>.</summary>
+    public NamespacePair(int links)
     {
         Netns.Require();
         string id = Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..6];
@@ -30,13 +34,20 @@ public sealed class NamespacePair : IDisposable
                 Exec(ns, "sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0");
                 Netns.Ip($"-n {ns} link set lo up");
             }
-            Netns.Ip($"-n {Sender} link add {SendIf} type veth peer name {RecvIf} netns {Receiver}");
-            Netns.Ip($"-n {Sender} link set {SendIf} up");
-            Netns.Ip($"-n {Receiver} link set {RecvIf} up");
+            for (int i = 0; i < links; i++)
+            {
+                string a = "a" + i, b = "b" + i;
+                Netns.Ip($"-n {Sender} link add {a} type veth peer name {b} netns {Receiver}");
+                Netns.Ip($"-n {Sender} link set {a} up");
+                Netns.Ip($"-n {Receiver} link set {b} up");
+            }
             // A fresh link takes a moment to settle (its link-local address starts tentative, even
             // without DAD); until then the first datagrams arrived 0.6 s late in 1 run of 2.
-            WaitForLinkLocal(Sender, SendIf);
-            WaitForLinkLocal(Receiver, RecvIf);
+            for (int i = 0; i < links; i++)
+            {
+                WaitForLinkLocal(Sender, "a" + i);
+                WaitForLinkLocal(Receiver, "b" + i);
+            }
         }
         catch
         {
