@@ -303,6 +303,7 @@ namespace Librecast
                 int length = FrameStamper.Stamp(frameBuffer, 0, plain, true, Context.Platform.NowNanoseconds(), seq, randomBytes, 0, box, Context.Platform);
                 int sent = s.SendDatagram(this, frameBuffer, 0, length);
                 sequence = seq;
+                LogSent(seq, frameBuffer, 0, length); // NACK log (ChannelNack.cs)
                 return sent;
             }
         }

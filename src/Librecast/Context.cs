@@ -28,6 +28,9 @@ namespace Librecast
         /// <summary>Counters shared by every socket of this context.</summary>
         public Counters Counters { get; }
 
+        /// <summary>NACK gap-repair counters of this context's channels (<see cref="Channel.DetectGaps()"/>, <see cref="Channel.HandleNacks(NackOptions)"/>).</summary>
+        public NackCounters NackCounters { get; } = new NackCounters();
+
         /// <summary>
         /// The librecast wire the channels this context makes speak (<see cref="WireProfile.Default"/>,
         /// 0.11, unless set). Channels keep the profile they were made with; a bridge between

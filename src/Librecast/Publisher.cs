@@ -183,6 +183,7 @@ namespace Librecast
                 ulong now = isFramed ? platform.NowNanoseconds() : 0;
                 batch.Offsets[i] = at;
                 batch.Lengths[i] = FrameStamper.Stamp(slab, at, lengths[index], isFramed, now, seq, randomBlock, 8 * i, boxes[index], platform);
+                if (isFramed) channel.LogSent(seq, slab, at, batch.Lengths[i]); // NACK log (ChannelNack.cs)
                 batch.Channels[i] = channel;
             }
             batch.Count = n;
