@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+using Librecast.Gateway.Outputs;
+
+namespace Librecast.Gateway;
+
+// NACK gap repair (librecast 0.6+): subscribed channels with "option nack '1'" NACK their gaps;
+// sensor channels with "option nack 'SECONDS'" log what they send and answer NACKs, rate-limited.
+public sealed partial class Gateway
+{
+    private readonly List<IDisposable> nackParts = new();
+
+    // A sensor channel just bound to the sending socket: start its log and NACK responder if configured.
+    private void StartNackLog(Channel channel)
+    {
+        if (channel.Name == null || !config.NackLogs.TryGetValue(channel.Name, out Config.NackLogConfig? n)) return;
+        NackResponder r = channel.HandleNacks(new NackOptions
+        {
+            Seconds = n.Seconds,
+            LogBytes = n.Bytes,
+            SlotSize = Math.Min(config.MaxDatagram, n.Bytes),
+            ResendsPerSecond = n.Rate,
+        });
+        lock (nackParts) nackParts.Add(r);
+        log.Info("answering NACKs", ("channel", channel.Name), ("seconds", n.Seconds), ("log_slots", r.Log.Slots), ("rate", n.Rate));
+    }
+
+    // A channel just joined on the receiving socket: repair its gaps if configured (IPv6 channels only).
+    private void StartGapRepair(Channel channel)
+    {
+        if (channel.Name == null || !config.GapRepair.ContainsKey(channel.Name) || Ipv4Group.IsMapped(GroupOf(channel), 0)) return;
+        GapRepair g = channel.DetectGaps();
+        lock (nackParts) nackParts.Add(g);
+        log.Info("repairing gaps", ("channel", channel.Name), ("nack_group", g.NackChannel.Address));
+    }
+
+    // A failed network attempt: stop what it started (its sockets close with it).
+    private void StopNack()
+    {
+        lock (nackParts)
+        {
+            foreach (IDisposable d in nackParts)
+            {
+                try { d.Dispose(); }
+                catch (LibrecastException) { /* closing what failed */ }
+            }
+            nackParts.Clear();
+        }
+    }
+
+    private IEnumerable<MetricsStore.Metric> NackMetrics()
+    {
+        if (config.GapRepair.Count == 0 && config.NackLogs.Count == 0) yield break;
+        NackCounters? c = context?.NackCounters;
+        if (c == null) yield break;
+        for (int i = 0; i < NackCounters.Count; i++)
+            yield return new("lc_nack_" + NackCounters.NameOf((NackCounter)i) + "_total", "counter", NackCounters.HelpOf((NackCounter)i), "", c.Get((NackCounter)i));
+    }
+}
