@@ -48,7 +48,7 @@ namespace Librecast
             RequireSocket("detect gaps on");
             lock (sendLock)
             {
-                if (gaps != null) throw new LibrecastException("channel " + ToString() + " already detects gaps");
+                if (gaps != null) throw new LibrecastException(ToString() + ": DetectGaps twice");
                 GapRepair repair = new GapRepair(this, detector);
                 gaps = repair;
                 return repair;
@@ -71,7 +71,7 @@ namespace Librecast
             RequireSocket("answer NACKs on");
             lock (sendLock)
             {
-                if (nacks != null) throw new LibrecastException("channel " + ToString() + " already answers NACKs");
+                if (nacks != null) throw new LibrecastException(ToString() + ": HandleNacks twice");
                 NackResponder responder = new NackResponder(this, options);
                 nacks = responder;
                 responder.Start();
@@ -82,23 +82,22 @@ namespace Librecast
         private void RequireNack()
         {
             if (!Wire.HasNack)
-                throw new LibrecastException("channel " + ToString() + " speaks the librecast " + Wire.Release +
-                    " wire, which has no NACK gap repair (librecast 0.6.0 added it): use wire 0.9 or 0.11");
+                throw new LibrecastException(ToString() + ": librecast " + Wire.Release + " has no NACK (0.6.0 added it): use wire 0.9 or 0.11");
         }
 
-        // The send paths, just after a framed datagram went out (or was stamped for the ring): log it.
-        internal void LogSent(ulong seq, byte[] buffer, int offset, int count)
+        // Channel.LogSent: a framed datagram just sent (or stamped for the ring) goes into the log.
+        partial void OnSentFramed(ulong seq, byte[] buffer, int offset, int count)
         {
             NackResponder? r = nacks;
             if (r != null && !r.Log.Record(seq, buffer, offset, count, Context.Platform.MonotonicMilliseconds()))
                 Context.NackCounters.Increment(NackCounter.NotLogged);
         }
 
-        // The receive path, for a frame accepted on this channel: false if it is a copy already delivered.
-        internal bool AcceptSequence(ulong seq)
+        // Channel.AcceptSequence: gap detection; copy is set for a second copy of a frame.
+        partial void OnReceivedFramed(ulong seq, ref bool copy)
         {
             GapRepair? g = gaps;
-            return g == null || g.Accept(seq);
+            if (g != null && !g.Accept(seq)) copy = true;
         }
 
         internal void StopDetectingGaps(GapRepair repair)

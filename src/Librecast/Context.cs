@@ -7,7 +7,7 @@ namespace Librecast
     /// The root of the librecast object model (like <c>lc_ctx_t</c>): creates sockets and channels
     /// on one platform and holds the counters they share.
     /// </summary>
-    public sealed class Context : IDisposable
+    public sealed partial class Context : IDisposable
     {
         private readonly ArrayList sockets = new ArrayList();
         private bool disposed;
@@ -27,9 +27,6 @@ namespace Librecast
 
         /// <summary>Counters shared by every socket of this context.</summary>
         public Counters Counters { get; }
-
-        /// <summary>NACK gap-repair counters of this context's channels (<see cref="Channel.DetectGaps()"/>, <see cref="Channel.HandleNacks(NackOptions)"/>).</summary>
-        public NackCounters NackCounters { get; } = new NackCounters();
 
         /// <summary>
         /// The librecast wire the channels this context makes speak (<see cref="WireProfile.Default"/>,

@@ -54,6 +54,21 @@ public sealed partial class Gateway
         NackCounters? c = context?.NackCounters;
         if (c == null) yield break;
         for (int i = 0; i < NackCounters.Count; i++)
-            yield return new("lc_nack_" + NackCounters.NameOf((NackCounter)i) + "_total", "counter", NackCounters.HelpOf((NackCounter)i), "", c.Get((NackCounter)i));
+            yield return new("lc_nack_" + NackCounters.NameOf((NackCounter)i) + "_total", "counter", NackHelps[i], "", c.Get((NackCounter)i));
     }
+
+    // One sentence per NackCounter, in its order (kept here, not in the core: nanoFramework's string table is full).
+    private static readonly string[] NackHelps =
+    {
+        "NACKs sent for missing sequence numbers (subscribed channels with option nack).",
+        "Missing messages that arrived after a NACK and were delivered once.",
+        "Second and later copies of a message already received within the gap window, not delivered.",
+        "Missing sequence numbers that left the gap window unreceived.",
+        "Well-formed 8-byte NACKs received (sensor channels with option nack).",
+        "Logged datagrams sent again, byte for byte, in answer to a NACK.",
+        "NACKs refused by the resend rate limit, or for a message resent within the 100 ms hold-off.",
+        "NACKs for a sequence number the log does not hold: never sent, overwritten or expired.",
+        "Datagrams on a NACK group that are not 8 bytes.",
+        "Sent messages larger than a log slot, so not answerable.",
+    };
 }

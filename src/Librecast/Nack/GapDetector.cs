@@ -69,7 +69,7 @@ namespace Librecast
         public GapDetector(int windowSize)
         {
             if (windowSize < 64 || windowSize > 4096 || windowSize % 64 != 0)
-                throw new ArgumentOutOfRangeException("windowSize", "a multiple of 64 from 64 to 4096; got " + windowSize);
+                throw NackOptions.Range("windowSize", "64..4096, a multiple of 64", windowSize);
             this.windowSize = windowSize;
             words = windowSize / 64;
             bits = new ulong[words];

@@ -43,28 +43,11 @@ namespace Librecast
             "sent", "repaired", "duplicates", "abandoned", "received", "resent", "refused", "unknown", "malformed", "not_logged",
         };
 
-        private static readonly string[] Helps = new string[]
-        {
-            "NACKs sent for missing sequence numbers (receiver).",
-            "Missing messages that arrived after a NACK and were delivered once (receiver).",
-            "Second and later copies of a message already received within the gap window, not delivered (receiver).",
-            "Missing sequence numbers that left the gap window unreceived (receiver).",
-            "Well-formed 8-byte NACKs received (sender).",
-            "Logged datagrams sent again, byte for byte, in answer to a NACK (sender).",
-            "NACKs refused by the resend rate limit, or for a message resent within the hold-off (sender).",
-            "NACKs for a sequence number the log does not hold: never sent, overwritten or expired (sender).",
-            "Datagrams on a NACK group that are not 8 bytes (sender).",
-            "Sent messages larger than a log slot, so not answerable (sender).",
-        };
-
         private readonly int[] low = new int[Count];
         private readonly int[] halves = new int[Count];
 
         /// <summary>The counter's name in snake_case (<c>resent</c>).</summary>
         public static string NameOf(NackCounter counter) { return Names[(int)counter]; }
-
-        /// <summary>One sentence saying what the counter counts.</summary>
-        public static string HelpOf(NackCounter counter) { return Helps[(int)counter]; }
 
         /// <summary>The counter's total since the context was created: 64-bit, never decreasing.</summary>
         public long Get(NackCounter counter)

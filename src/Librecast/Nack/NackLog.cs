@@ -39,12 +39,9 @@ namespace Librecast
         /// <exception cref="ArgumentOutOfRangeException">slotSize is not 33..65536 bytes, the budget holds not even one slot or is over 1 GiB, or the age is not positive.</exception>
         public NackLog(int budgetBytes, int slotSize, long maxAgeMilliseconds)
         {
-            if (slotSize < Frame.HeaderSize || slotSize > 65536)
-                throw new ArgumentOutOfRangeException("slotSize", "a log slot holds one datagram: 33..65536 bytes; got " + slotSize);
-            if (budgetBytes < slotSize || budgetBytes > 1 << 30)
-                throw new ArgumentOutOfRangeException("budgetBytes", "the NACK log needs room for at least one " + slotSize + "-byte datagram and at most 1 GiB; got " + budgetBytes + " bytes");
-            if (maxAgeMilliseconds <= 0)
-                throw new ArgumentOutOfRangeException("maxAgeMilliseconds", "how long the log keeps a datagram must be positive; got " + maxAgeMilliseconds + " ms");
+            if (slotSize < Frame.HeaderSize || slotSize > 65536) throw NackOptions.Range("SlotSize", "33..65536", slotSize);
+            if (budgetBytes < slotSize || budgetBytes > 1 << 30) throw NackOptions.Range("LogBytes", "SlotSize..2^30", budgetBytes);
+            if (maxAgeMilliseconds <= 0) throw NackOptions.Range("Seconds", "> 0", maxAgeMilliseconds);
             int slots = 1;
             while ((long)slots * 2 * slotSize <= budgetBytes && slots < 1 << 20) slots <<= 1;
             mask = slots - 1;
@@ -93,7 +90,7 @@ namespace Librecast
         public int TryCopy(ulong seq, long nowMs, byte[] destination, int offset)
         {
             if (destination == null) throw new ArgumentNullException("destination");
-            if (offset < 0 || offset > destination.Length - SlotSize) throw new ArgumentOutOfRangeException("offset", "the destination must hold " + SlotSize + " bytes");
+            if (offset < 0 || offset > destination.Length - SlotSize) throw new ArgumentOutOfRangeException("offset");
             int i = (int)(seq & (ulong)mask);
             int before = Interlocked.CompareExchange(ref versions[i], 0, 0);
             if ((before & 1) != 0) return -1;

@@ -31,12 +31,18 @@ namespace Librecast
         /// <exception cref="ArgumentOutOfRangeException">A value is out of its range.</exception>
         public void Validate()
         {
-            if (Seconds < 1 || Seconds > 86400) throw new ArgumentOutOfRangeException("Seconds", "the NACK log keeps messages 1..86400 seconds; got " + Seconds);
-            if (SlotSize < Frame.HeaderSize || SlotSize > 65536) throw new ArgumentOutOfRangeException("SlotSize", "a NACK log slot is 33..65536 bytes; got " + SlotSize);
-            if (LogBytes < SlotSize || LogBytes > 1 << 30) throw new ArgumentOutOfRangeException("LogBytes", "the NACK log holds at least one " + SlotSize + "-byte slot and at most 1 GiB; got " + LogBytes + " bytes");
-            if (ResendsPerSecond < 1 || ResendsPerSecond > 1000000) throw new ArgumentOutOfRangeException("ResendsPerSecond", "1..1000000 resends a second; got " + ResendsPerSecond);
-            if (Burst < 1 || Burst > 1000000) throw new ArgumentOutOfRangeException("Burst", "1..1000000 resends; got " + Burst);
-            if (HoldoffMilliseconds < 0 || HoldoffMilliseconds > 60000) throw new ArgumentOutOfRangeException("HoldoffMilliseconds", "0..60000 ms; got " + HoldoffMilliseconds);
+            // Short messages: the core's strings share nanoFramework's 64 KiB string table.
+            if (Seconds < 1 || Seconds > 86400) throw Range("Seconds", "1..86400", Seconds);
+            if (SlotSize < Frame.HeaderSize || SlotSize > 65536) throw Range("SlotSize", "33..65536", SlotSize);
+            if (LogBytes < SlotSize || LogBytes > 1 << 30) throw Range("LogBytes", "SlotSize..2^30", LogBytes);
+            if (ResendsPerSecond < 1 || ResendsPerSecond > 1000000) throw Range("ResendsPerSecond", "1..10^6", ResendsPerSecond);
+            if (Burst < 1 || Burst > 1000000) throw Range("Burst", "1..10^6", Burst);
+            if (HoldoffMilliseconds < 0 || HoldoffMilliseconds > 60000) throw Range("HoldoffMilliseconds", "0..60000", HoldoffMilliseconds);
+        }
+
+        internal static ArgumentOutOfRangeException Range(string name, string range, long got)
+        {
+            return new ArgumentOutOfRangeException(name, "NACK " + name + ": " + range + ", not " + got);
         }
     }
 }

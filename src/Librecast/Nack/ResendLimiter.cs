@@ -19,8 +19,8 @@ namespace Librecast
         /// <exception cref="ArgumentOutOfRangeException">rate or burst below 1 or above 1,000,000.</exception>
         public ResendLimiter(int rate, int burst, long nowMs)
         {
-            if (rate < 1 || rate > 1000000) throw new ArgumentOutOfRangeException("rate", "1..1000000 a second; got " + rate);
-            if (burst < 1 || burst > 1000000) throw new ArgumentOutOfRangeException("burst", "1..1000000; got " + burst);
+            if (rate < 1 || rate > 1000000) throw NackOptions.Range("ResendsPerSecond", "1..10^6", rate);
+            if (burst < 1 || burst > 1000000) throw NackOptions.Range("Burst", "1..10^6", burst);
             Rate = rate;
             Burst = burst;
             cap = (long)burst * 1000;
