@@ -13,7 +13,7 @@ internal static class NackCommands
             "Repair gaps (librecast's lc_channel_detect_gaps): when a sender's sequence skips, send the missing seq (8 bytes,\n" +
             "big-endian) to the channel's NACK group, sidehash(CHANNEL, \"NACK\"), so a sender that logs its messages (lc send --nack,\n" +
             "lc_channel_nack_handler) sends it again; a repair is printed once. At most 16 NACKs per arrival, 3 per missing\n" +
-            "message, 50 ms apart, within the last 256 seqs. NACK counters on stderr at exit. Wire 0.9 and 0.11 only."),
+            "message, 50 ms apart, within the last 256 seqs. NACK counters at exit (stderr; with --quiet, stdout). Wire 0.9 and 0.11 only."),
     };
 
     public static readonly Opt[] SendOptions =
