@@ -368,6 +368,41 @@ public class NackUnitTests
     }
 
     [Fact]
+    public void Publishing_With_A_Nack_Log_Allocates_Nothing_Per_Message()
+    {
+        var platform = new NullPlatform();
+        using var ctx = new Context(platform);
+        Socket s = ctx.CreateSocket();
+        Channel c = ctx.CreateChannel("alloc/nack");
+        s.Bind(c);
+        using NackResponder r = c.HandleNacks(new NackOptions { LogBytes = 256 * 128, SlotSize = 128 });
+        Publisher p = s.StartPublisher(new PublisherOptions { Capacity = 256, BufferSize = 128, StartThread = false });
+        byte[] payload = new byte[64];
+        for (int i = 0; i < 1000; i++) { c.Publish(payload, 0, 64); p.DoWork(); } // warm up
+        long before = ThreadAllocations.Baseline();
+        for (int i = 0; i < 50_000; i++)
+        {
+            c.Publish(payload, 0, 64);
+            if ((i & 31) == 31) p.DoWork();
+        }
+        while (p.DoWork() > 0) { }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        var copy = new byte[128];
+        Assert.Equal(97, r.Log.TryCopy(c.Sequence, platform.MonotonicMilliseconds(), copy, 0)); // the last one is logged
+        Assert.Equal(0, ctx.NackCounters.Get(NackCounter.NotLogged));
+    }
+
+    [Fact]
+    public void Gap_Detection_Allocates_Nothing()
+    {
+        var d = new GapDetector();
+        d.Observe(1, 0);
+        long before = ThreadAllocations.Baseline();
+        for (ulong s = 2; s < 200_000; s++) if (s % 7 != 0) d.Observe(s, (long)s);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void Wire_0_5_Has_No_Nack_Repair()
     {
         var p = new MemoryPlatform();
