@@ -19,7 +19,7 @@ namespace LibrecastIoT.Sensor
             "       sensornode --groups --site SITE --node NODE [--wire W]   (print the node's channels and their IPv6 and IPv4 groups)\n" +
             "Runs the firmware's sensor node with a simulated BME280: a SenML reading every interval (default 10 s)\n" +
             "to SITE/NODE/telemetry, commands (interval SECONDS | identify [SECONDS] | publish) on SITE/NODE/cmd.\n" +
-            "--config: the device's configuration file (firmware/README.md: site, node, interval, key, wire), read as the\n" +
+            "--config: the device's configuration file (firmware/README.md: site, node, interval, key, wire, nack), read as the\n" +
             "ESP32 reads I:\\librecast.conf; --mac: the device's MAC address, which names the node (esp-XXXXXXXXXXXX)\n" +
             "when neither --node nor the file does. --count: stop after N packs. --ipv4: the 239/8 IPv4 mapping (as on\n" +
             "standard ESP32 firmware) instead of librecast's IPv6 groups. --sensor-missing N: the first N attempts to\n" +

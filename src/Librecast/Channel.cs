@@ -136,6 +136,23 @@ namespace Librecast
         // publisher, otherwise SendMessage under its lock.
         internal ulong NextSequence() { return ++sequence; }
 
+        // NACK gap repair (ChannelNack.cs) as partial methods: a build without that file (the
+        // nanoCLR test assembly, whose string table is full) compiles these calls away.
+        // The send paths, once a framed datagram is stamped: log it for NACKs.
+        internal void LogSent(ulong seq, byte[] buffer, int offset, int count) { OnSentFramed(seq, buffer, offset, count); }
+
+        // The receive path, for a frame accepted on this channel: false if it is a copy already delivered.
+        internal bool AcceptSequence(ulong seq)
+        {
+            bool copy = false;
+            OnReceivedFramed(seq, ref copy);
+            return !copy;
+        }
+
+        partial void OnSentFramed(ulong seq, byte[] buffer, int offset, int count);
+
+        partial void OnReceivedFramed(ulong seq, ref bool copy);
+
         internal void Attach(Socket s) { socket = s; }
 
         internal void Detach()
@@ -303,6 +320,7 @@ namespace Librecast
                 int length = FrameStamper.Stamp(frameBuffer, 0, plain, true, Context.Platform.NowNanoseconds(), seq, randomBytes, 0, box, Context.Platform);
                 int sent = s.SendDatagram(this, frameBuffer, 0, length);
                 sequence = seq;
+                LogSent(seq, frameBuffer, 0, length); // NACK log (ChannelNack.cs)
                 return sent;
             }
         }

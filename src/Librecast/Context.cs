@@ -7,7 +7,7 @@ namespace Librecast
     /// The root of the librecast object model (like <c>lc_ctx_t</c>): creates sockets and channels
     /// on one platform and holds the counters they share.
     /// </summary>
-    public sealed class Context : IDisposable
+    public sealed partial class Context : IDisposable
     {
         private readonly ArrayList sockets = new ArrayList();
         private bool disposed;

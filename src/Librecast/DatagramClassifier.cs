@@ -82,6 +82,13 @@ namespace Librecast
                     counters.Increment(Counter.Replayed);
                     return ReceiveResult.Replayed;
                 }
+                // NACK gap repair (ChannelNack.cs): may send NACKs; a second copy of a repair is dropped.
+                if (channel != null && !channel.AcceptSequence(message.Header.Sequence))
+                {
+                    message.Replay = ReplayVerdict.Duplicate;
+                    counters.Increment(Counter.Replayed);
+                    return ReceiveResult.Replayed;
+                }
             }
             else message.Status = FrameStatus.Ok;
             counters.Increment(Counter.Received);

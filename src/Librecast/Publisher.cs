@@ -214,6 +214,7 @@ namespace Librecast
             ulong now = isFramed ? platform.NowNanoseconds() : 0;
             batch.Offsets[slot] = at;
             batch.Lengths[slot] = FrameStamper.Stamp(Pool.Slab, at, lengths[index], isFramed, now, seq, randomBlock, 8 * slot, boxes[index], platform);
+            if (isFramed) channel.LogSent(seq, Pool.Slab, at, batch.Lengths[slot]); // NACK log (ChannelNack.cs)
             batch.Channels[slot] = channel;
         }
 

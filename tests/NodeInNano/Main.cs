@@ -57,6 +57,62 @@ namespace NodeInNano
         private static int passed, failed;
         private static void Check(bool ok, string what) { if (ok) passed++; else failed++; Console.WriteLine((ok ? "PASS " : "FAIL ") + what); }
 
+        // NACK gap repair's pieces (src/Librecast/Nack; here rather than in tests/nano's cases,
+        // whose assembly's string table is full): gaps, the log of sent datagrams, the limiter,
+        // and a node answering a NACK with its telemetry datagram byte for byte.
+        private static void Nack()
+        {
+            GapDetector g = new GapDetector(64);
+            g.Observe(1, 0); g.Observe(2, 0);
+            Check(g.Observe(5, 0) == GapVerdict.New && g.DueCount == 2 && g.DueAt(0) == 3 && g.DueAt(1) == 4, "gap: 3 and 4 NACKed on 5");
+            Check(g.Observe(4, 10) == GapVerdict.Repaired && g.Observe(4, 11) == GapVerdict.Duplicate, "gap: 4 repaired once");
+            Check(g.Observe(6, 10 + GapDetector.RetryMilliseconds) == GapVerdict.New && g.DueCount == 1 && g.DueAt(0) == 3, "gap: 3 again after the retry time");
+            for (ulong s = 7; s <= 200; s++) g.Observe(s, (long)s * 1000);
+            Check(g.TakeAbandoned() == 1 && g.Missing == 0, "gap: 3 abandoned as it left the window");
+
+            NackLog log = new NackLog(4096, 512, 60000);
+            byte[] d = new byte[300], copy = new byte[512];
+            for (ulong s = 1; s <= 20; s++)
+            {
+                for (int i = 0; i < d.Length; i++) d[i] = (byte)(s * 7 + (ulong)i);
+                log.Record(s, d, 0, 100 + (int)s, (long)s);
+            }
+            bool same = log.TryCopy(13, 20, copy, 0) == 113;
+            for (int i = 0; i < 113; i++) if (copy[i] != (byte)(13 * 7 + i)) same = false;
+            Check(log.Slots == 8 && same, "log: seq 13 byte for byte");
+            Check(log.TryCopy(12, 20, copy, 0) == -1 && log.TryCopy(13, 60014, copy, 0) == -1, "log: overwritten and expired refused");
+
+            ResendLimiter l = new ResendLimiter(10, 4, 0);
+            int ok = 0;
+            for (int i = 0; i < 100; i++) if (l.TryTake(0)) ok++;
+            int later = 0;
+            for (long t = 1; t <= 1000; t++) for (int i = 0; i < 5; i++) if (l.TryTake(t)) later++;
+            Check(ok == 4 && later == 10, "limiter: burst 4, then 10 a second (" + ok + ", " + later + ")");
+
+            // The node with "nack 60": its responder answers (Answer, not the thread: this wire never receives).
+            Wire wire = new Wire(9);
+            Log quiet = new Log();
+            NodeSettings ns = new NodeSettings();
+            ns.Node = "n2"; ns.Ipv6 = true; ns.NackSeconds = 60;
+            SensorNode node = new SensorNode(new Context(wire), ns, new Missing(), quiet, quiet, new Link());
+            node.RunOnce(0);
+            NackResponder? r = node.Nacks;
+            byte[] first = (byte[])wire.Sent[0];
+            byte[] nack = new byte[8];
+            nack[7] = 1;
+            int before = wire.Sent.Count;
+            bool answered = r != null && r.Answer(nack, 0, 8) && wire.Sent.Count == before + 1;
+            if (answered)
+            {
+                byte[] again = (byte[])wire.Sent[before];
+                if (again.Length != first.Length) answered = false;
+                else for (int i = 0; i < first.Length; i++) if (again[i] != first[i]) answered = false;
+            }
+            Check(answered && r!.Log.Slots == NodeSettings.NackLogBytes / NodeSettings.NackSlotBytes, "node: NACK for seq 1 answered byte for byte from the 8 KiB log");
+            node.GoOffline();
+            Check(node.Nacks == null, "node: responder stopped offline");
+        }
+
         private static string Text(byte[] d, int from) { char[] c = new char[d.Length - from]; for (int i = from; i < d.Length; i++) c[i - from] = (char)d[i]; return new string(c); }
 
         public static void Main()
@@ -104,6 +160,7 @@ namespace NodeInNano
             }
             Check(differ, "nonces of two boots with one seed differ");
             Check(counts, "nonce counter counts");
+            Nack();
             Console.WriteLine("NodeInNano: " + passed + " passed, " + failed + " failed");
         }
     }

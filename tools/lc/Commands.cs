@@ -11,7 +11,7 @@ internal static class Commands
 {
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
-    public static int Send(string? iface, bool raw, int hopLimit, int? countOption, double? duration, int? size, string policy, string? keyFile, string channelName, string? text, double? rate = null)
+    public static int Send(string? iface, bool raw, int hopLimit, int? countOption, double? duration, int? size, string policy, string? keyFile, string channelName, string? text, double? rate = null, NackSend? nack = null)
     {
         if (rate is <= 0) throw new UsageException($"--rate must be positive (got {rate})");
         if (countOption is < 1) throw new UsageException($"--count must be at least 1 (got {countOption})");
@@ -29,12 +29,22 @@ internal static class Commands
         if (hopLimit < 0 || hopLimit > 255) throw new UsageException($"hop limit {hopLimit} is outside 0..255");
         UserKeyFile.Check(keyFile);
         int ifindex = ResolveInterface(iface);
-        if (flood) return Flood.Send(ifindex, raw, hopLimit, count, duration, payload, policy, keyFile, channelName, rate);
+        if (flood) return Flood.Send(ifindex, raw, hopLimit, count, duration, payload, policy, keyFile, channelName, rate, nack);
 
         using var session = new Session(ifindex, channelName, hopLimit, keyFile);
         Channel channel = session.Channel;
+        NackResponder? responder = nack?.Start(channel, Frame.HeaderSize + payload.Length + (keyFile == null ? 0 : Librecast.Crypto.SecretBox.Overhead));
         if (raw) channel.Send(payload, 0, payload.Length);
         else channel.SendMessage(payload, 0, payload.Length);
+        if (nack != null)
+        {
+            using var interrupted = new ManualResetEventSlim();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted.Set(); };
+            nack.Linger(interrupted);
+            responder!.Dispose();
+            Console.Error.WriteLine("lc: " + NackCommands.Summary(session.Context));
+            if (interrupted.IsSet) return Program.ExitInterrupted;
+        }
         return Program.ExitOk;
     }
 
@@ -44,7 +54,7 @@ internal static class Commands
         if (timeoutSeconds is < 0 or > int.MaxValue / 1000) throw new UsageException($"--timeout must be between 0 and {int.MaxValue / 1000} seconds");
     }
 
-    public static int Listen(string? iface, bool raw, int? count, double? timeoutSeconds, bool verbose, ListenSecurity security, string channelName)
+    public static int Listen(string? iface, bool raw, int? count, double? timeoutSeconds, bool verbose, ListenSecurity security, string channelName, bool nack = false)
     {
         CheckListenArguments(count, timeoutSeconds);
         UserKeyFile.Check(security.KeyFile);
@@ -55,6 +65,7 @@ internal static class Commands
         Socket socket = session.Socket;
         Channel channel = session.Channel;
         channel.Join();
+        if (nack) channel.DetectGaps(); // closed with the session
         if (verbose) Console.Error.WriteLine($"lc: listening on {channel} via {(iface ?? "the default interface")}");
 
         using var interrupted = new ManualResetEventSlim();
@@ -101,7 +112,7 @@ internal static class Commands
                     if (verbose)
                         Console.Error.WriteLine($"lc: dropped seq {message.Header.Sequence} from [{GroupAddress.Format(message.Info.Source, 0)}]:{message.Info.SourcePort}: {message.Replay switch
                         {
-                            Librecast.Security.ReplayVerdict.Duplicate => "already received (duplicate or replay)",
+                            Librecast.Security.ReplayVerdict.Duplicate => "already received (duplicate, replay or a second repair)",
                             Librecast.Security.ReplayVerdict.Stale => "timestamp outside --max-age",
                             _ => "older than the replay window",
                         }}");
@@ -113,6 +124,7 @@ internal static class Commands
                 ? $"lc: timeout after {timeoutSeconds} s: {received} message(s) received"
                 : $"lc: timed out after {timeoutSeconds} s: {received} of {count} message(s) received");
         if (verbose) Console.Error.WriteLine("lc: counters " + ctx.Counters);
+        if (nack) Console.Error.WriteLine("lc: " + NackCommands.Summary(ctx));
         if (ListenSecurity.Summary(session) is string replay) Console.Error.WriteLine("lc: " + replay);
         // No --count: listening until the timeout is the request, not a failure.
         return exit == Program.ExitTimeout && count == null ? Program.ExitOk : exit;

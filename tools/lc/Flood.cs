@@ -27,7 +27,7 @@ internal static class Flood
     private static string Figures(long messages, long bytes, double seconds) =>
         $"{messages} msgs {bytes} bytes in {seconds:F3} s = {(seconds > 0 ? messages / seconds : 0):F0} msg/s";
 
-    public static int Send(int ifindex, bool raw, int hopLimit, int count, double? duration, byte[] payload, string policy, string? keyFile, string channelName, double? rate = null)
+    public static int Send(int ifindex, bool raw, int hopLimit, int count, double? duration, byte[] payload, string policy, string? keyFile, string channelName, double? rate = null, NackSend? nack = null)
     {
         using var session = new Session(ifindex, channelName, hopLimit, keyFile);
         Context ctx = session.Context;
@@ -49,6 +49,7 @@ internal static class Flood
             // 2 cores with a sender thread).
             StartThread = false,
         });
+        NackResponder? responder = nack?.Start(channel, payload.Length + overhead);
 
         // Unbound on the 0.9+ wire, every message goes out once per multicast interface, as
         // librecast 0.9+ sends; 'sent' counts each copy, the figures count messages.
@@ -74,16 +75,32 @@ internal static class Flood
             if ((i & 1023) == 0 && (Stopwatch.GetTimestamp() >= stopAt || Volatile.Read(ref interrupted) != 0)) break;
         }
         Console.CancelKeyPress -= onCancel;
+        double? flooded = null; // the flood's own time, without the linger
+        if (nack != null)
+        {
+            while (publisher.DoWork() > 0) { } // out before lingering
+            flooded = clock.Elapsed.TotalSeconds;
+            using var stop = new ManualResetEventSlim();
+            CancelKeyPressHandler onStop = (_, e) => { e.Cancel = true; Volatile.Write(ref interrupted, 1); stop.Set(); };
+            Console.CancelKeyPress += onStop;
+            if (Volatile.Read(ref interrupted) == 0) nack.Linger(stop);
+            Console.CancelKeyPress -= onStop;
+            responder!.Dispose();
+        }
         socket.Dispose(); // stops the sender once everything queued has gone out
-        double seconds = clock.Elapsed.TotalSeconds;
+        double seconds = flooded ?? clock.Elapsed.TotalSeconds;
         Counters c = ctx.Counters;
-        Console.Out.WriteLine(Figures(c.Sent / copies, c.Sent / copies * payload.Length, seconds));
+        // Sent counts datagrams: every copy an unbound 0.9+ socket sends per interface, and NACK
+        // resends (each fanned out the same way).
+        long messages = (c.Sent - ctx.NackCounters.Get(NackCounter.Resent) * copies) / copies;
+        Console.Out.WriteLine(Figures(messages, messages * payload.Length, seconds));
         Console.Out.WriteLine("counters " + c);
+        if (nack != null) Console.Out.WriteLine(NackCommands.Summary(ctx));
         if (Volatile.Read(ref interrupted) != 0) return Program.ExitInterrupted;
         return c.SendErrors > 0 ? Program.ExitFailure : Program.ExitOk;
     }
 
-    public static int Listen(string? iface, int? count, double? timeoutSeconds, ListenSecurity security, bool singleThread, bool gro, string channelName)
+    public static int Listen(string? iface, int? count, double? timeoutSeconds, ListenSecurity security, bool singleThread, bool gro, string channelName, bool nack = false)
     {
         Commands.CheckListenArguments(count, timeoutSeconds);
         UserKeyFile.Check(security.KeyFile);
@@ -93,6 +110,7 @@ internal static class Flood
         Socket socket = session.Socket;
         Channel channel = session.Channel;
         channel.Join();
+        if (nack) channel.DetectGaps(); // closed with the session
 
         // Preallocated: the handler runs once per message on the receive (or dispatcher) thread. Latencies
         // are a sample: the last 2^20 messages.
@@ -139,6 +157,7 @@ internal static class Flood
             Console.Out.WriteLine($"latency p50 {latencies[n / 2] / 1000.0:F1} us p99 {latencies[Math.Min(n - 1, n * 99 / 100)] / 1000.0:F1} us (publish->receive, same-host clock)");
         }
         Console.Out.WriteLine("counters " + ctx.Counters);
+        if (nack) Console.Out.WriteLine(NackCommands.Summary(ctx));
         if (ListenSecurity.Summary(session) is string replay) Console.Out.WriteLine(replay);
         if (which == 1) return Program.ExitInterrupted;
         if (which == WaitHandle.WaitTimeout && count != null)

@@ -158,12 +158,12 @@ public static class Program
             "          lc send -i eth0 --count 1000000 --size 64 bench\n" +
             "          lc send -i eth0 --key-file site.key site/node1/cmd identify   (site.key: 32 bytes, chmod 600)\n" +
             "          lc send -i eth0 --fec-rq --file image.bin fw/images   (RaptorQ, as librecast's LC_CODE_FEC_RQ)",
-            Join(options, FecCommands.SendOptions), // FEC (issue 13): FecCommands.cs
+            Join(Join(options, FecCommands.SendOptions), NackCommands.SendOptions), // FEC (issue 13): FecCommands.cs; NACK: NackCommands.cs
             new[] { new[] { "<CHANNEL>", "Channel name." }, new[] { "<MESSAGE>", "Payload: the UTF-8 bytes of this text (omit with --size)." } }, 1, 2,
-            r => r.Flag("--fec-rq")
+            r => NackCommands.NotWithFec(r) && r.Flag("--fec-rq")
                 ? FecCommands.Send(r.Text("--interface"), r.Int("--hop-limit")!.Value, r.Text("--key-file"), r.Operand(0)!, r)
                 : Commands.Send(r.Text("--interface"), r.Flag("--raw"), r.Int("--hop-limit")!.Value, r.Int("--count"), r.Number("--duration"), r.Int("--size"),
-                    r.Text("--policy")!, r.Text("--key-file"), r.Operand(0)!, r.Operand(1), r.Number("--rate")));
+                    r.Text("--policy")!, r.Text("--key-file"), r.Operand(0)!, r.Operand(1), r.Number("--rate"), NackCommands.Send(r, r.Flag("--raw"))));
     }
 
     private static Cmd ListenCommand()
@@ -191,14 +191,14 @@ public static class Program
             "Examples: lc listen -i eth0 -n 10 -t 30 site/node1/telemetry\n" +
             "          lc listen -i eth0 --key-file site.key --replay --max-age 30 site/node1/telemetry\n" +
             "          lc listen -i eth0 --fec-rq --object-size 65536 --output image.bin -t 60 fw/images",
-            Join(options, FecCommands.ListenOptions), // FEC (issue 13): FecCommands.cs
+            Join(Join(options, FecCommands.ListenOptions), NackCommands.ListenOptions), // FEC (issue 13): FecCommands.cs; NACK: NackCommands.cs
             new[] { new[] { "<CHANNEL>", "Channel name." } }, 1, 1,
             r =>
             {
                 string? iface = r.Text("--interface"), key = r.Text("--key-file"), channel = r.Operand(0);
                 double? timeout = r.Number("--timeout"), maxAge = r.Number("--max-age");
                 bool raw = r.Flag("--raw"), quiet = r.Flag("--quiet"), replay = r.Flag("--replay");
-                if (r.Flag("--fec-rq")) return FecCommands.Listen(iface, timeout, key, channel!, r);
+                if (NackCommands.NotWithFec(r) && r.Flag("--fec-rq")) return FecCommands.Listen(iface, timeout, key, channel!, r);
                 if (quiet && raw)
                     throw new UsageException("--quiet measures librecast frames (sequence, timestamp): it cannot be used with --raw");
                 if (replay && raw)
@@ -206,9 +206,10 @@ public static class Program
                 if (maxAge != null && !replay)
                     throw new UsageException("--max-age is part of replay detection: add --replay");
                 var security = new ListenSecurity(key, replay, maxAge);
+                bool nack = NackCommands.Listen(r, raw);
                 return quiet
-                    ? Flood.Listen(iface, r.Int("--count"), timeout, security, r.Int("--threads") == 1, !r.Flag("--no-gro"), channel!)
-                    : Commands.Listen(iface, raw, r.Int("--count"), timeout, r.Flag("--verbose"), security, channel!);
+                    ? Flood.Listen(iface, r.Int("--count"), timeout, security, r.Int("--threads") == 1, !r.Flag("--no-gro"), channel!, nack)
+                    : Commands.Listen(iface, raw, r.Int("--count"), timeout, r.Flag("--verbose"), security, channel!, nack);
             });
     }
 }

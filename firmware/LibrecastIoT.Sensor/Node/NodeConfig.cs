@@ -16,6 +16,7 @@ namespace LibrecastIoT.Sensor
     /// interval 30
     /// key 64 hex digits (the 32-byte channel key: the telemetry and command channels are encrypted)
     /// wire 0.11 (the librecast release whose channel groups the node uses: 0.11, 0.9 or 0.5; default 0.11)
+    /// nack 60 (seconds the node keeps its telemetry to answer NACKs, 1..3600; absent: off; 0.9/0.11, IPv6 only)
     /// </code>
     /// <para>ASCII only. A file with any line that is not understood is refused as a whole (the
     /// message names the line): a node must not start half-configured, and above all not in clear
@@ -44,6 +45,7 @@ namespace LibrecastIoT.Sensor
             byte[]? key = null;
             Librecast.WireProfile? wire = null;
             int interval = 0;
+            int nack = -1;
             int line = 1;
             int p = 0;
             while (p < count)
@@ -72,7 +74,12 @@ namespace LibrecastIoT.Sensor
                         wire = Librecast.WireProfile.Parse(value);
                         if (wire == null) throw Bad(line, "wire must be " + Librecast.WireProfile.Names + " (the librecast release whose groups to use), not '" + value + "'");
                     }
-                    else throw Bad(line, "unknown setting '" + word + "' (site, node, interval, key, wire)");
+                    else if (word == "nack")
+                    {
+                        nack = ParseSeconds(value, NodeSettings.MaxNackSeconds);
+                        if (nack == 0) throw Bad(line, "nack must be a whole number of seconds, 1.." + NodeSettings.MaxNackSeconds + " (leave the line out for off)");
+                    }
+                    else throw Bad(line, "unknown setting '" + word + "' (site, node, interval, key, wire, nack)");
                 }
                 p = end + 1;
                 line++;
@@ -81,12 +88,15 @@ namespace LibrecastIoT.Sensor
             NodeSettings probe = new NodeSettings();
             probe.Site = site == null ? settings.Site : site;
             probe.Node = node == null ? settings.Node : node;
+            probe.Wire = wire == null ? settings.Wire : wire;
+            probe.NackSeconds = nack < 0 ? settings.NackSeconds : nack;
             probe.Validate();
             if (site != null) settings.Site = site;
             if (node != null) settings.Node = node;
             if (interval != 0) settings.IntervalSeconds = interval;
             if (key != null) settings.Key = key;
             if (wire != null) settings.Wire = wire;
+            if (nack > 0) settings.NackSeconds = nack;
         }
 
         private static ArgumentException Bad(int line, string why)
@@ -151,6 +161,12 @@ namespace LibrecastIoT.Sensor
 
         private static int ParseInterval(string value)
         {
+            return ParseSeconds(value, NodeSettings.MaxIntervalSeconds);
+        }
+
+        // 1..max, or 0 if the value is not that.
+        private static int ParseSeconds(string value, int max)
+        {
             if (value.Length > 5) return 0;
             int n = 0;
             for (int i = 0; i < value.Length; i++)
@@ -159,7 +175,7 @@ namespace LibrecastIoT.Sensor
                 if (c < '0' || c > '9') return 0;
                 n = n * 10 + (c - '0');
             }
-            return n >= 1 && n <= NodeSettings.MaxIntervalSeconds ? n : 0;
+            return n >= 1 && n <= max ? n : 0;
         }
 
         /// <summary>The 32 bytes written as 64 hex digits in <paramref name="hex"/>, or null.</summary>

@@ -33,6 +33,29 @@ namespace LibrecastIoT.Sensor
         /// </summary>
         public Librecast.WireProfile Wire = Librecast.WireProfile.Default;
 
+        /// <summary>
+        /// Seconds the node keeps what it sent on its telemetry channel to answer NACKs (librecast
+        /// 0.6+ gap repair: a receiver such as <c>lc listen --nack</c> or lcgw's <c>option nack</c>
+        /// asks for a missing seq and gets the logged datagram again); 0 (the default): off. IPv6
+        /// channels on the 0.9 or 0.11 wire only. The log's budget is fixed: see <see cref="NackLogBytes"/>.
+        /// </summary>
+        public int NackSeconds;
+
+        /// <summary>Longest NACK log time: one hour.</summary>
+        public const int MaxNackSeconds = 3600;
+
+        /// <summary>The node's NACK log, allocated once at start: 8 KiB, 16 slots of <see cref="NackSlotBytes"/>.</summary>
+        public const int NackLogBytes = 8192;
+
+        /// <summary>One logged datagram: a full SenML pack (384 bytes), the 33-byte header and the 40 bytes of encryption fit.</summary>
+        public const int NackSlotBytes = 512;
+
+        /// <summary>Most resends a second in answer to NACKs (and <see cref="NackBurst"/> at once): a NACK flood gets at most this from the node.</summary>
+        public const int NackResendsPerSecond = 10;
+
+        /// <summary>Resends allowed at once above the rate.</summary>
+        public const int NackBurst = 4;
+
         /// <summary>Seconds between two readings (1..86400); the <c>interval</c> command changes it.</summary>
         public int IntervalSeconds = 10;
 
@@ -103,6 +126,10 @@ namespace LibrecastIoT.Sensor
             if (InterfaceIndex < 0) throw new ArgumentException("InterfaceIndex must not be negative");
             if (Key != null && Key.Length != 32)
                 throw new ArgumentException("Key is " + Key.Length + " bytes; a channel key is exactly 32 bytes (64 hex digits)");
+            if (NackSeconds < 0 || NackSeconds > MaxNackSeconds)
+                throw new ArgumentException("NackSeconds is " + NackSeconds + "; it must be 0 (off) .." + MaxNackSeconds);
+            if (NackSeconds > 0 && !Wire.HasNack)
+                throw new ArgumentException("nack needs the 0.9 or 0.11 wire: librecast " + Wire.Release + " has no NACK gap repair");
             if (SensorAddress < 0x03 || SensorAddress > 0x77)
                 throw new ArgumentException("SensorAddress " + SensorAddress + " is not a 7-bit I2C address (BME280: 0x76 or 0x77)");
         }

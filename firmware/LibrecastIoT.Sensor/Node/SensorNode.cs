@@ -61,6 +61,7 @@ namespace LibrecastIoT.Sensor
         private readonly Channel telemetry;
         private readonly Channel commands;
         private Socket? socket;
+        private NackResponder? nacks; // NACK log and responder of the telemetry channel (settings.NackSeconds), while online
         private ISensor? sensor;
         private long nextSensorOpenMs;
         private int sensorRetryMs = FirstSensorRetryMs;
@@ -182,9 +183,12 @@ namespace LibrecastIoT.Sensor
                 s.Bind(telemetry);
                 s.Bind(commands);
                 commands.Join();
+                // NACK repair (librecast 0.6+): IPv6 channels only; the IPv4 mapping has no NACK group.
+                if (settings.NackSeconds > 0 && settings.Ipv6) nacks = telemetry.HandleNacks(NackOptionsOf(settings));
             }
             catch (Exception)
             {
+                StopNacks();
                 s.Dispose(); // a later Start() opens a fresh socket
                 throw;
             }
@@ -199,7 +203,8 @@ namespace LibrecastIoT.Sensor
             {
                 nextPublishMs = NowMs();
                 log.Line("node " + settings.Node + ": publishing to " + telemetry + " every " + intervalSeconds + " s" +
-                         (settings.Key != null ? ", encrypted" : ", in clear") + "; commands on " + commands);
+                         (settings.Key != null ? ", encrypted" : ", in clear") + "; commands on " + commands +
+                         (settings.NackSeconds == 0 ? "" : nacks != null ? "; answering NACKs for " + settings.NackSeconds + " s" : "; nack ignored: IPv4 channels have no NACK group"));
             }
             wasOnline = true;
         }
@@ -210,7 +215,30 @@ namespace LibrecastIoT.Sensor
             Socket? s = socket;
             if (s == null) return;
             socket = null;
+            StopNacks();
             s.Dispose();
+        }
+
+        /// <summary>The NACK responder of the telemetry channel while online (settings.NackSeconds), or null.</summary>
+        public NackResponder? Nacks { get { return nacks; } }
+
+        // The node's fixed NACK budget: NodeSettings.NackLogBytes of log, a small resend rate.
+        private static NackOptions NackOptionsOf(NodeSettings settings)
+        {
+            NackOptions o = new NackOptions();
+            o.Seconds = settings.NackSeconds;
+            o.LogBytes = NodeSettings.NackLogBytes;
+            o.SlotSize = NodeSettings.NackSlotBytes;
+            o.ResendsPerSecond = NodeSettings.NackResendsPerSecond;
+            o.Burst = NodeSettings.NackBurst;
+            return o;
+        }
+
+        private void StopNacks()
+        {
+            NackResponder? n = nacks;
+            nacks = null;
+            if (n != null) n.Dispose();
         }
 
         /// <summary>Runs <see cref="RunOnce"/> until <see cref="Stop"/>, then goes offline.</summary>

@@ -91,7 +91,7 @@ public sealed record MigratedChannel(string Name, WireProfile Old, WireProfile N
 /// lcgw's configuration, read from a UCI-syntax file (see docs/deploy.md and
 /// tools/image/lcgw.conf for every option). Validation errors name the file and line.
 /// </summary>
-public sealed class GatewayConfig
+public sealed partial class GatewayConfig
 {
     /// <summary>Interface to join and send on (name or index); null for the default route.</summary>
     public string? Interface { get; private set; }
@@ -252,10 +252,12 @@ public sealed class GatewayConfig
                 case "subscribe":
                 {
                     WireProfile? wire = ReadWire(options);
+                    bool nack = ReadNackReceive(options); // GatewayConfig.Nack.cs
                     foreach ((string value, int line) in options.List("channel"))
                     {
                         config.AddChannel(config.Channels, value, section, line);
                         config.SetWire(value, wire, options.WhereOf("wire"));
+                        if (nack) config.AddGapRepair(value, options.WhereOf("nack"));
                     }
                     break;
                 }
@@ -308,6 +310,7 @@ public sealed class GatewayConfig
                     string? channel = options.String("channel");
                     WireProfile? sensorWire = ReadWire(options);
                     if (sensorWire != null) sensorWires.Add((config.Sensors.Count, sensorWire, options.WhereOf("wire")));
+                    config.ReadNackLog(options, config.Sensors.Count); // GatewayConfig.Nack.cs
                     if (section.Name != null && HasControl(section.Name))
                         throw new ConfigException(section.Where + ": sensor name contains a control character");
                     string name = string.IsNullOrEmpty(section.Name) ? typeText + sensorIndex.ToString(CultureInfo.InvariantCulture) : section.Name;
@@ -385,6 +388,7 @@ public sealed class GatewayConfig
                 config.Sensors[i] = config.Sensors[i] with { Channel = config.Site + "/" + config.Node + "/telemetry" };
         foreach (var (index, wire, where) in sensorWires) config.SetWire(config.Sensors[index].Channel, wire, where);
         if (config.Share != null) config.Share = config.Share with { Wire = config.WireOf(config.Share.Channel) };
+        config.ResolveNack();
         if (config.Channels.Count == 0 && config.Sensors.Count == 0 && config.BridgeUp.Count == 0 && config.BridgeDown.Count == 0 && config.Share == null &&
             config.MigrateUp.Count == 0 && config.MigrateDown.Count == 0)
             throw new ConfigException(file + ": nothing to do: add a 'config subscribe' with \"list channel\", a 'config sensor', a 'config bridge', a 'config migrate' or a 'config share'");

@@ -15,6 +15,7 @@ public sealed partial class Gateway
         Counters? c = context?.Counters;
         if (c != null)
             foreach (MetricsStore.Metric m in TransportMetrics.Of(c)) yield return m;
+        foreach (MetricsStore.Metric m in NackMetrics()) yield return m; // Gateway.Nack.cs
         yield return new("lcgw_network_up", "gauge", "1 once the sockets are open and the channels joined.", "", network != null ? 1 : 0);
         if (network?.Subscriber?.ReplayWindow is { } window)
         {

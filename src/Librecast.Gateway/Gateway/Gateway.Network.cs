@@ -103,6 +103,7 @@ public sealed partial class Gateway
                     Channel channel = context.CreateChannel(sensor.Channel, config.WireOf(sensor.Channel));
                     if (key != null && !IsBridged(sensor.Channel)) channel.SetKey(key);
                     publisher.Bind(channel);
+                    StartNackLog(channel); // Gateway.Nack.cs
                     sensorChannels[sensor.Channel] = channel;
                 }
             }
@@ -144,6 +145,7 @@ public sealed partial class Gateway
         {
             if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
         }
+        StopNack();
         Close(subscriber);
         Close(publisher);
         return false;

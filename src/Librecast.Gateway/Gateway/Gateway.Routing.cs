@@ -122,6 +122,7 @@ public sealed partial class Gateway
     {
         subscriber.Bind(channel);
         channel.Join();
+        StartGapRepair(channel); // Gateway.Nack.cs
         routes[channel] = route;
         log.Info(what, ("channel", channel.Name), ("group", channel.Address));
     }
