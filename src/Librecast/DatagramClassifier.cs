@@ -158,8 +158,22 @@ namespace Librecast
             DatagramInfo info = message.Info;
             if (!info.HasDestination)
             {
-                // The transport does not report destinations: with one channel bound, it is that one.
+                // The transport does not report destinations (nanoFramework): with one channel bound,
+                // it is that one; with several, the one joined, if only one is (a socket hears the
+                // groups it joined, besides unicast: the ESP32 node binds its telemetry channel only
+                // to send, and without this a keyed node could open no command at all).
                 if (channels.Length == 1) message.Channel = channels[0];
+                else
+                {
+                    Channel? joined = null;
+                    for (int i = 0; i < channels.Length; i++)
+                    {
+                        if (!channels[i].Joined) continue;
+                        if (joined != null) return true; // two joined: cannot tell which
+                        joined = channels[i];
+                    }
+                    message.Channel = joined;
+                }
                 return true;
             }
             for (int i = 0; i < channels.Length; i++)

@@ -107,6 +107,39 @@ public class DatagramClassifierTests
     }
 
     [Fact]
+    public void Without_A_Destination_The_One_Joined_Channel_Takes_The_Datagram()
+    {
+        // As on nanoFramework, whose sockets report no destination: the ESP32 node binds its
+        // telemetry channel (to send) and its command channel (joined), both keyed.
+        var (ctx, classifier, telemetry, commands) = Setup();
+        using (ctx)
+        {
+            telemetry.SetKey(Key);
+            commands.SetKey(Key);
+            using var socket = ctx.CreateSocket();
+            socket.Bind(telemetry);
+            socket.Bind(commands);
+            var bound = new[] { telemetry, commands };
+            Message m = Arriving(commands, 0, 1, "interval 3", sealWith: commands);
+            m.Info.HasDestination = false;
+            Assert.Equal(ReceiveResult.Unauthenticated, classifier.Classify(m, m.Length, true, bound)); // none joined: cannot tell
+            commands.Join();
+            m = Arriving(commands, 0, 2, "interval 3", sealWith: commands);
+            m.Info.HasDestination = false;
+            Assert.Equal(ReceiveResult.Ok, classifier.Classify(m, m.Length, true, bound));
+            Assert.Same(commands, m.Channel);
+            Assert.Equal("interval 3", System.Text.Encoding.UTF8.GetString(m.Buffer, m.PayloadOffset, m.PayloadLength));
+            m = Arriving(commands, 0, 3, "interval 3"); // in clear: refused
+            m.Info.HasDestination = false;
+            Assert.Equal(ReceiveResult.Unauthenticated, classifier.Classify(m, m.Length, true, bound));
+            telemetry.Join(); // two joined: no attribution, and on keyed channels no delivery
+            m = Arriving(commands, 0, 4, "interval 3", sealWith: commands);
+            m.Info.HasDestination = false;
+            Assert.Equal(ReceiveResult.Unauthenticated, classifier.Classify(m, m.Length, true, bound));
+        }
+    }
+
+    [Fact]
     public void Replay_Window_Rejects_A_Repeated_Sequence()
     {
         var (ctx, classifier, a, _) = Setup();
