@@ -367,6 +367,9 @@ public class TransportTests
         Sh("ip link add lc2 type veth peer name lc3 && ip link set lc2 up && ip link set lc3 up");
         try
         {
+            // Sending from lc2 before its link-local address settles failed (exit 1) in 2 full runs.
+            Netns.WaitForLinkLocal(null, "lc2");
+            Netns.WaitForLinkLocal(null, "lc3");
             string name = Unique("all-if");
             int lc1 = Interfaces.Resolve("lc1"), lc3 = Interfaces.Resolve("lc3");
             var m = new Message(2048);

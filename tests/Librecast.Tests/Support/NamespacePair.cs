@@ -45,8 +45,8 @@ public sealed class NamespacePair : IDisposable
             // without DAD); until then the first datagrams arrived 0.6 s late in 1 run of 2.
             for (int i = 0; i < links; i++)
             {
-                WaitForLinkLocal(Sender, "a" + i);
-                WaitForLinkLocal(Receiver, "b" + i);
+                Netns.WaitForLinkLocal(Sender, "a" + i);
+                Netns.WaitForLinkLocal(Receiver, "b" + i);
             }
         }
         catch
@@ -66,18 +66,6 @@ public sealed class NamespacePair : IDisposable
 
     /// <summary>Starts lc inside namespace <paramref name="ns"/>.</summary>
     public static PeerProcess StartLc(string ns, string args) => new("ip", $"netns exec {ns} dotnet {Support.Lc.Dll} {args}");
-
-    private static void WaitForLinkLocal(string ns, string dev)
-    {
-        string shown = "";
-        for (int i = 0; i < 100; i++)
-        {
-            shown = Run(ns, $"ip -6 addr show dev {dev} scope link", 10_000).Out;
-            if (shown.Contains("inet6 fe80:") && !shown.Contains("tentative")) return;
-            System.Threading.Thread.Sleep(50);
-        }
-        Assert.Fail($"{dev} in {ns} has no settled link-local address after 5 s: {shown}");
-    }
 
     private static void Exec(string ns, string command)
     {

@@ -25,6 +25,24 @@ public static class Netns
     }
 
     /// <summary>
+    /// Waits until <paramref name="dev"/> (in namespace <paramref name="ns"/>, or this one if null)
+    /// has a link-local address that is no longer tentative: a fresh link takes a moment to settle,
+    /// even without DAD, and a send from it before then fails or arrives late.
+    /// </summary>
+    public static void WaitForLinkLocal(string? ns, string dev)
+    {
+        string shown = "";
+        string args = (ns == null ? "" : $"-n {ns} ") + $"-6 addr show dev {dev} scope link";
+        for (int i = 0; i < 100; i++)
+        {
+            shown = CPeer.Run("ip", args, null, 10_000).Out;
+            if (shown.Contains("inet6 fe80:") && !shown.Contains("tentative")) return;
+            System.Threading.Thread.Sleep(50);
+        }
+        Assert.Fail($"{dev}{(ns == null ? "" : " in " + ns)} has no settled link-local address after 5 s: {shown}");
+    }
+
+    /// <summary>
     /// Skips the test, loudly and with the reason, outside the test namespace. When tests/run
     /// started us (LIBRECAST_NETNS=1) a missing namespace is a broken run and fails instead.
     /// </summary>
