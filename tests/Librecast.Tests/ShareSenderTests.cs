@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Librecast.Fec;
 using Librecast.Sockets;
 using Librecast.Tests.Support;
 using Xunit;
@@ -156,6 +157,38 @@ public class ShareSenderTests
         Assert.Equal(4 + 1024, n);
         Assert.Equal(new byte[] { 0, 0, 0, 1 }, opened[..4]);
         Assert.Equal(data.AsSpan(1024, 1024).ToArray(), opened[4..]);
+    }
+
+    /// <summary>
+    /// A share round (announcements, symbols, pacing) allocates nothing per symbol under each
+    /// wire: 0.11 with its object id and with the object sealed before encoding, 0.9 sealing each datagram.
+    /// </summary>
+    [Theory]
+    [InlineData("0.11", false)]
+    [InlineData("0.11", true)]
+    [InlineData("0.9", true)]
+    [InlineData("0.5", false)]
+    public void A_Share_Round_Allocates_Nothing_Per_Symbol(string profile, bool symm)
+    {
+        var platform = new NullPlatform();
+        using var ctx = new Context(platform);
+        Socket socket = ctx.CreateSocket();
+        Channel channel = ctx.CreateChannel("fleet/alloc", WireProfile.Parse(profile)!);
+        byte[]? key = symm ? new byte[32] : null;
+        if (key != null) channel.SetKey(key);
+        socket.Bind(channel);
+        using var sender = new ShareSender(socket, channel, key, 1024, new Pacer(1e12)) { JoinWaitSeconds = 0 };
+        var data = new byte[400_000];
+        new Random(15).NextBytes(data);
+        SharedFile file = sender.Add("image.bin", data, data.Length);
+        Assert.True(sender.SendRound(file, TestContext.Current.CancellationToken)); // warm up
+        long sent = file.SymbolsSent;
+        long before = ThreadAllocations.Baseline();
+        for (int round = 0; round < 4; round++) Assert.True(sender.SendRound(file, TestContext.Current.CancellationToken));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated == 0, $"{allocated} bytes allocated by {file.SymbolsSent - sent} symbols of 4 rounds under {profile}");
+        Oti oti = file.Announcement.Oti;
+        Assert.Equal(4L * oti.Z * Math.Max(4, oti.KL / 4), file.SymbolsSent - sent); // K/4 fresh repair symbols a block a round
     }
 
     /// <summary>An in-memory wire and a socket bound to the announcement channel.</summary>
