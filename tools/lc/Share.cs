@@ -22,7 +22,9 @@ internal static class Share
     public static Cmd ShareCommand() => new("share", "share <PATH... CHANNEL>", "share <PATH... CHANNEL>... [options]",
         "Share files with every receiver of CHANNEL (lc fetch), RaptorQ-coded: each round announces every file (name, size,\n" +
         "BLAKE3 hash, RaptorQ parameters; again after every 100 ms of its symbols) and sends a fresh batch of its symbols;\n" +
-        "receivers joining at any time decode from whatever symbols reach them. Progress on stderr.\n" +
+        "receivers joining at any time decode from whatever symbols reach them. The symbols are --wire's FEC datagrams\n" +
+        "(0.11: led by the file's BLAKE3 as librecast's object id; with a key the whole file is sealed first).\n" +
+        "Progress on stderr.\n" +
         "Example: lc share -i eth0 --rate 50 lcgw.bin config.json fleet/files",
         new[]
         {
@@ -42,7 +44,8 @@ internal static class Share
 
     public static Cmd FetchCommand() => new("fetch", "fetch <CHANNEL>", "fetch <CHANNEL> [options]",
         "Fetch files shared on CHANNEL (lc share): decode, check each file's BLAKE3 hash, and write it to DIR atomically\n" +
-        "(temporary file, fsync, rename). A file whose hash does not match is never written (exit 1).\n" +
+        "(temporary file, fsync, rename). A file whose hash does not match (under --wire 0.11: the announced hash and the\n" +
+        "object id its symbols carry) is never written, not even a temporary file (exit 1).\n" +
         "Progress: a bar on a terminal, otherwise a line every 10 %.\n" +
         "Example: lc fetch -i eth0 --output /var/lib/images -t 600 fleet/files",
         new[]
