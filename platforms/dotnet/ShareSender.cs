@@ -54,8 +54,8 @@ public sealed class SharedFile
 /// <summary>
 /// The sending side of the file-sharing protocol in docs/fec.md, for <c>lc share</c> and lcgw's
 /// <c>config share</c>: each file is announced on the base channel and its symbols go on
-/// <c>Sideband(band)</c> (band: the BLAKE3 hash's first 8 bytes, low bit set) in librecast's
-/// FEC_RQ layout, blocks of at most <see cref="BlockK"/> symbols, all under one <see cref="Pacer"/>.
+/// <c>Sideband(band)</c> (band: the BLAKE3 hash's first 8 bytes, low bit set) in the FEC_RQ
+/// datagram of the channel's wire profile (0.11: led by the object id, the file's BLAKE3), blocks of at most <see cref="BlockK"/> symbols, all under one <see cref="Pacer"/>.
 /// Not thread-safe: one sending thread.
 /// </summary>
 public sealed class ShareSender : IDisposable
@@ -138,16 +138,30 @@ public sealed class ShareSender : IDisposable
         if (Announcement.CheckName(name) is string why) throw new ArgumentException("cannot share under this name: " + why);
         var hash = new byte[32];
         Blake3Hasher.Hash(data, 0, length, hash, 0);
-        Oti oti = Oti.ForBlocks(length, symbolSize, BlockK); // ArgumentException when it cannot
+        // The channel's wire decides the symbols' datagram (FecCoding): 0.11 leads each with the
+        // object id, which is the announced hash, and seals the whole file before encoding it
+        // (the announced OTI is then the sealed object's, F + 40); 0.5 and 0.9 seal each datagram.
+        WireProfile wire = channel.Wire;
+        bool sealObject = key != null && wire.SealsObjectBeforeFec;
+        byte[] source = data;
+        int sourceLength = length;
+        if (sealObject)
+        {
+            using var box = new Librecast.Crypto.SecretBox(key!);
+            source = FecCoding.SealObject(box, data, 0, length, channel.Context.Platform);
+            sourceLength = source.Length;
+        }
+        Oti oti = Oti.ForBlocks(sourceLength, symbolSize, BlockK); // ArgumentException when it cannot
         ulong band = BitConverter.ToUInt64(hash, 0) | 1;
         var a = new Announcement(name, oti, hash, band);
         Channel symbols = channel.Sideband(band);
-        if (key != null) symbols.SetKey(key);
-        var encoder = new ObjectEncoder(oti, data, 0);
+        if (key != null && !sealObject) symbols.SetKey(key);
+        var encoder = new ObjectEncoder(oti, source, 0);
+        var sender = new FecSender(encoder, symbols, wire, false, false, wire.FecObjectId ? hash : null, channel.Context.Platform);
         var datagram = new byte[Announcement.FixedLength + Announcement.MaxNameLength];
         int alen = a.Write(datagram, 0);
         socket.Bind(symbols);
-        return new SharedFile(a, encoder, new FecSender(encoder, symbols), symbols, datagram, alen);
+        return new SharedFile(a, encoder, sender, symbols, datagram, alen);
     }
 
     /// <summary>Stops sharing <paramref name="file"/>: unbinds its sideband (its memory goes with the last reference).</summary>
@@ -187,7 +201,7 @@ public sealed class ShareSender : IDisposable
         long nextAnnouncement = Pacer.Bytes + announceEvery;
         Oti oti = file.Announcement.Oti;
         int perBlock = file.Rounds == 0 ? oti.KL + Math.Max(2, oti.KL * FirstRoundRepairPercent / 100) : Math.Max(4, oti.KL / 4);
-        int datagram = oti.Z * (FecCoding.PayloadIdLength + oti.T);
+        int datagram = oti.Z * (FecCoding.HeaderLength(file.Symbols.Wire, false) + oti.T);
         for (int j = 0; j < perBlock; j++)
         {
             if (stop.IsCancellationRequested) return false;

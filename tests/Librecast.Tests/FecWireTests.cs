@@ -214,6 +214,40 @@ public class FecWireTests : IDisposable
         Assert.True(File.ReadAllBytes(output).AsSpan().SequenceEqual(data), $"{CPeer.Library(wire)} decoded our symbols to other bytes");
     }
 
+    /// <summary>
+    /// The real 0.11.2 (and 0.9.1) <c>lc_channel_recv</c>, told the sideband (lcfecrq's band=) and
+    /// F, decodes one file from the symbols <c>lc share</c> puts on it under that wire: 0.11's
+    /// object id and, with a key, the whole file sealed before encoding (the receiver opens it and
+    /// checks the object id); 0.9's datagrams each sealed.
+    /// </summary>
+    [Theory]
+    [InlineData("0.11", false)]
+    [InlineData("0.11", true)]
+    [InlineData("0.9", false)]
+    [InlineData("0.9", true)]
+    public void Librecast_Current_Lc_Channel_Recv_Decodes_A_File_From_Our_Share_Sideband(string profile, bool symm)
+    {
+        Netns.Require();
+        WireProfile wire = WireProfile.Parse(profile)!;
+        string channel = "fec/share2c/" + Guid.NewGuid().ToString("N");
+        var (path, data) = Object(20_000);
+        var hash = new byte[32];
+        Blake3Hasher.Hash(data, 0, data.Length, hash, 0);
+        ulong band = BitConverter.ToUInt64(hash, 0) | 1; // docs/fec.md: the hash's first 8 bytes, low bit set
+        string output = Path.Combine(dir, "c-share.bin");
+        string keyArg = "", keyHex = "";
+        if (symm) { var k = Key(); keyArg = " --key-file " + k.KeyFile; keyHex = " " + k.Hex; }
+        // F for lc_channel_recv: the file's size, also with a key (0.11.2 adds the 40 bytes itself).
+        using var receiver = new PeerProcess(CPeer.Build("lcfecrq", wire), $"recv {Netns.RecvIf} {channel} {data.Length} band={band} 30 {output}{keyHex}");
+        Assert.Equal("READY", receiver.NextLine());
+        var (code, _, err) = Lc.Run($"share --wire {profile} -i {Netns.SendIf} --rate 20 --rounds 3{keyArg} {path} {channel}", 60_000);
+        Assert.True(code == 0, $"lc share --wire {profile} failed: {err}");
+        string line = receiver.NextLine(30_000) ?? "";
+        Assert.True(line.StartsWith("OK bytes="), $"{CPeer.Library(wire)} did not decode our share's symbols: {line} {receiver.Stderr}");
+        Assert.Equal(0, receiver.WaitForExit());
+        Assert.True(File.ReadAllBytes(output).AsSpan().SequenceEqual(data), $"{CPeer.Library(wire)} decoded our share's symbols to other bytes");
+    }
+
     [Fact]
     public void Lc_Listen_Never_Writes_An_Object_Whose_Blake3_Is_Not_Its_Object_Id()
     {

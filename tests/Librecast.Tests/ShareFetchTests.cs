@@ -14,6 +14,7 @@ namespace Librecast.Tests;
 /// must never produce a file.
 /// </summary>
 [Collection(NetworkCollection.Name)]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public class ShareFetchTests : IDisposable
 {
     private readonly string dir = Path.Combine(Path.GetTempPath(), "share-" + Guid.NewGuid().ToString("N"));
@@ -22,12 +23,28 @@ public class ShareFetchTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
+    private string KeyFile()
+    {
+        var key = new byte[32];
+        new Random(21).NextBytes(key);
+        string path = Path.Combine(dir, "share.key");
+        File.WriteAllBytes(path, key);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return path;
+    }
+
     /// <summary>
     /// From one network namespace to another (a veth pair between two stacks, made for the test),
-    /// 20 % of the datagrams dropped on arrival in the receiver's namespace.
+    /// 20 % of the datagrams dropped on arrival in the receiver's namespace; under each wire's
+    /// symbol datagram (0.11: object id first, a key seals the whole file; 0.9: a key seals each
+    /// datagram; 0.5: 0.5.1's layout).
     /// </summary>
-    [Fact]
-    public void Share_Reaches_Fetch_In_Another_Namespace_Through_20_Percent_Loss_With_Matching_Hash()
+    [Theory]
+    [InlineData("0.11", false)]
+    [InlineData("0.11", true)]
+    [InlineData("0.9", true)]
+    [InlineData("0.5", false)]
+    public void Share_Reaches_Fetch_In_Another_Namespace_Through_20_Percent_Loss_With_Matching_Hash(string wire, bool symm)
     {
         using var net = new NamespacePair();
         string channel = "fleet/share/" + Guid.NewGuid().ToString("N");
@@ -39,14 +56,15 @@ public class ShareFetchTests : IDisposable
         string src = Path.Combine(dir, "image.bin");
         File.WriteAllBytes(src, data);
         string outDir = Path.Combine(dir, "out");
-        using var fetch = NamespacePair.StartLc(net.Receiver, $"fetch -i {NamespacePair.RecvIf} --output {outDir} -t 60 {channel}");
+        string keyArg = symm ? " --key-file " + KeyFile() : "";
+        using var fetch = NamespacePair.StartLc(net.Receiver, $"fetch --wire {wire} -i {NamespacePair.RecvIf} --output {outDir} -t 60{keyArg} {channel}");
         fetch.WaitForStderr("waiting for files");
-        var (sc, _, serr) = NamespacePair.Lc(net.Sender, $"share -i {NamespacePair.SendIf} --rate 40 --rounds 8 {src} {channel}", 120_000);
+        var (sc, _, serr) = NamespacePair.Lc(net.Sender, $"share --wire {wire} -i {NamespacePair.SendIf} --rate 40 --rounds 8{keyArg} {src} {channel}", 120_000);
         Assert.True(sc == 0, "lc share failed: " + serr);
         int exit = fetch.WaitForExit(60_000);
         Assert.True(exit == 0, $"lc fetch exited {exit}: {fetch.Stderr}");
         Assert.True(File.ReadAllBytes(Path.Combine(outDir, "image.bin")).AsSpan().SequenceEqual(data));
-        Assert.Contains("blake3 ok", fetch.Stderr);
+        Assert.Contains(wire == "0.11" ? "blake3 ok (= object id)" : "blake3 ok", fetch.Stderr);
         var (_, rules, _) = NamespacePair.Run(net.Receiver, "nft list table ip6 lcsharetest", 10_000);
         Assert.Matches(@"counter packets [1-9][0-9]+", rules); // the loss really happened
     }
@@ -55,8 +73,10 @@ public class ShareFetchTests : IDisposable
     /// A one-round share of a small file lasts a few ms; receivers already listening must still
     /// get it (they join the symbols' channel only after the announcement: the join wait).
     /// </summary>
-    [Fact]
-    public void A_One_Round_Share_Of_A_Small_File_Reaches_Every_Receiver_Already_Listening()
+    [Theory]
+    [InlineData("0.11")]
+    [InlineData("0.5")]
+    public void A_One_Round_Share_Of_A_Small_File_Reaches_Every_Receiver_Already_Listening(string wire)
     {
         Netns.Require();
         string channel = "fleet/small/" + Guid.NewGuid().ToString("N");
@@ -68,12 +88,12 @@ public class ShareFetchTests : IDisposable
         for (int i = 0; i < fetches.Length; i++)
         {
             Directory.CreateDirectory(Path.Combine(dir, "out" + i));
-            fetches[i] = Lc.Start($"fetch -i {Netns.RecvIf} --output {Path.Combine(dir, "out" + i)} -t 30 {channel}");
+            fetches[i] = Lc.Start($"fetch --wire {wire} -i {Netns.RecvIf} --output {Path.Combine(dir, "out" + i)} -t 30 {channel}");
         }
         try
         {
             foreach (PeerProcess f in fetches) f.WaitForStderr("waiting for files");
-            var (sc, _, serr) = Lc.Run($"share -i {Netns.SendIf} --rounds 1 {src} {channel}", 60_000);
+            var (sc, _, serr) = Lc.Run($"share --wire {wire} -i {Netns.SendIf} --rounds 1 {src} {channel}", 60_000);
             Assert.True(sc == 0, "lc share failed: " + serr);
             for (int i = 0; i < fetches.Length; i++)
             {
@@ -88,9 +108,17 @@ public class ShareFetchTests : IDisposable
         }
     }
 
-    [Fact]
-    public void Tampered_Symbols_Never_Yield_A_Written_File()
+    /// <summary>
+    /// A forged object never yields a file (nor a temporary one): under 0.5 its symbols under the
+    /// genuine announcement; under 0.11 also under the genuine object id (BLAKE3 of the genuine
+    /// file), which the decoded bytes must equal as well as the announced hash.
+    /// </summary>
+    [Theory]
+    [InlineData("0.11")]
+    [InlineData("0.5")]
+    public void Tampered_Symbols_Never_Yield_A_Written_File(string wire)
     {
+        WireProfile profile = WireProfile.Parse(wire)!;
         Netns.Require();
         string channel = "fleet/tamper/" + Guid.NewGuid().ToString("N");
         var genuine = new byte[300_000];
@@ -105,16 +133,17 @@ public class ShareFetchTests : IDisposable
         int alen = a.Write(announce, 0);
 
         string outDir = Path.Combine(dir, "out");
-        using var fetch = Lc.Start($"fetch -i {Netns.RecvIf} --output {outDir} -t 30 {channel}");
+        using var fetch = Lc.Start($"fetch --wire {wire} -i {Netns.RecvIf} --output {outDir} -t 30 {channel}");
         fetch.WaitForStderr("waiting for files");
         using var ctx = new Context(SocketsPlatform.Instance);
         var socket = ctx.CreateSocket();
         socket.Bind(Interfaces.Resolve(Netns.SendIf));
-        var baseChannel = ctx.CreateChannel(channel);
+        var baseChannel = ctx.CreateChannel(channel, profile);
         socket.Bind(baseChannel);
         var symbols = baseChannel.Sideband(77);
         socket.Bind(symbols);
-        var sender = new FecSender(new ObjectEncoder(oti, forged, 0), symbols);
+        // Under 0.11 the forged object goes out under the genuine object id.
+        var sender = new FecSender(new ObjectEncoder(oti, forged, 0), symbols, profile, false, false, profile.FecObjectId ? hash : null, SocketsPlatform.Instance);
         for (int round = 0; round < 20 && !fetch.HasExited; round++)
         {
             baseChannel.Send(announce, 0, alen);
@@ -124,6 +153,8 @@ public class ShareFetchTests : IDisposable
         int exit = fetch.WaitForExit(30_000);
         Assert.Equal(1, exit);
         Assert.Contains("do not match the announced BLAKE3 hash", fetch.Stderr);
+        if (profile.FecObjectId) Assert.Contains("nor the object id their datagrams carry", fetch.Stderr);
+        Assert.Contains("(1 refused)", fetch.Stderr);
         Assert.Empty(Directory.GetFiles(outDir)); // neither the file nor a temporary one
     }
 }

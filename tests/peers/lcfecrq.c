@@ -16,11 +16,15 @@
  *       (0.9.1 returns the bytes of the datagrams it took, not F: it writes F bytes, F required).
  *   FLAGS: comma-separated oti, rand, ws=BYTES (sets liblcrq's RQ_WS_DEFAULT, its working
  *       memory: smaller makes multi-block objects of a test's size), oh=N (0.11: send with
- *       lc_channel_rq_overhead(chan, N), K' + N symbols a call, enough calls for COUNT), or none.
+ *       lc_channel_rq_overhead(chan, N), K' + N symbols a call, enough calls for COUNT),
+ *       band=N (the channel is CHANNEL's sideband N, N decimal, as lc share's symbols channel: the
+ *       group with N in bytes 8..15 little-endian, port 4242, made with lc_channel_init_grp, since
+ *       lc_channel_sideband's copy leaves the FEC symbol size T at 0), or none.
  * Exit 0 success, 1 error, 3 timeout ("TIMEOUT" on stderr). */
 #define _GNU_SOURCE
 #include <librecast/net.h>
 #include <lcrq.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,6 +43,8 @@ static void unhex(const char *s, unsigned char *out, size_t n)
 }
 
 static int overhead = -1;
+static int sideband;
+static uint64_t band;
 
 static int parse_flags(const char *flags)
 {
@@ -49,6 +55,7 @@ static int parse_flags(const char *flags)
 		else if (!strcmp(t, "rand")) coding |= LC_CODE_FEC_RAND;
 		else if (!strncmp(t, "ws=", 3)) RQ_WS_DEFAULT = strtoull(t + 3, NULL, 10);
 		else if (!strncmp(t, "oh=", 3)) overhead = atoi(t + 3);
+		else if (!strncmp(t, "band=", 5)) { sideband = 1; band = strtoull(t + 5, NULL, 10); }
 		else if (strcmp(t, "none")) { fprintf(stderr, "unknown flag %s\n", t); exit(1); }
 	}
 	free(copy);
@@ -64,6 +71,16 @@ static lc_channel_t *open_channel(lc_ctx_t *ctx, const char *ifname, const char 
 	if (lc_socket_bind(sock, ifx)) die("lc_socket_bind");
 	lc_channel_t *chan = lc_channel_new(ctx, (char *)name);
 	if (!chan) die("lc_channel_new");
+	if (sideband) {
+		/* The base group with the band in bytes 8..15, little-endian, as lc_channel_sideband makes
+		 * it; lc_channel_init_grp rather than lc_channel_sideband's copy, which leaves T at 0. */
+		struct in6_addr grp = *lc_channel_in6addr(chan);
+		for (int i = 0; i < 8; i++) grp.s6_addr[8 + i] = (unsigned char)(band >> (8 * i));
+		chan = lc_channel_init_grp(ctx, &grp, 4242);
+		if (!chan) die("lc_channel_init_grp");
+		char text[INET6_ADDRSTRLEN];
+		fprintf(stderr, "sideband %s\n", inet_ntop(AF_INET6, lc_channel_in6addr(chan), text, sizeof text));
+	}
 	if (lc_channel_bind(sock, chan)) die("lc_channel_bind");
 	if (keyhex) {
 		unhex(keyhex, key, sizeof key);

@@ -13,7 +13,9 @@ namespace Librecast.Cli;
 /// <remarks>
 /// A block being decoded cannot take symbols; the few that arrive for it meanwhile wait in a
 /// fixed stash (<see cref="StashSlots"/> symbols) and join the block only if the attempt failed;
-/// when the stash is full they are dropped (counted). Memory: the <see cref="ObjectDecoder"/>, the
+/// when the stash is full they are dropped (counted). Datagrams are in the FEC_RQ layout of the
+/// wire profile (<see cref="FecCoding"/>, without OTI: the announcement carries it); on 0.11 only
+/// those whose object id is the expected one (the announced hash) are taken. Memory: the <see cref="ObjectDecoder"/>, the
 /// stash and a queue of Z block numbers, all allocated here.
 /// </remarks>
 internal sealed class FetchReceiver : IDisposable
@@ -25,6 +27,9 @@ internal sealed class FetchReceiver : IDisposable
 
     private readonly ObjectDecoder decoder;
     private readonly Oti oti;
+    private readonly WireProfile wire;
+    private readonly int header;
+    private readonly byte[]? objectId;
     private readonly object gate = new();
     private readonly byte[] state;
     private readonly int[] queue;
@@ -37,8 +42,24 @@ internal sealed class FetchReceiver : IDisposable
     private int blocksDone;
     private Exception? failure;
 
-    public FetchReceiver(Oti oti, int extra)
+    /// <summary>A receiver of 0.5.1's layout (ESI ‖ SBN ‖ symbol).</summary>
+    public FetchReceiver(Oti oti, int extra) : this(WireProfile.V0_5, oti, extra, null)
     {
+    }
+
+    /// <summary>
+    /// A receiver of <paramref name="wire"/>'s FEC datagrams without OTI for the object <paramref name="oti"/>
+    /// describes; on 0.11 <paramref name="objectId"/> (32 bytes, copied) is the object id every datagram must carry.
+    /// </summary>
+    /// <exception cref="ArgumentException">0.11 and no 32-byte object id.</exception>
+    public FetchReceiver(WireProfile wire, Oti oti, int extra, byte[]? objectId)
+    {
+        ArgumentNullException.ThrowIfNull(wire);
+        if (wire.FecObjectId && (objectId == null || objectId.Length != FecCoding.ObjectIdLength))
+            throw new ArgumentException("the wire's datagrams carry an object id: give the expected one", nameof(objectId));
+        this.wire = wire;
+        this.objectId = wire.FecObjectId ? (byte[])objectId!.Clone() : null;
+        header = FecCoding.HeaderLength(wire, false);
         this.oti = oti;
         decoder = new ObjectDecoder(oti, extra);
         state = new byte[oti.Z];
@@ -55,6 +76,12 @@ internal sealed class FetchReceiver : IDisposable
 
     /// <summary>Datagrams refused as not a symbol of this object (wrong length or block number).</summary>
     public long Malformed { get; private set; }
+
+    /// <summary>Datagrams dropped because their object id (0.11) is not the expected one.</summary>
+    public long OtherObject { get; private set; }
+
+    /// <summary>The object id every datagram taken carried (0.11), else null.</summary>
+    public byte[]? ObjectId => objectId;
 
     /// <summary>Symbols that arrived for a block being decoded and were kept in the stash.</summary>
     public long Stashed { get; private set; }
@@ -82,11 +109,13 @@ internal sealed class FetchReceiver : IDisposable
     /// <summary>Takes one datagram's payload (already opened if the channel is encrypted): stores its symbol, decodes nothing.</summary>
     public void Offer(byte[] buffer, int offset, int length)
     {
-        if (length != FecCoding.PayloadIdLength + oti.T) { Malformed++; return; }
-        int sbn = FecCoding.PayloadSbn(buffer, offset);
+        if (length != header + oti.T) { Malformed++; return; }
+        int pid = offset + header - FecCoding.PayloadIdLength;
+        if (objectId != null && !buffer.AsSpan(offset, FecCoding.ObjectIdLength).SequenceEqual(objectId)) { OtherObject++; return; }
+        int sbn = FecCoding.PayloadSbn(wire, buffer, pid);
         if (sbn >= oti.Z) { Malformed++; return; }
-        int esi = FecCoding.PayloadEsi(buffer, offset);
-        int at = offset + FecCoding.PayloadIdLength;
+        int esi = FecCoding.PayloadEsi(wire, buffer, pid);
+        int at = pid + FecCoding.PayloadIdLength;
         lock (gate)
         {
             switch (state[sbn])

@@ -22,7 +22,9 @@ internal static class Share
     public static Cmd ShareCommand() => new("share", "share <PATH... CHANNEL>", "share <PATH... CHANNEL>... [options]",
         "Share files with every receiver of CHANNEL (lc fetch), RaptorQ-coded: each round announces every file (name, size,\n" +
         "BLAKE3 hash, RaptorQ parameters; again after every 100 ms of its symbols) and sends a fresh batch of its symbols;\n" +
-        "receivers joining at any time decode from whatever symbols reach them. Progress on stderr.\n" +
+        "receivers joining at any time decode from whatever symbols reach them. The symbols are --wire's FEC datagrams\n" +
+        "(0.11: led by the file's BLAKE3 as librecast's object id; with a key the whole file is sealed first).\n" +
+        "Progress on stderr.\n" +
         "Example: lc share -i eth0 --rate 50 lcgw.bin config.json fleet/files",
         new[]
         {
@@ -42,7 +44,8 @@ internal static class Share
 
     public static Cmd FetchCommand() => new("fetch", "fetch <CHANNEL>", "fetch <CHANNEL> [options]",
         "Fetch files shared on CHANNEL (lc share): decode, check each file's BLAKE3 hash, and write it to DIR atomically\n" +
-        "(temporary file, fsync, rename). A file whose hash does not match is never written (exit 1).\n" +
+        "(temporary file, fsync, rename). A file whose hash does not match (under --wire 0.11: the announced hash and the\n" +
+        "object id its symbols carry) is never written, not even a temporary file (exit 1).\n" +
         "Progress: a bar on a terminal, otherwise a line every 10 %.\n" +
         "Example: lc fetch -i eth0 --output /var/lib/images -t 600 fleet/files",
         new[]
@@ -113,7 +116,7 @@ internal static class Share
         long deadline = timeoutSeconds is double s ? Environment.TickCount64 + (long)(s * 1000) : long.MaxValue;
         var message = new Message(65536);
         var done = new System.Collections.Generic.HashSet<string>();
-        long badAnnouncements = 0;
+        long badAnnouncements = 0, refused = 0;
         bool tty = !Console.IsErrorRedirected;
         while (done.Count < count)
         {
@@ -147,11 +150,15 @@ internal static class Share
             using var symbolSocket = session.Context.CreateSocket();
             symbolSocket.Bind(ifindex);
             Channel symbols = session.Channel.Sideband(a.Band);
-            if (key != null) symbols.SetKey(key);
+            // 0.11 seals the whole file before encoding (the object is opened after decoding); 0.5 and 0.9 each datagram.
+            WireProfile wire = symbols.Wire;
+            bool objectSealed = key != null && wire.SealsObjectBeforeFec;
+            if (key != null && !objectSealed) symbols.SetKey(key);
             symbolSocket.Bind(symbols);
             symbols.Join();
             // The receive thread only stores symbols; blocks decode on FetchReceiver's thread.
-            using var receiver = new FetchReceiver(oti, 16);
+            // On 0.11 it takes only datagrams whose object id is the announced hash (BLAKE3 of the file).
+            using var receiver = new FetchReceiver(wire, oti, 16, wire.FecObjectId ? a.Hash : null);
             var progress = new Progress(a.Name, receiver.Decoder.Needed, tty);
             var started = Stopwatch.StartNew();
             long dropsAtStart = symbolSocket.ReadKernelDrops();
@@ -165,7 +172,8 @@ internal static class Share
                 {
                     progress.End();
                     Console.Error.WriteLine($"lc: timed out after {timeoutSeconds} s fetching {a.Name}: {receiver.Decoder.Received} of {receiver.Decoder.Needed} symbols needed arrived ({receiver.Decoder.BlocksDone} of {oti.Z} blocks decoded; " +
-                        $"the kernel dropped {DroppedSoFar()} datagrams, receive buffer full)");
+                        $"the kernel dropped {DroppedSoFar()} datagrams, receive buffer full" +
+                        (receiver.OtherObject > 0 ? $"; {receiver.OtherObject} datagrams of another object id dropped" : "") + ")");
                     return Program.ExitTimeout;
                 }
                 if (symbolSocket.Receive(message, (int)Math.Min(left, 50)) != ReceiveResult.Ok) continue;
@@ -186,25 +194,45 @@ internal static class Share
                 if (over > most) most = over;
             }
 
-            // 3. The hash decides whether it is written at all.
-            var hash = new byte[32];
-            Blake3Hasher.Hash(receiver.Decoder.Result, 0, (int)oti.F, hash, 0);
-            if (!hash.AsSpan().SequenceEqual(a.Hash))
+            // 3. The hash decides whether it is written at all: the announced one and (0.11) the
+            // object id the datagrams carried, both BLAKE3 of the file (of the plaintext, with a key).
+            byte[] file = receiver.Decoder.Result;
+            int fileLength = (int)oti.F;
+            if (objectSealed)
             {
-                Console.Error.WriteLine($"lc: {a.Name}: decoded bytes do not match the announced BLAKE3 hash (tampered or corrupted symbols): not written");
+                using var box = new Librecast.Crypto.SecretBox(key!);
+                var opened = new byte[Math.Max(0, fileLength - Librecast.Crypto.SecretBox.Overhead)];
+                if (fileLength <= Librecast.Crypto.SecretBox.Overhead || box.Open(file, 0, fileLength, opened, 0, out fileLength) != Librecast.Crypto.SecretBoxStatus.Ok)
+                {
+                    refused++;
+                    Console.Error.WriteLine($"lc: {a.Name}: decoded object does not open with the key (tampered or corrupted symbols): not written ({refused} refused)");
+                    return Program.ExitFailure;
+                }
+                file = opened;
+            }
+            var hash = new byte[32];
+            Blake3Hasher.Hash(file, 0, fileLength, hash, 0);
+            bool announcedOk = hash.AsSpan().SequenceEqual(a.Hash);
+            bool objectIdOk = receiver.ObjectId == null || hash.AsSpan().SequenceEqual(receiver.ObjectId);
+            if (!announcedOk || !objectIdOk)
+            {
+                refused++;
+                Console.Error.WriteLine($"lc: {a.Name}: decoded bytes (blake3 {Convert.ToHexStringLower(hash)}) do not match the announced BLAKE3 hash" +
+                    (receiver.ObjectId == null ? "" : " nor the object id their datagrams carry") + $" (tampered or corrupted symbols): not written ({refused} refused)");
                 return Program.ExitFailure;
             }
             string path = Path.Combine(outDir, a.Name);
-            AtomicFile.Write(path, receiver.Decoder.Result, 0, (int)oti.F);
+            AtomicFile.Write(path, file, 0, fileLength);
             done.Add(Convert.ToHexStringLower(a.Hash));
             double secs = started.Elapsed.TotalSeconds;
-            Console.Error.WriteLine($"lc: fetched {a.Name} to {path}: {oti.F} bytes, blake3 ok, {receiver.Decoder.Received} symbols for {receiver.Decoder.Needed} needed " +
+            Console.Error.WriteLine($"lc: fetched {a.Name} to {path}: {fileLength} bytes, blake3 ok{(receiver.ObjectId == null ? "" : " (= object id)")}, {receiver.Decoder.Received} symbols for {receiver.Decoder.Needed} needed " +
                 $"(overhead {(receiver.Decoder.Received - receiver.Decoder.Needed) / (double)oti.Z:F2} per block), {secs:F2} s; " +
                 $"decoded from {used} symbols: {withinK2} of {oti.Z} blocks within K + 2 (most over K: {most}); " +
                 $"{receiver.Attempts} decode attempts on the decoder thread, longest {receiver.LongestDecodeSeconds * 1000:F0} ms; " +
                 $"{receiver.Stashed + receiver.StashDropped} symbols arrived while their block was decoding ({receiver.Stashed} kept for a retry); " +
                 $"kernel dropped {drops} datagrams (receive buffer full)" +
-                (receiver.Malformed > 0 ? $"; {receiver.Malformed} malformed datagrams ignored" : ""));
+                (receiver.Malformed > 0 ? $"; {receiver.Malformed} malformed datagrams ignored" : "") +
+                (receiver.OtherObject > 0 ? $"; {receiver.OtherObject} datagrams of another object id dropped" : ""));
         }
         if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
         return Program.ExitOk;

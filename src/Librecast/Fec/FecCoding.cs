@@ -70,7 +70,7 @@ namespace Librecast.Fec
             return sealedObject;
         }
 
-        /// <summary>Writes the payload id for (sbn, esi) in 0.5.1's layout (ESI ‖ SBN; the share protocol's too).</summary>
+        /// <summary>Writes the payload id for (sbn, esi) in 0.5.1's layout (ESI ‖ SBN).</summary>
         public static void WritePayloadId(byte[] dst, int offset, int sbn, int esi)
         {
             dst[offset] = (byte)(esi >> 16);
@@ -119,7 +119,7 @@ namespace Librecast.Fec
         private ulong state;
         private long sent;
 
-        /// <summary>A sender of encoder's object on channel in 0.5.1's layout (ESI ‖ SBN, no header): the share protocol's.</summary>
+        /// <summary>A sender of encoder's object on channel in 0.5.1's layout (ESI ‖ SBN, no header).</summary>
         public FecSender(ObjectEncoder encoder, Channel channel) : this(encoder, channel, WireProfile.V0_5, false, false, null, null)
         {
         }
