@@ -1,5 +1,3 @@
-using System.Threading;
-
 namespace Librecast
 {
     /// <summary>One transport counter of <see cref="Counters"/>; the value is its index in the table.</summary>
@@ -40,15 +38,7 @@ namespace Librecast
     /// counted, so nothing is lost silently. One table names each counter once (<see cref="NameOf"/>,
     /// <see cref="HelpOf"/>) for <see cref="ToString"/>, the CLI and lcgw's /metrics.
     /// </summary>
-    /// <remarks>
-    /// nanoFramework's <see cref="Interlocked"/> has Int32 operations only, yet totals must be
-    /// 64-bit and never go backwards (Prometheus reads a drop as a counter reset). Each counter is
-    /// two Int32 cells: <c>low</c>, the total modulo 2^32, and <c>halves</c>, how many times low
-    /// crossed a multiple of 2^31 (bumped by the writer that crossed it, just after). A reader
-    /// takes halves, then low: low's top bit must equal halves' parity; if it does not, the
-    /// crossing writer has not bumped halves yet and the reader counts it. Exact and lock-free for
-    /// 2^62 events, whatever the readers' timing; writers add less than 2^31 at a time.
-    /// </remarks>
+    /// <remarks>64-bit, never-decreasing, lock-free totals on Int32 operations: <see cref="CounterCells"/>.</remarks>
     public sealed class Counters
     {
         /// <summary>How many counters the table has.</summary>
@@ -79,8 +69,7 @@ namespace Librecast
             "Framed messages dropped because the same frame (channel, timestamp, seq, rnd) already arrived on another interface: the copies an unbound librecast 0.9+ sender puts on every interface.",
         };
 
-        private readonly int[] low = new int[Count];
-        private readonly int[] halves = new int[Count];
+        private readonly CounterCells cells = new CounterCells(Count);
 
         /// <summary>The counter's name in snake_case (<c>kernel_drops</c>); lcgw exports it as <c>lc_transport_NAME_total</c>.</summary>
         public static string NameOf(Counter counter) { return Names[(int)counter]; }
@@ -89,35 +78,12 @@ namespace Librecast
         public static string HelpOf(Counter counter) { return Helps[(int)counter]; }
 
         /// <summary>The counter's total since the context was created: 64-bit, never decreasing.</summary>
-        public long Get(Counter counter)
-        {
-            int id = (int)counter;
-            long h = Interlocked.CompareExchange(ref halves[id], 0, 0);
-            uint l = (uint)Interlocked.CompareExchange(ref low[id], 0, 0);
-            if ((l >> 31) != (uint)(h & 1)) h++; // the crossing writer has not bumped halves yet
-            return ((h >> 1) << 32) + l;
-        }
+        public long Get(Counter counter) { return cells.Get((int)counter); }
 
-        internal void Increment(Counter counter)
-        {
-            int id = (int)counter;
-            if ((Interlocked.Increment(ref low[id]) & 0x7FFFFFFF) == 0) Interlocked.Increment(ref halves[id]);
-        }
+        internal void Increment(Counter counter) { cells.Increment((int)counter); }
 
-        // nanoFramework's Interlocked has no Add: a compare-and-swap loop does it. amount is 0..2^31-1.
-        internal void Add(Counter counter, int amount)
-        {
-            if (amount <= 0) return;
-            int id = (int)counter;
-            while (true)
-            {
-                int seen = Interlocked.CompareExchange(ref low[id], 0, 0);
-                int next = unchecked(seen + amount);
-                if (Interlocked.CompareExchange(ref low[id], next, seen) != seen) continue;
-                if (((seen ^ next) & unchecked((int)0x80000000)) != 0) Interlocked.Increment(ref halves[id]);
-                return;
-            }
-        }
+        // amount is 0..2^31-1.
+        internal void Add(Counter counter, int amount) { cells.Add((int)counter, amount); }
 
         /// <summary>
         /// Adds what a kernel's running 32-bit count (SO_RXQ_OVFL) grew by since

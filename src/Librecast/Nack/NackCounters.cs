@@ -1,5 +1,3 @@
-using System.Threading;
-
 namespace Librecast
 {
     /// <summary>One counter of <see cref="NackCounters"/>; the value is its index in the table.</summary>
@@ -29,8 +27,8 @@ namespace Librecast
 
     /// <summary>
     /// NACK gap-repair counters of a <see cref="Context"/>, receiver and sender side: every NACK
-    /// sent, received, answered or refused is counted. Same 64-bit, never-decreasing, lock-free
-    /// cells as <see cref="Counters"/> (see its remarks), kept apart so the transport table stays
+    /// sent, received, answered or refused is counted. The same 64-bit, never-decreasing, lock-free
+    /// cells as <see cref="Counters"/> (<see cref="CounterCells"/>), kept apart so the transport table stays
     /// what it is; lc prints them, lcgw can export them as <c>lc_nack_NAME_total</c>.
     /// </summary>
     public sealed class NackCounters
@@ -43,27 +41,15 @@ namespace Librecast
             "sent", "repaired", "duplicates", "abandoned", "received", "resent", "refused", "unknown", "malformed", "not_logged",
         };
 
-        private readonly int[] low = new int[Count];
-        private readonly int[] halves = new int[Count];
+        private readonly CounterCells cells = new CounterCells(Count);
 
         /// <summary>The counter's name in snake_case (<c>resent</c>).</summary>
         public static string NameOf(NackCounter counter) { return Names[(int)counter]; }
 
         /// <summary>The counter's total since the context was created: 64-bit, never decreasing.</summary>
-        public long Get(NackCounter counter)
-        {
-            int id = (int)counter;
-            long h = Interlocked.CompareExchange(ref halves[id], 0, 0);
-            uint l = (uint)Interlocked.CompareExchange(ref low[id], 0, 0);
-            if ((l >> 31) != (uint)(h & 1)) h++; // the crossing writer has not bumped halves yet
-            return ((h >> 1) << 32) + l;
-        }
+        public long Get(NackCounter counter) { return cells.Get((int)counter); }
 
-        internal void Increment(NackCounter counter)
-        {
-            int id = (int)counter;
-            if ((Interlocked.Increment(ref low[id]) & 0x7FFFFFFF) == 0) Interlocked.Increment(ref halves[id]);
-        }
+        internal void Increment(NackCounter counter) { cells.Increment((int)counter); }
 
         /// <summary>One line: <c>nack_sent=.. nack_repaired=.. ...</c>, every counter in order.</summary>
         public override string ToString()
