@@ -13,7 +13,7 @@ namespace Librecast
     /// </summary>
     public sealed class Socket : IDisposable
     {
-        private const int ListenPollMs = ReceiveRing.PollMs;
+        private const int ListenPollMs = BatchedListener.PollMs;
 
         private readonly Context context;
         private readonly object stateLock = new object();
@@ -455,7 +455,7 @@ namespace Librecast
                 Thread t;
                 if (batched != null)
                 {
-                    ReceiveRing receive = new ReceiveRing(this, batched, context.Counters, options, onMessage, onRejected, onError);
+                    BatchedListener receive = new BatchedListener(this, batched, context.Counters, options, onMessage, onRejected, onError);
                     listening = true;
                     if (options.SingleThread) t = new Thread(receive.RunSingleThread);
                     else

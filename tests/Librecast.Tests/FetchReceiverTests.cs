@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using Librecast.Cli;
+using Librecast.Files;
 using Librecast.Fec;
 using Xunit;
 

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using Librecast.Gateway.Config;
+using Librecast.Files;
 using Librecast.Sensors;
 using Xunit;
 

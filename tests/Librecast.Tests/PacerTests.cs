@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading;
 using Librecast.Sockets;
+using Librecast.Files;
 using Xunit;
 
 namespace Librecast.Tests;

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using Librecast.Fec;
+using Librecast.Files;
 using Librecast.Sockets;
 using Librecast.Tests.Support;
 using Xunit;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Librecast.Fec;
+using Librecast.Files;
 using Librecast.Sockets;
 using Librecast.Tests.Support;
 using Xunit;

@@ -2,6 +2,7 @@ using System;
 using System.Text;
 using System.Threading;
 using Librecast;
+using Librecast.Files;
 using Librecast.Sockets;
 
 namespace Librecast.Cli;

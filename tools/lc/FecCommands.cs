@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Threading;
 using Librecast;
+using Librecast.Files;
 using Librecast.Fec;
 
 namespace Librecast.Cli;
@@ -103,7 +104,7 @@ internal static class FecCommands
         int rounds = Math.Max(1, (perBlock + sender.BlockRoundSymbols(0) - 1) / sender.BlockRoundSymbols(0));
         long total = (long)rounds * sender.RoundSymbols;
         double rate = r.Number("--rate") ?? DefaultSymbolRate;
-        var pace = new Librecast.Sockets.Pacer(rate);
+        var pace = new Librecast.Files.Pacer(rate);
         for (long i = 0; i < total; i++)
         {
             sender.SendNext();
@@ -176,29 +177,4 @@ internal static class FecCommands
     private static string Dropped(FecReceiver r, long rejected) =>
         $"dropped {r.Malformed + rejected} malformed, {r.OtiMismatch} with another OTI, {r.OtherObject} of another object; " +
         $"{r.RefusedObjects} decoded object(s) refused (BLAKE3 not the object id, or did not open)";
-}
-
-/// <summary>Files that appear whole or not at all: written to a temporary file beside the target, fsynced, renamed.</summary>
-internal static class AtomicFile
-{
-    public static void Write(string path, byte[] data, int offset, int count)
-    {
-        string full = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(full) ?? ".";
-        string temp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Environment.ProcessId + ".partial");
-        try
-        {
-            using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                fs.Write(data, offset, count);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { }
-            throw;
-        }
-    }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Threading;
 using Librecast;
+using Librecast.Files;
 using Librecast.Sockets;
 
 namespace Librecast.Cli;
@@ -100,7 +101,7 @@ internal static class Flood
         return c.SendErrors > 0 ? Program.ExitFailure : Program.ExitOk;
     }
 
-    public static int Listen(string? iface, int? count, double? timeoutSeconds, ListenSecurity security, bool singleThread, bool gro, string channelName, bool nack = false)
+    public static int ListenQuiet(string? iface, int? count, double? timeoutSeconds, ListenSecurity security, bool singleThread, bool gro, string channelName, bool nack = false)
     {
         Commands.CheckListenArguments(count, timeoutSeconds);
         UserKeyFile.Check(security.KeyFile);

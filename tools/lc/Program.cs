@@ -1,5 +1,6 @@
 using System;
 using Librecast;
+using Librecast.Files;
 
 namespace Librecast.Cli;
 
@@ -113,7 +114,7 @@ public static class Program
     private static Opt KeyFileOption() => KeyFileOption(
         "Encrypt the channel with the 32-byte key in FILE (librecast's SYMM coding: XSalsa20-Poly1305, 40 bytes per\n" +
         "datagram; talks to C programs that set the same key with lc_channel_set_sym_key). The file must be readable\n" +
-        "by its owner only; " + Librecast.Sockets.KeyFile.HowToMake + ".");
+        "by its owner only; " + Librecast.Files.KeyFile.HowToMake + ".");
 
     private static Opt[] Join(Opt[] a, Opt[] b)
     {
@@ -208,7 +209,7 @@ public static class Program
                 var security = new ListenSecurity(key, replay, maxAge);
                 bool nack = NackCommands.Listen(r, raw);
                 return quiet
-                    ? Flood.Listen(iface, r.Int("--count"), timeout, security, r.Int("--threads") == 1, !r.Flag("--no-gro"), channel!, nack)
+                    ? Flood.ListenQuiet(iface, r.Int("--count"), timeout, security, r.Int("--threads") == 1, !r.Flag("--no-gro"), channel!, nack)
                     : Commands.Listen(iface, raw, r.Int("--count"), timeout, r.Flag("--verbose"), security, channel!, nack);
             });
     }

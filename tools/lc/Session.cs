@@ -1,5 +1,6 @@
 using System;
 using Librecast;
+using Librecast.Files;
 using Librecast.Sockets;
 
 namespace Librecast.Cli;

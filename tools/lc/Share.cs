@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Threading;
 using Librecast;
+using Librecast.Files;
 using Librecast.Fec;
 using Librecast.Sockets;
 
@@ -94,7 +95,7 @@ internal static class Share
         {
             foreach (SharedFile f in files)
                 if (!sharer.SendRound(f, interrupted.Token)) return Program.ExitInterrupted;
-            Console.Error.WriteLine($"lc: round {round + 1} sent ({sharer.Pacer.Bytes} bytes so far, {sharer.Pacer.Rate / 1e6 * 8:F1} Mbit/s)");
+            Console.Error.WriteLine($"lc: round {round + 1} sent ({sharer.Pacer.Units} bytes so far, {sharer.Pacer.Rate / 1e6 * 8:F1} Mbit/s)");
         }
         return Program.ExitOk;
     }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Net;
 using Librecast;
+using Librecast.Files;
 using Librecast.Sensors;
 
 namespace Librecast.Gateway.Config;
@@ -193,7 +194,7 @@ public sealed partial class GatewayConfig
         {
             try
             {
-                Librecast.Sockets.KeyFile.Check(config.KeyFile); // --check-config catches a bad key file too
+                Librecast.Files.KeyFile.Check(config.KeyFile); // --check-config catches a bad key file too
             }
             catch (LibrecastException e)
             {
@@ -204,7 +205,7 @@ public sealed partial class GatewayConfig
         {
             try
             {
-                Librecast.Sockets.KeyFile.Check(config.Share.KeyFile);
+                Librecast.Files.KeyFile.Check(config.Share.KeyFile);
             }
             catch (LibrecastException e)
             {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
 using Librecast.Gateway.Config;
+using Librecast.Files;
 using Librecast.Sockets;
 
 namespace Librecast.Gateway;

@@ -29,10 +29,3 @@ public sealed class Observation
     /// <summary>Payload length.</summary>
     public int PayloadLength;
 }
-
-/// <summary>Somewhere decoded readings go: JSON lines, the metrics store, the MQTT bridge.</summary>
-public interface IOutput : System.IDisposable
-{
-    /// <summary>Takes one observation. Must not block for long (it runs on the receive thread) and must not throw for I/O trouble (count and log it).</summary>
-    void Write(Observation observation);
-}

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Threading;
 using Librecast.Gateway.Config;
+using Librecast.Files;
 using Librecast.Gateway.Outputs;
 using Librecast.Sockets;
 
@@ -157,7 +158,7 @@ internal sealed class DirectoryShare
                 bool more = s.SendRound(e.File, stop);
                 Volatile.Write(ref symbols, s.SymbolsSent);
                 Volatile.Write(ref announcements, s.Announcements);
-                Volatile.Write(ref sentBytes, s.Pacer.Bytes);
+                Volatile.Write(ref sentBytes, s.Pacer.Units);
                 if (!more) return true;
             }
             Interlocked.Increment(ref rounds);

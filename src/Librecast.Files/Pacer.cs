@@ -2,7 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Threading;
 
-namespace Librecast.Sockets;
+namespace Librecast.Files;
 
 /// <summary>
 /// Keeps the average send rate at or under a limit by sleeping when ahead (lc share and lcgw's
@@ -22,10 +22,10 @@ public sealed class Pacer(double unitsPerSecond)
     public double Limit => unitsPerSecond;
 
     /// <summary>Units (bytes or datagrams) counted so far.</summary>
-    public long Bytes;
+    public long Units;
 
     /// <summary>The average rate so far, in units per second.</summary>
-    public double Rate => Bytes / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+    public double Rate => Units / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
 
     /// <summary>
     /// Counts units sent and sleeps while more than 2 ms ahead of the limit; a sleep ends early
@@ -35,8 +35,8 @@ public sealed class Pacer(double unitsPerSecond)
     /// </summary>
     public bool Sent(int units, CancellationToken stop = default)
     {
-        Bytes += units;
-        double ahead = Bytes / unitsPerSecond - (clock.Elapsed.TotalSeconds - idle);
+        Units += units;
+        double ahead = Units / unitsPerSecond - (clock.Elapsed.TotalSeconds - idle);
         if (ahead < -MaxBurstSeconds)
         {
             idle += -ahead - MaxBurstSeconds;

@@ -2,8 +2,9 @@ using System;
 using System.IO;
 using System.Security.Cryptography;
 using Librecast.Crypto;
+using Librecast.Sockets;
 
-namespace Librecast.Sockets;
+namespace Librecast.Files;
 
 /// <summary>
 /// Channel key files (lc --key-file, lcgw's key_file): exactly 32 raw bytes in a regular file only

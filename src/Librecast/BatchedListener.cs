@@ -14,7 +14,7 @@ namespace Librecast
     /// makes the reader wait (the kernel's buffer absorbs the burst; what it then drops is
     /// counted as KernelDrops).
     /// </summary>
-    internal sealed class ReceiveRing
+    internal sealed class BatchedListener
     {
         /// <summary>How often a listener wakes to notice cancellation.</summary>
         internal const int PollMs = 100;
@@ -36,7 +36,7 @@ namespace Librecast
         private readonly ErrorHandler? onError;
         private int readerDone;
 
-        public ReceiveRing(Socket socket, IBatchTransport transport, Counters counters, ListenOptions options,
+        public BatchedListener(Socket socket, IBatchTransport transport, Counters counters, ListenOptions options,
             MessageHandler onMessage, MessageHandler? onRejected, ErrorHandler? onError)
         {
             if (options.BatchSize < 1 || options.BatchSize > 1024) throw new ArgumentOutOfRangeException("options", "BatchSize is 1..1024");

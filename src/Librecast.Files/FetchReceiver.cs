@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Threading;
 using Librecast.Fec;
 
-namespace Librecast.Cli;
+namespace Librecast.Files;
 
 /// <summary>
 /// <c>lc fetch</c>'s receiver: the receive thread only stores symbols (<see cref="Offer"/>, no
@@ -18,7 +18,7 @@ namespace Librecast.Cli;
 /// those whose object id is the expected one (the announced hash) are taken. Memory: the <see cref="ObjectDecoder"/>, the
 /// stash and a queue of Z block numbers, all allocated here.
 /// </remarks>
-internal sealed class FetchReceiver : IDisposable
+public sealed class FetchReceiver : IDisposable
 {
     /// <summary>Symbols kept for blocks while they decode (a failed attempt needs one or two more).</summary>
     public const int StashSlots = 64;
@@ -89,8 +89,10 @@ internal sealed class FetchReceiver : IDisposable
     /// <summary>Symbols that arrived for a block being decoded with the stash full: dropped.</summary>
     public long StashDropped { get; private set; }
 
-    /// <summary>Decode attempts, and the longest one, on the decoder thread.</summary>
+    /// <summary>Decode attempts on the decoder thread.</summary>
     public int Attempts { get; private set; }
+
+    /// <summary>The longest decode attempt, in seconds.</summary>
     public double LongestDecodeSeconds { get; private set; }
 
     /// <summary>True once every block has decoded (the decoder thread's failure is thrown here).</summary>
@@ -207,6 +209,7 @@ internal sealed class FetchReceiver : IDisposable
         }
     }
 
+    /// <summary>Stops the decoder thread and waits for it.</summary>
     public void Dispose()
     {
         lock (gate) { stopping = true; Monitor.PulseAll(gate); }
