@@ -12,7 +12,8 @@ namespace Librecast.Sockets;
 /// librecast users: a secret signing key file holds the 32-byte Ed25519 seed (the first half of
 /// libsodium's 64-byte secret key), owner-only, checked as <see cref="KeyFile"/> checks a channel
 /// key; a public key is 64 hex digits, on the command line or in a file, or 32 raw bytes in a file;
-/// a keyring is a file of public keys (one per line, # comments) or a directory of such files;
+/// a keyring is a file of public keys (one per line, # comments; lcagent's 128-digit keys too: the
+/// signing key is their second half) or a directory of such files;
 /// a token file is the 128-byte token as librecast sends it. Every problem is one line
 /// (<see cref="LibrecastException"/>) naming the file; nothing of a secret is ever in it.
 /// </summary>
@@ -124,8 +125,10 @@ public static class SigningKeyFiles
             string line = lines[i].Trim();
             if (line.Length == 0 || line[0] == '#') continue;
             string word = line.Split(' ', '\t')[0];
+            // lcagent's form (lcagent whoami, its authorized_keys): 64 bytes, its signing key the second half.
+            if (word.Length == 4 * Ed25519.PublicKeySize) word = word.Substring(2 * Ed25519.PublicKeySize);
             if (!TryHex(word, out byte[]? key))
-                throw new LibrecastException($"keyring file '{file}' line {i + 1}: not a public key (64 hex digits expected)");
+                throw new LibrecastException($"keyring file '{file}' line {i + 1}: not a public key (64 hex digits, or lcagent's 128)");
             ring.Add(key!, 0);
         }
     }

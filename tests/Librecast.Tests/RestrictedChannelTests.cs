@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
@@ -425,5 +426,207 @@ public class RestrictedChannelTests
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(50, accepted);
         Assert.Equal(0, allocated);
+    }
+}
+
+/// <summary>
+/// Restricted channels from the shell: lc key, lc token, lc send --token --key and lc listen
+/// --keyring against the real librecast 0.11.2 and against lcagent 0.1.0 (Debian sid; its FEC +
+/// OTI + token traffic), and every bad key or token file refused in one line.
+/// </summary>
+[Collection(NetworkCollection.Name)]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public class RestrictedCliTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("lc-tokens-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    private string F(string name) => Path.Combine(dir, name);
+
+    private static string Hex(byte[] b) => Convert.ToHexStringLower(b);
+
+    private static string Ok(string args)
+    {
+        var (code, stdout, err) = Lc.Run(args);
+        Assert.True(code == 0, $"lc {args}: exit {code}: {err}");
+        return stdout.Trim();
+    }
+
+    private static string Refused(string args)
+    {
+        var (code, stdout, err) = Lc.Run(args);
+        Assert.True(code == 2, $"lc {args}: exit {code}, 2 wanted: {err}");
+        Assert.Equal("", stdout);
+        Assert.Single(err.Trim().Split('\n'));
+        return err.Trim();
+    }
+
+    // lcagent 0.1.0 from Debian sid (tests/peers/fetch-librecast): it needs GLIBC 2.38, so it runs
+    // under sid's libc's own loader, with librecast 0.11.2's libraries; HOME holds its keys.
+    private static string Lcagent(string home, string args)
+    {
+        string prefix = Path.Combine(Path.GetDirectoryName(CPeer.Prefix(WireProfile.V0_11))!, "lcagent-0.1.0");
+        string lib = Path.Combine(prefix, "usr/lib/x86_64-linux-gnu");
+        if (!File.Exists(Path.Combine(prefix, "usr/bin/lcagent")))
+            throw new InvalidOperationException($"lcagent is not in {prefix}: run tests/peers/fetch-librecast (tools/setup runs it)");
+        string lib011 = Path.Combine(CPeer.Prefix(WireProfile.V0_11), "usr/lib/x86_64-linux-gnu");
+        return $"HOME={home} {lib}/ld-linux-x86-64.so.2 --library-path {lib}:{lib011} {prefix}/usr/bin/lcagent {args}";
+    }
+
+    private (int Code, string Out, string Err) RunLcagent(string home, string args) => CPeer.Run("env", Lcagent(home, args), null, 30_000);
+
+    [Fact]
+    public void Key_New_Writes_An_Owner_Only_Seed_Whose_Public_Key_Libsodium_Derives()
+    {
+        string pk = Ok($"key new {F("a.key")}");
+        Assert.Matches("^[0-9a-f]{64}$", pk);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(F("a.key")));
+        byte[] seed = File.ReadAllBytes(F("a.key"));
+        Assert.Equal(32, seed.Length);
+        Assert.Equal(pk, Ok($"key pub {F("a.key")}"));
+        // libsodium's crypto_sign_seed_keypair (tests/peers/sodium.c, "edsign SEED MSG" -> "PK SIG") derives the same public key.
+        var (code, stdout, err) = CPeer.Run(CPeer.Build("sodium"), "", $"edsign {Hex(seed)} -\n", 10_000);
+        Assert.True(code == 0, "sodium peer failed: " + err);
+        Assert.Equal(pk, stdout.Trim().Split(' ')[0]);
+    }
+
+    [Fact]
+    public void Every_Bad_Key_Or_Token_File_Is_One_Line_And_Exit_2_Without_The_Secret()
+    {
+        string site = Ok($"key new {F("site.key")}"), node = Ok($"key new {F("node.key")}");
+        string seedHex = Hex(File.ReadAllBytes(F("site.key")));
+        var lines = new List<string>
+        {
+            Refused($"key new {F("site.key")}"),                                           // never overwritten
+            Refused($"key pub {F("missing.key")}"),
+        };
+        File.SetUnixFileMode(F("site.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        string open = Refused($"key pub {F("site.key")}");
+        Assert.Contains("open to other users (mode 0640); a signing key must be readable by its owner only", open);
+        File.SetUnixFileMode(F("site.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllBytes(F("short.key"), new byte[31]);
+        File.SetUnixFileMode(F("short.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Assert.Contains("is 31 bytes; a signing key is exactly 32 random bytes", Refused($"key pub {F("short.key")}"));
+        Assert.Contains("neither 64 hex digits nor a file", Refused($"token issue --signer {F("site.key")} --bearer abcd --channel c --valid 1h -o {F("t")}"));
+        Assert.Contains("--valid must be a lifetime", Refused($"token issue --signer {F("site.key")} --bearer {node} --channel c --valid 0 -o {F("t")}"));
+        Assert.Contains("--cap must be 0..255 or a list of exec,write,read", Refused($"token issue --signer {F("site.key")} --bearer {node} --channel c --cap admin --valid 1h -o {F("t")}"));
+
+        Ok($"token issue --signer {F("site.key")} --bearer {node} --channel c --cap write --valid 1h -o {F("node.token")}");
+        Ok($"token issue --signer {F("site.key")} --bearer {node} --channel c --cap write --valid 1 -o {F("soon.token")}");
+        Assert.Equal(128, new FileInfo(F("node.token")).Length);
+        File.WriteAllBytes(F("cut.token"), File.ReadAllBytes(F("node.token"))[..100]);
+        Assert.Contains("is 100 bytes; a librecast token is exactly 128", Refused($"send --token {F("cut.token")} --key {F("node.key")} c hi"));
+        byte[] v1 = File.ReadAllBytes(F("node.token"));
+        v1[0] = 1;
+        File.WriteAllBytes(F("v1.token"), v1);
+        Assert.Contains("not a librecast 0.11 token (version byte 0x01", Refused($"send --token {F("v1.token")} --key {F("node.key")} c hi"));
+        Assert.Contains("was issued for another channel, not 'd'", Refused($"send --token {F("node.token")} --key {F("node.key")} d hi"));
+        Assert.Contains($"is for bearer key {node}, but --key", Refused($"send --token {F("node.token")} --key {F("site.key")} c hi"));
+        Assert.Contains("--token needs the bearer's secret key", Refused($"send --token {F("node.token")} c hi"));
+        Assert.Contains("not flood mode", Refused($"send --token {F("node.token")} --key {F("node.key")} --count 5 c hi"));
+        Thread.Sleep(2200);
+        Assert.Matches("token file '.*soon.token' expired at [0-9T:-]+Z", Refused($"send --token {F("soon.token")} --key {F("node.key")} c hi"));
+
+        Assert.Contains("does not exist", Refused($"listen --keyring {F("nowhere")} c"));
+        Directory.CreateDirectory(F("empty"));
+        Assert.Contains("holds no public key", Refused($"listen --keyring {F("empty")} c"));
+        File.WriteAllText(F("ring"), $"# site\n{site}\nnot-a-key\n");
+        Assert.Contains("ring' line 3: not a public key", Refused($"listen --keyring {F("ring")} c"));
+        Assert.Contains("add --keyring", Refused("listen --strict c"));
+        foreach (string line in lines) Assert.StartsWith("lc: ", line);
+        foreach (var (_, _, err) in new[] { Lc.Run($"key pub {F("site.key")}"), Lc.Run($"token show {F("node.token")}") })
+            Assert.DoesNotContain(seedHex, err);
+        Assert.DoesNotContain(seedHex, Ok($"token show {F("node.token")}"));
+    }
+
+    [Fact]
+    public void Lc_Send_With_A_Token_Reaches_Librecast_And_Lc_Listen_Prints_Only_What_Passes()
+    {
+        Netns.Require();
+        string ch = $"token/cli/{Guid.NewGuid():N}";
+        string site = Ok($"key new {F("site.key")}"), node = Ok($"key new {F("node.key")}");
+        Ok($"key new {F("stranger.key")}");
+        string stranger = Ok($"key pub {F("stranger.key")}");
+        Ok($"token issue --signer {F("site.key")} --bearer {node} --channel {ch} --cap exec,write --valid 1h -o {F("node.token")}");
+        Ok($"token issue --signer {F("stranger.key")} --bearer {stranger} --channel {ch} --cap write --valid never -o {F("stranger.token")}");
+        File.WriteAllText(F("site.pub"), site + "\n");
+
+        using var c = new PeerProcess(CPeer.Build("lctoken", WireProfile.V0_11), $"recv {Netns.RecvIf} {ch} {site} {Token.Write} 1 30");
+        Assert.Equal("READY", c.NextLine());
+        using var listen = Lc.Start($"listen -i {Netns.RecvIf} --keyring {F("site.pub")} --cap write -v -n 1 -t 30 {ch}");
+        listen.WaitForStderr("lc: listening on");
+        Ok($"send -i {Netns.SendIf} --token {F("stranger.token")} --key {F("stranger.key")} {ch} intruder");
+        Ok($"send -i {Netns.SendIf} --token {F("node.token")} --key {F("node.key")} {ch} hello");
+
+        Assert.Equal("hello", listen.NextLine());
+        Assert.Equal(0, listen.WaitForExit());
+        Assert.Contains("token signed by a key not on the keyring", listen.Stderr);
+        Assert.Contains("lc: restricted accepted=1 too_short=0 unknown_signer=1 bad_token_signature=0 bad_signature=0 missing_capability=0 expired=0", listen.Stderr);
+        string line = c.NextLine(); // the frame lc_msg_send would have sent: 33-byte header, then "hello"
+        Assert.StartsWith($"len={Frame.HeaderSize + 5} data=", line);
+        Assert.EndsWith(Hex(Encoding.UTF8.GetBytes("hello")), line);
+        Assert.Equal(0, c.WaitForExit());
+    }
+
+    [Fact]
+    public void Lcagent_Traffic_Passes_Lc_Listen_With_Its_Key_And_A_Stranger_Lcagent_Does_Not()
+    {
+        Netns.Require();
+        string ch = $"agent/{Guid.NewGuid():N}";
+        string home = F("agent"), strangerHome = F("stranger");
+        var (code, whoami, err) = RunLcagent(home, "whoami");
+        Assert.True(code == 0, "lcagent whoami: " + err);
+        Assert.Matches("^[0-9a-f]{128}$", whoami.Trim());
+        Assert.Equal(0, RunLcagent(strangerHome, "whoami").Code);
+        File.WriteAllText(F("agents"), whoami); // lcagent's own form: the signing key is its second half
+
+        using var listen = Lc.Start($"listen -i {Netns.RecvIf} --fec-rq --keyring {F("agents")} --output {F("obj")} -t 30 {ch}");
+        listen.WaitForStderr("lc: listening for an object");
+        var sent = RunLcagent(strangerHome, $"send {ch} intruder");
+        Assert.True(sent.Code == 0, "lcagent send: " + sent.Err);
+        Thread.Sleep(300);
+        sent = RunLcagent(home, $"send {ch} \"hello from lcagent\"");
+        Assert.True(sent.Code == 0, "lcagent send: " + sent.Err);
+        Assert.Equal(0, listen.WaitForExit(30_000));
+        byte[] obj = File.ReadAllBytes(F("obj"));
+        // lcagent's object: 01 ‖ 8-byte timestamp ‖ the data (shared/WIRE-0.11.md section 10).
+        Assert.Equal(1, obj[0]);
+        Assert.Equal("hello from lcagent", Encoding.UTF8.GetString(obj, 9, obj.Length - 9));
+        Assert.Matches("lc: restricted accepted=[1-9][0-9]* too_short=0 unknown_signer=[1-9][0-9]* bad_token_signature=0 bad_signature=0 missing_capability=0 expired=0", listen.Stderr);
+    }
+
+    [Fact]
+    public void Lc_Send_Fec_With_A_Delegated_Token_Is_Received_By_Lcagent_And_A_Strangers_Is_Not()
+    {
+        Netns.Require();
+        string ch = $"agent/{Guid.NewGuid():N}";
+        string home = F("agent");
+        string site = Ok($"key new {F("site.key")}"), node = Ok($"key new {F("node.key")}");
+        string stranger = Ok($"key new {F("stranger.key")}");
+        // lcagent's authorized_keys holds its 128-digit form: the signing key is the second half.
+        var added = RunLcagent(home, "key add " + new string('0', 64) + site);
+        Assert.True(added.Code == 0, "lcagent key add: " + added.Err);
+        Ok($"token issue --signer {F("site.key")} --bearer {node} --channel {ch} --valid 1h -o {F("node.token")}");
+        Ok($"token issue --signer {F("stranger.key")} --bearer {stranger} --channel {ch} --valid 1h -o {F("stranger.token")}");
+        // lcagent's object: 01 ‖ 8-byte big-endian nanosecond timestamp ‖ data.
+        void Object(string file, string text)
+        {
+            var o = new byte[9 + text.Length];
+            o[0] = 1;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(o.AsSpan(1), (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000);
+            Encoding.UTF8.GetBytes(text).CopyTo(o, 9);
+            File.WriteAllBytes(file, o);
+        }
+        Object(F("bad.obj"), "intruder");
+        Object(F("good.obj"), "hello from lc");
+
+        using var agent = new PeerProcess("env", Lcagent(home, $"-v recv {ch}"));
+        agent.WaitForStderr("filter with 1 keys loaded");
+        Thread.Sleep(500); // it joins after loading the filter
+        Ok($"send -i {Netns.SendIf} --fec-rq --oti --file {F("bad.obj")} --token {F("stranger.token")} --key {F("stranger.key")} {ch}");
+        Ok($"send -i {Netns.SendIf} --fec-rq --oti --file {F("good.obj")} --token {F("node.token")} --key {F("node.key")} {ch}");
+        Assert.Equal(0, agent.WaitForExit(30_000));
+        Assert.Equal("hello from lc", agent.NextLine());
     }
 }
