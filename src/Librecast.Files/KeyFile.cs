@@ -29,21 +29,28 @@ public static class KeyFile
 
     /// <summary>Reads and checks a key file: regular file, owner-only permissions, 32 bytes.</summary>
     /// <exception cref="LibrecastException">What is wrong with the file, in one line.</exception>
-    public static byte[] Read(string path)
+    public static byte[] Read(string path) => Read(path, "a channel key", HowToMake);
+
+    /// <summary>
+    /// Reads and checks a 32-byte secret in a key file, as <see cref="Read(string)"/>; messages call it
+    /// <paramref name="what"/> ("a signing key") and say <paramref name="howToMake"/> one.
+    /// </summary>
+    /// <exception cref="LibrecastException">What is wrong with the file, in one line.</exception>
+    public static byte[] Read(string path, string what, string howToMake)
     {
-        if (string.IsNullOrEmpty(path)) throw new LibrecastException("key file name is empty (" + HowToMake + ")");
+        if (string.IsNullOrEmpty(path)) throw new LibrecastException("key file name is empty (" + howToMake + ")");
         FileInfo info = new(path);
         if (Directory.Exists(path)) throw new LibrecastException($"key file '{path}' is a directory");
-        if (!info.Exists) throw new LibrecastException($"key file '{path}' does not exist ({HowToMake})");
+        if (!info.Exists) throw new LibrecastException($"key file '{path}' does not exist ({howToMake})");
         if (!OperatingSystem.IsWindows())
         {
             UnixFileMode mode = File.GetUnixFileMode(path);
             if ((mode & GroupOrOther) != 0)
                 throw new LibrecastException($"key file '{path}' is open to other users (mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}); " +
-                                         $"a channel key must be readable by its owner only: chmod 600 '{path}'");
+                                         $"{what} must be readable by its owner only: chmod 600 '{path}'");
         }
         if (info.Length != SecretBox.KeySize)
-            throw new LibrecastException($"key file '{path}' is {info.Length} bytes; a channel key is exactly {SecretBox.KeySize} random bytes ({HowToMake})");
+            throw new LibrecastException($"key file '{path}' is {info.Length} bytes; {what} is exactly {SecretBox.KeySize} random bytes ({howToMake})");
         try
         {
             byte[] key = File.ReadAllBytes(path);

@@ -62,7 +62,7 @@ namespace Librecast
             "Datagrams larger than the receive buffer (also counted as malformed).",
             "Datagrams for groups no channel on the socket is bound to (not delivered).",
             "Packets the kernel dropped because the socket's receive buffer was full (SO_RXQ_OVFL, Linux); with UDP GRO one packet may hold up to 64 datagrams.",
-            "Datagrams on encrypted channels that did not open with the key (forged, tampered, other key, in clear), or could not be attributed to a channel.",
+            "Datagrams on encrypted channels that did not open with the key (forged, tampered, other key, in clear), or on restricted channels that failed the token check, or could not be attributed to a channel.",
             "Framed messages the replay window or nonce filter rejected (duplicates, replays, stale).",
             "Datagrams sent one by one because the kernel refused to segment them (UDP GSO).",
             "Receive calls of a listener that failed (the listener goes on; the error also goes to its error handler, if it has one).",

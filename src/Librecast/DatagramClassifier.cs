@@ -55,6 +55,13 @@ namespace Librecast
                 return ReceiveResult.Truncated;
             }
             Channel? channel = message.Channel;
+            // A restricted channel's token and signature, checked and taken off (Security/TokenFilter.cs).
+            if (!TokenFilter.Admit(message, ref length, channel, channels, context.Platform))
+            {
+                counters.Increment(Counter.Unauthenticated);
+                message.Status = FrameStatus.Ok;
+                return ReceiveResult.Unauthorized;
+            }
             SecretBox? box = channel == null ? null : channel.ReceiveBox;
             // On an encrypted channel the datagram must open. One that cannot be attributed to a
             // channel, on a socket whose channels are encrypted, cannot be checked. Neither is delivered.

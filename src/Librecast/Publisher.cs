@@ -86,6 +86,7 @@ namespace Librecast
         {
             if (payload == null) throw new ArgumentNullException("payload");
             if (offset < 0 || count < 0 || offset > payload.Length - count) throw new ArgumentOutOfRangeException("count");
+            if (channel.HasToken) throw new LibrecastException("a restricted channel (token) is sent directly, not through the publisher");
             SecretBox? box = channel.PublisherBox;
             int room = (frame ? MaxPayload : Pool.BufferSize) - (box == null ? 0 : SecretBox.Overhead);
             if (count > room)

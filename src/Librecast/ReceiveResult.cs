@@ -22,5 +22,8 @@ namespace Librecast
 
         /// <summary>The same frame already arrived on another interface: a copy from an unbound librecast 0.9+ sender (<see cref="Socket.CopyFilter"/>); counted (duplicates), not delivered.</summary>
         Duplicate = 7,
+
+        /// <summary>On a restricted channel (<see cref="Channel.TokenFilter"/>): the token or signature did not pass (the filter's <see cref="Security.TokenFilter.LastVerdict"/> says why), or the datagram could not be attributed to a channel; counted (unauthenticated), not delivered.</summary>
+        Unauthorized = 8,
     }
 }

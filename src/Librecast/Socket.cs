@@ -264,6 +264,18 @@ namespace Librecast
 
         internal int SendDatagram(Channel channel, byte[] buffer, int offset, int count)
         {
+            TokenSealer? sealer = channel.TokenSealer; // a restricted channel: token ‖ datagram ‖ signature (ChannelRestricted.cs)
+            if (sealer != null)
+                lock (sealer)
+                {
+                    int sealedLength = sealer.Seal(buffer, offset, count); // may grow sealer.Buffer: read it after
+                    return SendWire(channel, sealer.Buffer, 0, sealedLength);
+                }
+            return SendWire(channel, buffer, offset, count);
+        }
+
+        private int SendWire(Channel channel, byte[] buffer, int offset, int count)
+        {
             ThrowIfDisposed();
             int[] via = UnboundInterfaces();
             if (via.Length > 0 && FansOut(channel)) return SendCopies(channel, via, buffer, offset, count);

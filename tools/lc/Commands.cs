@@ -104,6 +104,11 @@ internal static class Commands
                     if (verbose)
                         Console.Error.WriteLine($"lc: dropped {message.Length}-byte datagram from [{GroupAddress.Format(message.Info.Source, 0)}]:{message.Info.SourcePort}: does not open with the channel key (forged, tampered, other key, or in clear)");
                     break;
+                case ReceiveResult.Unauthorized:
+                    if (verbose)
+                        Console.Error.WriteLine($"lc: dropped {message.Length}-byte datagram from [{GroupAddress.Format(message.Info.Source, 0)}]:{message.Info.SourcePort}: " +
+                            (channel.TokenFilter is { } filter ? Restricted.Describe(filter.LastVerdict) : "not for a restricted channel of this socket"));
+                    break;
                 case ReceiveResult.Duplicate:
                     if (verbose)
                         Console.Error.WriteLine($"lc: dropped seq {message.Header.Sequence} from [{GroupAddress.Format(message.Info.Source, 0)}]:{message.Info.SourcePort}: " +
@@ -127,6 +132,7 @@ internal static class Commands
         if (verbose) Console.Error.WriteLine("lc: counters " + ctx.Counters);
         if (nack) Console.Error.WriteLine("lc: " + NackCommands.Summary(ctx));
         if (ListenSecurity.Summary(session) is string replay) Console.Error.WriteLine("lc: " + replay);
+        if (Restricted.Summary() is string restricted) Console.Error.WriteLine("lc: " + restricted);
         // No --count: listening until the timeout is the request, not a failure.
         return exit == Program.ExitTimeout && count == null ? Program.ExitOk : exit;
     }

@@ -161,15 +161,17 @@ internal static class FecCommands
                     ? "no datagram with a valid OTI arrived"
                     : $"{d.Received} of {d.Needed} symbols needed arrived ({d.BlocksDone} of {d.Oti.Z} blocks decoded)";
                 Console.Error.WriteLine($"lc: timed out after {timeoutSeconds} s: {progress}; {Dropped(receiver, rejected)}");
+                if (Restricted.Summary() is string restrictedSummary) Console.Error.WriteLine("lc: " + restrictedSummary);
                 return Program.ExitTimeout;
             }
             ReceiveResult result = session.Socket.Receive(message, (int)Math.Min(left, 200));
             if (result == ReceiveResult.Ok) receiver.Offer(message.Buffer, message.PayloadOffset, message.PayloadLength);
-            else if (result != ReceiveResult.Timeout) rejected++;
+            else if (result != ReceiveResult.Timeout && result != ReceiveResult.Unauthorized) rejected++; // token rejections: in the restricted summary
         }
         AtomicFile.Write(output, receiver.Result!, 0, receiver.ResultLength);
         ObjectDecoder done = receiver.Decoder!;
         string check = wire.FecObjectId ? ", BLAKE3 = its object id" : "";
+        if (Restricted.Summary() is string restricted) Console.Error.WriteLine("lc: " + restricted);
         Console.Error.WriteLine($"lc: decoded {receiver.ResultLength} bytes from {done.Received} symbols ({done.Needed} needed; F {done.Oti.F}, T {done.Oti.T}, Z {done.Oti.Z}{check}) to {output}; {Dropped(receiver, rejected)}");
         return Program.ExitOk;
     }

@@ -160,6 +160,7 @@ internal static class Flood
         Console.Out.WriteLine("counters " + ctx.Counters);
         if (nack) Console.Out.WriteLine(NackCommands.Summary(ctx));
         if (ListenSecurity.Summary(session) is string replay) Console.Out.WriteLine(replay);
+        if (Restricted.Summary() is string restricted) Console.Out.WriteLine(restricted);
         if (which == 1) return Program.ExitInterrupted;
         if (which == WaitHandle.WaitTimeout && count != null)
         {

@@ -64,6 +64,7 @@ public static class Program
         {
             AddrCommand(), SendCommand(), ListenCommand(),
             Share.ShareCommand(), Share.FetchCommand(), // files to a fleet (issue 13): Share.cs
+            Restricted.KeyCommand(), Restricted.TokenCommand(), // restricted channels (issue 21): Restricted.cs
         };
         for (int i = 0; i < commands.Length; i++) commands[i] = WithWire(commands[i]);
         return commands;
@@ -158,13 +159,18 @@ public static class Program
             "Examples: lc send -i eth0 site/node1/telemetry '{\"t\":21.5}'\n" +
             "          lc send -i eth0 --count 1000000 --size 64 bench\n" +
             "          lc send -i eth0 --key-file site.key site/node1/cmd identify   (site.key: 32 bytes, chmod 600)\n" +
-            "          lc send -i eth0 --fec-rq --file image.bin fw/images   (RaptorQ, as librecast's LC_CODE_FEC_RQ)",
-            Join(Join(options, FecCommands.SendOptions), NackCommands.SendOptions), // FEC (issue 13): FecCommands.cs; NACK: NackCommands.cs
+            "          lc send -i eth0 --fec-rq --file image.bin fw/images   (RaptorQ, as librecast's LC_CODE_FEC_RQ)\n" +
+            "          lc send -i eth0 --token node1.token --key node1.key site/node1/cmd identify   (restricted channel, lc token issue)",
+            Join(Join(Join(options, FecCommands.SendOptions), NackCommands.SendOptions), Restricted.SendOptions), // FEC (issue 13): FecCommands.cs; NACK: NackCommands.cs; tokens (issue 21): Restricted.cs
             new[] { new[] { "<CHANNEL>", "Channel name." }, new[] { "<MESSAGE>", "Payload: the UTF-8 bytes of this text (omit with --size)." } }, 1, 2,
-            r => NackCommands.NotWithFec(r) && r.Flag("--fec-rq")
-                ? FecCommands.Send(r.Text("--interface"), r.Int("--hop-limit")!.Value, r.Text("--key-file"), r.Operand(0)!, r)
-                : Commands.Send(r.Text("--interface"), r.Flag("--raw"), r.Int("--hop-limit")!.Value, r.Int("--count"), r.Number("--duration"), r.Int("--size"),
-                    r.Text("--policy")!, r.Text("--key-file"), r.Operand(0)!, r.Operand(1), r.Number("--rate"), NackCommands.Send(r, r.Flag("--raw"))));
+            r =>
+            {
+                Restricted.ForSend(r, r.Operand(0)!, !r.Flag("--fec-rq") && (r.Int("--count") != null || r.Int("--size") != null || r.Number("--duration") != null || r.Number("--rate") != null));
+                return NackCommands.NotWithFec(r) && r.Flag("--fec-rq")
+                    ? FecCommands.Send(r.Text("--interface"), r.Int("--hop-limit")!.Value, r.Text("--key-file"), r.Operand(0)!, r)
+                    : Commands.Send(r.Text("--interface"), r.Flag("--raw"), r.Int("--hop-limit")!.Value, r.Int("--count"), r.Number("--duration"), r.Int("--size"),
+                        r.Text("--policy")!, r.Text("--key-file"), r.Operand(0)!, r.Operand(1), r.Number("--rate"), NackCommands.Send(r, r.Flag("--raw")));
+            });
     }
 
     private static Cmd ListenCommand()
@@ -186,16 +192,18 @@ public static class Program
         };
         return new Cmd("listen", "listen <CHANNEL>", "listen <CHANNEL> [options]",
             "Join CHANNEL and print each received payload (UTF-8) on its own line.\n" +
-            "Datagrams that are not librecast frames, do not open with --key-file's key, or are replays (--replay) are\n" +
+            "Datagrams that are not librecast frames, do not open with --key-file's key, fail --keyring's token check, or are replays (--replay) are\n" +
             "counted and skipped (each shown with --verbose), and so are the extra copies of a message that arrive on\n" +
             "another interface (an unbound librecast 0.9+ sender sends one per interface; counted as duplicates).\n" +
             "Examples: lc listen -i eth0 -n 10 -t 30 site/node1/telemetry\n" +
             "          lc listen -i eth0 --key-file site.key --replay --max-age 30 site/node1/telemetry\n" +
-            "          lc listen -i eth0 --fec-rq --object-size 65536 --output image.bin -t 60 fw/images",
-            Join(Join(options, FecCommands.ListenOptions), NackCommands.ListenOptions), // FEC (issue 13): FecCommands.cs; NACK: NackCommands.cs
+            "          lc listen -i eth0 --fec-rq --object-size 65536 --output image.bin -t 60 fw/images\n" +
+            "          lc listen -i eth0 --keyring site.pub --cap write site/node1/cmd   (restricted channel: only the site's tokens)",
+            Join(Join(Join(options, FecCommands.ListenOptions), NackCommands.ListenOptions), Restricted.ListenOptions), // FEC (issue 13): FecCommands.cs; NACK: NackCommands.cs; tokens (issue 21): Restricted.cs
             new[] { new[] { "<CHANNEL>", "Channel name." } }, 1, 1,
             r =>
             {
+                Restricted.ForListen(r);
                 string? iface = r.Text("--interface"), key = r.Text("--key-file"), channel = r.Operand(0);
                 double? timeout = r.Number("--timeout"), maxAge = r.Number("--max-age");
                 bool raw = r.Flag("--raw"), quiet = r.Flag("--quiet"), replay = r.Flag("--replay");

@@ -26,6 +26,7 @@ internal sealed class Session : IDisposable
             Channel.SetKey(key);
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
         }
+        Restricted.Apply(Channel); // --token/--key or --keyring (Restricted.cs)
         Socket.Bind(Channel);
     }
 

@@ -1,0 +1,193 @@
+using System;
+using Librecast.Crypto;
+
+namespace Librecast.Security
+{
+    /// <summary>
+    /// The receiving side of a restricted channel (librecast 0.11's <c>lc_channel_filter_set</c>):
+    /// every datagram must be <c>token ‖ inner ‖ signature</c>, its token signed by a key on the
+    /// <see cref="Keyring"/>, granting at least <see cref="Capabilities"/>, not expired, and the
+    /// datagram signed (Ed25519ph) by the token's bearer. What passes is delivered without token
+    /// and signature; every rejection is counted by its reason (<see cref="Count"/>).
+    /// </summary>
+    /// <remarks>
+    /// <para>Beyond librecast, unless <see cref="Strict"/>: the token's version must be 0xff, its
+    /// channel field must be this channel's (librecast accepts a token for any channel), and a
+    /// datagram whose signature was accepted recently is a replay (librecast delivers it again).
+    /// Ed25519 signatures are deterministic, so a replay is byte-identical: the filter remembers
+    /// the signatures of at least the last <c>replayMemory</c> accepted datagrams. A replay older
+    /// than that passes (the socket's <see cref="ReplayWindow"/> with a max age catches old framed
+    /// ones); a raw datagram sent twice with the same bytes is indistinguishable from a replay and
+    /// is dropped the second time.</para>
+    /// <para>Set on a channel with <see cref="Channel.TokenFilter"/>. Thread-safe (one check at a
+    /// time); allocation-free after construction.</para>
+    /// </remarks>
+    public sealed class TokenFilter
+    {
+        /// <summary>Bytes a restricted channel adds to every datagram: the token (128) and the signature (64).</summary>
+        public const int Overhead = Token.Size + Ed25519.SignatureSize;
+
+        /// <summary>Signatures remembered for replay detection by <see cref="TokenFilter(Keyring, byte)"/>.</summary>
+        public const int DefaultReplayMemory = 512;
+
+        private const int Verdicts = 10;
+
+        private readonly Keyring keyring;
+        private readonly Ed25519 ed = new Ed25519();
+        private readonly Sha512 sha = new Sha512();
+        private readonly byte[] digest = new byte[Sha512.HashSize];
+        private readonly NonceFilter? seen;
+        private readonly CounterCells counts = new CounterCells(Verdicts);
+        private readonly object checkLock = new object();
+
+        /// <summary>A filter trusting <paramref name="keyring"/>'s signers, requiring <paramref name="capabilities"/>, remembering <see cref="DefaultReplayMemory"/> signatures.</summary>
+        public TokenFilter(Keyring keyring, byte capabilities) : this(keyring, capabilities, DefaultReplayMemory) { }
+
+        /// <summary>
+        /// A filter trusting <paramref name="keyring"/>'s signers and requiring every bit of
+        /// <paramref name="capabilities"/> (0: any token); <paramref name="replayMemory"/>: how many
+        /// accepted signatures it remembers at least (16..1048576; 32 bytes each), or 0 for none.
+        /// </summary>
+        public TokenFilter(Keyring keyring, byte capabilities, int replayMemory)
+        {
+            if (keyring == null) throw new ArgumentNullException("keyring");
+            this.keyring = keyring;
+            Capabilities = capabilities;
+            if (replayMemory != 0) seen = new NonceFilter(replayMemory);
+        }
+
+        /// <summary>The signers trusted.</summary>
+        public Keyring Keyring { get { return keyring; } }
+
+        /// <summary>Capability bits a token must have, all of them (librecast's <c>filter.capbits</c>).</summary>
+        public byte Capabilities;
+
+        /// <summary>
+        /// librecast 0.11's checks only (signer, token signature, packet signature, capabilities,
+        /// expiry): no version, channel or replay check. Off by default.
+        /// </summary>
+        public bool Strict;
+
+        /// <summary>The last datagram's verdict (for a caller that reports each rejection).</summary>
+        public TokenVerdict LastVerdict { get; private set; }
+
+        /// <summary>Datagrams that got <paramref name="verdict"/> so far.</summary>
+        public long Count(TokenVerdict verdict) { return counts.Get((int)verdict); }
+
+        /// <summary>Datagrams rejected so far, for any reason.</summary>
+        public long Rejected
+        {
+            get
+            {
+                long n = 0;
+                for (int i = 1; i < Verdicts; i++) n += counts.Get(i);
+                return n;
+            }
+        }
+
+        /// <summary>
+        /// Checks the datagram in <paramref name="buffer"/>[offset, +length) received on the channel
+        /// whose hash starts at <paramref name="channelHash"/>[hashOffset], at
+        /// <paramref name="nowSeconds"/> (Unix time), and counts the verdict. Accepted: the inner
+        /// datagram is [offset + 128, length - 192).
+        /// </summary>
+        public TokenVerdict Check(byte[] buffer, int offset, int length, byte[] channelHash, int hashOffset, ulong nowSeconds)
+        {
+            TokenVerdict v;
+            lock (checkLock)
+            {
+                v = Decide(buffer, offset, length, channelHash, hashOffset, nowSeconds);
+                LastVerdict = v;
+            }
+            counts.Increment((int)v);
+            return v;
+        }
+
+        private TokenVerdict Decide(byte[] buffer, int offset, int length, byte[] channelHash, int hashOffset, ulong now)
+        {
+            if (length < Overhead) return TokenVerdict.TooShort;
+            // librecast's order: signer, token signature, packet signature, capabilities, expiry.
+            byte[] ring = keyring.Snapshot;
+            int at = Keyring.NextSigner(ring, 0, buffer, offset);
+            if (at < 0) return TokenVerdict.UnknownSigner;
+            while (!Token.SignatureValid(ed, buffer, offset, ring, at))
+            {
+                // Another key with the same 8-byte id may have signed it (librecast tries the first only).
+                at = Keyring.NextSigner(ring, at + Ed25519.PublicKeySize, buffer, offset);
+                if (at < 0) return TokenVerdict.BadTokenSignature;
+            }
+            int signed = length - Ed25519.SignatureSize;
+            sha.Reset();
+            sha.Update(buffer, offset, signed);
+            sha.Finish(digest, 0);
+            if (!ed.VerifyPrehashed(buffer, offset + Token.BearerOffset, digest, 0, buffer, offset + signed))
+                return TokenVerdict.BadSignature;
+            if ((Token.Capabilities(buffer, offset) & Capabilities) != Capabilities) return TokenVerdict.MissingCapability;
+            ulong expires = Token.Expires(buffer, offset);
+            if (expires != 0 && now > expires) return TokenVerdict.Expired;
+            if (Strict) return TokenVerdict.Accepted;
+            if (buffer[offset + Token.VersionOffset] != Token.CurrentVersion) return TokenVerdict.WrongVersion;
+            if (!Token.IsFor(buffer, offset, channelHash, hashOffset)) return TokenVerdict.WrongChannel;
+            if (seen != null && !seen.Add(SignatureKey(buffer, offset + signed))) return TokenVerdict.Replayed;
+            return TokenVerdict.Accepted;
+        }
+
+        // R, the signature's first half, is derived from the signer's secret and the whole message:
+        // 64 bits of it name the datagram.
+        private static ulong SignatureKey(byte[] b, int at)
+        {
+            ulong k = 0;
+            for (int i = 0; i < 8; i++) k = (k << 8) | b[at + i];
+            return k;
+        }
+
+        // The classifier's hook (one call, before a channel key opens the datagram): false if the
+        // datagram must not be delivered. On a restricted channel the token and signature are
+        // checked and taken off (message.Offset and length move to the inner datagram); a datagram
+        // not attributed to a channel, on a socket with a restricted channel, cannot be checked.
+        internal static bool Admit(Message message, ref int length, Channel? channel, Channel[] channels, IPlatform platform)
+        {
+            if (channel == null)
+            {
+                for (int i = 0; i < channels.Length; i++)
+                    if (channels[i].TokenFilter != null) return false;
+                return true;
+            }
+            TokenFilter? filter = channel.TokenFilter;
+            if (filter == null) return true;
+            ulong now = platform.NowNanoseconds() / 1000000000UL;
+            if (filter.Check(message.Buffer, message.Offset, length, channel.HashBytes, 0, now) != TokenVerdict.Accepted) return false;
+            message.Offset += Token.Size;
+            length -= Overhead;
+            message.Length = length;
+            return true;
+        }
+
+        /// <summary>The verdict's name in snake_case (<c>unknown_signer</c>), for logs and metrics.</summary>
+        public static string NameOf(TokenVerdict verdict)
+        {
+            switch (verdict)
+            {
+                case TokenVerdict.Accepted: return "accepted";
+                case TokenVerdict.TooShort: return "too_short";
+                case TokenVerdict.UnknownSigner: return "unknown_signer";
+                case TokenVerdict.BadTokenSignature: return "bad_token_signature";
+                case TokenVerdict.BadSignature: return "bad_signature";
+                case TokenVerdict.MissingCapability: return "missing_capability";
+                case TokenVerdict.Expired: return "expired";
+                case TokenVerdict.WrongVersion: return "wrong_version";
+                case TokenVerdict.WrongChannel: return "wrong_channel";
+                default: return "replayed";
+            }
+        }
+
+        /// <summary>One line: <c>accepted=.. too_short=.. unknown_signer=.. ...</c>, every verdict in order.</summary>
+        public override string ToString()
+        {
+            string line = "";
+            for (int i = 0; i < Verdicts; i++)
+                line += (i == 0 ? "" : " ") + NameOf((TokenVerdict)i) + "=" + counts.Get(i);
+            return line;
+        }
+    }
+}

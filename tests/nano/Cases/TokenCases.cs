@@ -1,0 +1,96 @@
+using Librecast;
+using Librecast.Crypto;
+using Librecast.Security;
+using nanoFramework.TestFramework;
+
+namespace Librecast.NanoCases
+{
+    /// <summary>
+    /// Restricted channels (librecast 0.11's signed tokens) in the runtime that runs on the ESP32:
+    /// a token issued here is the one librecast 0.11.2's lc_token_new makes from the same keys
+    /// (RestrictedChannelTests.The_Nano_Cases_Token_Is_What_Lc_Token_New_Makes checks the constant
+    /// against the C library); a channel with a token sends token ‖ frame ‖ Ed25519ph signature,
+    /// and a channel with a filter takes it, refusing it altered, replayed or from an unknown signer.
+    /// </summary>
+    [TestClass]
+    public class TokenCases
+    {
+        /// <summary>lc_token_new(signer = RFC 8032 TEST 1 key, bearer = TEST 2 key, channel "bench", capbits 5, valid 0).</summary>
+        public const string BenchTokenFromLibrecast =
+            "ff374bf98b3b8f7f41a9e291154fc505d75a980182b10ab700000000000000003d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c" +
+            "5600a0dbd76a84b2df10852eabe913cbbfcf20a7e871fdb02fc36300ae3f327ba8d573a5eba5435f04c2eb178b8a3260fb89f27f21aa0224743eaa12dbe45506";
+
+        private static readonly string SignerSeed = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+        private static readonly string BearerSeed = "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb";
+
+        private static byte[] Issue()
+        {
+            Ed25519 ed = new Ed25519();
+            byte[] seed = Hex.Bytes(SignerSeed), pk = new byte[32], bearerSeed = Hex.Bytes(BearerSeed), bearer = new byte[32];
+            ed.PublicKey(seed, 0, pk, 0);
+            ed.PublicKey(bearerSeed, 0, bearer, 0);
+            byte[] name = new byte[] { (byte)'b', (byte)'e', (byte)'n', (byte)'c', (byte)'h' };
+            byte[] hash = new byte[32];
+            Blake3Hasher.Hash(name, 0, name.Length, hash, 0);
+            byte[] token = new byte[Token.Size];
+            Token.Issue(ed, seed, 0, pk, 0, bearer, 0, hash, 0, Token.Exec | Token.Read, 0, token, 0);
+            return token;
+        }
+
+        [TestMethod]
+        public void Issues_The_Token_Librecast_Issues()
+        {
+            Assert.AreEqual(BenchTokenFromLibrecast, Hex.Of(Issue()), "token");
+        }
+
+        [TestMethod]
+        public void A_Channel_With_A_Token_Sends_What_A_Filtered_Channel_Takes()
+        {
+            byte[] token = Issue();
+            MemoryWire wire = new MemoryWire();
+            Context ctx = new Context(wire);
+            Socket socket = ctx.CreateSocket();
+            Channel channel = ctx.CreateChannel("bench", WireProfile.V0_11);
+            socket.Bind(channel);
+            channel.SetToken(token, 0, Hex.Bytes(BearerSeed), 0);
+            byte[] payload = new byte[] { 0x68, 0x69 };
+            int sent = channel.SendMessage(payload, 0, payload.Length);
+            Assert.AreEqual(Token.Size + Frame.HeaderSize + 2 + 64, sent, "datagram size");
+            byte[] d = wire.Sent[0];
+            Assert.AreEqual(BenchTokenFromLibrecast, Hex.Of(d, 0, Token.Size), "the token leads the datagram, in clear");
+
+            // The receiver: a channel with a filter trusting the signer, needing READ.
+            Keyring ring = new Keyring();
+            byte[] signerPk = new byte[32];
+            new Ed25519().PublicKey(Hex.Bytes(SignerSeed), 0, signerPk, 0);
+            ring.Add(signerPk, 0);
+            MemoryWire rwire = new MemoryWire();
+            Context rctx = new Context(rwire);
+            Socket rsocket = rctx.CreateSocket();
+            Channel rchannel = rctx.CreateChannel("bench", WireProfile.V0_11);
+            rsocket.Bind(rchannel);
+            TokenFilter filter = new TokenFilter(ring, Token.Read, 16);
+            rchannel.TokenFilter = filter;
+            Message m = new Message(1024);
+
+            rwire.Inject(d);
+            Assert.IsTrue(rsocket.ReceiveMessage(m, 0) == ReceiveResult.Ok, "genuine datagram refused: " + TokenFilter.NameOf(filter.LastVerdict));
+            Assert.AreEqual("6869", Hex.Of(m.Buffer, m.PayloadOffset, m.PayloadLength), "payload");
+            rwire.Inject(d);
+            Assert.IsTrue(rsocket.ReceiveMessage(m, 0) == ReceiveResult.Unauthorized, "replay taken");
+            Assert.IsTrue(filter.LastVerdict == TokenVerdict.Replayed, "replay: " + TokenFilter.NameOf(filter.LastVerdict));
+            byte[] altered = new byte[d.Length];
+            for (int i = 0; i < d.Length; i++) altered[i] = d[i];
+            altered[Token.Size + Frame.HeaderSize] ^= 1;
+            rwire.Inject(altered);
+            Assert.IsTrue(rsocket.ReceiveMessage(m, 0) == ReceiveResult.Unauthorized, "altered payload taken");
+            Assert.IsTrue(filter.LastVerdict == TokenVerdict.BadSignature, "altered: " + TokenFilter.NameOf(filter.LastVerdict));
+            ring.Remove(signerPk, 0);
+            rwire.Inject(d);
+            Assert.IsTrue(rsocket.ReceiveMessage(m, 0) == ReceiveResult.Unauthorized, "unknown signer taken");
+            Assert.IsTrue(filter.LastVerdict == TokenVerdict.UnknownSigner, "unknown signer: " + TokenFilter.NameOf(filter.LastVerdict));
+            Assert.AreEqual(1L, filter.Count(TokenVerdict.Accepted), "accepted");
+            Assert.AreEqual(3L, filter.Rejected, "rejected");
+        }
+    }
+}
