@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.Security.Cryptography;
 using Librecast;
+using Librecast.Files;
 using Librecast.Crypto;
 using Librecast.Security;
 using Librecast.Sockets;

@@ -4,8 +4,9 @@ using System.IO;
 using System.Security.Cryptography;
 using Librecast.Crypto;
 using Librecast.Security;
+using Librecast.Sockets;
 
-namespace Librecast.Sockets;
+namespace Librecast.Files;
 
 /// <summary>
 /// Files of restricted channels (librecast 0.11's signed tokens), shared with libsodium and
