@@ -187,6 +187,32 @@ public class FirmwareNodeTests
     }
 
     [Fact]
+    public void A_Refused_Command_Is_Reported_Once_In_The_Next_Scheduled_Pack()
+    {
+        var (platform, ctx, node, _, _) = Start(interval: 10);
+        using (ctx)
+        {
+            node.Step(0);
+            Command(platform, node, "interval 0");
+            Command(platform, node, "reboot now");
+            Assert.Equal(1, node.Published); // a refused command makes the node send nothing extra
+            platform.Monotonic += 10_000;
+            node.Step(0);
+            platform.Monotonic += 10_000;
+            node.Step(0);
+            JsonElement[] packs = Packs(platform);
+            Assert.Equal(3, packs.Length);
+            Assert.Equal(new[] { "temperature", "humidity", "pressure" }, Names(packs[0]));
+            Assert.Equal(new[] { "temperature", "humidity", "pressure", "commands_rejected" }, Names(packs[1]));
+            Assert.Equal(2, packs[1][3].GetProperty("v").GetDouble());
+            Assert.Equal("count", packs[1][3].GetProperty("u").GetString());
+            Assert.Equal(new[] { "temperature", "humidity", "pressure" }, Names(packs[2])); // reported once
+            Assert.Equal(10, node.IntervalSeconds);
+            Assert.Equal(2, node.CommandsRejected);
+        }
+    }
+
+    [Fact]
     public void A_Failing_Read_Publishes_No_Value_Only_The_Status()
     {
         var (platform, ctx, node, sensor, rec) = Start();

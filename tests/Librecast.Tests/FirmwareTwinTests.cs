@@ -96,6 +96,49 @@ public class FirmwareTwinTests
     }
 
     [Fact]
+    public void Twin_Refuses_Malformed_Commands_And_Reports_Them_In_Its_Next_Pack()
+    {
+        Netns.Require();
+        string node = Unique();
+        var (ctx, s, _) = Endpoints.Open(Netns.RecvIf, $"site1/{node}/telemetry", join: true);
+        using var _ctx = ctx;
+        Channel cmd = ctx.CreateChannel($"site1/{node}/cmd");
+        s.Bind(cmd);
+        using var twin = StartNode($"--site site1 --node {node} --interval 2 --seed 13");
+        var m = new Message(2048);
+        Assert.Equal(ReceiveResult.Ok, s.ReceiveMessage(m, 10_000));
+        Assert.DoesNotContain("commands_rejected", Encoding.UTF8.GetString(m.Buffer, m.PayloadOffset, m.PayloadLength));
+
+        foreach (string bad in new[] { "interval 0", "reboot now" })
+        {
+            byte[] b = Encoding.ASCII.GetBytes(bad);
+            cmd.SendMessage(b, 0, b.Length);
+        }
+        // The next packs: the first one sent after both were refused carries commands_rejected 2
+        // next to the reading; the one after it is a plain reading again; the interval is kept.
+        var counts = new List<double>();
+        int plainAfter = 0;
+        for (int i = 0; i < 4 && plainAfter == 0; i++)
+        {
+            Assert.True(s.ReceiveMessage(m, 5_000) == ReceiveResult.Ok, $"pack {i + 2} did not come; twin stderr: {twin.Stderr}");
+            using JsonDocument doc = JsonDocument.Parse(Encoding.UTF8.GetString(m.Buffer, m.PayloadOffset, m.PayloadLength));
+            JsonElement pack = doc.RootElement;
+            Assert.Equal("temperature", pack[0].GetProperty("n").GetString());
+            JsonElement last = pack[pack.GetArrayLength() - 1];
+            if (last.GetProperty("n").GetString() == "commands_rejected")
+            {
+                Assert.Equal("count", last.GetProperty("u").GetString());
+                counts.Add(last.GetProperty("v").GetDouble());
+            }
+            else if (counts.Count > 0 && counts[^1] == 2) plainAfter++;
+        }
+        Assert.Equal(2, counts[^1]);
+        Assert.Equal(1, plainAfter);
+        Assert.Equal(2, twin.Stderr.Split("ignored a command it does not understand").Length - 1);
+        Assert.DoesNotContain("interval 0 s", twin.Stderr);
+    }
+
+    [Fact]
     public void Twin_In_Ipv4_Mode_Publishes_On_The_239_Group()
     {
         Netns.Require();

@@ -74,6 +74,7 @@ namespace LibrecastIoT.Sensor
         private bool wasOnline;
         private int startRetryMs = 1000;
         private int stopRequested;
+        private bool reportRejected; // a command was refused since the last pack: the next one says so (commands_rejected)
 
         /// <summary>A node with one sensor that is already open and a link that never drops (tests).</summary>
         /// <exception cref="ArgumentException">A setting is invalid (the message says which).</exception>
@@ -162,7 +163,7 @@ namespace LibrecastIoT.Sensor
         /// <summary>Commands carried out.</summary>
         public int CommandsHandled { get; private set; }
 
-        /// <summary>Commands not understood (or out of range), ignored.</summary>
+        /// <summary>Commands not understood (or out of range), ignored; the next pack after one carries the running count as <c>commands_rejected</c>.</summary>
         public int CommandsRejected { get; private set; }
 
         /// <summary>True while the identify blink runs.</summary>
@@ -353,7 +354,10 @@ namespace LibrecastIoT.Sensor
                     nextPublishMs = now;
                     break;
                 default:
+                    // Refused, and reported on the telemetry channel: the next scheduled pack carries
+                    // commands_rejected (no extra send, so bad commands cannot make the node talk more).
                     CommandsRejected++;
+                    reportRejected = true;
                     log.Line("node " + settings.Node + ": ignored a command it does not understand (" + count + " bytes); " +
                              "commands: interval SECONDS | identify [SECONDS] | publish");
                     return;
@@ -394,6 +398,7 @@ namespace LibrecastIoT.Sensor
                 writer.Add("sensor_ok", "", 0, 0);
                 writer.Add("sensor_errors", "count", SensorErrors, 0);
             }
+            bool reporting = reportRejected && writer.Add("commands_rejected", "count", CommandsRejected, 0);
             int length = writer.End();
             try
             {
@@ -406,6 +411,7 @@ namespace LibrecastIoT.Sensor
                     log.Line("node " + settings.Node + ": " + e.Message + " (" + SendFailures + " failed so far)");
                 return false;
             }
+            if (reporting) reportRejected = false;
             Published++;
             if (!read) StatusPublished++;
             return read;
