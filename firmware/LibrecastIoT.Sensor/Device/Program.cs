@@ -43,9 +43,10 @@ namespace LibrecastIoT.Sensor
                      (settings.Ipv6 ? "IPv6" : "IPv4 (239/8 mapping)"));
 
             NanoPlatform platform = new NanoPlatform(settings.Ipv6, settings.InterfaceIndex);
-            // The SenML base time needs the real time, and the nonces the radio on (esp_random):
-            // the link counts as up once Wi-Fi has an address and SNTP has set the clock.
-            WifiLink link = new WifiLink(true, log, platform);
+            // The link counts as up once Wi-Fi has an address (the radio is on, so esp_random is
+            // truly random for the nonces); the clock is not waited for: the node publishes without
+            // it and takes the time from SNTP or the gateway's beacon when one answers (NodeClock).
+            WifiLink link = new WifiLink(log, platform);
             log.Line("waiting for the network: " + link.Describe());
             while (!link.WaitUp(NetworkWaitMs)) log.Line("waiting for the network: " + link.Describe());
             log.Line("network up: " + link.Describe());
@@ -68,7 +69,7 @@ namespace LibrecastIoT.Sensor
                 }
             }
 
-            Context context = new Context(platform);
+            Context context = new Context(new NodeClock(platform));
             SensorNode node = new SensorNode(context, settings, sensors, indicator, log, link);
             while (true)
             {

@@ -90,6 +90,9 @@ namespace LibrecastIoT.Sensor
         /// <summary>Channel the node listens on for commands: SITE/NODE/cmd.</summary>
         public string CommandChannel { get { return Site + "/" + Node + "/cmd"; } }
 
+        /// <summary>The site's time channel, SITE/time: lcgw's time beacon (Librecast.TimeBeacon), sealed with <see cref="Key"/> on a keyed site.</summary>
+        public string TimeChannel { get { return Librecast.TimeBeacon.ChannelOf(Site); } }
+
         /// <summary>SenML base name of this node's records: urn:dev:lc:SITE:NODE:.</summary>
         public string BaseName { get { return "urn:dev:lc:" + Site + ":" + Node + ":"; } }
 
