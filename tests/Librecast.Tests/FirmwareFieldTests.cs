@@ -129,6 +129,31 @@ public class FirmwareFieldTests
 
     private sealed class NullIndicator : IIndicator { public void Set(bool on) { } }
 
+    [Fact]
+    public void A_Command_Datagram_Longer_Than_The_Buffer_Is_Counted_Not_Obeyed()
+    {
+        var platform = new MemoryPlatform();
+        using var ctx = new Context(new NodeClock(platform));
+        var log = new Recorder();
+        var node = new SensorNode(ctx, new NodeSettings { Site = "site1", Node = "n1", Ipv6 = true }, new SimulatedBme280(2), new NullIndicator(), log);
+        node.Start();
+        node.Step(0);
+        // "interval 5" padded past the 256-byte buffer: cut by the stack, so it must not be read as "interval 5".
+        byte[] payload = Encoding.ASCII.GetBytes("interval 5" + new string(' ', 300));
+        var frame = new byte[Frame.HeaderSize + payload.Length];
+        Frame.Encode(frame, 0, platform.Now, 1, 2, Opcode.Data, payload, 0, payload.Length);
+        byte[] group = new byte[16];
+        node.Commands.CopyGroupTo(group, 0);
+        long before = ctx.Counters.Truncated;
+        platform.Inject(frame, group, 4242);
+        node.Step(1000);
+        Assert.Equal(1, node.CommandsTruncated);
+        Assert.Equal(before + 1, ctx.Counters.Truncated);
+        Assert.Equal(0, node.CommandsHandled);
+        Assert.Equal(10, node.IntervalSeconds);
+        Assert.Contains(log.Lines, l => l.Contains("dropped a datagram longer than 256 bytes on site1/n1/cmd (1 so far)"));
+    }
+
     // lwIP's netif numbering as the ESP32 IPv6 image has it: lo is 1 (if there is a loopback
     // netif), the station is added after it and gets a new, higher number at each CLR restart.
     private sealed class Lwip(bool loopback, int station) : INetifMembership

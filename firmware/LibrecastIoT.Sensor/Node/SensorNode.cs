@@ -157,6 +157,9 @@ namespace LibrecastIoT.Sensor
         /// <summary>Datagrams on the time channel that did not open with the site key (forged or foreign beacons), ignored.</summary>
         public int TimeRejected { get; private set; }
 
+        /// <summary>Datagrams on the command socket longer than <see cref="CommandBytes"/>: cut, so dropped unread (the core counts them as truncated too).</summary>
+        public int CommandsTruncated { get; private set; }
+
         /// <summary>Packs published without a base time (no time known yet).</summary>
         public int UntimedPublished { get; private set; }
 
@@ -430,6 +433,13 @@ namespace LibrecastIoT.Sensor
             if (wait > maxWaitMs) wait = maxWaitMs;
             if (wait < 0) wait = 0;
             ReceiveResult r = s.ReceiveMessage(command, (int)wait);
+            if (r == ReceiveResult.Truncated)
+            {
+                // Longer than CommandBytes: cut by the stack, so never parsed (the core counts it too).
+                CommandsTruncated++;
+                if (CommandsTruncated == 1 || CommandsTruncated % 100 == 0)
+                    log.Line("node " + settings.Node + ": dropped a datagram longer than " + CommandBytes + " bytes on " + commands.Name + " (" + CommandsTruncated + " so far)");
+            }
             // Without the destination (nanoFramework sockets do not report it) the datagram can
             // only be for the one group this socket joined: the command channel.
             if (r == ReceiveResult.Ok && (command.Channel == commands || command.Channel == null) &&
