@@ -15,7 +15,7 @@ namespace LibrecastIoT.Sensor
     {
         private const string Usage =
             "usage: sensornode --interface IF [--site SITE] [--node NODE | --mac MAC] [--config FILE] [--interval SECONDS]\n" +
-            "                  [--count N] [--ipv4] [--wire 0.5|0.9|0.11] [--seed N] [--sensor-missing N]\n" +
+            "                  [--count N] [--ipv4] [--wire 0.5|0.9|0.11] [--seed N] [--sensor-missing N] [--clock host|unset]\n" +
             "       sensornode --groups --site SITE --node NODE [--wire W]   (print the node's channels and their IPv6 and IPv4 groups)\n" +
             "Runs the firmware's sensor node with a simulated BME280: a SenML reading every interval (default 10 s)\n" +
             "to SITE/NODE/telemetry, commands (interval SECONDS | identify [SECONDS] | publish) on SITE/NODE/cmd.\n" +
@@ -25,7 +25,10 @@ namespace LibrecastIoT.Sensor
             "standard ESP32 firmware) instead of librecast's IPv6 groups. --sensor-missing N: the first N attempts to\n" +
             "open the sensor fail as an absent BME280 does (-1: it never appears). The node follows IF's state: down\n" +
             "closes its socket, up joins again (the ESP32's Wi-Fi lost and back). --wire: the librecast release whose\n" +
-            "IPv6 groups to use (0.11, the default; 0.9; 0.5 for librecast 0.5.1), as the file's 'wire' line; the option wins.";
+            "IPv6 groups to use (0.11, the default; 0.9; 0.5 for librecast 0.5.1), as the file's 'wire' line; the option wins.\n" +
+            "--clock unset: start as a board after power-on, without a trusted time and without SNTP: readings go out at\n" +
+            "once without a SenML base time, until lcgw's time beacon on SITE/time (sealed with the key on a keyed node)\n" +
+            "gives the site's time; host (the default): the host's clock.";
 
         /// <summary>Entry point; exit codes: 0 ok, 1 network failure, 2 bad arguments, 130 interrupted.</summary>
         public static int Main(string[] args)
@@ -34,7 +37,7 @@ namespace LibrecastIoT.Sensor
             string? iface = null, config = null, mac = null;
             WireProfile? wire = null;
             int count = 0, seed = 0, missing = 0;
-            bool groups = false, nodeGiven = false, siteGiven = false;
+            bool groups = false, nodeGiven = false, siteGiven = false, clockUnset = false;
             try
             {
                 for (int i = 0; i < args.Length; i++)
@@ -63,6 +66,10 @@ namespace LibrecastIoT.Sensor
                             wire = WireProfile.Parse(w) ?? throw new FormatException($"--wire must be {WireProfile.Names}, not '{w}'");
                             break;
                         case "--groups": groups = true; break;
+                        case "--clock":
+                            string c = Value();
+                            clockUnset = c == "unset" ? true : c == "host" ? false : throw new FormatException($"--clock must be host or unset, not '{c}'");
+                            break;
                         case "-h" or "--help": Console.WriteLine(Usage); return 0;
                         default: throw new FormatException($"unknown argument '{args[i]}'");
                     }
@@ -106,7 +113,8 @@ namespace LibrecastIoT.Sensor
             try
             {
                 settings.InterfaceIndex = Interfaces.Resolve(iface);
-                using var context = new Context(SocketsPlatform.Instance);
+                IPlatform platform = clockUnset ? new UnsetClockPlatform(SocketsPlatform.Instance) : SocketsPlatform.Instance;
+                using var context = new Context(new NodeClock(platform));
                 var sensors = new SimulatedBme280Source(seed == 0 ? settings.Node.GetHashCode() : seed) { MissingOpens = missing };
                 INetworkLink link = iface != null ? new InterfaceLink(iface) : new AlwaysUpLink();
                 var node = new SensorNode(context, settings, sensors, log, log, link);

@@ -1,6 +1,7 @@
 using System;
 using System.Net;
 using System.Net.Sockets;
+using System.Threading;
 using Librecast;
 using UdpSocket = System.Net.Sockets.Socket;
 
@@ -19,11 +20,16 @@ namespace Librecast.Nano
     /// configuration blocks), and lwIP numbers netifs in the order they are added: on an image
     /// with a loopback netif (<c>CONFIG_LWIP_NETIF_LOOPBACK</c> is not turned off in
     /// nf-interpreter's <c>sdkconfig.default_rev3_ipv6.esp32</c>, and ESP-IDF's default is on)
-    /// <c>lo</c> is index 1 and the Wi-Fi station comes after it. So with interface 0 (the
-    /// default) a join is made on every index from 1 to <see cref="MaxNetifIndex"/> that the
-    /// stack accepts (lwIP answers EADDRNOTAVAIL for an index with no netif), and the indexes
-    /// used are logged: the station is always among them. A non-zero interface joins on that
-    /// index only.</para>
+    /// <c>lo</c> is index 1, always accepts a join, and the Wi-Fi station comes after it, with a
+    /// higher index after every CLR-only restart (lwIP never reuses a number). So with interface 0
+    /// (the default) the join is made on the station only: the first index from 2 up that lwIP
+    /// accepts (<see cref="StationNetif"/>; index 1 only if no other does, an image without
+    /// loopback), never on lo, and logged. A non-zero interface joins on that index only.</para>
+    /// <para><b>MLD budget.</b> lwIP on the ESP32 has 4 MLD6 group slots (MEMP_NUM_MLD6_GROUP),
+    /// one taken by the station's solicited-node group: <see cref="MaxIpv6Groups"/> (3) groups for
+    /// the whole node, counted across its sockets: its command channel, the site's time channel
+    /// and, with <c>nack</c>, the NACK group. A fourth join is refused here with that reason,
+    /// rather than by lwIP with ENOMEM.</para>
     /// <para><b>IPv4-only images.</b> On a standard image (lwIP without IPv6) an AF_INET6 socket
     /// becomes an IPv4 one and IPv6 socket options go to the IPv4 level, so a join fails with a
     /// misleading error. The constructor therefore probes: an IPv6 socket that cannot bind to
@@ -32,16 +38,37 @@ namespace Librecast.Nano
     /// never required.</para>
     /// </remarks>
     /// <remarks>
-    /// What lwIP on the ESP32 does not offer is skipped and said here rather than faked: IPv6
-    /// hop limit and multicast interface cannot be set (the stack's defaults apply: one netif,
-    /// the default hop limit), and received datagrams carry no destination address (the core
-    /// then attributes them to the one group the node joined). IPv4 TTL and loopback are asked
-    /// for; if the image refuses, the defaults stay and nothing breaks.
+    /// <para>IPv6 hop limit, loopback and multicast interface: nanoFramework refuses
+    /// <c>SocketOptionName.HopLimit</c> (21) but passes option numbers it does not know through
+    /// to lwIP, and ESP-IDF's lwIP implements IPV6_MULTICAST_IF (0x300, a u8 netif index),
+    /// IPV6_MULTICAST_HOPS (0x301) and IPV6_MULTICAST_LOOP (0x302), so those numbers are set at
+    /// the IPv6 level; an image that refuses them keeps its defaults, and the first refusal is
+    /// logged. IPv4 TTL and loopback likewise.</para>
+    /// <para>Received datagrams carry no destination address (the core then attributes them to the
+    /// one group the socket joined), and nanoFramework reports no MSG_TRUNC: each datagram is read
+    /// into a buffer one byte larger than the caller's, so one that does not fit is flagged
+    /// <see cref="DatagramInfo.Truncated"/> (the core counts it) instead of passing as whole.</para>
     /// </remarks>
     public sealed class NanoTransport : ITransport
     {
-        /// <summary>Highest lwIP netif index tried when joining on "every netif".</summary>
-        public const int MaxNetifIndex = 8;
+        /// <summary>Highest lwIP netif index tried when looking for the station.</summary>
+        public const int MaxNetifIndex = StationNetif.MaxIndex;
+
+        /// <summary>IPv6 groups lwIP on the ESP32 has room for (4 MLD6 slots, one the solicited-node group's).</summary>
+        public const int MaxIpv6Groups = 3;
+
+        /// <summary>ESP-IDF lwIP's IPV6_MULTICAST_IF (u8 netif index).</summary>
+        public const int Ipv6MulticastIf = 0x300;
+
+        /// <summary>ESP-IDF lwIP's IPV6_MULTICAST_HOPS.</summary>
+        public const int Ipv6MulticastHops = 0x301;
+
+        /// <summary>ESP-IDF lwIP's IPV6_MULTICAST_LOOP.</summary>
+        public const int Ipv6MulticastLoop = 0x302;
+
+        private static int ipv6Groups; // joined by every NanoTransport of this boot (lwIP's MLD6 slots are global)
+        private static StationNetif? station;
+        private static int optionRefusals;
 
         /// <summary>What <see cref="CheckIpv6"/> says when the image has no IPv6.</summary>
         public const string NoIpv6 = "this image has no IPv6; use the IPv4 mapping (Ipv6 = false in the board's Board.cs) or the ESP32_PSRAM_REV3_IPV6 image";
@@ -49,7 +76,10 @@ namespace Librecast.Nano
         private readonly UdpSocket socket;
         private readonly bool ipv6;
         private readonly int interfaceIndex;
-        private readonly bool[] joinedOn = new bool[MaxNetifIndex + 1];
+        private readonly Probe probe;
+        private int joinedIndex;   // the netif index of this socket's IPv6 joins, 0 if none
+        private int groups;        // IPv6 groups this socket joined (lwIP leaves them when it closes)
+        private byte[] scratch = new byte[0];
         private readonly byte[] lastGroup = new byte[GroupAddress.Size];
         private readonly byte[] membership;
         private int lastPort = -1;
@@ -75,19 +105,32 @@ namespace Librecast.Nano
                     : "cannot open a UDP socket: " + e.Message, e);
             }
             from = ipv6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+            probe = new Probe(this);
         }
 
-        /// <summary>The lwIP netif indexes the last IPv6 join was made on, for the log ("1, 2").</summary>
-        public string JoinedOn
+        // lwIP's answer to one membership change on one index, for StationNetif.
+        private sealed class Probe : INetifMembership
         {
-            get
+            private readonly NanoTransport t;
+            public Probe(NanoTransport t) { this.t = t; }
+
+            public bool TryMembership(int index, bool join)
             {
-                string list = "";
-                for (int i = 1; i <= MaxNetifIndex; i++)
-                    if (joinedOn[i]) list = list.Length == 0 ? i.ToString() : list + ", " + i;
-                return list;
+                t.SetIndex(index);
+                try
+                {
+                    t.socket.SetSocketOption(SocketOptionLevel.IPv6, join ? SocketOptionName.AddMembership : SocketOptionName.DropMembership, t.membership);
+                    return true;
+                }
+                catch (SocketException)
+                {
+                    return false; // EADDRNOTAVAIL: no netif with that index
+                }
             }
         }
+
+        /// <summary>The lwIP netif index of this socket's IPv6 joins (the station's), 0 if none.</summary>
+        public int JoinedOn { get { return joinedIndex; } }
 
         /// <summary>
         /// Throws if this firmware image has no IPv6: an IPv6 UDP socket that cannot be created or
@@ -140,33 +183,39 @@ namespace Librecast.Nano
         /// <inheritdoc/>
         public void SetInterface(int interfaceIndex)
         {
-            // One Wi-Fi netif: the stack's default route is it. (lwIP on the ESP32 cannot set the
-            // IPv6 multicast interface; for IPv4 the default is the station interface too.)
+            // IPv4: the default is the station. IPv6: the station's lwIP index once a join found it
+            // (IPV6_MULTICAST_IF is a u8 netif index), or the one asked for.
+            if (!ipv6) return;
+            int index = interfaceIndex != 0 ? interfaceIndex : (station != null ? station.Known : 0);
+            if (index > 0 && index <= 255) TryOption(SocketOptionLevel.IPv6, (SocketOptionName)Ipv6MulticastIf, index, "IPV6_MULTICAST_IF");
         }
 
         /// <inheritdoc/>
         public void SetHopLimit(int hops)
         {
-            if (ipv6) return; // not settable on ESP32 lwIP; the stack default applies
-            TryOption(SocketOptionName.MulticastTimeToLive, hops);
+            if (ipv6) TryOption(SocketOptionLevel.IPv6, (SocketOptionName)Ipv6MulticastHops, hops, "IPV6_MULTICAST_HOPS");
+            else TryOption(SocketOptionLevel.IP, SocketOptionName.MulticastTimeToLive, hops, "IP_MULTICAST_TTL");
         }
 
         /// <inheritdoc/>
         public void SetLoopback(bool enabled)
         {
-            if (ipv6) return;
-            TryOption(SocketOptionName.MulticastLoopback, enabled ? 1 : 0);
+            if (ipv6) TryOption(SocketOptionLevel.IPv6, (SocketOptionName)Ipv6MulticastLoop, enabled ? 1 : 0, "IPV6_MULTICAST_LOOP");
+            else TryOption(SocketOptionLevel.IP, SocketOptionName.MulticastLoopback, enabled ? 1 : 0, "IP_MULTICAST_LOOP");
         }
 
-        private void TryOption(SocketOptionName name, int value)
+        private void TryOption(SocketOptionLevel level, SocketOptionName name, int value, string what)
         {
             try
             {
-                socket.SetSocketOption(SocketOptionLevel.IP, name, value);
+                socket.SetSocketOption(level, name, value);
             }
-            catch (SocketException)
+            catch (SocketException e)
             {
-                // An image built without LWIP_MULTICAST_TX_OPTIONS refuses: keep its default.
+                // An image whose lwIP lacks the option (LWIP_MULTICAST_TX_OPTIONS off, or no IPv6
+                // multicast options) refuses: its default stays. Said once per boot.
+                if (Interlocked.Increment(ref optionRefusals) == 1)
+                    Console.WriteLine("NanoTransport: this image refused " + what + " = " + value + " (" + e.Message + "); its default applies");
             }
         }
 
@@ -196,35 +245,55 @@ namespace Librecast.Nano
             // struct ipv6_mreq: 16-byte group, then the netif index (little-endian u32, not 0).
             Array.Copy(group, offset, membership, 0, 16);
             bool join = option == SocketOptionName.AddMembership;
+            if (!join)
+            {
+                if (joinedIndex == 0 && interfaceIndex == 0) return; // never joined
+                SetIndex(interfaceIndex != 0 ? interfaceIndex : joinedIndex);
+                SetMembership(SocketOptionLevel.IPv6, option, group, offset, verb);
+                if (groups > 0)
+                {
+                    groups--;
+                    Interlocked.Decrement(ref ipv6Groups);
+                }
+                return;
+            }
+            if (Interlocked.Increment(ref ipv6Groups) > MaxIpv6Groups)
+            {
+                Interlocked.Decrement(ref ipv6Groups);
+                throw new LibrecastException("cannot join group " + GroupAddress.Format(group, offset) + ": lwIP on the ESP32 has room for " + MaxIpv6Groups +
+                    " IPv6 groups (MEMP_NUM_MLD6_GROUP 4, one the solicited-node group's) and the node has joined them all");
+            }
+            int index;
             if (interfaceIndex != 0)
             {
                 SetIndex(interfaceIndex);
-                SetMembership(SocketOptionLevel.IPv6, option, group, offset, verb);
-                if (interfaceIndex <= MaxNetifIndex) joinedOn[interfaceIndex] = join;
-                return;
-            }
-            int done = 0;
-            string? refusal = null;
-            for (int index = 1; index <= MaxNetifIndex; index++)
-            {
-                if (!join && !joinedOn[index]) continue;
-                SetIndex(index);
                 try
                 {
-                    socket.SetSocketOption(SocketOptionLevel.IPv6, option, membership);
-                    joinedOn[index] = join;
-                    done++;
+                    SetMembership(SocketOptionLevel.IPv6, option, group, offset, verb);
                 }
-                catch (SocketException e)
+                catch (LibrecastException)
                 {
-                    if (refusal == null) refusal = e.Message; // EADDRNOTAVAIL: no netif with that index
+                    Interlocked.Decrement(ref ipv6Groups);
+                    throw;
+                }
+                index = interfaceIndex;
+            }
+            else
+            {
+                if (station == null) station = new StationNetif();
+                index = station.Join(probe);
+                if (index == 0)
+                {
+                    Interlocked.Decrement(ref ipv6Groups);
+                    throw new LibrecastException("cannot join group " + GroupAddress.Format(group, offset) + ": no lwIP netif 1.." + MaxNetifIndex +
+                        " accepted it (is Wi-Fi connected?)");
                 }
             }
-            if (done == 0)
-                throw new LibrecastException("cannot " + verb + " group " + GroupAddress.Format(group, offset) + " on any lwIP netif 1.." + MaxNetifIndex +
-                    ": " + refusal + " (is Wi-Fi connected?)");
-            if (join) Console.WriteLine("NanoTransport: joined " + GroupAddress.Format(group, offset) + " on lwIP netif " + JoinedOn +
-                " (the Wi-Fi station is one of them; set InterfaceIndex to use one only)");
+            joinedIndex = index;
+            groups++;
+            Console.WriteLine("NanoTransport: joined " + GroupAddress.Format(group, offset) + " on lwIP netif " + index +
+                (interfaceIndex != 0 ? " (InterfaceIndex)" : index == 1 ? " (the only netif that accepted: no loopback netif in this image)" : " (the Wi-Fi station; lo is 1)") +
+                "; " + ipv6Groups + " of " + MaxIpv6Groups + " IPv6 groups");
         }
 
         private void SetIndex(int index)
@@ -295,7 +364,12 @@ namespace Librecast.Nano
                 // Poll takes microseconds; negative waits forever.
                 int micro = timeoutMs < 0 ? -1 : (timeoutMs > 2000000 ? 2000000000 : timeoutMs * 1000);
                 if (!socket.Poll(micro, SelectMode.SelectRead)) return -1;
-                int n = socket.ReceiveFrom(buffer, offset, count, SocketFlags.None, ref from);
+                // One byte more than the caller takes: a datagram that fills it did not fit (nanoFramework reports no MSG_TRUNC).
+                if (scratch.Length < count + 1) scratch = new byte[count + 1];
+                int n = socket.ReceiveFrom(scratch, 0, count + 1, SocketFlags.None, ref from);
+                bool truncated = n > count;
+                if (truncated) n = count;
+                Array.Copy(scratch, 0, buffer, offset, n);
                 IPEndPoint source = (IPEndPoint)from;
                 byte[] address = source.Address.GetAddressBytes();
                 if (address.Length == 4)
@@ -309,7 +383,7 @@ namespace Librecast.Nano
                 info.SourcePort = source.Port;
                 info.HasDestination = false;
                 info.InterfaceIndex = 0;
-                info.Truncated = false;
+                info.Truncated = truncated;
                 return n;
             }
             catch (SocketException e)
@@ -322,6 +396,11 @@ namespace Librecast.Nano
         public void Dispose()
         {
             socket.Close();
+            // lwIP left this socket's groups: their MLD slots are free again.
+            if (groups > 0)
+            {
+                for (; groups > 0; groups--) Interlocked.Decrement(ref ipv6Groups); // nanoFramework has no Interlocked.Add
+            }
         }
     }
 }

@@ -57,6 +57,39 @@ namespace NodeInNano
         private static int passed, failed;
         private static void Check(bool ok, string what) { if (ok) passed++; else failed++; Console.WriteLine((ok ? "PASS " : "FAIL ") + what); }
 
+        // Issue 22 point 1: a board after power-on (clock at 1970 + 5 s, no SNTP) publishes at once
+        // without a SenML bt; the gateway's beacon gives the time, forward only; the beacon's text.
+        private static void Clock()
+        {
+            Wire wire = new Wire(11);
+            wire.Now = 5000000000UL;
+            NodeClock clock = new NodeClock(wire);
+            NodeSettings ns = new NodeSettings();
+            ns.Node = "c1"; ns.Ipv6 = true;
+            Log log = new Log();
+            SensorNode node = new SensorNode(new Context(clock), ns, new Missing(), log, log, new Link());
+            node.RunOnce(0);
+            string first = Text((byte[])wire.Sent[wire.Sent.Count - 1], Frame.HeaderSize);
+            Check(node.Published == 1 && node.UntimedPublished == 1 && first.IndexOf("\"bt\"") < 0 && !clock.HasTime, "unset clock: published at once, no bt: " + first);
+            byte[] b = new byte[TimeBeacon.MaxBytes];
+            int n = TimeBeacon.Write(1795000123456L, b, 0);
+            long t;
+            byte[] exact = new byte[n];
+            Array.Copy(b, exact, n);
+            Check(TimeBeacon.TryParse(b, 0, n, out t) && t == 1795000123456L && Text(exact, 0) == "time 1795000123456", "beacon text round trip");
+            Check(clock.TakeBeacon(1795000123456L) && !clock.TakeBeacon(1795000000000L) && !clock.TakeBeacon(1000L) && clock.BeaconsIgnored == 2, "beacon taken, older and 1970 ones ignored");
+            wire.Mono += 2000;
+            node.PublishNow();
+            string timed = Text((byte[])wire.Sent[wire.Sent.Count - 1], Frame.HeaderSize);
+            Check(timed.IndexOf("\"bt\":1795000125.456") > 0 && clock.NowNanoseconds() == 1795000125456000000UL, "gateway time in bt and frames: " + timed);
+            WifiReconnectPolicy p = new WifiReconnectPolicy();
+            int connects = 0;
+            for (long ms = 0; ms <= 600000; ms += 500) if (p.ShouldConnect(true, false, ms) || p.ShouldConnect(false, true, ms)) connects++;
+            WifiReconnectPolicy q = new WifiReconnectPolicy();
+            for (long ms = 0; ms <= 600000; ms += 500) if (q.ShouldConnect(false, false, ms)) connects += 100;
+            Check(connects == 100, "Wi-Fi: no connect while up or with AutoConnect, one without (" + connects + ")");
+        }
+
         // NACK gap repair's pieces (src/Librecast/Nack; here rather than in tests/nano's cases,
         // whose assembly's string table is full): gaps, the log of sent datagrams, the limiter,
         // and a node answering a NACK with its telemetry datagram byte for byte.
@@ -141,7 +174,8 @@ namespace NodeInNano
             link.Up = false; node.RunOnce(0);
             Check(!node.Online && node.LinkLosses == 1, "link lost: offline");
             link.Up = true; node.RunOnce(0);
-            Check(node.Online && node.Rejoins == 1 && wire.Joins == 2, "link back: re-joined (joins " + wire.Joins + ")");
+            // Two joins per start: the command channel and the site's time channel (its own socket).
+            Check(node.Online && node.Rejoins == 1 && wire.Joins == 4, "link back: re-joined (joins " + wire.Joins + ")");
 
             // Nonces: two boots, same seed, clocks 7.3 s apart.
             Wire boot1 = new Wire(42), boot2 = new Wire(42);
@@ -161,6 +195,7 @@ namespace NodeInNano
             Check(differ, "nonces of two boots with one seed differ");
             Check(counts, "nonce counter counts");
             Nack();
+            Clock();
             Console.WriteLine("NodeInNano: " + passed + " passed, " + failed + " failed");
         }
     }

@@ -18,15 +18,30 @@ namespace LibrecastIoT.Sensor
         /// <summary>How long one wait for the network lasts before it is logged and started again.</summary>
         public const int NetworkWaitMs = 60000;
 
+        // The board's edges made once per boot: Run is started again after any exception, and each
+        // WifiLink adds static NetworkChange handlers, each GpioIndicator a controller and an open pin.
+        private sealed class DeviceFactory : IBootFactory
+        {
+            private readonly INodeLog log;
+            private readonly NodeSettings board = Board.Create();
+
+            public DeviceFactory(INodeLog log) { this.log = log; }
+
+            public INetworkLink MakeLink() { return new WifiLink(log, new NanoPlatform(board.Ipv6, board.InterfaceIndex)); }
+
+            public IIndicator MakeIndicator() { return new GpioIndicator(board.LedPin, log); }
+        }
+
         /// <summary>Entry point: runs the node; anything that escapes it is logged and the node starts again.</summary>
         public static void Main()
         {
             INodeLog log = new SerialLog();
+            BootParts parts = new BootParts(new DeviceFactory(log));
             while (true)
             {
                 try
                 {
-                    Run(log);
+                    Run(log, parts);
                 }
                 catch (Exception e)
                 {
@@ -36,16 +51,17 @@ namespace LibrecastIoT.Sensor
             }
         }
 
-        private static void Run(INodeLog log)
+        private static void Run(INodeLog log, BootParts parts)
         {
             NodeSettings settings = Board.Create();
             log.Line("LibrecastIoT sensor node, board " + Board.Name + " (firmware " + Board.NanoffTarget + "), " +
                      (settings.Ipv6 ? "IPv6" : "IPv4 (239/8 mapping)"));
 
             NanoPlatform platform = new NanoPlatform(settings.Ipv6, settings.InterfaceIndex);
-            // The SenML base time needs the real time, and the nonces the radio on (esp_random):
-            // the link counts as up once Wi-Fi has an address and SNTP has set the clock.
-            WifiLink link = new WifiLink(true, log, platform);
+            // The link counts as up once Wi-Fi has an address (the radio is on, so esp_random is
+            // truly random for the nonces); the clock is not waited for: the node publishes without
+            // it and takes the time from SNTP or the gateway's beacon when one answers (NodeClock).
+            INetworkLink link = parts.Link;
             log.Line("waiting for the network: " + link.Describe());
             while (!link.WaitUp(NetworkWaitMs)) log.Line("waiting for the network: " + link.Describe());
             log.Line("network up: " + link.Describe());
@@ -53,11 +69,14 @@ namespace LibrecastIoT.Sensor
             Configuration.SetPinFunction(settings.SdaPin, DeviceFunction.I2C1_DATA);
             Configuration.SetPinFunction(settings.SclPin, DeviceFunction.I2C1_CLOCK);
             ISensorSource sensors = new Bme280Source(settings.I2cBus, settings.SensorAddress);
-            IIndicator indicator = new GpioIndicator(settings.LedPin, log);
+            IIndicator indicator = parts.Indicator;
 
             byte[]? mac = WifiLink.StationMac();
             if (mac != null) settings.Node = NodeSettings.NameFromMac(mac);
-            if (!LoadConfig(settings, log))
+            Context context = new Context(new NodeClock(platform));
+            // Absent is not unreadable: while the storage cannot be read (it may hold a key) nothing is
+            // published; the reason goes to the console and SITE/NODE/status, and it is read again.
+            if (!NodeBoot.LoadConfig(new DeviceStorage(NodeConfig.DevicePath), settings, log, context, NodeBoot.StorageRetryMs, 0))
             {
                 // A configuration that may hold a key but cannot be used: never run half-configured,
                 // above all never in clear when a key was meant. Say so until someone fixes it.
@@ -68,7 +87,6 @@ namespace LibrecastIoT.Sensor
                 }
             }
 
-            Context context = new Context(platform);
             SensorNode node = new SensorNode(context, settings, sensors, indicator, log, link);
             while (true)
             {
@@ -84,40 +102,6 @@ namespace LibrecastIoT.Sensor
                     Thread.Sleep(5000);
                 }
             }
-        }
-
-        // Applies I:\librecast.conf if there is one; false if it cannot be read or is refused.
-        private static bool LoadConfig(NodeSettings settings, INodeLog log)
-        {
-            byte[]? text;
-            try
-            {
-                text = DeviceStorage.Read(NodeConfig.DevicePath);
-            }
-            catch (Exception e)
-            {
-                // Unreadable is not absent: a key may be stored there, so never fall back to clear.
-                log.Line("config: cannot read " + NodeConfig.DevicePath + " (" + e.GetType().Name + ": " + e.Message +
-                         "); not starting, since a channel key may be stored there");
-                return false;
-            }
-            if (text == null)
-            {
-                log.Line("config: no " + NodeConfig.DevicePath + "; using the defaults: site " + settings.Site + ", node " + settings.Node + ", no key (in clear)");
-                return true;
-            }
-            try
-            {
-                NodeConfig.Apply(text, text.Length, settings);
-            }
-            catch (ArgumentException e)
-            {
-                log.Line("config refused: " + e.Message);
-                return false;
-            }
-            log.Line("config: site " + settings.Site + ", node " + settings.Node + ", interval " + settings.IntervalSeconds + " s, " +
-                     (settings.Key != null ? "channel key set (encrypted)" : "no key (in clear)"));
-            return true;
         }
     }
 }

@@ -9,8 +9,9 @@ namespace LibrecastIoT.Sensor
     /// <summary>
     /// The node's link on the device: the ESP32's Wi-Fi station, with the credentials that
     /// <c>tools/flash</c> stored through nanoff (option AutoConnect: the firmware joins at boot and
-    /// after a drop by itself). Up means: the station has an IPv4 address and, if asked, the clock
-    /// was set by SNTP.
+    /// after a drop by itself). Up means: the station has an IPv4 address. The clock is not waited
+    /// for: a site without Internet NTP is the normal case, and the node publishes without it
+    /// (<see cref="NodeClock"/>).
     /// </summary>
     /// <remarks>
     /// <para>Built so that retrying leaks nothing. <c>WifiNetworkHelper.Reconnect</c> is not used:
@@ -23,41 +24,39 @@ namespace LibrecastIoT.Sensor
     /// <c>NetworkAvailabilityChanged</c>), and between them the address is looked at every few
     /// seconds (<c>NetworkInterface.GetAllNetworkInterfaces</c>: a few hundred bytes of garbage,
     /// nothing kept).</para>
-    /// <para>If the station stays without an address for <see cref="ReconnectAfterMs"/>, the stored
-    /// credentials are used once more with <c>WifiAdapter.Connect</c> (reconnection kind
-    /// Automatic), on that one adapter.</para>
+    /// <para>One reconnect path, the native layer's (<see cref="WifiReconnectPolicy"/>): with
+    /// AutoConnect stored (tools/flash) <c>WifiAdapter.Connect</c> is never called, since the
+    /// firmware reconnects by itself and Connect would disconnect it first and block up to 20 s;
+    /// without it, once per boot after a minute without an address (reconnection kind Automatic,
+    /// so the native layer takes over from then on), on that one adapter. Never while the station
+    /// has an address.</para>
     /// </remarks>
     public sealed class WifiLink : INetworkLink
     {
-        /// <summary>Wait without an address before asking the adapter to connect again.</summary>
-        public const int ReconnectAfterMs = 60000;
-
         /// <summary>Longest time the cached state is trusted without an event.</summary>
         public const int RecheckMs = 5000;
 
-        private readonly bool requireTime;
         private readonly INodeLog log;
         private readonly IPlatform clock;
         private WifiAdapter? adapter;
         private int changed = 1;
         private bool up;
         private long checkedAtMs = -RecheckMs;
-        private long downSinceMs = -1;
-        private int connectAttempts;
+        private readonly WifiReconnectPolicy policy = new WifiReconnectPolicy();
+        private int autoConnect = -1; // -1 not read yet, 0 no, 1 AutoConnect stored
         private string state = "not checked yet";
 
-        /// <summary>A link that also waits for the clock (SNTP) if <paramref name="requireTime"/>; timed on <paramref name="clock"/>'s monotonic clock.</summary>
-        public WifiLink(bool requireTime, INodeLog log, IPlatform clock)
+        /// <summary>The Wi-Fi link, timed on <paramref name="clock"/>'s monotonic clock. Make one per boot: it registers two static event handlers.</summary>
+        public WifiLink(INodeLog log, IPlatform clock)
         {
             this.clock = clock;
-            this.requireTime = requireTime;
             this.log = log;
             NetworkChange.NetworkAddressChanged += OnAddressChanged;
             NetworkChange.NetworkAvailabilityChanged += OnAvailabilityChanged;
         }
 
-        /// <summary>Times the stored credentials were used to connect again.</summary>
-        public int ConnectAttempts { get { return connectAttempts; } }
+        /// <summary>Times the stored credentials were used to connect (at most once per boot, never with AutoConnect stored).</summary>
+        public int ConnectAttempts { get { return policy.Connects; } }
 
         /// <inheritdoc/>
         public bool IsUp()
@@ -78,18 +77,10 @@ namespace LibrecastIoT.Sensor
             while (true)
             {
                 checkedAtMs = -RecheckMs; // look now
-                if (IsUp())
-                {
-                    downSinceMs = -1;
-                    return true;
-                }
+                bool isUp = IsUp();
                 long now = clock.MonotonicMilliseconds();
-                if (downSinceMs < 0) downSinceMs = now;
-                else if (now - downSinceMs >= ReconnectAfterMs)
-                {
-                    downSinceMs = now;
-                    Connect();
-                }
+                if (policy.ShouldConnect(isUp, isUp || AutoConnectStored(), now)) Connect();
+                if (isUp) return true;
                 if (now - start >= timeoutMs) return false;
                 Thread.Sleep(500);
             }
@@ -124,11 +115,6 @@ namespace LibrecastIoT.Sensor
                 state = "no IP address (stored credentials missing or wrong? tools/flash --ssid S --password P)";
                 return false;
             }
-            if (requireTime && DateTime.UtcNow.Year < 2021)
-            {
-                state = "address " + address + ", waiting for the time (SNTP)";
-                return false;
-            }
             state = "address " + address;
             return true;
         }
@@ -157,6 +143,24 @@ namespace LibrecastIoT.Sensor
             }
         }
 
+        // AutoConnect in the stored configuration (tools/flash stores it): the native layer reconnects by itself.
+        private bool AutoConnectStored()
+        {
+            if (autoConnect < 0)
+            {
+                try
+                {
+                    Wireless80211Configuration[] stored = Wireless80211Configuration.GetAllWireless80211Configurations();
+                    autoConnect = stored.Length > 0 && (stored[0].Options & Wireless80211Configuration.ConfigurationOptions.AutoConnect) == Wireless80211Configuration.ConfigurationOptions.AutoConnect ? 1 : 0;
+                }
+                catch (Exception)
+                {
+                    autoConnect = 0;
+                }
+            }
+            return autoConnect == 1;
+        }
+
         private void Connect()
         {
             try
@@ -177,9 +181,8 @@ namespace LibrecastIoT.Sensor
                     }
                     adapter = adapters[0];
                 }
-                connectAttempts++;
                 WifiConnectionResult result = adapter.Connect(stored[0].Ssid, WifiReconnectionKind.Automatic, stored[0].Password);
-                log.Line("Wi-Fi: connecting to '" + stored[0].Ssid + "' again (attempt " + connectAttempts + "): " + result.ConnectionStatus);
+                log.Line("Wi-Fi: no AutoConnect stored and no address for a minute: connected to '" + stored[0].Ssid + "' once (Automatic: the firmware reconnects by itself from now on): " + result.ConnectionStatus);
             }
             catch (Exception e)
             {

@@ -60,8 +60,12 @@ namespace LibrecastIoT.Sensor
         public int IntervalSeconds = 10;
 
         /// <summary>
-        /// True: librecast's own IPv6 groups (needs an IPv6 firmware image such as
-        /// ESP32_PSRAM_REV3_IPV6). False: the 239/8 IPv4 mapping (docs/ipv4-mapping.md), which
+        /// True: librecast's own IPv6 groups (needs an IPv6 firmware image: ESP32_PSRAM_REV3_IPV6
+        /// turns IPv6 on; ESP32_C5_THREAD, ESP32_C6_THREAD, ESP32_C61, ESP32_H2_THREAD and ESP32_P4
+        /// leave it at ESP-IDF's default, on; ESP32_PSRAM_REV3_IPV6, ESP32_REV0, M5Core and
+        /// ESP_WROVER_KIT come from nanoFramework's nightly (community) pipeline; firmware/README.md).
+        /// An IPv6 node joins 3 groups at most (lwIP's MLD6 slots): command, time, NACK.
+        /// False: the 239/8 IPv4 mapping (docs/ipv4-mapping.md), which
         /// every ESP32 image supports.
         /// </summary>
         public bool Ipv6;
@@ -89,6 +93,9 @@ namespace LibrecastIoT.Sensor
 
         /// <summary>Channel the node listens on for commands: SITE/NODE/cmd.</summary>
         public string CommandChannel { get { return Site + "/" + Node + "/cmd"; } }
+
+        /// <summary>The site's time channel, SITE/time: lcgw's time beacon (Librecast.TimeBeacon), sealed with <see cref="Key"/> on a keyed site.</summary>
+        public string TimeChannel { get { return Librecast.TimeBeacon.ChannelOf(Site); } }
 
         /// <summary>SenML base name of this node's records: urn:dev:lc:SITE:NODE:.</summary>
         public string BaseName { get { return "urn:dev:lc:" + Site + ":" + Node + ":"; } }

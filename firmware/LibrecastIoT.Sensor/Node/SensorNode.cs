@@ -23,6 +23,10 @@ namespace LibrecastIoT.Sensor
     /// goes down closes the socket; when it is back a new socket joins the command channel again.</para>
     /// <para>Schedules run on <see cref="IPlatform.MonotonicMilliseconds"/>; the wall clock only
     /// stamps the SenML base time, so SNTP setting the clock never shifts or stalls the schedule.</para>
+    /// <para>Time: the node publishes from the start, with or without a clock. Its time comes from
+    /// <see cref="NodeClock"/> (the platform's clock once set, else lcgw's beacon on SITE/time,
+    /// heard on a second socket, or an SNTP answer); a reading taken before any time is known goes
+    /// out without <c>bt</c> (SenML: the receiver times it), never with a 1970 one.</para>
     /// </remarks>
     public sealed class SensorNode
     {
@@ -47,6 +51,12 @@ namespace LibrecastIoT.Sensor
         /// <summary>Longest wait between two attempts to open the socket and join (after a failure).</summary>
         public const int MaxStartRetryMs = 30000;
 
+        /// <summary>Largest time beacon datagram taken in (33-byte header + 24-byte payload + 40 when sealed, rounded up).</summary>
+        public const int BeaconBytes = 128;
+
+        /// <summary>Wait before trying again to join the time channel after a failure.</summary>
+        public const int TimeJoinRetryMs = 30000;
+
         private readonly Context context;
         private readonly NodeSettings settings;
         private readonly ISensorSource sensors;
@@ -60,7 +70,12 @@ namespace LibrecastIoT.Sensor
         private readonly string baseName;
         private readonly Channel telemetry;
         private readonly Channel commands;
+        private readonly Channel timeChannel;
+        private readonly NodeClock clock;
+        private readonly Message beacon = new Message(BeaconBytes);
         private Socket? socket;
+        private Socket? timeSocket; // the time beacon's own socket: nanoFramework reports no destination, so one joined channel per socket
+        private long nextTimeJoinMs;
         private NackResponder? nacks; // NACK log and responder of the telemetry channel (settings.NackSeconds), while online
         private ISensor? sensor;
         private long nextSensorOpenMs;
@@ -111,11 +126,15 @@ namespace LibrecastIoT.Sensor
             // receivers' replay windows see one session, not a restart per Wi-Fi drop.
             telemetry = settings.Ipv6 ? context.CreateChannel(settings.TelemetryChannel, settings.Wire) : context.CreateIpv4Channel(settings.TelemetryChannel);
             commands = settings.Ipv6 ? context.CreateChannel(settings.CommandChannel, settings.Wire) : context.CreateIpv4Channel(settings.CommandChannel);
+            timeChannel = settings.Ipv6 ? context.CreateChannel(settings.TimeChannel, settings.Wire) : context.CreateIpv4Channel(settings.TimeChannel);
             if (settings.Key != null)
             {
                 telemetry.SetKey(settings.Key);
                 commands.SetKey(settings.Key);
+                timeChannel.SetKey(settings.Key); // only beacons sealed with the site key open: a neighbour cannot set the clock
             }
+            NodeClock? own = context.Platform as NodeClock;
+            clock = own != null ? own : new NodeClock(context.Platform);
         }
 
         /// <summary>Seconds between readings now (the <c>interval</c> command changes it).</summary>
@@ -126,6 +145,24 @@ namespace LibrecastIoT.Sensor
 
         /// <summary>The command channel.</summary>
         public Channel Commands { get { return commands; } }
+
+        /// <summary>The site's time channel (SITE/time), where lcgw announces its clock.</summary>
+        public Channel TimeChannel { get { return timeChannel; } }
+
+        /// <summary>The node's clock (the context's platform if it is a <see cref="NodeClock"/>).</summary>
+        public NodeClock Clock { get { return clock; } }
+
+        /// <summary>True while the time channel is joined (on its own socket).</summary>
+        public bool TimeJoined { get { return timeSocket != null; } }
+
+        /// <summary>Datagrams on the time channel that did not open with the site key (forged or foreign beacons), ignored.</summary>
+        public int TimeRejected { get; private set; }
+
+        /// <summary>Datagrams on the command socket longer than <see cref="CommandBytes"/>: cut, so dropped unread (the core counts them as truncated too).</summary>
+        public int CommandsTruncated { get; private set; }
+
+        /// <summary>Packs published without a base time (no time known yet).</summary>
+        public int UntimedPublished { get; private set; }
 
         /// <summary>True while the node has a socket with the command channel joined.</summary>
         public bool Online { get { return socket != null; } }
@@ -195,6 +232,7 @@ namespace LibrecastIoT.Sensor
             }
             socket = s;
             startRetryMs = 1000;
+            JoinTime();
             if (wasOnline)
             {
                 Rejoins++;
@@ -217,7 +255,83 @@ namespace LibrecastIoT.Sensor
             if (s == null) return;
             socket = null;
             StopNacks();
+            LeaveTime();
             s.Dispose();
+        }
+
+        // The time beacon on a socket of its own. Not fatal: without it the node publishes untimed
+        // (or on the platform's clock) and tries again later.
+        private void JoinTime()
+        {
+            if (timeSocket != null) return;
+            nextTimeJoinMs = NowMs() + TimeJoinRetryMs;
+            Socket t = context.CreateSocket();
+            try
+            {
+                t.Bind(settings.InterfaceIndex);
+                t.Bind(timeChannel);
+                timeChannel.Join();
+            }
+            catch (LibrecastException e)
+            {
+                t.Dispose();
+                log.Line("node " + settings.Node + ": cannot join the time channel " + timeChannel + ": " + e.Message +
+                         " (readings go out " + (clock.HasTime ? "on the " + clock.Source + " clock" : "without a base time") + "; retrying in " + TimeJoinRetryMs / 1000 + " s)");
+                return;
+            }
+            timeSocket = t;
+        }
+
+        private void LeaveTime()
+        {
+            Socket? t = timeSocket;
+            timeSocket = null;
+            if (t != null) t.Dispose();
+        }
+
+        // Takes every beacon waiting on the time socket (never blocks).
+        private void PollTime(long now)
+        {
+            Socket? t = timeSocket;
+            if (t == null)
+            {
+                if (now >= nextTimeJoinMs) JoinTime();
+                return;
+            }
+            for (int i = 0; i < 4; i++)
+            {
+                ReceiveResult r = t.ReceiveMessage(beacon, 0);
+                if (r == ReceiveResult.Unauthenticated)
+                {
+                    // A beacon not sealed with the site key (a neighbour's, a forgery, or a clear one to a keyed node).
+                    TimeRejected++;
+                    if (TimeRejected == 1 || TimeRejected % 100 == 0)
+                        log.Line("node " + settings.Node + ": rejected a datagram on " + timeChannel.Name + " that does not open with the site key (" + TimeRejected + " so far); the clock is unchanged");
+                    continue;
+                }
+                if (r != ReceiveResult.Ok) return;
+                // Other groups on the port reach this socket too on lwIP (SO_REUSE_RXTOALL): only beacons count.
+                TakeBeacon(beacon.Buffer, beacon.PayloadOffset, beacon.PayloadLength);
+            }
+        }
+
+        // A beacon payload (from the time socket, or from the command socket where the stack cannot
+        // tell the two groups apart); true if it was one, taken or not.
+        private bool TakeBeacon(byte[] buffer, int offset, int count)
+        {
+            long unixMs;
+            if (!TimeBeacon.TryParse(buffer, offset, count, out unixMs)) return false;
+            bool had = clock.HasTime;
+            string before = clock.Source;
+            if (clock.TakeBeacon(unixMs) && (!had || before != clock.Source))
+                log.Line("node " + settings.Node + ": time " + unixMs / 1000 + "." + Pad3(unixMs % 1000) + " from the gateway (" + timeChannel.Name +
+                         "), clock " + clock.Source + "; readings carry a base time" + (had ? "" : " from now on"));
+            return true;
+        }
+
+        private static string Pad3(long v)
+        {
+            return v < 10 ? "00" + v : v < 100 ? "0" + v : v.ToString();
         }
 
         /// <summary>The NACK responder of the telemetry channel while online (settings.NackSeconds), or null.</summary>
@@ -313,15 +427,24 @@ namespace LibrecastIoT.Sensor
                 if (nextPublishMs <= now) nextPublishMs = now + period;
             }
             Blink(now);
+            PollTime(now);
 
             long wait = nextPublishMs - now;
             if (identifyUntilMs != 0 && nextBlinkMs - now < wait) wait = nextBlinkMs - now;
             if (wait > maxWaitMs) wait = maxWaitMs;
             if (wait < 0) wait = 0;
             ReceiveResult r = s.ReceiveMessage(command, (int)wait);
+            if (r == ReceiveResult.Truncated)
+            {
+                // Longer than CommandBytes: cut by the stack, so never parsed (the core counts it too).
+                CommandsTruncated++;
+                if (CommandsTruncated == 1 || CommandsTruncated % 100 == 0)
+                    log.Line("node " + settings.Node + ": dropped a datagram longer than " + CommandBytes + " bytes on " + commands.Name + " (" + CommandsTruncated + " so far)");
+            }
             // Without the destination (nanoFramework sockets do not report it) the datagram can
             // only be for the one group this socket joined: the command channel.
-            if (r == ReceiveResult.Ok && (command.Channel == commands || command.Channel == null))
+            if (r == ReceiveResult.Ok && (command.Channel == commands || command.Channel == null) &&
+                !TakeBeacon(command.Buffer, command.PayloadOffset, command.PayloadLength))
                 HandleCommand(command.Buffer, command.PayloadOffset, command.PayloadLength);
         }
 
@@ -370,7 +493,14 @@ namespace LibrecastIoT.Sensor
         private bool PublishAt(long nowMs)
         {
             bool read = ReadSensor(nowMs);
-            writer.Begin(baseName, WallMs());
+            long timeMs;
+            if (clock.TryNowMs(out timeMs)) writer.Begin(baseName, timeMs);
+            else
+            {
+                writer.Begin(baseName); // no time yet: no bt, the receiver times it (never 1970)
+                UntimedPublished++;
+                if (UntimedPublished == 1) log.Line("node " + settings.Node + ": no time yet (no SNTP answer, no beacon on " + timeChannel.Name + "); readings go out without a base time");
+            }
             int invalid = 0;
             if (read)
             {
@@ -512,12 +642,6 @@ namespace LibrecastIoT.Sensor
         private long NowMs()
         {
             return context.Platform.MonotonicMilliseconds();
-        }
-
-        // SenML base time: the wall clock.
-        private long WallMs()
-        {
-            return (long)(context.Platform.NowNanoseconds() / 1000000UL);
         }
 
         private Socket RequireStarted()

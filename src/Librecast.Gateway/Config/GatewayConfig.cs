@@ -124,6 +124,9 @@ public sealed partial class GatewayConfig
     /// <summary>With <see cref="Replay"/>: messages stamped further than this from the local clock are dropped; 0 = no bound.</summary>
     public double MaxAgeSeconds { get; private set; }
 
+    /// <summary>Seconds between two time beacons on SITE/time (<c>option time_beacon</c>); 0: none.</summary>
+    public double TimeBeaconSeconds { get; private set; }
+
     /// <summary>Channels to subscribe to.</summary>
     public List<string> Channels { get; } = new();
 
@@ -249,6 +252,9 @@ public sealed partial class GatewayConfig
                     config.MaxAgeSeconds = options.Double("max_age", 0, 0, 1e6);
                     if (config.MaxAgeSeconds > 0 && !config.Replay)
                         throw new ConfigException(options.WhereOf("max_age") + ": max_age is part of replay detection: add \"option replay '1'\"");
+                    config.TimeBeaconSeconds = options.Double("time_beacon", 0, 0, 3600);
+                    if (config.TimeBeaconSeconds > 0 && config.TimeBeaconSeconds < 1)
+                        throw new ConfigException(options.WhereOf("time_beacon") + ": time_beacon is seconds between beacons: 0 (off) or 1 to 3600");
                     break;
                 case "subscribe":
                 {
@@ -391,8 +397,8 @@ public sealed partial class GatewayConfig
         if (config.Share != null) config.Share = config.Share with { Wire = config.WireOf(config.Share.Channel) };
         config.ResolveNack();
         if (config.Channels.Count == 0 && config.Sensors.Count == 0 && config.BridgeUp.Count == 0 && config.BridgeDown.Count == 0 && config.Share == null &&
-            config.MigrateUp.Count == 0 && config.MigrateDown.Count == 0)
-            throw new ConfigException(file + ": nothing to do: add a 'config subscribe' with \"list channel\", a 'config sensor', a 'config bridge', a 'config migrate' or a 'config share'");
+            config.MigrateUp.Count == 0 && config.MigrateDown.Count == 0 && config.TimeBeaconSeconds == 0)
+            throw new ConfigException(file + ": nothing to do: add a 'config subscribe' with \"list channel\", a 'config sensor', a 'config bridge', a 'config migrate', a 'config share' or \"option time_beacon\"");
         if ((config.Channels.Count > 0 || config.Sensors.Count > 0) && config.JsonLinesPath == null && config.MetricsEndpoint == null && config.Mqtt == null)
             throw new ConfigException(file + ": readings would go nowhere: add an output ('config jsonl', 'config metrics' or 'config mqtt')");
         return config;
@@ -500,6 +506,7 @@ public sealed partial class GatewayConfig
             "bridge_command=" + BridgeDown.Count,
             "share=" + (Share == null ? "off" : Share.Directory + "->" + Share.Channel),
             "migrate=" + MigrateUp.Count.ToString(CultureInfo.InvariantCulture) + "+" + MigrateDown.Count.ToString(CultureInfo.InvariantCulture),
+            "time_beacon=" + (TimeBeaconSeconds > 0 ? TimeBeaconSeconds.ToString(CultureInfo.InvariantCulture) + "s" : "off"),
             "wire=" + Wire.Name + (channelWire.Count > 0 ? "(+" + channelWire.Count.ToString(CultureInfo.InvariantCulture) + " channels set)" : ""),
         };
         return string.Join(" ", parts);

@@ -27,6 +27,7 @@ public sealed partial class Gateway
         NetworkState? net = network;
         net?.Subscriber?.ListenCancel(); // waits for the dispatch thread: no message is handled after this
         StopShare();
+        timeThread?.Join(5000);
         sensorsStopped = sensorThread == null || sensorThread.Join(5000);
         if (!sensorsStopped) log.Warn("sensor read still running at stop (a stuck I2C bus?); not closing the sensors under it");
         context?.Dispose();

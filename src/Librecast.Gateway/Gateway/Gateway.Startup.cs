@@ -153,6 +153,7 @@ public sealed partial class Gateway : IDisposable
         }
         StartNetwork();
         StartShare();
+        StartTimeBeacon(); // Gateway.Time.cs
         if (pollers.Count > 0)
         {
             sensorThread = new Thread(SensorLoop) { IsBackground = true, Name = "lcgw-sensors" };
