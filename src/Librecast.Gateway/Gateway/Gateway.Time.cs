@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.Threading;
 using Librecast.Sockets;
+using Librecast.Files;
 
 namespace Librecast.Gateway;
 
