@@ -107,7 +107,7 @@ namespace LibrecastIoT.Sensor
             {
                 settings.InterfaceIndex = Interfaces.Resolve(iface);
                 using var context = new Context(SocketsPlatform.Instance);
-                var sensors = new SimulatedBme280Source(seed == 0 ? settings.Node.GetHashCode() : seed) { MissingOpens = missing };
+                var sensors = new SimulatedBme280Source(seed == 0 ? SimulatedBme280Source.SeedFor(settings.Node) : seed) { MissingOpens = missing };
                 INetworkLink link = iface != null ? new InterfaceLink(iface) : new AlwaysUpLink();
                 var node = new SensorNode(context, settings, sensors, log, log, link);
                 bool interrupted = false;

@@ -424,4 +424,18 @@ public class FirmwareNodeTests
         Assert.Equal(1010, node.Published);
         Assert.Equal(1010, platform.Datagrams);
     }
+
+    [Fact]
+    public void Host_Twin_Seeds_Its_Sensor_From_The_Node_Name_The_Same_In_Every_Process()
+    {
+        // FNV-1a of "node1": a constant, not string.GetHashCode (randomised per process), so the
+        // same node reads the same values in every run.
+        Assert.Equal(256780404, SimulatedBme280Source.SeedFor("node1"));
+        Assert.NotEqual(SimulatedBme280Source.SeedFor("node1"), SimulatedBme280Source.SeedFor("node2"));
+        var a = new SensorReading();
+        var b = new SensorReading();
+        Assert.True(new SimulatedBme280(SimulatedBme280Source.SeedFor("n1")).TryRead(a));
+        Assert.True(new SimulatedBme280(SimulatedBme280Source.SeedFor("n1")).TryRead(b));
+        Assert.Equal(a.TemperatureCelsius, b.TemperatureCelsius);
+    }
 }
