@@ -16,17 +16,21 @@ internal sealed class Session : IDisposable
     {
         // The key first: a bad key file is the user's mistake, reported before any socket opens.
         byte[]? key = keyFile == null ? null : UserKeyFile.Read(keyFile);
-        Context = new Context(SocketsPlatform.Instance) { Wire = Program.Wire };
-        Socket = Context.CreateSocket();
-        Socket.Bind(ifindex);
-        Socket.HopLimit = hopLimit;
-        Channel = Context.CreateChannel(channelName);
-        if (key != null)
+        try
         {
-            Channel.SetKey(key);
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+            Context = new Context(SocketsPlatform.Instance) { Wire = Program.Wire };
+            Socket = Context.CreateSocket();
+            Socket.Bind(ifindex);
+            Socket.HopLimit = hopLimit;
+            Channel = Context.CreateChannel(channelName);
+            if (key != null) Channel.SetKey(key);
+            Socket.Bind(Channel);
         }
-        Socket.Bind(Channel);
+        finally
+        {
+            // The channel keeps its own copy; ours is wiped on every path, a failed set-up too.
+            if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+        }
     }
 
     public void Dispose() => Context.Dispose();

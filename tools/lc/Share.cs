@@ -71,9 +71,21 @@ internal static class Share
         UserKeyFile.Check(keyFile);
         int ifindex = Commands.ResolveInterface(iface);
         byte[]? key = keyFile == null ? null : UserKeyFile.Read(keyFile);
-        using var session = new Session(ifindex, channelName, hops, keyFile);
-        using var sharer = new ShareSender(session.Socket, session.Channel, key, t, new Pacer(rateMbit * 1e6 / 8)) { JoinWaitSeconds = joinWait };
-        if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+        Session session;
+        ShareSender sharer;
+        try
+        {
+            session = new Session(ifindex, channelName, hops, keyFile);
+            try { sharer = new ShareSender(session.Socket, session.Channel, key, t, new Pacer(rateMbit * 1e6 / 8)) { JoinWaitSeconds = joinWait }; }
+            catch { session.Dispose(); throw; }
+        }
+        finally
+        {
+            // The sharer keeps its own copy: ours is wiped on every path, a failed set-up too.
+            if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+        }
+        using var sessionOwned = session;
+        using var sharerOwned = sharer;
         var files = new SharedFile[paths.Length];
         for (int i = 0; i < paths.Length; i++)
         {
@@ -109,6 +121,13 @@ internal static class Share
         UserKeyFile.Check(keyFile);
         int ifindex = Commands.ResolveInterface(iface);
         byte[]? key = keyFile == null ? null : UserKeyFile.Read(keyFile);
+        // The key is wiped on every way out: a fetch that fails, times out or is interrupted too.
+        try { return Fetch(ifindex, key, keyFile, outDir, count, timeoutSeconds, maxSize, channelName); }
+        finally { if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key); }
+    }
+
+    private static int Fetch(int ifindex, byte[]? key, string? keyFile, string outDir, int count, double? timeoutSeconds, long maxSize, string channelName)
+    {
         using var session = new Session(ifindex, channelName, keyFile: keyFile);
         session.Channel.Join();
         Console.Error.WriteLine($"lc: waiting for files on {session.Channel}");
@@ -235,7 +254,6 @@ internal static class Share
                 (receiver.Malformed > 0 ? $"; {receiver.Malformed} malformed datagrams ignored" : "") +
                 (receiver.OtherObject > 0 ? $"; {receiver.OtherObject} datagrams of another object id dropped" : ""));
         }
-        if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
         return Program.ExitOk;
     }
 
