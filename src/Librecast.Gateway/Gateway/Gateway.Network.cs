@@ -48,7 +48,7 @@ public sealed partial class Gateway
         {
             long max = long.Parse(System.IO.File.ReadAllText("/proc/sys/net/core/rmem_max").Trim(), CultureInfo.InvariantCulture);
             if (max >= Wanted || HasNetAdmin()) return;
-            log.Info("receive buffer capped by net.core.rmem_max; bursts may be dropped by the kernel (lc_transport_kernel_drops_total): " +
+            log.Info("receive buffer capped by net.core.rmem_max; bursts may be dropped by the kernel (" + Outputs.MetricNames.Transport(Counter.KernelDrops) + "): " +
                      "sysctl -w net.core.rmem_max=8388608 (or /etc/sysctl.d/60-lcgw.conf)",
                 ("rmem_max", max), ("wanted", Wanted));
         }

@@ -38,7 +38,7 @@ public sealed partial class Gateway
     private sealed record Route(bool Deliver, Channel? ForwardTo, BridgeDirection Direction, bool Guarded);
 
     private readonly RecentMessages bridgeSeen = new(BridgeMemory);
-    private int forwardedUp, forwardedDown, migratedUp, migratedDown, forwardErrors, bridgeDuplicates, receiveErrors;
+    private int forwardedUp, forwardedDown, migratedUp, migratedDown, forwardErrors, bridgeDuplicates;
 
     private static string Label(BridgeDirection d) => d switch
     {
@@ -180,7 +180,7 @@ public sealed partial class Gateway
 
     private void OnReceiveError(LibrecastException e)
     {
-        Interlocked.Increment(ref receiveErrors);
+        // Counted by the core (lc_transport_receive_errors_total); here it is only logged.
         log.Warn("receive failed; still listening", ("error", e.Message));
     }
 }

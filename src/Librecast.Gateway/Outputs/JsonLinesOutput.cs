@@ -41,7 +41,7 @@ public sealed class JsonLinesOutput : IOutput
             if (StandardStreams.StdoutClosed)
             {
                 discard = true;
-                log.Error("jsonl: stdout is closed; readings for it are dropped and counted (lcgw_jsonl_dropped_total): give it a file, \"option path '/var/log/lcgw/readings.jsonl'\"");
+                log.Error("jsonl: stdout is closed; readings for it are dropped and counted (" + MetricNames.JsonlDropped + "): give it a file, \"option path '/var/log/lcgw/readings.jsonl'\"");
             }
         }
         else

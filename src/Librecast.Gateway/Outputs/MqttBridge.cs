@@ -223,7 +223,7 @@ public sealed class MqttBridge : IOutput
             if (dropLogged[(int)reason]) return;
             dropLogged[(int)reason] = true;
         }
-        log.Warn("mqtt message dropped: " + why + "; counted in lcgw_mqtt_dropped_total, logged once",
+        log.Warn("mqtt message dropped: " + why + "; counted in " + MetricNames.MqttDropped + ", logged once",
             ("reason", Label(reason)), ("topic", topic.Length > 200 ? topic.Substring(0, 200) + "..." : topic));
     }
 
