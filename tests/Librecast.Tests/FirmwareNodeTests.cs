@@ -368,7 +368,7 @@ public class FirmwareNodeTests
     [Theory]
     [InlineData("wire 0.7", "line 1: wire must be 0.5, 0.9 or 0.11")]
     [InlineData("site s\nwire latest", "line 2: wire must be 0.5, 0.9 or 0.11 (the librecast release whose groups to use), not 'latest'")]
-    [InlineData("node a/b", "Node 'a/b' must not contain")]
+    [InlineData("node a/b", "Node 'a/b' may hold only letters")]
     [InlineData("key 00ff", "line 1: key must be 64 hex digits")]
     [InlineData("site s\ncolour red", "line 2: unknown setting 'colour'")]
     [InlineData("interval 0", "interval must be a whole number")]

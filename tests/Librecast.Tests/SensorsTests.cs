@@ -204,7 +204,7 @@ public class SensorsTests
         string json = System.Text.Encoding.UTF8.GetString(encoder.Buffer, 0, n);
         Assert.Equal("[{\"bn\":\"urn:dev:lc:site1:pi1:\",\"bt\":1795589518.968,\"n\":\"temperature\",\"u\":\"Cel\",\"v\":21.53}," +
                      "{\"n\":\"humidity\",\"u\":\"%RH\",\"v\":41.2},{\"n\":\"pressure\",\"u\":\"Pa\",\"v\":101325}]", json);
-        Assert.Equal("site1/pi1/telemetry", TelemetryEncoder.Channel("site1", "pi1"));
+        Assert.Equal("site1/pi1/telemetry", NodeNames.Telemetry("site1", "pi1"));
         var decoder = new Librecast.Gateway.Senml.SenmlDecoder();
         Assert.True(decoder.TryDecode(encoder.Buffer, 0, n), decoder.LastErrorDetail);
         Assert.Equal(3, decoder.Count);

@@ -386,7 +386,7 @@ public sealed partial class GatewayConfig
         // Sensors publish on SITE/NODE/telemetry unless told otherwise: known only once the gateway section is read.
         for (int i = 0; i < config.Sensors.Count; i++)
             if (config.Sensors[i].Channel.Length == 0)
-                config.Sensors[i] = config.Sensors[i] with { Channel = config.Site + "/" + config.Node + "/telemetry" };
+                config.Sensors[i] = config.Sensors[i] with { Channel = NodeNames.Telemetry(config.Site, config.Node) };
         foreach (var (index, wire, where) in sensorWires) config.SetWire(config.Sensors[index].Channel, wire, where);
         if (config.Share != null) config.Share = config.Share with { Wire = config.WireOf(config.Share.Channel) };
         config.ResolveNack();
@@ -435,7 +435,7 @@ public sealed partial class GatewayConfig
     private static string DefaultNode()
     {
         string host = Environment.MachineName;
-        return string.IsNullOrEmpty(host) ? "gateway" : host;
+        return NodeNames.Problem(host) == null ? host : "gateway"; // a host name the convention cannot carry
     }
 
     /// <summary>The librecast wire of channel <paramref name="channel"/>: its section's <c>option wire</c>, else the gateway section's, else 0.11.</summary>
@@ -557,8 +557,8 @@ public sealed partial class GatewayConfig
         public string? Name(string key)
         {
             string? value = String(key);
-            if (value != null && (value.Contains('/') || value.Contains(':')))
-                throw new ConfigException(WhereOf(key) + ": " + key + " '" + value + "' may not contain '/' or ':' (it becomes part of channel and SenML names)");
+            if (value != null && NodeNames.Problem(value) is string problem)
+                throw new ConfigException(WhereOf(key) + ": " + key + " '" + value + "' " + problem);
             return value;
         }
 
