@@ -187,7 +187,7 @@ public sealed partial class GatewayConfig
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigException("cannot read config file " + path + ": " + IoErrors.Describe(e));
+            throw new ConfigException("cannot read config file " + path + ": " + Librecast.Sockets.SystemErrors.Describe(e));
         }
         GatewayConfig config = Parse(text, path);
         if (config.KeyFile != null)
@@ -408,7 +408,7 @@ public sealed partial class GatewayConfig
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigException(where + ": cannot read " + path + ": " + IoErrors.Describe(e));
+            throw new ConfigException(where + ": cannot read " + path + ": " + Librecast.Sockets.SystemErrors.Describe(e));
         }
         int end = text.IndexOfAny(['\r', '\n']);
         return end >= 0 ? text.Substring(0, end) : text;

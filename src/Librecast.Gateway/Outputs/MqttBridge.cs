@@ -381,7 +381,7 @@ public sealed class MqttBridge : IOutput
                 Interlocked.Increment(ref errors);
                 if (!warned)
                 {
-                    log.Warn("mqtt broker unreachable; queueing (bounded) and retrying every 2 s", ("broker", Broker), ("error", IoErrors.Describe(e)));
+                    log.Warn("mqtt broker unreachable; queueing (bounded) and retrying every 2 s", ("broker", Broker), ("error", Librecast.Sockets.SystemErrors.Describe(e)));
                     warned = true;
                 }
                 try { await Task.Delay(delay, token).ConfigureAwait(false); }

@@ -237,7 +237,7 @@ internal sealed class DirectoryShare
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
         {
             Interlocked.Increment(ref scanErrors);
-            string why = IoErrors.Describe(e);
+            string why = Librecast.Sockets.SystemErrors.Describe(e);
             if (directoryProblem != why)
                 log.Error("share: cannot read the directory; sharing nothing until it is back", ("directory", config.Directory), ("error", why));
             directoryProblem = why;
@@ -335,7 +335,7 @@ internal sealed class DirectoryShare
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
         {
-            return Skipped(name, Skip.Unreadable, IoErrors.Describe(e));
+            return Skipped(name, Skip.Unreadable, Librecast.Sockets.SystemErrors.Describe(e));
         }
         catch (OutOfMemoryException)
         {
