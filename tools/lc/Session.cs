@@ -47,10 +47,8 @@ internal sealed record ListenSecurity(string? KeyFile, bool Replay, double? MaxA
         var session = new Session(ifindex, channelName, keyFile: KeyFile);
         if (Replay)
         {
-            ulong bound = MaxAgeSeconds is double s ? (ulong)(s * 1e9) : 0;
-            session.Socket.ReplayWindow = new Librecast.Security.ReplayWindow(1024, Librecast.Security.ReplayWindow.DefaultWindowSize, bound, bound);
-            // Encrypted, rnd is authenticated: also catch replays sent from a spoofed source.
-            if (KeyFile != null) session.Socket.NonceFilter = new Librecast.Security.NonceFilter(4096);
+            // The same set-up as lcgw's option replay; encrypted, it also catches replays from a spoofed source.
+            Librecast.Security.ReplayDefaults.Apply(session.Socket, MaxAgeSeconds is double s ? (ulong)(s * 1e9) : 0, KeyFile != null);
         }
         return session;
     }

@@ -33,7 +33,7 @@ internal static class Share
             new Opt("--rate", null, ValueKind.Positive, "MBITS", "Send at most MBITS megabits per second (symbols and announcements).", "20"),
             new Opt("--rounds", null, ValueKind.Int, "N", "Stop after N rounds (default: until interrupted)."),
             new Opt("--join-wait", null, ValueKind.Number, "SECONDS", "Wait SECONDS after a file's first announcement before its symbols, so that\nreceivers already listening can join (more on a routed network; 0: no wait).", "0.2"),
-            new Opt("--symbol-size", null, ValueKind.Int, "T", "RaptorQ symbol size T in bytes (multiple of 4).", "1024"),
+            new Opt("--symbol-size", null, ValueKind.Int, "T", "RaptorQ symbol size T in bytes (multiple of 4).", Librecast.Fec.FecCoding.LibrecastSymbolSize.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new Opt("--hop-limit", null, ValueKind.Int, "N", "Multicast hop limit.", "255"),
         },
         new[] { new[] { "<PATH... CHANNEL>", "Files to share, then the channel to announce them on (symbols go on its sidebands)." } }, 2, 1000,
@@ -66,7 +66,7 @@ internal static class Share
         if (rateMbit <= 0 || rateMbit > 100_000) throw new UsageException($"--rate must be 0..100000 Mbit/s (got {rateMbit})");
         if (rounds is < 1) throw new UsageException($"--rounds must be at least 1 (got {rounds})");
         if (joinWait < 0 || joinWait > 3600) throw new UsageException($"--join-wait must be 0..3600 seconds (got {joinWait})");
-        if (t < 4 || t % 4 != 0 || t > 8192) throw new UsageException($"--symbol-size must be a multiple of 4 up to 8192 (got {t})");
+        if (!ShareSender.IsValidSymbolSize(t)) throw new UsageException($"--symbol-size must be a multiple of 4 up to {ShareSender.MaxSymbolSize} (got {t})");
         if (hops < 0 || hops > 255) throw new UsageException($"hop limit {hops} is outside 0..255");
         UserKeyFile.Check(keyFile);
         int ifindex = Commands.ResolveInterface(iface);

@@ -358,8 +358,8 @@ public sealed partial class GatewayConfig
                         throw new ConfigException(section.Where + ": 'config share' needs \"option channel\" (where the files are announced: lc fetch CHANNEL)");
                     string? shareKey = Credentials.Resolve(options.String("key_file"), options.WhereOf("key_file") + ": key_file");
                     double rate = options.Double("rate", ShareConfig.DefaultRateMbit, 0.001, 100000);
-                    int t = options.Int("symbol_size", 1024, 4, 8192);
-                    if (t % 4 != 0)
+                    int t = options.Int("symbol_size", Librecast.Fec.FecCoding.LibrecastSymbolSize, ShareSender.MinSymbolSize, ShareSender.MaxSymbolSize);
+                    if (!ShareSender.IsValidSymbolSize(t))
                         throw new ConfigException(options.WhereOf("symbol_size") + ": symbol_size '" + t.ToString(CultureInfo.InvariantCulture) + "' is not a multiple of 4");
                     double rescan = options.Double("rescan", 10, 0, 86400);
                     long maxBytes = options.Int("max_bytes", (int)ShareConfig.DefaultMaxBytes, 1, int.MaxValue);

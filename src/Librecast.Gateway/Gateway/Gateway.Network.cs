@@ -113,12 +113,8 @@ public sealed partial class Gateway
                 step = "opening the receiving socket";
                 subscriber = context!.CreateSocket();
                 subscriber.Bind(ifindex);
-                if (config.Replay)
-                {
-                    ulong bound = (ulong)(config.MaxAgeSeconds * 1e9);
-                    subscriber.ReplayWindow = new Librecast.Security.ReplayWindow(1024, Librecast.Security.ReplayWindow.DefaultWindowSize, bound, bound);
-                    if (config.KeyFile != null) subscriber.NonceFilter = new Librecast.Security.NonceFilter(4096);
-                }
+                if (config.Replay) // the same set-up as lc listen --replay
+                    Librecast.Security.ReplayDefaults.Apply(subscriber, (ulong)(config.MaxAgeSeconds * 1e9), config.KeyFile != null);
                 BuildRoutes(subscriber, publisher, routes, key, ref step);
                 step = "starting the listener";
                 // The routes are complete before the first message can arrive, and never change.
