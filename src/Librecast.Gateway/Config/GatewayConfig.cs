@@ -114,7 +114,7 @@ public sealed partial class GatewayConfig
 
     /// <summary>
     /// File holding the 32-byte key of the subscribed and sensor channels (librecast SYMM), or
-    /// null for channels in clear. Bridged channels are relayed as they are, never decrypted.
+    /// null for channels in clear. Bridged channels are republished as they are, never decrypted.
     /// </summary>
     public string? KeyFile { get; private set; }
 
@@ -142,10 +142,10 @@ public sealed partial class GatewayConfig
     /// <summary>Local sensors to read and publish.</summary>
     public List<LocalSensorConfig> Sensors { get; } = new();
 
-    /// <summary>Channels that nodes on IPv4-only firmware publish; relayed IPv4 to IPv6.</summary>
+    /// <summary>Channels that nodes on IPv4-only firmware publish; bridged IPv4 to IPv6.</summary>
     public List<string> BridgeUp { get; } = new();
 
-    /// <summary>Command channels relayed IPv6 to IPv4, so IPv4-only nodes hear them.</summary>
+    /// <summary>Command channels bridged IPv6 to IPv4, so IPv4-only nodes hear them.</summary>
     public List<string> BridgeDown { get; } = new();
 
     /// <summary>
@@ -157,7 +157,7 @@ public sealed partial class GatewayConfig
     /// <summary><c>config migrate</c>, <c>list command</c>: heard on the new wire's group, republished verbatim on the old wire's.</summary>
     public List<MigratedChannel> MigrateDown { get; } = new();
 
-    /// <summary>True if <paramref name="name"/> is republished from one wire to another (relayed as it is, never decrypted).</summary>
+    /// <summary>True if <paramref name="name"/> is bridged from one address family or wire to another (republished as it is, never decrypted).</summary>
     public bool IsMigrated(string name)
     {
         foreach (MigratedChannel m in MigrateUp) if (m.Name == name) return true;
@@ -464,7 +464,7 @@ public sealed partial class GatewayConfig
     private readonly Dictionary<string, (UciSection Section, string Where)> migratedAt = new();
 
     // A name is migrated by one section (either list, or both), and is not also bridged: the IPv4
-    // bridge and a wire migration of one name would relay each other's copies.
+    // bridge and a wire migration of one name would bridge each other's copies.
     private void AddMigration(List<MigratedChannel> list, string name, WireProfile from, WireProfile to, UciSection section, int line)
     {
         string where = section.File + ":" + line.ToString(CultureInfo.InvariantCulture);

@@ -43,18 +43,18 @@ public sealed partial class Gateway
         bool bridge = config.BridgeUp.Count > 0 || config.BridgeDown.Count > 0, migrate = config.MigrateUp.Count > 0 || config.MigrateDown.Count > 0;
         if (bridge || migrate)
         {
-            const string Forwarded = "Messages republished on the other address family (IPv4 bridge) or the other librecast wire (config migrate).";
+            const string Bridged = "Messages republished on the other address family (IPv4 bridge) or the other librecast wire (config migrate).";
             if (bridge)
             {
-                yield return new(MetricNames.BridgeForwarded, "counter", Forwarded, "direction=\"ipv4_to_ipv6\"", Volatile.Read(ref forwardedUp));
-                yield return new(MetricNames.BridgeForwarded, "counter", Forwarded, "direction=\"ipv6_to_ipv4\"", Volatile.Read(ref forwardedDown));
+                yield return new(MetricNames.BridgeForwarded, "counter", Bridged, "direction=\"ipv4_to_ipv6\"", Volatile.Read(ref bridgedUp));
+                yield return new(MetricNames.BridgeForwarded, "counter", Bridged, "direction=\"ipv6_to_ipv4\"", Volatile.Read(ref bridgedDown));
             }
             if (migrate)
             {
-                yield return new(MetricNames.BridgeForwarded, "counter", Forwarded, "direction=\"old_wire_to_new\"", Volatile.Read(ref migratedUp));
-                yield return new(MetricNames.BridgeForwarded, "counter", Forwarded, "direction=\"new_wire_to_old\"", Volatile.Read(ref migratedDown));
+                yield return new(MetricNames.BridgeForwarded, "counter", Bridged, "direction=\"old_wire_to_new\"", Volatile.Read(ref migratedUp));
+                yield return new(MetricNames.BridgeForwarded, "counter", Bridged, "direction=\"new_wire_to_old\"", Volatile.Read(ref migratedDown));
             }
-            yield return new(MetricNames.BridgeErrors, "counter", "Republishes that failed.", "", Volatile.Read(ref forwardErrors));
+            yield return new(MetricNames.BridgeErrors, "counter", "Republishes that failed.", "", Volatile.Read(ref bridgeErrors));
             yield return new(MetricNames.BridgeDuplicates, "counter", "Bridged-channel messages seen before (sent back by another bridge or a loop): not forwarded or delivered again.", "", Volatile.Read(ref bridgeDuplicates));
         }
         if (share != null)

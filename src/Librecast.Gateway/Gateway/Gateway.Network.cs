@@ -29,7 +29,7 @@ public sealed partial class Gateway
 
     private void StartNetwork()
     {
-        if (config.Channels.Count > 0 || Relays) ReportReceiveBuffer();
+        if (config.Channels.Count > 0 || Bridges) ReportReceiveBuffer();
         if (TryStartNetwork()) return;
         // The interface may not be up yet (a router at boot) or the network may refuse: keep
         // the rest running and try again, rather than exit and be restarted in a loop.
@@ -91,7 +91,7 @@ public sealed partial class Gateway
             }
             var routes = new Dictionary<Channel, Route>();
             var sensorChannels = new Dictionary<string, Channel>();
-            if (config.Sensors.Count > 0 || Relays)
+            if (config.Sensors.Count > 0 || Bridges)
             {
                 step = "opening the sending socket";
                 publisher = context!.CreateSocket();
@@ -108,7 +108,7 @@ public sealed partial class Gateway
                     sensorChannels[sensor.Channel] = channel;
                 }
             }
-            if (config.Channels.Count > 0 || Relays)
+            if (config.Channels.Count > 0 || Bridges)
             {
                 step = "opening the receiving socket";
                 subscriber = context!.CreateSocket();
@@ -149,7 +149,7 @@ public sealed partial class Gateway
     }
 
     // The IPv4 bridge or a wire migration: something is heard and republished.
-    private bool Relays => config.BridgeUp.Count > 0 || config.BridgeDown.Count > 0 || config.MigrateUp.Count > 0 || config.MigrateDown.Count > 0;
+    private bool Bridges => config.BridgeUp.Count > 0 || config.BridgeDown.Count > 0 || config.MigrateUp.Count > 0 || config.MigrateDown.Count > 0;
 
     private static void Close(Librecast.Socket? socket)
     {
