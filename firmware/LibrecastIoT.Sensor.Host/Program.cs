@@ -115,7 +115,7 @@ namespace LibrecastIoT.Sensor
                 settings.InterfaceIndex = Interfaces.Resolve(iface);
                 IPlatform platform = clockUnset ? new UnsetClockPlatform(SocketsPlatform.Instance) : SocketsPlatform.Instance;
                 using var context = new Context(new NodeClock(platform));
-                var sensors = new SimulatedBme280Source(seed == 0 ? settings.Node.GetHashCode() : seed) { MissingOpens = missing };
+                var sensors = new SimulatedBme280Source(seed == 0 ? SimulatedBme280Source.SeedFor(settings.Node) : seed) { MissingOpens = missing };
                 INetworkLink link = iface != null ? new InterfaceLink(iface) : new AlwaysUpLink();
                 var node = new SensorNode(context, settings, sensors, log, log, link);
                 bool interrupted = false;

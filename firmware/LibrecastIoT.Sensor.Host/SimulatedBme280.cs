@@ -58,6 +58,18 @@ namespace LibrecastIoT.Sensor
         /// <summary>Attempts so far.</summary>
         public int Opens => opens;
 
+        /// <summary>
+        /// The seed a node named <paramref name="node"/> gets when none is given: FNV-1a (32-bit)
+        /// of the name's UTF-8, so a node reads the same values in every run and on every machine
+        /// (string.GetHashCode is randomised per process).
+        /// </summary>
+        public static int SeedFor(string node)
+        {
+            uint h = 2166136261;
+            foreach (byte b in System.Text.Encoding.UTF8.GetBytes(node)) h = (h ^ b) * 16777619;
+            return unchecked((int)h);
+        }
+
         /// <summary>The sensor last opened.</summary>
         public SimulatedBme280? Sensor { get; private set; }
 

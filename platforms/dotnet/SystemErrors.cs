@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace Librecast.Sockets;
 
@@ -9,7 +10,8 @@ namespace Librecast.Sockets;
 /// UseSystemResourceKeys (no resource strings in the image: tools/image/static-image.targets), so
 /// there the runtime's own messages are resource keys such as
 /// <c>UnauthorizedAccess_IODenied_Path, /etc/lcgw/site.key</c>; wherever lc or lcgw shows a
-/// runtime exception, it shows this instead.
+/// runtime exception, it shows this instead: the one wording for both (lcgw had IoErrors, lc a
+/// helper of its own).
 /// </summary>
 public static class SystemErrors
 {
@@ -31,6 +33,10 @@ public static class SystemErrors
             case EndOfStreamException: return "unexpected end of file";
             case SocketException s: return s.Message;
         }
+        // Unix I/O errors carry errno as HResult: the C library's own sentence for it, which reads
+        // the same with or without resource keys ("no space left on device").
+        if (e.GetType() == typeof(IOException) && e.HResult > 0 && e.HResult < 4096)
+            return Marshal.GetPInvokeErrorMessage(e.HResult).ToLowerInvariant();
         if (!IsResourceKey(e.Message)) return e.Message;
         return e switch
         {

@@ -38,6 +38,15 @@ public sealed class ShareSender : IDisposable
     private readonly byte[]? key;
     private readonly int symbolSize;
 
+    /// <summary>The smallest symbol size T a share sends (RaptorQ as librecast runs it needs a multiple of 4).</summary>
+    public const int MinSymbolSize = 4;
+
+    /// <summary>The largest symbol size T a share sends: a symbol and its headers stay one datagram, jumbo frames included.</summary>
+    public const int MaxSymbolSize = 8192;
+
+    /// <summary>True for a symbol size T a share can use: a multiple of 4 from <see cref="MinSymbolSize"/> to <see cref="MaxSymbolSize"/> (lc share, lcgw's config share and this class check it here).</summary>
+    public static bool IsValidSymbolSize(int t) => t >= MinSymbolSize && t <= MaxSymbolSize && t % 4 == 0;
+
     /// <summary>A sender announcing on <paramref name="channel"/> (bound to <paramref name="socket"/>, with its key if any).</summary>
     /// <param name="socket">The sending socket: the sidebands are bound to it too (same port).</param>
     /// <param name="channel">The announcement channel.</param>
@@ -46,7 +55,7 @@ public sealed class ShareSender : IDisposable
     /// <param name="pacer">The rate limit, in bytes per second (announcements and symbols, payload bytes).</param>
     public ShareSender(Librecast.Socket socket, Channel channel, byte[]? key, int symbolSize, Pacer pacer)
     {
-        if (symbolSize < 4 || symbolSize % 4 != 0 || symbolSize > 8192) throw new ArgumentOutOfRangeException(nameof(symbolSize), "a multiple of 4 up to 8192");
+        if (!IsValidSymbolSize(symbolSize)) throw new ArgumentOutOfRangeException(nameof(symbolSize), "a multiple of 4 up to " + MaxSymbolSize);
         this.socket = socket ?? throw new ArgumentNullException(nameof(socket));
         this.channel = channel ?? throw new ArgumentNullException(nameof(channel));
         this.key = key == null ? null : (byte[])key.Clone();

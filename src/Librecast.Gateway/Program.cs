@@ -126,7 +126,7 @@ public static class Program
         }
         catch (Exception e) when (e is LibrecastException or IOException or SocketException or UnauthorizedAccessException)
         {
-            log.Error("cannot start", ("error", IoErrors.Describe(e))); // the one line that says why
+            log.Error("cannot start", ("error", Librecast.Sockets.SystemErrors.Describe(e))); // the one line that says why
             gateway.Dispose();
             return ExitFailure;
         }
@@ -166,7 +166,7 @@ public static class Program
         }
         catch (Exception e) when (e is LibrecastException or IOException or SocketException or UnauthorizedAccessException)
         {
-            log.Error("new config cannot start; going back to the previous one", ("error", IoErrors.Describe(e)));
+            log.Error("new config cannot start; going back to the previous one", ("error", Librecast.Sockets.SystemErrors.Describe(e)));
             replacement.ReplacedByReload = true;
             replacement.StopInputs();
             var again = new Gateway(current.Config, log);

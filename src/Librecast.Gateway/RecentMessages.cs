@@ -5,7 +5,7 @@ namespace Librecast.Gateway;
 
 /// <summary>
 /// The last <see cref="Capacity"/> librecast messages the IPv4/IPv6 bridge has seen, by their
-/// header (timestamp, sequence, nonce): the bridge forwards datagrams verbatim, so a copy that
+/// header (timestamp, sequence, nonce): the bridge republishes datagrams verbatim, so a copy that
 /// comes back (from a second gateway bridging the other way, or a routing loop) carries the same
 /// header and is recognised. A fixed set, oldest forgotten first; one thread only (the listener's
 /// dispatch thread); no allocation per message.

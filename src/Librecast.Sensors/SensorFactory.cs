@@ -9,7 +9,7 @@ public static class SensorFactory
 {
     /// <summary>Opens the I2C device and the chip behind it.</summary>
     /// <exception cref="IOException">No bus, no chip at the address, or the wrong chip; the message names the sensor.</exception>
-    public static ISensor Open(SensorSpec spec, II2cDeviceSource source)
+    public static ISensorDriver Open(SensorSpec spec, II2cDeviceSource source)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(source);
@@ -19,9 +19,9 @@ public static class SensorFactory
         {
             return spec.Type switch
             {
-                SensorType.Bme280 => new Bme280Sensor(device, what),
-                SensorType.Sht3x => new Sht3xSensor(device, what),
-                SensorType.Bh1750 => new Bh1750Sensor(device, what),
+                SensorType.Bme280 => new Bme280Driver(device, what),
+                SensorType.Sht3x => new Sht3xDriver(device, what),
+                SensorType.Bh1750 => new Bh1750Driver(device, what),
                 _ => throw new ArgumentOutOfRangeException(nameof(spec), "unknown sensor type " + spec.Type),
             };
         }

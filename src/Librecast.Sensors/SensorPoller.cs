@@ -13,7 +13,7 @@ public sealed class SensorPoller : IDisposable
 {
     private readonly II2cDeviceSource source;
     private readonly List<Reading> buffer = new();
-    private ISensor? sensor;
+    private ISensorDriver? sensor;
 
     /// <summary>Creates a poller for <paramref name="spec"/>; nothing is opened yet.</summary>
     public SensorPoller(SensorSpec spec, II2cDeviceSource source)
@@ -72,7 +72,7 @@ public sealed class SensorPoller : IDisposable
 
     private void Close()
     {
-        ISensor? s = sensor;
+        ISensorDriver? s = sensor;
         sensor = null;
         try { s?.Dispose(); }
         catch (Exception e) when (e is not OutOfMemoryException) { /* closing a broken device may fail too */ }

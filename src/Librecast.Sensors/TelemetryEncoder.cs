@@ -23,15 +23,9 @@ public sealed class TelemetryEncoder
     /// <summary>An encoder for node <paramref name="node"/> of site <paramref name="site"/>.</summary>
     public TelemetryEncoder(string site, string node)
     {
-        baseName = BaseName(site, node);
+        baseName = NodeNames.BaseName(site, node); // the convention is the core's, shared with the ESP32 node
         writer = new SenmlWriter(buffer, 0, buffer.Length);
     }
-
-    /// <summary>The channel a node's telemetry goes to: <c>SITE/NODE/telemetry</c>.</summary>
-    public static string Channel(string site, string node) => site + "/" + node + "/telemetry";
-
-    /// <summary>The SenML base name of a node: <c>urn:dev:lc:SITE:NODE:</c>.</summary>
-    public static string BaseName(string site, string node) => "urn:dev:lc:" + site + ":" + node + ":";
 
     /// <summary>
     /// Encodes <paramref name="readings"/> taken at <paramref name="unixMillis"/> into

@@ -1,35 +1,42 @@
 namespace Librecast
 {
-    /// <summary>One transport counter of <see cref="Counters"/>; the value is its index in the table.</summary>
+    /// <summary>One transport counter of <see cref="Counters"/>; the value is its row in the table.</summary>
+    /// <remarks>Each summary here is the counter's help text, word for word (a test compares them).</remarks>
     public enum Counter
     {
-        /// <summary>Messages accepted by a publisher's ring.</summary>
+        /// <summary>Messages accepted by a publisher ring.</summary>
         Published = 0,
-        /// <summary>Messages a publisher dropped under its overflow policy.</summary>
+        /// <summary>Messages a publisher dropped under its overflow policy (DropWrite, DropOldest).</summary>
         Dropped = 1,
         /// <summary>Datagrams handed to the network.</summary>
         Sent = 2,
-        /// <summary>Sends that failed.</summary>
+        /// <summary>Sends that failed (the error was also reported to the caller).</summary>
         SendErrors = 3,
-        /// <summary>Datagrams received and accepted.</summary>
+        /// <summary>Datagrams received and accepted (framed messages that decoded, or raw datagrams).</summary>
         Received = 4,
         /// <summary>Datagrams that were not well-formed librecast frames.</summary>
         Malformed = 5,
-        /// <summary>Datagrams larger than the receive buffer.</summary>
+        /// <summary>Datagrams larger than the receive buffer (also counted as malformed).</summary>
         Truncated = 6,
-        /// <summary>Datagrams for groups no channel on the socket is bound to.</summary>
+        /// <summary>Datagrams for groups no channel on the socket is bound to (not delivered).</summary>
         Filtered = 7,
-        /// <summary>Datagrams the kernel dropped because the receive buffer was full.</summary>
+        /// <summary>Packets the kernel dropped because the socket's receive buffer was full (SO_RXQ_OVFL, Linux); with UDP GRO one packet may hold up to 64 datagrams.</summary>
+        /// <remarks>
+        /// Without GRO one packet is one datagram; with GRO (<see cref="ListenOptions.Gro"/>) the
+        /// kernel counts a coalesced packet once, however many datagrams it held (measured: 561
+        /// drops for 35,904 missing 97-byte datagrams sent 64 per GSO packet).
+        /// </remarks>
         KernelDrops = 8,
-        /// <summary>Datagrams on encrypted channels that did not open with the key.</summary>
+        /// <summary>Datagrams on encrypted channels that did not open with the key (forged, tampered, other key, in clear), or on restricted channels that failed the token check, or could not be attributed to a channel.</summary>
         Unauthenticated = 9,
-        /// <summary>Framed messages rejected as duplicates, replays or stale.</summary>
+        /// <summary>Framed messages the replay window, nonce filter or NACK gap repair rejected (duplicates, replays, stale).</summary>
         Replayed = 10,
-        /// <summary>Datagrams sent one by one because segmentation offload (UDP GSO) was refused.</summary>
+        /// <summary>Datagrams sent one by one because the kernel refused to segment them (UDP GSO).</summary>
         GsoFallbacks = 11,
-        /// <summary>Receive calls of a listener that failed.</summary>
+        /// <summary>Receive calls of a listener that failed (the listener goes on; the error also goes to its error handler, if it has one).</summary>
         ReceiveErrors = 12,
-        /// <summary>Framed messages dropped as another interface's copy of one already received (an unbound librecast 0.9+ sender).</summary>
+        /// <summary>Framed messages dropped because the same frame (channel, timestamp, seq, rnd) already arrived on another interface: the copies an unbound librecast 0.9+ sender puts on every interface.</summary>
+        /// <remarks>See <see cref="CopyFilter"/>.</remarks>
         Duplicates = 13,
     }
 
@@ -41,41 +48,37 @@ namespace Librecast
     /// <remarks>64-bit, never-decreasing, lock-free totals on Int32 operations: <see cref="CounterCells"/>.</remarks>
     public sealed class Counters
     {
-        /// <summary>How many counters the table has.</summary>
-        public const int Count = 14;
-
-        private static readonly string[] Names = new string[]
+        // The table: one row per Counter, in its order: the name (snake_case; lcgw exports it as
+        // lc_transport_NAME_total) and one sentence of help (the Counter member's summary).
+        // Strings only, in this type's own static: nanoCLR runs static constructors in no order.
+        private static readonly string[] Table = new string[]
         {
-            "published", "dropped", "sent", "send_errors", "received", "malformed", "truncated",
-            "filtered", "kernel_drops", "unauthenticated", "replayed", "gso_fallbacks", "receive_errors",
-            "duplicates",
+            "published", "Messages accepted by a publisher ring.",
+            "dropped", "Messages a publisher dropped under its overflow policy (DropWrite, DropOldest).",
+            "sent", "Datagrams handed to the network.",
+            "send_errors", "Sends that failed (the error was also reported to the caller).",
+            "received", "Datagrams received and accepted (framed messages that decoded, or raw datagrams).",
+            "malformed", "Datagrams that were not well-formed librecast frames.",
+            "truncated", "Datagrams larger than the receive buffer (also counted as malformed).",
+            "filtered", "Datagrams for groups no channel on the socket is bound to (not delivered).",
+            "kernel_drops", "Packets the kernel dropped because the socket's receive buffer was full (SO_RXQ_OVFL, Linux); with UDP GRO one packet may hold up to 64 datagrams.",
+            "unauthenticated", "Datagrams on encrypted channels that did not open with the key (forged, tampered, other key, in clear), or on restricted channels that failed the token check, or could not be attributed to a channel.",
+            "replayed", "Framed messages the replay window, nonce filter or NACK gap repair rejected (duplicates, replays, stale).",
+            "gso_fallbacks", "Datagrams sent one by one because the kernel refused to segment them (UDP GSO).",
+            "receive_errors", "Receive calls of a listener that failed (the listener goes on; the error also goes to its error handler, if it has one).",
+            "duplicates", "Framed messages dropped because the same frame (channel, timestamp, seq, rnd) already arrived on another interface: the copies an unbound librecast 0.9+ sender puts on every interface.",
         };
 
-        private static readonly string[] Helps = new string[]
-        {
-            "Messages accepted by a publisher ring.",
-            "Messages a publisher dropped under its overflow policy (DropWrite, DropOldest).",
-            "Datagrams handed to the network.",
-            "Sends that failed (the error was also reported to the caller).",
-            "Datagrams received and accepted (framed messages that decoded, or raw datagrams).",
-            "Datagrams that were not well-formed librecast frames.",
-            "Datagrams larger than the receive buffer (also counted as malformed).",
-            "Datagrams for groups no channel on the socket is bound to (not delivered).",
-            "Packets the kernel dropped because the socket's receive buffer was full (SO_RXQ_OVFL, Linux); with UDP GRO one packet may hold up to 64 datagrams.",
-            "Datagrams on encrypted channels that did not open with the key (forged, tampered, other key, in clear), or on restricted channels that failed the token check, or could not be attributed to a channel.",
-            "Framed messages the replay window or nonce filter rejected (duplicates, replays, stale).",
-            "Datagrams sent one by one because the kernel refused to segment them (UDP GSO).",
-            "Receive calls of a listener that failed (the listener goes on; the error also goes to its error handler, if it has one).",
-            "Framed messages dropped because the same frame (channel, timestamp, seq, rnd) already arrived on another interface: the copies an unbound librecast 0.9+ sender puts on every interface.",
-        };
+        /// <summary>How many counters the table has (its rows).</summary>
+        public static int Count { get { return Table.Length / 2; } }
 
         private readonly CounterCells cells = new CounterCells(Count);
 
         /// <summary>The counter's name in snake_case (<c>kernel_drops</c>); lcgw exports it as <c>lc_transport_NAME_total</c>.</summary>
-        public static string NameOf(Counter counter) { return Names[(int)counter]; }
+        public static string NameOf(Counter counter) { return Table[2 * (int)counter]; }
 
         /// <summary>One sentence saying what the counter counts.</summary>
-        public static string HelpOf(Counter counter) { return Helps[(int)counter]; }
+        public static string HelpOf(Counter counter) { return Table[2 * (int)counter + 1]; }
 
         /// <summary>The counter's total since the context was created: 64-bit, never decreasing.</summary>
         public long Get(Counter counter) { return cells.Get((int)counter); }
@@ -97,38 +100,33 @@ namespace Librecast
             if (delta > 0) Add(Counter.KernelDrops, delta);
         }
 
-        /// <summary>Messages accepted by a publisher's ring.</summary>
+        /// <inheritdoc cref="Counter.Published"/>
         public long Published { get { return Get(Counter.Published); } }
-        /// <summary>Messages a publisher dropped under its overflow policy (DropWrite, DropOldest).</summary>
+        /// <inheritdoc cref="Counter.Dropped"/>
         public long Dropped { get { return Get(Counter.Dropped); } }
-        /// <summary>Datagrams handed to the network.</summary>
+        /// <inheritdoc cref="Counter.Sent"/>
         public long Sent { get { return Get(Counter.Sent); } }
-        /// <summary>Sends that failed (the error was also reported to the caller).</summary>
+        /// <inheritdoc cref="Counter.SendErrors"/>
         public long SendErrors { get { return Get(Counter.SendErrors); } }
-        /// <summary>Datagrams received and accepted (framed messages that decoded, or raw datagrams).</summary>
+        /// <inheritdoc cref="Counter.Received"/>
         public long Received { get { return Get(Counter.Received); } }
-        /// <summary>Datagrams rejected because they were not a well-formed librecast frame.</summary>
+        /// <inheritdoc cref="Counter.Malformed"/>
         public long Malformed { get { return Get(Counter.Malformed); } }
-        /// <summary>Datagrams larger than the receive buffer (also counted as malformed).</summary>
+        /// <inheritdoc cref="Counter.Truncated"/>
         public long Truncated { get { return Get(Counter.Truncated); } }
-        /// <summary>Datagrams for groups no channel on the socket is bound to (not delivered).</summary>
+        /// <inheritdoc cref="Counter.Filtered"/>
         public long Filtered { get { return Get(Counter.Filtered); } }
-        /// <summary>
-        /// Packets the kernel dropped because the socket's receive buffer was full (SO_RXQ_OVFL,
-        /// Linux). Without GRO one packet is one datagram; with GRO (<see cref="ListenOptions.Gro"/>)
-        /// the kernel counts a coalesced packet once, however many datagrams it held (measured:
-        /// 561 drops for 35,904 missing 97-byte datagrams sent 64 per GSO packet).
-        /// </summary>
+        /// <inheritdoc cref="Counter.KernelDrops"/>
         public long KernelDrops { get { return Get(Counter.KernelDrops); } }
-        /// <summary>Datagrams on encrypted channels that did not open with the key (forged, tampered, wrong key, in clear), or could not be attributed to a channel.</summary>
+        /// <inheritdoc cref="Counter.Unauthenticated"/>
         public long Unauthenticated { get { return Get(Counter.Unauthenticated); } }
-        /// <summary>Framed messages the socket's replay window rejected (duplicates, replays, stale).</summary>
+        /// <inheritdoc cref="Counter.Replayed"/>
         public long Replayed { get { return Get(Counter.Replayed); } }
-        /// <summary>Datagrams sent one by one because the kernel refused to segment them (UDP GSO); 0 where GSO works or is not used.</summary>
+        /// <inheritdoc cref="Counter.GsoFallbacks"/>
         public long GsoFallbacks { get { return Get(Counter.GsoFallbacks); } }
-        /// <summary>Receive calls of a listener that failed (the listener goes on).</summary>
+        /// <inheritdoc cref="Counter.ReceiveErrors"/>
         public long ReceiveErrors { get { return Get(Counter.ReceiveErrors); } }
-        /// <summary>Framed messages dropped as another interface's copy of one already received (<see cref="CopyFilter"/>).</summary>
+        /// <inheritdoc cref="Counter.Duplicates"/>
         public long Duplicates { get { return Get(Counter.Duplicates); } }
 
         /// <summary>One line, for logs and the CLI: <c>published=.. dropped=.. sent=.. ...</c>, every counter of the table in order.</summary>
@@ -136,7 +134,7 @@ namespace Librecast
         {
             string line = "";
             for (int i = 0; i < Count; i++)
-                line += (i == 0 ? "" : " ") + Names[i] + "=" + Get((Counter)i);
+                line += (i == 0 ? "" : " ") + Table[2 * i] + "=" + Get((Counter)i);
             return line;
         }
     }

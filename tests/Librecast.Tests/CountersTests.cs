@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
+using System.Linq;
 using System.Threading;
 using Librecast.Tests.Support;
 using Xunit;
@@ -24,6 +26,23 @@ public class CountersTests
             Assert.Contains(name + "=0", line);
         }
         Assert.Equal(Counters.Count, Enum.GetValues<Counter>().Length);
+    }
+
+    [Fact]
+    public void Every_Counter_Summary_Is_Its_Help_Word_For_Word()
+    {
+        // The help texts are the table's; the Counter members' XML summaries (what an IDE shows)
+        // must say the same, so the two cannot drift apart again.
+        string xml = Path.Combine(Path.GetDirectoryName(typeof(Counters).Assembly.Location)!, "Librecast.xml");
+        Assert.True(File.Exists(xml), "no " + xml + " (GenerateDocumentationFile in src/Librecast)");
+        var doc = System.Xml.Linq.XDocument.Load(xml);
+        foreach (Counter c in Enum.GetValues<Counter>())
+        {
+            var member = doc.Descendants("member").FirstOrDefault(m => (string?)m.Attribute("name") == "F:Librecast.Counter." + c);
+            Assert.True(member != null, "no XML doc for Counter." + c);
+            string summary = string.Join(" ", member!.Element("summary")!.Value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+            Assert.Equal(Counters.HelpOf(c), summary);
+        }
     }
 
     [Fact]

@@ -394,7 +394,7 @@ public class FirmwareNodeTests
     [Theory]
     [InlineData("wire 0.7", "line 1: wire must be 0.5, 0.9 or 0.11")]
     [InlineData("site s\nwire latest", "line 2: wire must be 0.5, 0.9 or 0.11 (the librecast release whose groups to use), not 'latest'")]
-    [InlineData("node a/b", "Node 'a/b' must not contain")]
+    [InlineData("node a/b", "Node 'a/b' may hold only letters")]
     [InlineData("key 00ff", "line 1: key must be 64 hex digits")]
     [InlineData("site s\ncolour red", "line 2: unknown setting 'colour'")]
     [InlineData("interval 0", "interval must be a whole number")]
@@ -449,5 +449,19 @@ public class FirmwareNodeTests
         Assert.Equal(0, allocated);
         Assert.Equal(1010, node.Published);
         Assert.Equal(1010, platform.Datagrams);
+    }
+
+    [Fact]
+    public void Host_Twin_Seeds_Its_Sensor_From_The_Node_Name_The_Same_In_Every_Process()
+    {
+        // FNV-1a of "node1": a constant, not string.GetHashCode (randomised per process), so the
+        // same node reads the same values in every run.
+        Assert.Equal(256780404, SimulatedBme280Source.SeedFor("node1"));
+        Assert.NotEqual(SimulatedBme280Source.SeedFor("node1"), SimulatedBme280Source.SeedFor("node2"));
+        var a = new SensorReading();
+        var b = new SensorReading();
+        Assert.True(new SimulatedBme280(SimulatedBme280Source.SeedFor("n1")).TryRead(a));
+        Assert.True(new SimulatedBme280(SimulatedBme280Source.SeedFor("n1")).TryRead(b));
+        Assert.Equal(a.TemperatureCelsius, b.TemperatureCelsius);
     }
 }

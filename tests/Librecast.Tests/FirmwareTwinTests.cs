@@ -168,7 +168,7 @@ public class FirmwareTwinTests
     {
         var (code, _, err) = CPeer.Run("dotnet", $"{SensorNodeDll} --site site1 --node a/b", null, 30_000);
         Assert.Equal(2, code);
-        Assert.StartsWith("sensornode: Node 'a/b' must not contain", err);
+        Assert.StartsWith("sensornode: Node 'a/b' may hold only letters", err);
         Assert.Single(err.Trim().Split('\n'));
         (code, _, err) = CPeer.Run("dotnet", $"{SensorNodeDll} --site site1 --node n --interval soon", null, 30_000);
         Assert.Equal(2, code);

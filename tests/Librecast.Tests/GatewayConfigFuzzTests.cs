@@ -326,7 +326,7 @@ public class GatewayConfigFuzzTests
     [
         "unterminated ' quote", "unterminated \" quote", "before any 'config' line", "expected \"config", "expected \"option", "expected \"list",
         "unknown keyword", "unknown section", "a second 'config", "is set twice", "is an option, not a list", "unknown option",
-        "unknown sensor type", "needs \"option type\"", "needs \"option directory\"", "needs \"option channel\"", "is not a multiple of 4", "may not contain MQTT wildcards", "may not contain '/' or ':'", "empty channel name",
+        "unknown sensor type", "needs \"option type\"", "needs \"option directory\"", "needs \"option channel\"", "is not a multiple of 4", "may not contain MQTT wildcards", "may hold only letters", "empty channel name",
         "is not a boolean", "is not one of", "is not ADDRESS:PORT", "is not a number", "nothing to do", "readings would go nowhere",
         "needs \"option from\"", "needs \"list channel\"", "nothing to migrate", "is already migrated", "bridge it or migrate it", "is not a librecast wire",
     ];

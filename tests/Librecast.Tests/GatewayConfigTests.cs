@@ -47,12 +47,13 @@ public class GatewayConfigTests
             config gateway 'main'
             	option interface lc1   # trailing comment
             	option site "s1"
-            	option node 'pi 1'
+            	option node 'pi-1'
             	option log_format json
             	option log_level debug
             config subscribe
             	list channel 'a/b/telemetry'
             	list channel "c/d/tele\"metry"
+            	list channel 'e f/telemetry'
             	list channel 'a/b/telemetry'
             config mqtt
             	option host 10.0.0.1
@@ -72,13 +73,13 @@ public class GatewayConfigTests
             """, "test.conf");
         Assert.Equal("lc1", c.Interface);
         Assert.Equal("s1", c.Site);
-        Assert.Equal("pi 1", c.Node);
+        Assert.Equal("pi-1", c.Node);
         Assert.Equal(LogFormat.Json, c.LogFormat);
         Assert.Equal(LogLevel.Debug, c.LogLevel);
-        Assert.Equal(new[] { "a/b/telemetry", "c/d/tele\"metry" }, c.Channels);
-        Assert.Equal(new MqttConfig("10.0.0.1", 8883, "lcgw-pi 1", "librecast/", 1, true, null, null), c.Mqtt);
+        Assert.Equal(new[] { "a/b/telemetry", "c/d/tele\"metry", "e f/telemetry" }, c.Channels);
+        Assert.Equal(new MqttConfig("10.0.0.1", 8883, "lcgw-pi-1", "librecast/", 1, true, null, null), c.Mqtt);
         Assert.Equal(2, c.Sensors.Count);
-        Assert.Equal(new LocalSensorConfig("inside", new SensorSpec(SensorType.Sht3x, 1, 0x45), true, 2.5, "s1/pi 1/telemetry"), c.Sensors[0]);
+        Assert.Equal(new LocalSensorConfig("inside", new SensorSpec(SensorType.Sht3x, 1, 0x45), true, 2.5, "s1/pi-1/telemetry"), c.Sensors[0]);
         Assert.Equal(new SensorSpec(SensorType.Bh1750, 1, 0x23), c.Sensors[1].Spec);
         Assert.False(c.Sensors[1].Simulated);
         Assert.Equal(new[] { "s1/esp/telemetry" }, c.BridgeUp);
@@ -96,7 +97,7 @@ public class GatewayConfigTests
     [InlineData("config sensor\n option type bme280\n option interval 0\nconfig jsonl", "test.conf:3: interval '0' is not a number from 0.1 to 86400")]
     [InlineData("config subscribe\n list channel a\nconfig mqtt\n option retain maybe", "test.conf:4: retain 'maybe' is not a boolean")]
     [InlineData("config subscribe\n list channel a\nconfig mqtt\n option topic_prefix 'x/#'", "test.conf:4: topic_prefix may not contain MQTT wildcards")]
-    [InlineData("config gateway\n option site 'a/b'\nconfig subscribe\n list channel a\nconfig jsonl", "test.conf:2: site 'a/b' may not contain '/' or ':'")]
+    [InlineData("config gateway\n option site 'a/b'\nconfig subscribe\n list channel a\nconfig jsonl", "test.conf:2: site 'a/b' may hold only letters A-Z a-z, digits, '-', '.' and '_'")]
     [InlineData("config gateway\n option site a\n option site b", "test.conf:3: option site is set twice")]
     [InlineData("config gateway\n list site a", "test.conf:2: site is an option, not a list")]
     [InlineData("config routers", "test.conf:1: unknown section 'config routers'")]

@@ -81,6 +81,52 @@ public class GatewayMetricsTests
     }
 
     [Fact]
+    public void Every_Metric_Name_Is_Defined_Once_And_Passes_Promtool()
+    {
+        Assert.True(System.IO.File.Exists("/usr/bin/promtool"), "promtool not found: apt-get install -y prometheus (tools/setup does it)");
+        var names = new System.Collections.Generic.HashSet<string>();
+        var metrics = new System.Collections.Generic.List<MetricsStore.Metric>();
+        string own = new MetricsStore().Render(); // the readings' and the store's own series
+        foreach (string name in MetricNames.All())
+        {
+            Assert.True(names.Add(name), "metric name defined twice: " + name);
+            Assert.Matches("^lc(gw)?_[a-z0-9_]+$", name);
+            if (own.Contains("# TYPE " + name + " ", StringComparison.Ordinal)) continue;
+            // promtool's lint wants counters, and only counters, to end in _total.
+            metrics.Add(new MetricsStore.Metric(name, name.EndsWith("_total", StringComparison.Ordinal) ? "counter" : "gauge", "Help for " + name + ".", "", 1));
+        }
+        Assert.Contains("lc_transport_receive_errors_total", names);
+        Assert.DoesNotContain("lcgw_receive_errors_total", names); // counted once, by the core
+        var store = new MetricsStore();
+        store.AddSource(() => metrics);
+        string text = store.Render();
+        AssertValidExposition(text);
+        var (code, output, err) = Librecast.Tests.Support.CPeer.Run("/usr/bin/promtool", "check metrics", text, 30_000);
+        Assert.True(code == 0, output + err);
+    }
+
+    [Fact]
+    public void No_Metric_Name_Is_Spelled_Outside_MetricNames()
+    {
+        // A metric name written as a literal anywhere else in lcgw is how names drifted before.
+        string root = Librecast.Tests.Support.Repo.Root;
+        var literal = new Regex("\"[^\"\n]*\\blc(gw)?_(transport|nack|sensor|network|replay|senml|bridge|jsonl|mqtt|share|metrics|receive)[a-z_]*");
+        var found = new System.Collections.Generic.List<string>();
+        foreach (string file in System.IO.Directory.GetFiles(System.IO.Path.Combine(root, "src", "Librecast.Gateway"), "*.cs", System.IO.SearchOption.AllDirectories))
+        {
+            if (file.EndsWith("MetricNames.cs", StringComparison.Ordinal) || file.Contains("/obj/", StringComparison.Ordinal) || file.Contains("/bin/", StringComparison.Ordinal)) continue;
+            string[] lines = System.IO.File.ReadAllLines(file);
+            for (int i = 0; i < lines.Length; i++)
+            {
+                string code = lines[i].TrimStart();
+                if (code.StartsWith("//", StringComparison.Ordinal)) continue;
+                if (literal.IsMatch(code)) found.Add(System.IO.Path.GetRelativePath(root, file) + ":" + (i + 1) + ": " + code);
+            }
+        }
+        Assert.True(found.Count == 0, "metric names outside MetricNames:\n" + string.Join("\n", found));
+    }
+
+    [Fact]
     public void Series_Are_Bounded()
     {
         var store = new MetricsStore { MaxSeries = 2 };

@@ -384,4 +384,21 @@ public class ReplayWindowTests
             w.Check(senders[rnd.Next(32)], 0, 4242, i & 1, (ulong)rnd.Next(5000), (ulong)rnd.Next(20) * Second, 10 * Second);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void Lc_And_Lcgw_Share_One_Replay_SetUp()
+    {
+        // lc listen --replay and lcgw's option replay both call ReplayDefaults.Apply (they had
+        // copies of it): a window for 1024 senders, a nonce filter only when encrypted.
+        using var ctx = new Context(new NullPlatform());
+        Socket clear = ctx.CreateSocket(), sealed_ = ctx.CreateSocket();
+        ReplayDefaults.Apply(clear, 5_000_000_000, encrypted: false);
+        ReplayDefaults.Apply(sealed_, 0, encrypted: true);
+        Assert.Equal(ReplayDefaults.Senders, clear.ReplayWindow!.Capacity);
+        Assert.Equal(ReplayWindow.DefaultWindowSize, clear.ReplayWindow.WindowSize);
+        Assert.Null(clear.NonceFilter);
+        Assert.Equal(ReplayDefaults.Nonces, sealed_.NonceFilter!.Capacity);
+        Assert.Contains("ReplayDefaults.Apply", System.IO.File.ReadAllText(System.IO.Path.Combine(Repo.Root, "tools/lc/Session.cs")));
+        Assert.Contains("ReplayDefaults.Apply", System.IO.File.ReadAllText(System.IO.Path.Combine(Repo.Root, "src/Librecast.Gateway/Gateway/Gateway.Network.cs")));
+    }
 }

@@ -56,7 +56,7 @@ public class SensorsBindingsCrossTests
 
     private static double Value(List<Reading> readings, string name) => readings.Find(r => r.Name == name).Value;
 
-    private static List<Reading> ReadOurs(ISensor sensor)
+    private static List<Reading> ReadOurs(ISensorDriver sensor)
     {
         var readings = new List<Reading>();
         sensor.Read(readings);
@@ -84,7 +84,7 @@ public class SensorsBindingsCrossTests
     /// (0 makes the pressure formula divide by zero) and dig_H4/dig_H5 in 0..2047 (see
     /// Bme280_Negative_H4_H5_Are_Sign_Extended_As_The_Datasheet_Says for the negative half).
     /// </summary>
-    private static void RandomTrimming(Random r, SimulatedBme280 chip, bool realistic)
+    private static void RandomTrimming(Random r, SimulatedBme280Chip chip, bool realistic)
     {
         if (realistic)
             chip.SetTrimming(
@@ -126,7 +126,7 @@ public class SensorsBindingsCrossTests
         RunCases(Cases, i =>
         {
             var r = new Random(Seed + i);
-            var chip = new SimulatedBme280();
+            var chip = new SimulatedBme280Chip();
             RandomTrimming(r, chip, realistic: i % 2 == 0);
             int adcT = r.Next(0, 1 << 20), adcP = r.Next(0, 1 << 20), adcH = r.Next(0, 1 << 16);
             if (adcT == 0x80000) adcT++;
@@ -142,7 +142,7 @@ public class SensorsBindingsCrossTests
             Assert.True(theirs.TryReadPressure(out Pressure theirP));
             Assert.True(theirs.TryReadHumidity(out RelativeHumidity theirH));
 
-            using var ours = new Bme280Sensor(bus.Open(1, 0x76), "bme280");
+            using var ours = new Bme280Driver(bus.Open(1, 0x76), "bme280");
             List<Reading> readings = ReadOurs(ours);
             Compare("temperature °C", Value(readings, "temperature"), theirT.DegreesCelsius, t, i, adcT, adcP, adcH);
             Compare("pressure Pa", Value(readings, "pressure"), theirP.Pascals, p, i, adcT, adcP, adcH);
@@ -170,12 +170,12 @@ public class SensorsBindingsCrossTests
         // with a negative H4 or H5 it reads another humidity. Real parts ship positive values
         // (the random cases above keep to them); here the chip's humidity is set physically and
         // inverted by the simulator with the datasheet's signed words, so the datasheet decides.
-        var chip = new SimulatedBme280 { Celsius = 23.4, HumidityPercent = 55.5, Pascals = 100200 };
+        var chip = new SimulatedBme280Chip { Celsius = 23.4, HumidityPercent = 55.5, Pascals = 100200 };
         chip.SetTrimming(27504, 26435, -1000, 36477, -10685, 3024, 2855, 140, -7, 15500, -14600, 6000,
             75, 362, 0, -20, -50, 30);
         var bus = new SimulatedI2cBus();
         bus.Attach(0x76, chip);
-        using var ours = new Bme280Sensor(bus.Open(1, 0x76), "bme280");
+        using var ours = new Bme280Driver(bus.Open(1, 0x76), "bme280");
         double ourH = Value(ReadOurs(ours), "humidity");
         Assert.Equal(55.5, ourH, 0.05);
         using Bme280 theirs = OpenTheirs(bus);
@@ -189,11 +189,11 @@ public class SensorsBindingsCrossTests
     {
         // Datasheet 4.1: 0x80000 (0x8000 for humidity) is what the data registers hold for a
         // skipped measurement. Ours says so; Iot.Device.Bindings 4.2.0 compensates it as a value.
-        var chip = new SimulatedBme280();
+        var chip = new SimulatedBme280Chip();
         chip.SetRaw(0x80000, 415148, 30000);
         var bus = new SimulatedI2cBus();
         bus.Attach(0x76, chip);
-        using var ours = new Bme280Sensor(bus.Open(1, 0x76), "bme280");
+        using var ours = new Bme280Driver(bus.Open(1, 0x76), "bme280");
         IOException e = Assert.Throws<IOException>(() => ReadOurs(ours));
         Assert.Contains("sampling skipped", e.Message);
         using Bme280 theirs = OpenTheirs(bus);
@@ -205,17 +205,17 @@ public class SensorsBindingsCrossTests
     [Fact]
     public void Bme280_Both_Refuse_A_Bmp280()
     {
-        var chip = new SimulatedBme280 { ChipId = 0x58 };
+        var chip = new SimulatedBme280Chip { ChipId = 0x58 };
         var bus = new SimulatedI2cBus();
         bus.Attach(0x76, chip);
         IOException theirs = Assert.Throws<IOException>(() => OpenTheirs(bus));
-        IOException ours = Assert.Throws<IOException>(() => new Bme280Sensor(bus.Open(1, 0x76), "bme280"));
+        IOException ours = Assert.Throws<IOException>(() => new Bme280Driver(bus.Open(1, 0x76), "bme280"));
         Assert.Contains("0x58 is a BMP280", ours.Message);
         output.WriteLine("BMP280 id: dotnet/iot says \"" + theirs.Message + "\"; ours says \"" + ours.Message + "\"");
         // And an empty address: both fail with the kernel's Remote I/O error, neither hangs.
         var empty = new SimulatedI2cBus();
         Assert.Throws<IOException>(() => OpenTheirs(empty));
-        Assert.Throws<IOException>(() => new Bme280Sensor(empty.Open(1, 0x76), "bme280"));
+        Assert.Throws<IOException>(() => new Bme280Driver(empty.Open(1, 0x76), "bme280"));
     }
 
     [Fact]
@@ -231,13 +231,13 @@ public class SensorsBindingsCrossTests
         {
             var r = new Random(Seed + i);
             int st = r.Next(0, 65536), srh = r.Next(0, 65536);
-            var chip = new SimulatedSht3x();
+            var chip = new SimulatedSht3xChip();
             chip.SetRaw(st, srh);
             var bus = new SimulatedI2cBus();
             bus.Attach(0x44, chip);
             using var theirs = new Iot.Device.Sht3x.Sht3x(bus.Open(1, 0x44));
             double theirT = theirs.Temperature.DegreesCelsius, theirH = theirs.Humidity.Percent;
-            using var ours = new Sht3xSensor(bus.Open(1, 0x44), "sht3x");
+            using var ours = new Sht3xDriver(bus.Open(1, 0x44), "sht3x");
             List<Reading> readings = ReadOurs(ours);
             double ourT = Value(readings, "temperature"), ourH = Value(readings, "humidity");
             double dt = Math.Abs(ourT - theirT), dh = Math.Abs(ourH - theirH);
@@ -256,7 +256,7 @@ public class SensorsBindingsCrossTests
     [Fact]
     public void Sht3x_A_Bad_Crc_Is_Our_Error_Where_Iot_Device_Sht3x_Keeps_The_Old_Value()
     {
-        var chip = new SimulatedSht3x();
+        var chip = new SimulatedSht3xChip();
         chip.SetRaw(0x6666, 0x8000);
         var bus = new SimulatedI2cBus();
         bus.Attach(0x44, chip);
@@ -265,7 +265,7 @@ public class SensorsBindingsCrossTests
         chip.SetRaw(0x9999, 0x8000);
         chip.CorruptNextCrc = true;
         double after = theirs.Temperature.DegreesCelsius;
-        using var ours = new Sht3xSensor(bus.Open(1, 0x44), "sht3x");
+        using var ours = new Sht3xDriver(bus.Open(1, 0x44), "sht3x");
         chip.CorruptNextCrc = true;
         Assert.Throws<IOException>(() => ReadOurs(ours));
         output.WriteLine($"SHT3x bad CRC: ours throws (reported, nothing published); dotnet/iot 4.2.0 returned {after} °C, its previous value {before} °C");
@@ -291,13 +291,13 @@ public class SensorsBindingsCrossTests
             var r = new Random(Seed + i);
             int count = r.Next(0, 65536);
             MeasuringMode mode = modes[r.Next(modes.Length)];
-            var chip = new SimulatedBh1750();
+            var chip = new SimulatedBh1750Chip();
             chip.SetRaw(count);
             var bus = new SimulatedI2cBus();
             bus.Attach(0x23, chip);
             using var theirs = new Bh1750fvi(bus.Open(1, 0x23), mode);
             double theirLux = theirs.Illuminance.Lux;
-            using var ours = new Bh1750Sensor(bus.Open(1, 0x23), "bh1750");
+            using var ours = new Bh1750Driver(bus.Open(1, 0x23), "bh1750");
             double ourLux = Value(ReadOurs(ours), "illuminance");
             double d = Math.Abs(ourLux - theirLux);
             Assert.True(d <= 1e-9, $"count {count} ({mode}): ours {ourLux:R} lx, dotnet/iot {theirLux:R} lx");
@@ -314,7 +314,7 @@ public class SensorsBindingsCrossTests
         // multiplies by 2 there instead (Bh1750fvi.GetIlluminance), 4x the light; recorded here,
         // not asserted, as it is theirs. The simulator follows the datasheet: 1000 lx in mode 2
         // is 2400 counts.
-        var chip = new SimulatedBh1750 { Lux = 1000 };
+        var chip = new SimulatedBh1750Chip { Lux = 1000 };
         var bus = new SimulatedI2cBus();
         bus.Attach(0x23, chip);
         using var theirs = new Bh1750fvi(bus.Open(1, 0x23), MeasuringMode.ContinuouslyHighResolutionMode2);
@@ -323,7 +323,7 @@ public class SensorsBindingsCrossTests
         using I2cDevice device = bus.Open(1, 0x23);
         device.Read(raw);
         Assert.Equal(2400, raw[0] << 8 | raw[1]);
-        using var ours = new Bh1750Sensor(bus.Open(1, 0x23), "bh1750"); // sets continuous H-resolution mode
+        using var ours = new Bh1750Driver(bus.Open(1, 0x23), "bh1750"); // sets continuous H-resolution mode
         Assert.Equal(1000, Value(ReadOurs(ours), "illuminance"), 0.5);
         output.WriteLine($"BH1750 at 1000 lx: ours 1000 lx (mode 1); dotnet/iot 4.2.0 in H-resolution mode 2 reads {theirLux} lx");
     }

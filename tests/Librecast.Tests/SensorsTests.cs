@@ -14,7 +14,7 @@ namespace Librecast.Tests;
 /// </summary>
 public class SensorsTests
 {
-    private static List<Reading> ReadOnce(ISensor sensor)
+    private static List<Reading> ReadOnce(ISensorDriver sensor)
     {
         var readings = new List<Reading>();
         sensor.Read(readings);
@@ -28,11 +28,11 @@ public class SensorsTests
     {
         // BMP280 datasheet 3.12 (same compensation as the BME280): adc_T 519888 -> 25.08 °C,
         // adc_P 415148 -> 100653.27 Pa with its example trimming parameters.
-        var chip = new SimulatedBme280();
+        var chip = new SimulatedBme280Chip();
         chip.SetRaw(519888, 415148, 30000);
         var bus = new SimulatedI2cBus();
         bus.Attach(0x76, chip);
-        using ISensor sensor = SensorFactory.Open(new SensorSpec(SensorType.Bme280, 1, 0x76), bus);
+        using ISensorDriver sensor = SensorFactory.Open(new SensorSpec(SensorType.Bme280, 1, 0x76), bus);
         List<Reading> r = ReadOnce(sensor);
         Assert.Equal(25.08, Find(r, "temperature").Value, 2);
         Assert.Equal("Cel", Find(r, "temperature").Unit);
@@ -46,10 +46,10 @@ public class SensorsTests
     [Fact]
     public void Bme280_Reads_The_Values_The_Chip_Measures()
     {
-        var chip = new SimulatedBme280 { Celsius = 21.53, HumidityPercent = 41.2, Pascals = 101325 };
+        var chip = new SimulatedBme280Chip { Celsius = 21.53, HumidityPercent = 41.2, Pascals = 101325 };
         var bus = new SimulatedI2cBus();
         bus.Attach(0x77, chip);
-        using ISensor sensor = SensorFactory.Open(new SensorSpec(SensorType.Bme280, 1, 0x77), bus);
+        using ISensorDriver sensor = SensorFactory.Open(new SensorSpec(SensorType.Bme280, 1, 0x77), bus);
         List<Reading> r = ReadOnce(sensor);
         Assert.Equal(3, r.Count);
         Assert.Equal(21.53, Find(r, "temperature").Value, 0.01);
@@ -66,7 +66,7 @@ public class SensorsTests
     public void Bme280_Refuses_A_Bmp280_With_A_Clear_Error()
     {
         var bus = new SimulatedI2cBus();
-        bus.Attach(0x76, new SimulatedBme280 { ChipId = 0x58 });
+        bus.Attach(0x76, new SimulatedBme280Chip { ChipId = 0x58 });
         IOException e = Assert.Throws<IOException>(() => SensorFactory.Open(new SensorSpec(SensorType.Bme280, 1, 0x76), bus));
         Assert.Contains("id 96", e.Message); // "found a chip with id 88 (0x58) where a BME280 (id 96, 0x60) was expected..."
         Assert.Contains("88", e.Message);
@@ -75,10 +75,10 @@ public class SensorsTests
     [Fact]
     public void Sht3x_Reads_The_Values_The_Chip_Measures()
     {
-        var chip = new SimulatedSht3x { Celsius = 23.4, HumidityPercent = 55.5 };
+        var chip = new SimulatedSht3xChip { Celsius = 23.4, HumidityPercent = 55.5 };
         var bus = new SimulatedI2cBus();
         bus.Attach(0x44, chip);
-        using ISensor sensor = SensorFactory.Open(new SensorSpec(SensorType.Sht3x, 1, 0x44), bus);
+        using ISensorDriver sensor = SensorFactory.Open(new SensorSpec(SensorType.Sht3x, 1, 0x44), bus);
         List<Reading> r = ReadOnce(sensor);
         Assert.Equal(23.4, Find(r, "temperature").Value, 0.05);
         Assert.Equal(55.5, Find(r, "humidity").Value, 0.05);
@@ -89,13 +89,13 @@ public class SensorsTests
     [Fact]
     public void Sht3x_Crc_Matches_The_Datasheet_Example()
     {
-        Assert.Equal(0x92, Sht3xSensor.Crc8(0xBE, 0xEF)); // SHT3x datasheet, table 19
+        Assert.Equal(0x92, Sht3xDriver.Crc8(0xBE, 0xEF)); // SHT3x datasheet, table 19
     }
 
     [Fact]
     public void Sht3x_Bad_Crc_Is_An_Error_Not_A_Stale_Value()
     {
-        var chip = new SimulatedSht3x { Celsius = 10, HumidityPercent = 20 };
+        var chip = new SimulatedSht3xChip { Celsius = 10, HumidityPercent = 20 };
         var bus = new SimulatedI2cBus();
         bus.Attach(0x44, chip);
         using var poller = new SensorPoller(new SensorSpec(SensorType.Sht3x, 1, 0x44), bus);
@@ -113,11 +113,11 @@ public class SensorsTests
     public void Bh1750_Gives_The_Datasheet_Example()
     {
         // BH1750FVI datasheet p.7: high byte 1000_0011, low byte 1001_0000 -> 28067 lx.
-        var chip = new SimulatedBh1750();
+        var chip = new SimulatedBh1750Chip();
         chip.SetRaw(0x8390);
         var bus = new SimulatedI2cBus();
         bus.Attach(0x23, chip);
-        using ISensor sensor = SensorFactory.Open(new SensorSpec(SensorType.Bh1750, 1, 0x23), bus);
+        using ISensorDriver sensor = SensorFactory.Open(new SensorSpec(SensorType.Bh1750, 1, 0x23), bus);
         List<Reading> r = ReadOnce(sensor);
         Assert.Single(r);
         Assert.Equal("illuminance", r[0].Name);
@@ -128,10 +128,10 @@ public class SensorsTests
     [Fact]
     public void Bh1750_Reads_The_Light_The_Chip_Sees()
     {
-        var chip = new SimulatedBh1750 { Lux = 321.5 };
+        var chip = new SimulatedBh1750Chip { Lux = 321.5 };
         var bus = new SimulatedI2cBus();
         bus.Attach(0x23, chip);
-        using ISensor sensor = SensorFactory.Open(new SensorSpec(SensorType.Bh1750, 1, 0x23), bus);
+        using ISensorDriver sensor = SensorFactory.Open(new SensorSpec(SensorType.Bh1750, 1, 0x23), bus);
         Assert.Equal(321.5, ReadOnce(sensor)[0].Value, 0.5);
     }
 
@@ -148,7 +148,7 @@ public class SensorsTests
         Assert.Null(poller.Poll());
         Assert.Equal(2, poller.Errors);
 
-        bus.Attach(0x76, new SimulatedBme280 { Celsius = 19 });
+        bus.Attach(0x76, new SimulatedBme280Chip { Celsius = 19 });
         IReadOnlyList<Reading>? r = poller.Poll();
         Assert.NotNull(r);
         Assert.True(poller.Online);
@@ -204,7 +204,7 @@ public class SensorsTests
         string json = System.Text.Encoding.UTF8.GetString(encoder.Buffer, 0, n);
         Assert.Equal("[{\"bn\":\"urn:dev:lc:site1:pi1:\",\"bt\":1795589518.968,\"n\":\"temperature\",\"u\":\"Cel\",\"v\":21.53}," +
                      "{\"n\":\"humidity\",\"u\":\"%RH\",\"v\":41.2},{\"n\":\"pressure\",\"u\":\"Pa\",\"v\":101325}]", json);
-        Assert.Equal("site1/pi1/telemetry", TelemetryEncoder.Channel("site1", "pi1"));
+        Assert.Equal("site1/pi1/telemetry", NodeNames.Telemetry("site1", "pi1"));
         var decoder = new Librecast.Gateway.Senml.SenmlDecoder();
         Assert.True(decoder.TryDecode(encoder.Buffer, 0, n), decoder.LastErrorDetail);
         Assert.Equal(3, decoder.Count);

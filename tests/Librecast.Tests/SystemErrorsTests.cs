@@ -37,6 +37,15 @@ public class SystemErrorsTests
     }
 
     [Fact]
+    public void Unix_Errors_Read_As_The_C_Librarys_Words_In_Either_Build()
+    {
+        // lcgw's IoErrors and lc's own helper did this; SystemErrors is now the one helper for both.
+        Assert.Equal("no space left on device", SystemErrors.Describe(new IOException("IO_DiskFull_Path_Reason, /k", 28)));
+        Assert.Equal("no space left on device", SystemErrors.Describe(new IOException("No space left on device : '/k'", 28)));
+        Assert.Equal("broken pipe", SystemErrors.Describe(new IOException("IO_PipeBroken", 32)));
+    }
+
+    [Fact]
     public void Sentences_And_Socket_Errors_Keep_Their_Words()
     {
         Assert.Equal("Input/output error : '/dev/i2c-1'", SystemErrors.Describe(new IOException("Input/output error : '/dev/i2c-1'")));

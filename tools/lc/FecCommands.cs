@@ -87,8 +87,10 @@ internal static class FecCommands
         if (sealsObject)
         {
             byte[] key = UserKeyFile.Read(keyFile!);
-            using var box = new Librecast.Crypto.SecretBox(key);
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+            Librecast.Crypto.SecretBox sealer;
+            try { sealer = new Librecast.Crypto.SecretBox(key); }
+            finally { System.Security.Cryptography.CryptographicOperations.ZeroMemory(key); }
+            using var box = sealer;
             encoded = FecCoding.SealObject(box, data, 0, data.Length, Librecast.Sockets.SocketsPlatform.Instance);
         }
         var parameters = LibrecastOti(encoded.Length, r.Int("--symbol-size")!.Value);
@@ -135,8 +137,8 @@ internal static class FecCommands
         if (sealsObject)
         {
             byte[] key = UserKeyFile.Read(keyFile!);
-            box = new Librecast.Crypto.SecretBox(key);
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+            try { box = new Librecast.Crypto.SecretBox(key); }
+            finally { System.Security.Cryptography.CryptographicOperations.ZeroMemory(key); }
         }
         using var boxLifetime = box;
         using var session = new Session(ifindex, channelName, keyFile: sealsObject ? null : keyFile);

@@ -43,11 +43,9 @@ public static class Program
         }
     }
 
+    // The output's own words where lc knows them (closed, full), else the words lc and lcgw share.
     private static string Describe(Exception e) =>
-        e is OutputException ? e.Message
-        : e is System.IO.IOException && e.HResult > 0 && e.HResult < 4096 ? System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(e.HResult).ToLowerInvariant()
-        : e is UnauthorizedAccessException ? "it is closed or not writable"
-        : e.Message;
+        e is OutputException ? e.Message : Librecast.Sockets.SystemErrors.Describe(e);
 
     private const string RootDescription =
         "lc: Librecast channels from the shell. A channel is a name; its IPv6 multicast group is derived from\n" +

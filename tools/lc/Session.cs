@@ -16,18 +16,22 @@ internal sealed class Session : IDisposable
     {
         // The key first: a bad key file is the user's mistake, reported before any socket opens.
         byte[]? key = keyFile == null ? null : UserKeyFile.Read(keyFile);
-        Context = new Context(SocketsPlatform.Instance) { Wire = Program.Wire };
-        Socket = Context.CreateSocket();
-        Socket.Bind(ifindex);
-        Socket.HopLimit = hopLimit;
-        Channel = Context.CreateChannel(channelName);
-        if (key != null)
+        try
         {
-            Channel.SetKey(key);
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+            Context = new Context(SocketsPlatform.Instance) { Wire = Program.Wire };
+            Socket = Context.CreateSocket();
+            Socket.Bind(ifindex);
+            Socket.HopLimit = hopLimit;
+            Channel = Context.CreateChannel(channelName);
+            if (key != null) Channel.SetKey(key);
+            Restricted.Apply(Channel); // --token/--key or --keyring (Restricted.cs)
+            Socket.Bind(Channel);
         }
-        Restricted.Apply(Channel); // --token/--key or --keyring (Restricted.cs)
-        Socket.Bind(Channel);
+        finally
+        {
+            // The channel keeps its own copy; ours is wiped on every path, a failed set-up too.
+            if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+        }
     }
 
     public void Dispose() => Context.Dispose();
@@ -44,10 +48,8 @@ internal sealed record ListenSecurity(string? KeyFile, bool Replay, double? MaxA
         var session = new Session(ifindex, channelName, keyFile: KeyFile);
         if (Replay)
         {
-            ulong bound = MaxAgeSeconds is double s ? (ulong)(s * 1e9) : 0;
-            session.Socket.ReplayWindow = new Librecast.Security.ReplayWindow(1024, Librecast.Security.ReplayWindow.DefaultWindowSize, bound, bound);
-            // Encrypted, rnd is authenticated: also catch replays sent from a spoofed source.
-            if (KeyFile != null) session.Socket.NonceFilter = new Librecast.Security.NonceFilter(4096);
+            // The same set-up as lcgw's option replay; encrypted, it also catches replays from a spoofed source.
+            Librecast.Security.ReplayDefaults.Apply(session.Socket, MaxAgeSeconds is double s ? (ulong)(s * 1e9) : 0, KeyFile != null);
         }
         return session;
     }

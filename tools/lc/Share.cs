@@ -33,7 +33,7 @@ internal static class Share
             new Opt("--rate", null, ValueKind.Positive, "MBITS", "Send at most MBITS megabits per second (symbols and announcements).", "20"),
             new Opt("--rounds", null, ValueKind.Int, "N", "Stop after N rounds (default: until interrupted)."),
             new Opt("--join-wait", null, ValueKind.Number, "SECONDS", "Wait SECONDS after a file's first announcement before its symbols, so that\nreceivers already listening can join (more on a routed network; 0: no wait).", "0.2"),
-            new Opt("--symbol-size", null, ValueKind.Int, "T", "RaptorQ symbol size T in bytes (multiple of 4).", "1024"),
+            new Opt("--symbol-size", null, ValueKind.Int, "T", "RaptorQ symbol size T in bytes (multiple of 4).", Librecast.Fec.FecCoding.LibrecastSymbolSize.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new Opt("--hop-limit", null, ValueKind.Int, "N", "Multicast hop limit.", "255"),
         },
         new[] { new[] { "<PATH... CHANNEL>", "Files to share, then the channel to announce them on (symbols go on its sidebands)." } }, 2, 1000,
@@ -66,14 +66,26 @@ internal static class Share
         if (rateMbit <= 0 || rateMbit > 100_000) throw new UsageException($"--rate must be 0..100000 Mbit/s (got {rateMbit})");
         if (rounds is < 1) throw new UsageException($"--rounds must be at least 1 (got {rounds})");
         if (joinWait < 0 || joinWait > 3600) throw new UsageException($"--join-wait must be 0..3600 seconds (got {joinWait})");
-        if (t < 4 || t % 4 != 0 || t > 8192) throw new UsageException($"--symbol-size must be a multiple of 4 up to 8192 (got {t})");
+        if (!ShareSender.IsValidSymbolSize(t)) throw new UsageException($"--symbol-size must be a multiple of 4 up to {ShareSender.MaxSymbolSize} (got {t})");
         if (hops < 0 || hops > 255) throw new UsageException($"hop limit {hops} is outside 0..255");
         UserKeyFile.Check(keyFile);
         int ifindex = Commands.ResolveInterface(iface);
         byte[]? key = keyFile == null ? null : UserKeyFile.Read(keyFile);
-        using var session = new Session(ifindex, channelName, hops, keyFile);
-        using var sharer = new ShareSender(session.Socket, session.Channel, key, t, new Pacer(rateMbit * 1e6 / 8)) { JoinWaitSeconds = joinWait };
-        if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+        Session session;
+        ShareSender sharer;
+        try
+        {
+            session = new Session(ifindex, channelName, hops, keyFile);
+            try { sharer = new ShareSender(session.Socket, session.Channel, key, t, new Pacer(rateMbit * 1e6 / 8)) { JoinWaitSeconds = joinWait }; }
+            catch { session.Dispose(); throw; }
+        }
+        finally
+        {
+            // The sharer keeps its own copy: ours is wiped on every path, a failed set-up too.
+            if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+        }
+        using var sessionOwned = session;
+        using var sharerOwned = sharer;
         var files = new SharedFile[paths.Length];
         for (int i = 0; i < paths.Length; i++)
         {
@@ -109,6 +121,13 @@ internal static class Share
         UserKeyFile.Check(keyFile);
         int ifindex = Commands.ResolveInterface(iface);
         byte[]? key = keyFile == null ? null : UserKeyFile.Read(keyFile);
+        // The key is wiped on every way out: a fetch that fails, times out or is interrupted too.
+        try { return Fetch(ifindex, key, keyFile, outDir, count, timeoutSeconds, maxSize, channelName); }
+        finally { if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key); }
+    }
+
+    private static int Fetch(int ifindex, byte[]? key, string? keyFile, string outDir, int count, double? timeoutSeconds, long maxSize, string channelName)
+    {
         using var session = new Session(ifindex, channelName, keyFile: keyFile);
         session.Channel.Join();
         Console.Error.WriteLine($"lc: waiting for files on {session.Channel}");
@@ -235,7 +254,6 @@ internal static class Share
                 (receiver.Malformed > 0 ? $"; {receiver.Malformed} malformed datagrams ignored" : "") +
                 (receiver.OtherObject > 0 ? $"; {receiver.OtherObject} datagrams of another object id dropped" : ""));
         }
-        if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
         return Program.ExitOk;
     }
 

@@ -89,16 +89,16 @@ namespace LibrecastIoT.Sensor
         public int LedPin = -1;
 
         /// <summary>Channel the readings go to: SITE/NODE/telemetry.</summary>
-        public string TelemetryChannel { get { return Site + "/" + Node + "/telemetry"; } }
+        public string TelemetryChannel { get { return Librecast.NodeNames.Telemetry(Site, Node); } }
 
         /// <summary>Channel the node listens on for commands: SITE/NODE/cmd.</summary>
-        public string CommandChannel { get { return Site + "/" + Node + "/cmd"; } }
+        public string CommandChannel { get { return Librecast.NodeNames.Commands(Site, Node); } }
 
         /// <summary>The site's time channel, SITE/time: lcgw's time beacon (Librecast.TimeBeacon), sealed with <see cref="Key"/> on a keyed site.</summary>
         public string TimeChannel { get { return Librecast.TimeBeacon.ChannelOf(Site); } }
 
         /// <summary>SenML base name of this node's records: urn:dev:lc:SITE:NODE:.</summary>
-        public string BaseName { get { return "urn:dev:lc:" + Site + ":" + Node + ":"; } }
+        public string BaseName { get { return Librecast.NodeNames.BaseName(Site, Node); } }
 
         /// <summary>
         /// The default node name of a device: "esp-" and the 12 hex digits of its MAC address
@@ -143,13 +143,8 @@ namespace LibrecastIoT.Sensor
 
         private static void CheckName(string value, string what)
         {
-            if (value == null || value.Length == 0) throw new ArgumentException(what + " must not be empty");
-            for (int i = 0; i < value.Length; i++)
-            {
-                char c = value[i];
-                if (c == '/' || c == ':' || c <= ' ')
-                    throw new ArgumentException(what + " '" + value + "' must not contain '/', ':' or spaces (it is part of channel names and the SenML base name)");
-            }
+            string? problem = Librecast.NodeNames.Problem(value);
+            if (problem != null) throw new ArgumentException(what + " '" + value + "' " + problem);
         }
     }
 }

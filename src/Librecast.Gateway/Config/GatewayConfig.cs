@@ -114,7 +114,7 @@ public sealed partial class GatewayConfig
 
     /// <summary>
     /// File holding the 32-byte key of the subscribed and sensor channels (librecast SYMM), or
-    /// null for channels in clear. Bridged channels are relayed as they are, never decrypted.
+    /// null for channels in clear. Bridged channels are republished as they are, never decrypted.
     /// </summary>
     public string? KeyFile { get; private set; }
 
@@ -145,10 +145,10 @@ public sealed partial class GatewayConfig
     /// <summary>Local sensors to read and publish.</summary>
     public List<LocalSensorConfig> Sensors { get; } = new();
 
-    /// <summary>Channels that nodes on IPv4-only firmware publish; relayed IPv4 to IPv6.</summary>
+    /// <summary>Channels that nodes on IPv4-only firmware publish; bridged IPv4 to IPv6.</summary>
     public List<string> BridgeUp { get; } = new();
 
-    /// <summary>Command channels relayed IPv6 to IPv4, so IPv4-only nodes hear them.</summary>
+    /// <summary>Command channels bridged IPv6 to IPv4, so IPv4-only nodes hear them.</summary>
     public List<string> BridgeDown { get; } = new();
 
     /// <summary>
@@ -160,7 +160,7 @@ public sealed partial class GatewayConfig
     /// <summary><c>config migrate</c>, <c>list command</c>: heard on the new wire's group, republished verbatim on the old wire's.</summary>
     public List<MigratedChannel> MigrateDown { get; } = new();
 
-    /// <summary>True if <paramref name="name"/> is republished from one wire to another (relayed as it is, never decrypted).</summary>
+    /// <summary>True if <paramref name="name"/> is bridged from one address family or wire to another (republished as it is, never decrypted).</summary>
     public bool IsMigrated(string name)
     {
         foreach (MigratedChannel m in MigrateUp) if (m.Name == name) return true;
@@ -190,7 +190,7 @@ public sealed partial class GatewayConfig
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigException("cannot read config file " + path + ": " + IoErrors.Describe(e));
+            throw new ConfigException("cannot read config file " + path + ": " + Librecast.Sockets.SystemErrors.Describe(e));
         }
         GatewayConfig config = Parse(text, path);
         if (config.KeyFile != null)
@@ -364,8 +364,8 @@ public sealed partial class GatewayConfig
                         throw new ConfigException(section.Where + ": 'config share' needs \"option channel\" (where the files are announced: lc fetch CHANNEL)");
                     string? shareKey = Credentials.Resolve(options.String("key_file"), options.WhereOf("key_file") + ": key_file");
                     double rate = options.Double("rate", ShareConfig.DefaultRateMbit, 0.001, 100000);
-                    int t = options.Int("symbol_size", 1024, 4, 8192);
-                    if (t % 4 != 0)
+                    int t = options.Int("symbol_size", Librecast.Fec.FecCoding.LibrecastSymbolSize, ShareSender.MinSymbolSize, ShareSender.MaxSymbolSize);
+                    if (!ShareSender.IsValidSymbolSize(t))
                         throw new ConfigException(options.WhereOf("symbol_size") + ": symbol_size '" + t.ToString(CultureInfo.InvariantCulture) + "' is not a multiple of 4");
                     double rescan = options.Double("rescan", 10, 0, 86400);
                     long maxBytes = options.Int("max_bytes", (int)ShareConfig.DefaultMaxBytes, 1, int.MaxValue);
@@ -392,7 +392,7 @@ public sealed partial class GatewayConfig
         // Sensors publish on SITE/NODE/telemetry unless told otherwise: known only once the gateway section is read.
         for (int i = 0; i < config.Sensors.Count; i++)
             if (config.Sensors[i].Channel.Length == 0)
-                config.Sensors[i] = config.Sensors[i] with { Channel = config.Site + "/" + config.Node + "/telemetry" };
+                config.Sensors[i] = config.Sensors[i] with { Channel = NodeNames.Telemetry(config.Site, config.Node) };
         foreach (var (index, wire, where) in sensorWires) config.SetWire(config.Sensors[index].Channel, wire, where);
         if (config.Share != null) config.Share = config.Share with { Wire = config.WireOf(config.Share.Channel) };
         config.ResolveNack();
@@ -414,7 +414,7 @@ public sealed partial class GatewayConfig
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigException(where + ": cannot read " + path + ": " + IoErrors.Describe(e));
+            throw new ConfigException(where + ": cannot read " + path + ": " + Librecast.Sockets.SystemErrors.Describe(e));
         }
         int end = text.IndexOfAny(['\r', '\n']);
         return end >= 0 ? text.Substring(0, end) : text;
@@ -441,7 +441,7 @@ public sealed partial class GatewayConfig
     private static string DefaultNode()
     {
         string host = Environment.MachineName;
-        return string.IsNullOrEmpty(host) ? "gateway" : host;
+        return NodeNames.Problem(host) == null ? host : "gateway"; // a host name the convention cannot carry
     }
 
     /// <summary>The librecast wire of channel <paramref name="channel"/>: its section's <c>option wire</c>, else the gateway section's, else 0.11.</summary>
@@ -470,7 +470,7 @@ public sealed partial class GatewayConfig
     private readonly Dictionary<string, (UciSection Section, string Where)> migratedAt = new();
 
     // A name is migrated by one section (either list, or both), and is not also bridged: the IPv4
-    // bridge and a wire migration of one name would relay each other's copies.
+    // bridge and a wire migration of one name would bridge each other's copies.
     private void AddMigration(List<MigratedChannel> list, string name, WireProfile from, WireProfile to, UciSection section, int line)
     {
         string where = section.File + ":" + line.ToString(CultureInfo.InvariantCulture);
@@ -564,8 +564,8 @@ public sealed partial class GatewayConfig
         public string? Name(string key)
         {
             string? value = String(key);
-            if (value != null && (value.Contains('/') || value.Contains(':')))
-                throw new ConfigException(WhereOf(key) + ": " + key + " '" + value + "' may not contain '/' or ':' (it becomes part of channel and SenML names)");
+            if (value != null && NodeNames.Problem(value) is string problem)
+                throw new ConfigException(WhereOf(key) + ": " + key + " '" + value + "' " + problem);
             return value;
         }
 

@@ -54,7 +54,7 @@ public sealed partial class Gateway
         NackCounters? c = context?.NackCounters;
         if (c == null) yield break;
         for (int i = 0; i < NackCounters.Count; i++)
-            yield return new("lc_nack_" + NackCounters.NameOf((NackCounter)i) + "_total", "counter", NackHelps[i], "", c.Get((NackCounter)i));
+            yield return new(MetricNames.Nack((NackCounter)i), "counter", NackHelps[i], "", c.Get((NackCounter)i));
     }
 
     // One sentence per NackCounter, in its order (kept here, not in the core: nanoFramework's string table is full).

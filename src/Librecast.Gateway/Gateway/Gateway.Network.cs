@@ -29,7 +29,7 @@ public sealed partial class Gateway
 
     private void StartNetwork()
     {
-        if (config.Channels.Count > 0 || Relays) ReportReceiveBuffer();
+        if (config.Channels.Count > 0 || Bridges) ReportReceiveBuffer();
         if (TryStartNetwork()) return;
         // The interface may not be up yet (a router at boot) or the network may refuse: keep
         // the rest running and try again, rather than exit and be restarted in a loop.
@@ -48,7 +48,7 @@ public sealed partial class Gateway
         {
             long max = long.Parse(System.IO.File.ReadAllText("/proc/sys/net/core/rmem_max").Trim(), CultureInfo.InvariantCulture);
             if (max >= Wanted || HasNetAdmin()) return;
-            log.Info("receive buffer capped by net.core.rmem_max; bursts may be dropped by the kernel (lc_transport_kernel_drops_total): " +
+            log.Info("receive buffer capped by net.core.rmem_max; bursts may be dropped by the kernel (" + Outputs.MetricNames.Transport(Counter.KernelDrops) + "): " +
                      "sysctl -w net.core.rmem_max=8388608 (or /etc/sysctl.d/60-lcgw.conf)",
                 ("rmem_max", max), ("wanted", Wanted));
         }
@@ -91,7 +91,7 @@ public sealed partial class Gateway
             }
             var routes = new Dictionary<Channel, Route>();
             var sensorChannels = new Dictionary<string, Channel>();
-            if (config.Sensors.Count > 0 || Relays)
+            if (config.Sensors.Count > 0 || Bridges)
             {
                 step = "opening the sending socket";
                 publisher = context!.CreateSocket();
@@ -108,17 +108,13 @@ public sealed partial class Gateway
                     sensorChannels[sensor.Channel] = channel;
                 }
             }
-            if (config.Channels.Count > 0 || Relays)
+            if (config.Channels.Count > 0 || Bridges)
             {
                 step = "opening the receiving socket";
                 subscriber = context!.CreateSocket();
                 subscriber.Bind(ifindex);
-                if (config.Replay)
-                {
-                    ulong bound = (ulong)(config.MaxAgeSeconds * 1e9);
-                    subscriber.ReplayWindow = new Librecast.Security.ReplayWindow(1024, Librecast.Security.ReplayWindow.DefaultWindowSize, bound, bound);
-                    if (config.KeyFile != null) subscriber.NonceFilter = new Librecast.Security.NonceFilter(4096);
-                }
+                if (config.Replay) // the same set-up as lc listen --replay
+                    Librecast.Security.ReplayDefaults.Apply(subscriber, (ulong)(config.MaxAgeSeconds * 1e9), config.KeyFile != null);
                 BuildRoutes(subscriber, publisher, routes, key, ref step);
                 step = "starting the listener";
                 // The routes are complete before the first message can arrive, and never change.
@@ -153,7 +149,7 @@ public sealed partial class Gateway
     }
 
     // The IPv4 bridge or a wire migration: something is heard and republished.
-    private bool Relays => config.BridgeUp.Count > 0 || config.BridgeDown.Count > 0 || config.MigrateUp.Count > 0 || config.MigrateDown.Count > 0;
+    private bool Bridges => config.BridgeUp.Count > 0 || config.BridgeDown.Count > 0 || config.MigrateUp.Count > 0 || config.MigrateDown.Count > 0;
 
     private static void Close(Librecast.Socket? socket)
     {

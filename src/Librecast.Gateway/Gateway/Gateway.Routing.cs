@@ -35,10 +35,10 @@ public sealed partial class Gateway
     /// What to do with a received channel: deliver its SenML to the outputs, and/or republish it
     /// on the other address family; Guarded: the name is bridged, so copies are recognised.
     /// </summary>
-    private sealed record Route(bool Deliver, Channel? ForwardTo, BridgeDirection Direction, bool Guarded);
+    private sealed record Route(bool Deliver, Channel? BridgeTo, BridgeDirection Direction, bool Guarded);
 
     private readonly RecentMessages bridgeSeen = new(BridgeMemory);
-    private int forwardedUp, forwardedDown, migratedUp, migratedDown, forwardErrors, bridgeDuplicates, receiveErrors;
+    private int bridgedUp, bridgedDown, migratedUp, migratedDown, bridgeErrors, bridgeDuplicates;
 
     private static string Label(BridgeDirection d) => d switch
     {
@@ -49,7 +49,7 @@ public sealed partial class Gateway
         _ => "none",
     };
 
-    // Relayed as they are (never decrypted), and guarded against copies coming back.
+    // Bridged as they are (never decrypted), and guarded against copies coming back.
     private bool IsBridged(string name) => config.BridgeUp.Contains(name) || config.BridgeDown.Contains(name) || config.IsMigrated(name);
 
     // One receive socket for everything: subscribed channels (delivered to the outputs), IPv4
@@ -62,7 +62,7 @@ public sealed partial class Gateway
         {
             step = "subscribing to '" + name + "'";
             Channel channel = context!.CreateChannel(name, config.WireOf(name));
-            if (key != null && !IsBridged(name)) channel.SetKey(key); // a bridged channel is relayed as it is
+            if (key != null && !IsBridged(name)) channel.SetKey(key); // a bridged channel is republished as it is
             Receive(subscriber, routes, channel, new Route(true, null, BridgeDirection.None, IsBridged(name)), "subscribed");
         }
         foreach (string name in config.BridgeUp)
@@ -80,7 +80,7 @@ public sealed partial class Gateway
             Channel? from = null;
             foreach (Channel c in routes.Keys)
                 if (c.Name == name && !Ipv4Group.IsMapped(GroupOf(c), 0)) from = c;
-            if (from != null) routes[from] = routes[from] with { ForwardTo = to, Direction = BridgeDirection.Ipv6ToIpv4 };
+            if (from != null) routes[from] = routes[from] with { BridgeTo = to, Direction = BridgeDirection.Ipv6ToIpv4 };
             else Receive(subscriber, routes, context.CreateChannel(name, config.WireOf(name)), new Route(false, to, BridgeDirection.Ipv6ToIpv4, true), "bridging IPv6 to IPv4");
         }
         // Wire migration: the same name on two librecast wires, two groups. The old wire's
@@ -90,7 +90,7 @@ public sealed partial class Gateway
             step = "migrating '" + m.Name + "' from wire " + m.Old.Name + " to " + m.New.Name;
             Channel to = context!.CreateChannel(m.Name, m.New);
             publisher!.Bind(to);
-            ReceiveOrForward(subscriber, routes, context.CreateChannel(m.Name, m.Old), new Route(true, to, BridgeDirection.OldToNewWire, true),
+            ReceiveOrBridge(subscriber, routes, context.CreateChannel(m.Name, m.Old), new Route(true, to, BridgeDirection.OldToNewWire, true),
                 "migrating wire " + m.Old.Name + " to " + m.New.Name);
         }
         foreach (MigratedChannel m in config.MigrateDown)
@@ -98,20 +98,20 @@ public sealed partial class Gateway
             step = "migrating commands '" + m.Name + "' from wire " + m.New.Name + " to " + m.Old.Name;
             Channel to = context!.CreateChannel(m.Name, m.Old);
             publisher!.Bind(to);
-            ReceiveOrForward(subscriber, routes, context.CreateChannel(m.Name, m.New), new Route(false, to, BridgeDirection.NewToOldWire, true),
+            ReceiveOrBridge(subscriber, routes, context.CreateChannel(m.Name, m.New), new Route(false, to, BridgeDirection.NewToOldWire, true),
                 "migrating commands, wire " + m.New.Name + " to " + m.Old.Name);
         }
     }
 
-    // A group already received (a subscribed channel on the new wire, say) gains the forward;
+    // A group already received (a subscribed channel on the new wire, say) gains the bridge;
     // binding a second channel on the same group would leave one of them unheard.
-    private void ReceiveOrForward(Librecast.Socket subscriber, Dictionary<Channel, Route> routes, Channel channel, Route route, string what)
+    private void ReceiveOrBridge(Librecast.Socket subscriber, Dictionary<Channel, Route> routes, Channel channel, Route route, string what)
     {
         byte[] group = GroupOf(channel);
         foreach (Channel c in routes.Keys)
         {
             if (!GroupAddress.Equal(GroupOf(c), 0, group, 0) || c.Port != channel.Port) continue;
-            routes[c] = routes[c] with { ForwardTo = route.ForwardTo, Direction = route.Direction, Guarded = true };
+            routes[c] = routes[c] with { BridgeTo = route.BridgeTo, Direction = route.Direction, Guarded = true };
             log.Info(what, ("channel", channel.Name), ("group", channel.Address));
             return;
         }
@@ -143,14 +143,14 @@ public sealed partial class Gateway
         if (route != null && route.Guarded && !bridgeSeen.Add(message.Header))
         {
             // The same message again (same time, sequence and nonce): a copy another bridge sent
-            // back, or one a loop in the network returned. Forwarding it would start a loop.
+            // back, or one a loop in the network returned. Bridging it would start a loop.
             Interlocked.Increment(ref bridgeDuplicates);
             if (log.Enabled(LogLevel.Debug))
                 log.Debug("bridge: message seen before; not forwarded or delivered again", ("channel", channel!.Name), ("group", channel.Address),
                     ("seq", message.Header.Sequence), ("source", GroupAddress.Format(message.Info.Source, 0)));
             return;
         }
-        if (route?.ForwardTo != null) Forward(message, route);
+        if (route?.BridgeTo != null) Bridge(message, route);
         if (route != null && !route.Deliver) return;
         DeliverReceived(message, channel);
     }
@@ -158,29 +158,29 @@ public sealed partial class Gateway
     // Republishes the datagram as received, header and all, on the same name in the other address
     // family: subscribers see the node's own sequence numbers and time, and a copy that comes
     // back is recognised by its header (RecentMessages).
-    private void Forward(Message message, Route route)
+    private void Bridge(Message message, Route route)
     {
         try
         {
-            route.ForwardTo!.Send(message.Buffer, message.Offset, message.Length);
+            route.BridgeTo!.Send(message.Buffer, message.Offset, message.Length);
             switch (route.Direction)
             {
-                case BridgeDirection.Ipv4ToIpv6: Interlocked.Increment(ref forwardedUp); break;
-                case BridgeDirection.Ipv6ToIpv4: Interlocked.Increment(ref forwardedDown); break;
+                case BridgeDirection.Ipv4ToIpv6: Interlocked.Increment(ref bridgedUp); break;
+                case BridgeDirection.Ipv6ToIpv4: Interlocked.Increment(ref bridgedDown); break;
                 case BridgeDirection.OldToNewWire: Interlocked.Increment(ref migratedUp); break;
                 default: Interlocked.Increment(ref migratedDown); break;
             }
         }
         catch (LibrecastException e)
         {
-            Interlocked.Increment(ref forwardErrors);
-            log.Warn("bridge send failed", ("channel", route.ForwardTo!.Name), ("direction", Label(route.Direction)), ("error", e.Message));
+            Interlocked.Increment(ref bridgeErrors);
+            log.Warn("bridge send failed", ("channel", route.BridgeTo!.Name), ("direction", Label(route.Direction)), ("error", e.Message));
         }
     }
 
     private void OnReceiveError(LibrecastException e)
     {
-        Interlocked.Increment(ref receiveErrors);
+        // Counted by the core (lc_transport_receive_errors_total); here it is only logged.
         log.Warn("receive failed; still listening", ("error", e.Message));
     }
 }

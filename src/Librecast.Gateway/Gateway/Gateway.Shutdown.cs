@@ -54,7 +54,7 @@ public sealed partial class Gateway
         log.Info(ReplacedByReload ? "previous configuration stopped (reload)" : "lcgw stopped", ("received", c?.Received ?? 0), ("malformed", c?.Malformed ?? 0),
             ("senml_accepted", networkDecoder.Accepted), ("sensor_published", Volatile.Read(ref localPublished)),
             ("jsonl_dropped", Jsonl?.Dropped ?? 0), ("mqtt_published", Mqtt?.Published ?? 0), ("mqtt_dropped", Mqtt?.Dropped ?? 0),
-            ("bridged_up", Volatile.Read(ref forwardedUp)), ("bridged_down", Volatile.Read(ref forwardedDown)),
+            ("bridged_up", Volatile.Read(ref bridgedUp)), ("bridged_down", Volatile.Read(ref bridgedDown)),
             ("bridge_duplicates", Volatile.Read(ref bridgeDuplicates)),
             ("migrated_up", Volatile.Read(ref migratedUp)), ("migrated_down", Volatile.Read(ref migratedDown)));
     }

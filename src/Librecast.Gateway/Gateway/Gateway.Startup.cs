@@ -149,7 +149,7 @@ public sealed partial class Gateway : IDisposable
                 pollers.Add(new SensorPoller(s.Spec, source));
             }
             encoder = new TelemetryEncoder(config.Site, config.Node);
-            localBaseName = TelemetryEncoder.BaseName(config.Site, config.Node);
+            localBaseName = NodeNames.BaseName(config.Site, config.Node);
         }
         StartNetwork();
         StartShare();

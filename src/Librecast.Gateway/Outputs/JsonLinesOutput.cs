@@ -41,7 +41,7 @@ public sealed class JsonLinesOutput : IOutput
             if (StandardStreams.StdoutClosed)
             {
                 discard = true;
-                log.Error("jsonl: stdout is closed; readings for it are dropped and counted (lcgw_jsonl_dropped_total): give it a file, \"option path '/var/log/lcgw/readings.jsonl'\"");
+                log.Error("jsonl: stdout is closed; readings for it are dropped and counted (" + MetricNames.JsonlDropped + "): give it a file, \"option path '/var/log/lcgw/readings.jsonl'\"");
             }
         }
         else
@@ -55,7 +55,7 @@ public sealed class JsonLinesOutput : IOutput
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new IOException("jsonl: cannot open " + path + " for appending: " + IoErrors.Describe(e), e);
+                throw new IOException("jsonl: cannot open " + path + " for appending: " + Librecast.Sockets.SystemErrors.Describe(e), e);
             }
             ownsStream = true;
         }
@@ -124,7 +124,7 @@ public sealed class JsonLinesOutput : IOutput
                 if (!failing)
                 {
                     failing = true;
-                    log.Error("jsonl output cannot write; readings are dropped (and counted) until it can", ("error", IoErrors.Describe(e)));
+                    log.Error("jsonl output cannot write; readings are dropped (and counted) until it can", ("error", Librecast.Sockets.SystemErrors.Describe(e)));
                 }
             }
         }

@@ -161,16 +161,16 @@ public sealed class MetricsStore : IOutput
             ExpireOld();
             var keys = new List<(string Channel, string Name, string Unit)>(entries.Keys);
             keys.Sort();
-            Header(sb, "lc_sensor_value", "gauge", "Last value of each SenML record (v, or vb as 0/1, or s) by channel, name and unit.");
-            foreach (var k in keys) Sample(sb, "lc_sensor_value", SeriesLabels(k), entries[k].Value);
-            Header(sb, "lc_sensor_time_seconds", "gauge", "SenML time of that last value, seconds since the Unix epoch.");
-            foreach (var k in keys) Sample(sb, "lc_sensor_time_seconds", SeriesLabels(k), entries[k].Time);
-            Header(sb, "lc_sensor_updates_total", "counter", "Values received for the series since lcgw started.");
-            foreach (var k in keys) Sample(sb, "lc_sensor_updates_total", SeriesLabels(k), entries[k].Updates);
-            Header(sb, "lcgw_metrics_series_overflow_total", "counter", "Readings not stored because the series limit was reached.");
-            Sample(sb, "lcgw_metrics_series_overflow_total", "", Overflow);
-            Header(sb, "lcgw_metrics_series_expired_total", "counter", "Series removed because they were not updated within series_ttl.");
-            Sample(sb, "lcgw_metrics_series_expired_total", "", Expired);
+            Header(sb, MetricNames.SensorValue, "gauge", "Last value of each SenML record (v, or vb as 0/1, or s) by channel, name and unit.");
+            foreach (var k in keys) Sample(sb, MetricNames.SensorValue, SeriesLabels(k), entries[k].Value);
+            Header(sb, MetricNames.SensorTime, "gauge", "SenML time of that last value, seconds since the Unix epoch.");
+            foreach (var k in keys) Sample(sb, MetricNames.SensorTime, SeriesLabels(k), entries[k].Time);
+            Header(sb, MetricNames.SensorUpdates, "counter", "Values received for the series since lcgw started.");
+            foreach (var k in keys) Sample(sb, MetricNames.SensorUpdates, SeriesLabels(k), entries[k].Updates);
+            Header(sb, MetricNames.SeriesOverflow, "counter", "Readings not stored because the series limit was reached.");
+            Sample(sb, MetricNames.SeriesOverflow, "", Overflow);
+            Header(sb, MetricNames.SeriesExpired, "counter", "Series removed because they were not updated within series_ttl.");
+            Sample(sb, MetricNames.SeriesExpired, "", Expired);
 
             string? last = null;
             foreach (Func<IEnumerable<Metric>> source in sources)

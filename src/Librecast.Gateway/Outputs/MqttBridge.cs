@@ -223,7 +223,7 @@ public sealed class MqttBridge : IOutput
             if (dropLogged[(int)reason]) return;
             dropLogged[(int)reason] = true;
         }
-        log.Warn("mqtt message dropped: " + why + "; counted in lcgw_mqtt_dropped_total, logged once",
+        log.Warn("mqtt message dropped: " + why + "; counted in " + MetricNames.MqttDropped + ", logged once",
             ("reason", Label(reason)), ("topic", topic.Length > 200 ? topic.Substring(0, 200) + "..." : topic));
     }
 
@@ -381,7 +381,7 @@ public sealed class MqttBridge : IOutput
                 Interlocked.Increment(ref errors);
                 if (!warned)
                 {
-                    log.Warn("mqtt broker unreachable; queueing (bounded) and retrying every 2 s", ("broker", Broker), ("error", IoErrors.Describe(e)));
+                    log.Warn("mqtt broker unreachable; queueing (bounded) and retrying every 2 s", ("broker", Broker), ("error", Librecast.Sockets.SystemErrors.Describe(e)));
                     warned = true;
                 }
                 try { await Task.Delay(delay, token).ConfigureAwait(false); }

@@ -14,6 +14,6 @@ internal static class TransportMetrics
         // One table names and explains the transport counters (Librecast.Counters); the totals
         // are 64-bit and never go backwards.
         for (int i = 0; i < Counters.Count; i++)
-            yield return new("lc_transport_" + Counters.NameOf((Counter)i) + "_total", "counter", Counters.HelpOf((Counter)i), "", c.Get((Counter)i));
+            yield return new(MetricNames.Transport((Counter)i), "counter", Counters.HelpOf((Counter)i), "", c.Get((Counter)i));
     }
 }

@@ -86,19 +86,19 @@ internal sealed class DirectoryShare
     /// <summary>What the share puts on /metrics.</summary>
     public IEnumerable<MetricsStore.Metric> Metrics()
     {
-        yield return new("lcgw_share_files", "gauge", "Files being shared (config share).", "", Volatile.Read(ref files));
-        yield return new("lcgw_share_file_bytes", "gauge", "Bytes of the files being shared.", "", Volatile.Read(ref bytes));
-        yield return new("lcgw_share_memory_bytes", "gauge", "Bytes the shared files' encoders hold (about 1.1 x the file bytes).", "", Volatile.Read(ref memory));
-        yield return new("lcgw_share_rounds_total", "counter", "Rounds sent (each announces every shared file and sends a batch of its symbols).", "", Volatile.Read(ref rounds));
-        yield return new("lcgw_share_announcements_total", "counter", "File announcements sent.", "", Volatile.Read(ref announcements));
-        yield return new("lcgw_share_symbols_total", "counter", "RaptorQ symbol datagrams sent.", "", Volatile.Read(ref symbols));
-        yield return new("lcgw_share_sent_bytes_total", "counter", "Payload bytes sent (announcements and symbols), the bytes the rate limit counts.", "", Volatile.Read(ref sentBytes));
-        yield return new("lcgw_share_send_errors_total", "counter", "Sends the network refused (sharing pauses 1 s and goes on).", "", Volatile.Read(ref sendErrors));
-        yield return new("lcgw_share_scans_total", "counter", "Scans of the shared directory.", "", Volatile.Read(ref scans));
-        yield return new("lcgw_share_scan_errors_total", "counter", "Scans that could not read the directory (missing or unreadable: nothing is shared until it is back).", "", Volatile.Read(ref scanErrors));
-        yield return new("lcgw_share_failures_total", "counter", "Times sharing stopped on an unexpected error (logged; SIGHUP restarts it).", "", Volatile.Read(ref failures));
+        yield return new(MetricNames.ShareFiles, "gauge", "Files being shared (config share).", "", Volatile.Read(ref files));
+        yield return new(MetricNames.ShareFileBytes, "gauge", "Bytes of the files being shared.", "", Volatile.Read(ref bytes));
+        yield return new(MetricNames.ShareMemoryBytes, "gauge", "Bytes the shared files' encoders hold (about 1.1 x the file bytes).", "", Volatile.Read(ref memory));
+        yield return new(MetricNames.ShareRounds, "counter", "Rounds sent (each announces every shared file and sends a batch of its symbols).", "", Volatile.Read(ref rounds));
+        yield return new(MetricNames.ShareAnnouncements, "counter", "File announcements sent.", "", Volatile.Read(ref announcements));
+        yield return new(MetricNames.ShareSymbols, "counter", "RaptorQ symbol datagrams sent.", "", Volatile.Read(ref symbols));
+        yield return new(MetricNames.ShareSentBytes, "counter", "Payload bytes sent (announcements and symbols), the bytes the rate limit counts.", "", Volatile.Read(ref sentBytes));
+        yield return new(MetricNames.ShareSendErrors, "counter", "Sends the network refused (sharing pauses 1 s and goes on).", "", Volatile.Read(ref sendErrors));
+        yield return new(MetricNames.ShareScans, "counter", "Scans of the shared directory.", "", Volatile.Read(ref scans));
+        yield return new(MetricNames.ShareScanErrors, "counter", "Scans that could not read the directory (missing or unreadable: nothing is shared until it is back).", "", Volatile.Read(ref scanErrors));
+        yield return new(MetricNames.ShareFailures, "counter", "Times sharing stopped on an unexpected error (logged; SIGHUP restarts it).", "", Volatile.Read(ref failures));
         for (int i = 0; i < SkipLabels.Length; i++)
-            yield return new("lcgw_share_skipped_total", "counter", "Files not shared, by reason (counted once per file and cause, when it is logged).",
+            yield return new(MetricNames.ShareSkipped, "counter", "Files not shared, by reason (counted once per file and cause, when it is logged).",
                 "reason=\"" + SkipLabels[i] + "\"", Volatile.Read(ref skipped[i]));
     }
 
@@ -237,7 +237,7 @@ internal sealed class DirectoryShare
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
         {
             Interlocked.Increment(ref scanErrors);
-            string why = IoErrors.Describe(e);
+            string why = Librecast.Sockets.SystemErrors.Describe(e);
             if (directoryProblem != why)
                 log.Error("share: cannot read the directory; sharing nothing until it is back", ("directory", config.Directory), ("error", why));
             directoryProblem = why;
@@ -335,7 +335,7 @@ internal sealed class DirectoryShare
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
         {
-            return Skipped(name, Skip.Unreadable, IoErrors.Describe(e));
+            return Skipped(name, Skip.Unreadable, Librecast.Sockets.SystemErrors.Describe(e));
         }
         catch (OutOfMemoryException)
         {

@@ -59,24 +59,24 @@ public sealed class SimulatedI2cBus : II2cDeviceSource
         var random = new Random(seed);
         double Walk(double value, double step, double min, double max) => Math.Clamp(value + (random.NextDouble() - 0.5) * step, min, max);
         var bus = new SimulatedI2cBus();
-        var bme = new SimulatedBme280 { Celsius = 21.5, HumidityPercent = 41.2, Pascals = 101325 };
+        var bme = new SimulatedBme280Chip { Celsius = 21.5, HumidityPercent = 41.2, Pascals = 101325 };
         bme.BeforeMeasure = _ =>
         {
             bme.Celsius = Walk(bme.Celsius, 0.2, -10, 50);
             bme.HumidityPercent = Walk(bme.HumidityPercent, 0.5, 5, 95);
             bme.Pascals = Walk(bme.Pascals, 20, 95000, 105000);
         };
-        var sht = new SimulatedSht3x { Celsius = 22.0, HumidityPercent = 45.0 };
+        var sht = new SimulatedSht3xChip { Celsius = 22.0, HumidityPercent = 45.0 };
         sht.BeforeMeasure = _ =>
         {
             sht.Celsius = Walk(sht.Celsius, 0.2, -10, 50);
             sht.HumidityPercent = Walk(sht.HumidityPercent, 0.5, 5, 95);
         };
-        var light = new SimulatedBh1750 { Lux = 320 };
+        var light = new SimulatedBh1750Chip { Lux = 320 };
         light.BeforeMeasure = _ => light.Lux = Walk(light.Lux, 10, 0, 2000);
-        bus.Attach(SimulatedBme280.DefaultAddress, bme);
-        bus.Attach(SimulatedSht3x.DefaultAddress, sht);
-        bus.Attach(SimulatedBh1750.DefaultAddress, light);
+        bus.Attach(SimulatedBme280Chip.DefaultAddress, bme);
+        bus.Attach(SimulatedSht3xChip.DefaultAddress, sht);
+        bus.Attach(SimulatedBh1750Chip.DefaultAddress, light);
         return bus;
     }
 

@@ -51,6 +51,20 @@ namespace Librecast.NanoCases
         }
 
         [TestMethod]
+        public void Counter_Table_Has_A_Row_Per_Counter()
+        {
+            Counters c = new Counters();
+            string line = c.ToString();
+            Assert.AreEqual(14, Counters.Count, "rows");
+            for (int i = 0; i < Counters.Count; i++)
+            {
+                Assert.IsTrue(Counters.NameOf((Counter)i).Length > 0 && Counters.HelpOf((Counter)i).Length > 20, "row " + i);
+                Assert.IsTrue(line.IndexOf(Counters.NameOf((Counter)i) + "=0") >= 0, "row " + i + " in ToString");
+            }
+            Assert.AreEqual("duplicates", Counters.NameOf(Counter.Duplicates), "last row");
+        }
+
+        [TestMethod]
         public void DropOldest_Keeps_The_Newest()
         {
             MemoryWire wire = new MemoryWire();

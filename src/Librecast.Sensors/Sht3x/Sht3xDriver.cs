@@ -12,7 +12,7 @@ namespace Librecast.Sensors;
 /// against its CRC-8, and a bad one is an error, never a stale or corrupt value.
 /// Datasheet: https://sensirion.com/media/documents/213E6A3B/63A5A569/Datasheet_SHT3x_DIS.pdf
 /// </summary>
-public sealed class Sht3xSensor : ISensor
+public sealed class Sht3xDriver : ISensorDriver
 {
     private const ushort SoftReset = 0x30A2;
     private const ushort SingleShotHighNoStretch = 0x2400;
@@ -24,7 +24,7 @@ public sealed class Sht3xSensor : ISensor
 
     /// <summary>Opens the chip on <paramref name="device"/> (soft reset).</summary>
     /// <exception cref="IOException">No chip answers.</exception>
-    public Sht3xSensor(I2cDevice device, string description)
+    public Sht3xDriver(I2cDevice device, string description)
     {
         this.device = device ?? throw new ArgumentNullException(nameof(device));
         Description = description;

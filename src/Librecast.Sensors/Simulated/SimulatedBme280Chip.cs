@@ -9,7 +9,7 @@ namespace Librecast.Sensors.Simulated;
 /// 16-bit humidity, big-endian). Physical values are turned into the raw ADC values that the
 /// datasheet's compensation formulas map back to them, so any correct driver reads them.
 /// </summary>
-public sealed class SimulatedBme280 : RegisterChip
+public sealed class SimulatedBme280Chip : RegisterChip
 {
     /// <summary>SDO to ground.</summary>
     public const int DefaultAddress = 0x76;
@@ -23,7 +23,7 @@ public sealed class SimulatedBme280 : RegisterChip
     private int? rawT, rawP, rawH;
 
     /// <summary>Creates the chip in sleep mode with its trimming parameters burnt in.</summary>
-    public SimulatedBme280()
+    public SimulatedBme280Chip()
     {
         Registers[0xD0] = 0x60;
         WriteCalibration();

@@ -8,7 +8,7 @@ namespace Librecast.Sensors.Simulated;
 /// returns temperature and humidity words, each followed by its CRC-8. Reading with no
 /// measurement pending is NACKed.
 /// </summary>
-public sealed class SimulatedSht3x : SimulatedChip
+public sealed class SimulatedSht3xChip : SimulatedChip
 {
     /// <summary>ADDR pin low.</summary>
     public const int DefaultAddress = 0x44;
@@ -66,8 +66,8 @@ public sealed class SimulatedSht3x : SimulatedChip
         int st = rawT ?? (int)Math.Round(Math.Clamp((Celsius + 45) * 65535 / 175, 0, 65535));
         int srh = rawRh ?? (int)Math.Round(Math.Clamp(HumidityPercent * 65535 / 100, 0, 65535));
         Span<byte> frame = stackalloc byte[6];
-        frame[0] = (byte)(st >> 8); frame[1] = (byte)st; frame[2] = Sht3xSensor.Crc8(frame[0], frame[1]);
-        frame[3] = (byte)(srh >> 8); frame[4] = (byte)srh; frame[5] = Sht3xSensor.Crc8(frame[3], frame[4]);
+        frame[0] = (byte)(st >> 8); frame[1] = (byte)st; frame[2] = Sht3xDriver.Crc8(frame[0], frame[1]);
+        frame[3] = (byte)(srh >> 8); frame[4] = (byte)srh; frame[5] = Sht3xDriver.Crc8(frame[3], frame[4]);
         if (CorruptNextCrc)
         {
             frame[2] ^= 0x5A;

@@ -4,8 +4,8 @@ using System.IO;
 
 namespace Librecast.Sensors;
 
-/// <summary>An opened sensor chip that can be read repeatedly.</summary>
-public interface ISensor : IDisposable
+/// <summary>Our driver of an opened I2C sensor chip (Linux, System.Device.I2c), read repeatedly; the ESP32 node has its own ISensor over nanoFramework's bindings.</summary>
+public interface ISensorDriver : IDisposable
 {
     /// <summary>What and where, for logs: <c>bme280 on i2c-1 at 0x76</c>.</summary>
     string Description { get; }

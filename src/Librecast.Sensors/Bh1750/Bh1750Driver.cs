@@ -13,7 +13,7 @@ namespace Librecast.Sensors;
 /// first one is waited for (180 ms at most, datasheet page 2).
 /// Datasheet: https://www.mouser.com/datasheet/2/348/bh1750fvi-e-186247.pdf
 /// </summary>
-public sealed class Bh1750Sensor : ISensor
+public sealed class Bh1750Driver : ISensorDriver
 {
     private const byte PowerOn = 0x01, Reset = 0x07, ContinuousHighResolution = 0x10;
     private const int FirstMeasurementMillis = 180;
@@ -24,7 +24,7 @@ public sealed class Bh1750Sensor : ISensor
 
     /// <summary>Opens the chip on <paramref name="device"/>: power on, reset, continuous high-resolution mode.</summary>
     /// <exception cref="IOException">No chip answers.</exception>
-    public Bh1750Sensor(I2cDevice device, string description)
+    public Bh1750Driver(I2cDevice device, string description)
     {
         this.device = device ?? throw new ArgumentNullException(nameof(device));
         Description = description;

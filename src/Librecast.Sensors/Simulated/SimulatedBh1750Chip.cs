@@ -7,7 +7,7 @@ namespace Librecast.Sensors.Simulated;
 /// measurement-time high/low bits, the six measurement modes) and a 2-byte big-endian result,
 /// lux = count / 1.2 × (69 / MTreg) in H-resolution mode.
 /// </summary>
-public sealed class SimulatedBh1750 : SimulatedChip
+public sealed class SimulatedBh1750Chip : SimulatedChip
 {
     /// <summary>ADDR pin low.</summary>
     public const int DefaultAddress = 0x23;

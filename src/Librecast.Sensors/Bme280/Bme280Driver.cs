@@ -19,7 +19,7 @@ namespace Librecast.Sensors;
 /// UnitsNet quantities, and UnitsNet's converter registers every unit of every quantity by
 /// reflection, 4.4 MB of a 13 MB static image (docs/deploy.md, "Where the bytes go").
 /// </remarks>
-public sealed class Bme280Sensor : ISensor
+public sealed class Bme280Driver : ISensorDriver
 {
     /// <summary>What register 0xD0 holds on a BME280 (a BMP280 answers 0x58).</summary>
     public const byte ChipId = 0x60;
@@ -36,7 +36,7 @@ public sealed class Bme280Sensor : ISensor
 
     /// <summary>Opens the chip on <paramref name="device"/>: checks its id, resets it, reads its trimming parameters.</summary>
     /// <exception cref="IOException">No chip answers, or it is not a BME280 (a BMP280 reports id 0x58).</exception>
-    public Bme280Sensor(I2cDevice device, string description)
+    public Bme280Driver(I2cDevice device, string description)
     {
         this.device = device ?? throw new ArgumentNullException(nameof(device));
         Description = description;
