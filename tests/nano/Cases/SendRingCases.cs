@@ -55,29 +55,40 @@ namespace Librecast.NanoCases
             Assert.IsTrue(thrown, "a slab of one datagram refused");
         }
 
-        private SendRing shared;
-        private int writersDone;
-
-        private void Write(int id)
+        private sealed class Writer
         {
-            int position, at;
-            for (int i = 0; i < 200; i++)
+            private readonly SendRing ring;
+            private readonly byte id;
+            public int Done;
+
+            public Writer(SendRing ring, byte id)
             {
-                while (!shared.TryClaim(8, out position, out at)) Thread.Sleep(0);
-                shared.Slab[at] = (byte)id;
-                shared.Slab[at + 1] = (byte)i;
-                shared.Commit(position);
+                this.ring = ring;
+                this.id = id;
             }
-            Interlocked.Increment(ref writersDone);
+
+            public void Run()
+            {
+                int position, at;
+                for (int i = 0; i < 200; i++)
+                {
+                    while (!ring.TryClaim(8, out position, out at)) Thread.Sleep(0);
+                    ring.Slab[at] = id;
+                    ring.Slab[at + 1] = (byte)i;
+                    ring.Commit(position);
+                }
+                Interlocked.Exchange(ref Done, 1);
+            }
         }
 
         [TestMethod]
         public void Many_Writers_On_Threads_Lose_Nothing_And_Keep_Each_Writers_Order()
         {
-            shared = new SendRing(4, 64, 16, null, false);
-            writersDone = 0;
-            Thread a = new Thread(() => Write(1));
-            Thread b = new Thread(() => Write(2));
+            SendRing shared = new SendRing(4, 64, 16, null, false);
+            Writer one = new Writer(shared, 1);
+            Writer two = new Writer(shared, 2);
+            Thread a = new Thread(new ThreadStart(one.Run));
+            Thread b = new Thread(new ThreadStart(two.Run));
             a.Start();
             b.Start();
             int[] next = new int[3];
@@ -98,7 +109,8 @@ namespace Librecast.NanoCases
             }
             a.Join();
             b.Join();
-            Assert.AreEqual(2, writersDone, "both writers done");
+            Assert.AreEqual(1, one.Done, "writer 1 done");
+            Assert.AreEqual(1, two.Done, "writer 2 done");
             Assert.AreEqual(200, next[1], "writer 1's all");
             Assert.AreEqual(200, next[2], "writer 2's all");
         }
