@@ -149,9 +149,11 @@ namespace Librecast
             payloadOffset = frame ? FrameStamper.PrepareHeader(ring.Slab, start, op, count) : start;
             int i = position & (ring.Capacity - 1);
             plainLengths[i] = plain;
-            channels[i] = channel;
+            // Reference stores only when they change (a GC write barrier each otherwise): a cell
+            // keeps its last channel after sending, its box is cleared (see Drain).
+            if (channels[i] != channel) channels[i] = channel;
             framed[i] = frame;
-            boxes[i] = box;
+            if (box != null) boxes[i] = box;
             return true;
         }
 
@@ -174,7 +176,6 @@ namespace Librecast
                                 if (ring.Committed(1) == 1)
                                 {
                                     int i = ring.Tail & (ring.Capacity - 1);
-                                    channels[i] = null;
                                     boxes[i] = null;
                                     ring.Release(1);
                                     evicted++;
@@ -256,12 +257,9 @@ namespace Librecast
             for (int k = 0; fanned > 0 && k < via.Length; k++) SendRange(0, fanned, via[k], ref sent, ref failed);
             if (fanned < n) SendRange(fanned, n, 0, ref sent, ref failed);
             batch.Interface = 0;
+            // Keys do not outlive their messages here; channels stay (the socket holds them anyway).
             for (int i = 0; i < n; i++)
-            {
-                channels[(first + i) & m] = null;
-                boxes[(first + i) & m] = null;
-                batch.Channels[i] = null!;
-            }
+                if (boxes[(first + i) & m] != null) boxes[(first + i) & m] = null;
             ring.Release(n);
             context.Counters.Add(Counter.Published, n + dropped);
             context.Counters.Add(Counter.Sent, sent);
@@ -290,7 +288,7 @@ namespace Librecast
             batch.Offsets[slot] = at;
             batch.Lengths[slot] = FrameStamper.Stamp(ring.Slab, at, plainLengths[i], isFramed, batchClock, seq, r, boxes[i], context.Platform);
             if (isFramed) channel.LogSent(seq, ring.Slab, at, batch.Lengths[slot]); // NACK log (ChannelNack.cs)
-            batch.Channels[slot] = channel;
+            if (batch.Channels[slot] != channel) batch.Channels[slot] = channel;
         }
 
         // Sends batch slots [from, to) out of interface `via` (0: the socket's choice). A datagram
