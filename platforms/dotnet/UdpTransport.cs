@@ -365,8 +365,6 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
         public readonly byte[] Names = GC.AllocateArray<byte>(capacity * LinuxNative.SockaddrIn6Size, pinned: true);
         public readonly byte[] Controls = GC.AllocateArray<byte>(capacity * LinuxNative.ControlSize, pinned: true);
         public readonly int[] Runs = new int[capacity];
-        // Where a GSO run's datagrams are laid back to back, so its sendmsg has one iovec.
-        public byte[] Staging = GC.AllocateArray<byte>(capacity * 2048, pinned: true);
     }
 
     private static Scratch Ensure(ref Scratch scratch, int capacity)
@@ -411,62 +409,45 @@ public sealed unsafe class UdpTransport : ITransport, IBatchTransport, IMulticas
     private const int MaxGsoBytes = 65507;
 
     // One sendmsg per run of consecutive datagrams to one channel of one size (the last of a run
-    // may be shorter), carrying a UDP_SEGMENT control message: the kernel cuts it back into those
-    // datagrams, each its own librecast frame as stamped. All runs go in one sendmmsg.
+    // may be shorter) that lie back to back in the slab, carrying a UDP_SEGMENT control message:
+    // one iovec points at the run where it lies (the publisher's SendRing packs datagrams in
+    // claim order, so a run to one channel is contiguous unless the ring wrapped), and the kernel
+    // cuts it back into those datagrams, each its own librecast frame as stamped. One iovec per
+    // run, not per datagram: the kernel copies a 97-byte iovec at a time far slower than one
+    // block (measured: _copy_from_iter 13.5% of lc send's profile with an iovec per datagram,
+    // docs/performance.md). All runs go in one sendmmsg.
     private int SendSegmented(Batch batch, int start, int n)
     {
         Scratch scratch = Ensure(ref sendScratch, batch.Capacity);
         CmsgLayout layout = CmsgLayout.Native;
         int[] runs = scratch.Runs;
         int via = batch.Interface;
-        int total = 0;
-        for (int i = 0; i < n; i++) total += batch.Lengths[start + i];
-        // Grows only for a batch larger than any before (at most batch size x buffer size).
-        if (scratch.Staging.Length < total) scratch.Staging = GC.AllocateArray<byte>(total, pinned: true);
         fixed (byte* slab = batch.Slab)
-        fixed (byte* staging = scratch.Staging)
         fixed (LinuxNative.MMsgHdr* h = scratch.Headers)
         fixed (LinuxNative.IoVec* v = scratch.Iovecs)
         fixed (byte* control = scratch.Controls)
         {
             int headers = 0;
-            int staged = 0;
             for (int i = 0; i < n;)
             {
                 int k = start + i;
                 Channel c = batch.Channels[k];
                 int size = batch.Lengths[k];
                 int run = 1;
-                if (size < gsoRefusedFrom)
+                int runBytes = size;
+                if (size < gsoRefusedFrom && size > 0)
                 {
-                    while (i + run < n && run < LinuxNative.UdpMaxSegments && (run + 1) * size <= MaxGsoBytes
-                           && batch.Channels[k + run] == c && batch.Lengths[k + run] <= size)
+                    while (i + run < n && run < LinuxNative.UdpMaxSegments && runBytes + size <= MaxGsoBytes
+                           && batch.Channels[k + run] == c && batch.Lengths[k + run] <= size && batch.Lengths[k + run] > 0
+                           && batch.Offsets[k + run] == batch.Offsets[k] + runBytes)
                     {
+                        runBytes += batch.Lengths[k + run];
                         run++;
                         if (batch.Lengths[k + run - 1] < size) break; // a shorter one ends the run
                     }
                 }
-                if (run > 1)
-                {
-                    // One iovec per run: the kernel copies a 97-byte iovec at a time far slower
-                    // than one block (measured: _copy_from_iter 13.5% of lc send's profile with
-                    // an iovec per datagram, docs/performance.md); copying here costs less.
-                    v[i].Base = staging + staged;
-                    int runBytes = 0;
-                    for (int j = 0; j < run; j++)
-                    {
-                        int length = batch.Lengths[k + j];
-                        Buffer.MemoryCopy(slab + batch.Offsets[k + j], staging + staged, length, length);
-                        staged += length;
-                        runBytes += length;
-                    }
-                    v[i].Length = (nuint)runBytes;
-                }
-                else
-                {
-                    v[i].Base = slab + batch.Offsets[k];
-                    v[i].Length = (nuint)size;
-                }
+                v[i].Base = slab + batch.Offsets[k];
+                v[i].Length = (nuint)runBytes;
                 byte[] sa = SockaddrFor(c);
                 h[headers].Header = default;
                 h[headers].Header.Name = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(sa, 0);

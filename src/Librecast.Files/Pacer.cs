@@ -21,6 +21,9 @@ public sealed class Pacer(double unitsPerSecond)
     /// <summary>The limit, in units per second.</summary>
     public double Limit => unitsPerSecond;
 
+    /// <summary>Called just before <see cref="Sent"/> waits (a sender flushes what it queued, so the wait paces the wire).</summary>
+    public Action? BeforeWait;
+
     /// <summary>Units (bytes or datagrams) counted so far.</summary>
     public long Units;
 
@@ -44,6 +47,7 @@ public sealed class Pacer(double unitsPerSecond)
         }
         if (ahead > 0.002)
         {
+            BeforeWait?.Invoke();
             if (stop.CanBeCanceled) stop.WaitHandle.WaitOne(TimeSpan.FromSeconds(ahead));
             else Thread.Sleep(TimeSpan.FromSeconds(ahead));
         }

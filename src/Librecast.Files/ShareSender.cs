@@ -61,6 +61,38 @@ public sealed class ShareSender : IDisposable
         this.key = key == null ? null : (byte[])key.Clone();
         this.symbolSize = symbolSize;
         Pacer = pacer ?? throw new ArgumentNullException(nameof(pacer));
+        // Symbols and announcements go through the socket's send ring (claim/commit; a run of
+        // equal-sized symbols leaves in one GSO system call), one writer: this sender's caller,
+        // which also sends (DoWork) every full batch, before the pacer waits and at the end of an
+        // announcement or a round, so what SendRound queued is on the wire when it returns. A send
+        // the network refused is kept and thrown from SendRound.
+        Publisher? started = socket.Publisher;
+        if (started == null)
+        {
+            int datagram = Announcement.FixedLength + Announcement.MaxNameLength;
+            datagram = Math.Max(datagram, symbolSize + 256) + Librecast.Crypto.SecretBox.Overhead;
+            int buffer = 64;
+            while (buffer < datagram) buffer <<= 1;
+            socket.SendErrorHandler ??= e => Interlocked.CompareExchange(ref sendError, e, null);
+            started = socket.StartPublisher(new PublisherOptions { Capacity = 256, BufferSize = buffer, Policy = OverflowPolicy.Block, StartThread = false });
+        }
+        publisher = started;
+        pacer.BeforeWait = Flush;
+    }
+
+    private readonly Publisher publisher;
+
+    private void Flush()
+    {
+        while (publisher.DoWork() > 0) { }
+    }
+
+    private LibrecastException? sendError;
+
+    private void ThrowIfSendFailed()
+    {
+        LibrecastException? e = Interlocked.Exchange(ref sendError, null);
+        if (e != null) throw new LibrecastException(e.Message, e);
     }
 
     /// <summary>The rate limit and the bytes counted against it.</summary>
@@ -167,22 +199,28 @@ public sealed class ShareSender : IDisposable
         for (int j = 0; j < perBlock; j++)
         {
             if (stop.IsCancellationRequested) return false;
+            ThrowIfSendFailed();
             if (Pacer.Units >= nextAnnouncement)
             {
                 if (!Announce(file, stop)) return false;
                 nextAnnouncement = Pacer.Units + announceEvery;
             }
             file.Sender.SendRound(1);
+            if (publisher.Queued >= 64) publisher.DoWork();
             SymbolsSent += oti.Z;
             if (!Pacer.Sent(datagram, stop)) return false;
         }
         file.Rounds++;
+        Flush();
+        ThrowIfSendFailed();
         return true;
     }
 
     private bool Announce(SharedFile file, CancellationToken stop)
     {
         channel.Send(file.Datagram, 0, file.DatagramLength);
+        Flush();
+        ThrowIfSendFailed();
         Announcements++;
         return Pacer.Sent(file.DatagramLength, stop);
     }

@@ -90,13 +90,29 @@ namespace Librecast
         /// <summary>Single-thread mode: receive a batch, dispatch it, again; everything received is delivered.</summary>
         public void RunSingleThread()
         {
+            // One thread: the batch's buffers are its own for as long as it listens (rented once),
+            // and each datagram is dispatched straight from the buffer it was read into: no ring,
+            // no pool round trip per datagram.
+            int k = 0;
+            int index;
+            while (k < batch.Capacity && pool.TryRent(out index)) rented[k++] = index;
+            for (int i = 0; i < k; i++)
+            {
+                batch.Offsets[i] = pool.OffsetOf(rented[i]);
+                batch.Infos[i] = infos[rented[i]]; // the transport writes this buffer's metadata in place
+            }
+            batch.Count = k;
             while (socket.IsListening)
             {
-                ReadOnce();
-                DispatchQueued();
+                for (int i = 0; i < k; i++) batch.Lengths[i] = pool.BufferSize;
+                int got = Receive();
+                for (int i = 0; i < got; i++)
+                {
+                    lengths[rented[i]] = batch.Lengths[i];
+                    Dispatch(rented[i]);
+                }
             }
             Finish();
-            DispatchQueued();
         }
 
         // Receives one batch into free buffers and queues them; returns how many arrived, or -1
@@ -118,6 +134,21 @@ namespace Librecast
             }
             if (k == 0) return -1;
             batch.Count = k;
+            int got = Receive();
+            for (int i = 0; i < got; i++)
+            {
+                lengths[rented[i]] = batch.Lengths[i];
+                ring.TryEnqueue(rented[i]); // cannot fail: a cell for every buffer
+            }
+            for (int i = got; i < k; i++) rented[i - got] = rented[i];
+            held = k - got;
+            return got;
+        }
+
+        // One recvmmsg into the batch as set up; returns how many datagrams arrived (0 on a quiet
+        // poll or an error, which is counted and reported). Kernel drops observed either way.
+        private int Receive()
+        {
             int got;
             try
             {
@@ -141,13 +172,6 @@ namespace Librecast
                 int drops = transport.ReadKernelDrops();
                 if (drops >= 0) socket.ObserveKernelDrops(drops);
             }
-            for (int i = 0; i < got; i++)
-            {
-                lengths[rented[i]] = batch.Lengths[i];
-                ring.TryEnqueue(rented[i]); // cannot fail: a cell for every buffer
-            }
-            for (int i = got; i < k; i++) rented[i - got] = rented[i];
-            held = k - got;
             return got;
         }
 

@@ -255,7 +255,10 @@ namespace Librecast
 
         /// <summary>
         /// Sends <paramref name="buffer"/>[offset, offset+count) as the whole UDP payload, without a
-        /// header (like <c>lc_channel_send</c>). Returns the bytes sent.
+        /// header (like <c>lc_channel_send</c>). Returns the bytes sent. On a socket with a
+        /// publisher (<see cref="Socket.StartPublisher"/>) it is queued on the socket's send ring
+        /// instead, waiting for room, and sent with its batch: the bytes queued are returned and a
+        /// failed send goes to <see cref="Socket.SendErrorHandler"/>, as for <see cref="Publish(byte[], int, int)"/>.
         /// </summary>
         /// <exception cref="LibrecastException">Not bound, or the network refused the send.</exception>
         public int Send(byte[] buffer, int offset, int count)
@@ -266,6 +269,15 @@ namespace Librecast
             if (count > max)
                 throw new ArgumentOutOfRangeException("count", "larger than one datagram can carry (" + max + " bytes)");
             Socket s = RequireSocket("send on");
+            // A restricted channel is sealed (token, signature) on the direct path only.
+            Publisher? publisher = HasToken ? null : s.Publisher;
+            if (publisher != null)
+            {
+                // Through the socket's send ring, behind what is already queued (waiting for room):
+                // sealed there with the channel's key, sent in a batch. Errors go to SendErrorHandler.
+                publisher.Offer(this, Opcode.Data, false, buffer, offset, count, OverflowPolicy.Block);
+                return publisherBox == null ? count : SecretBox.SealedLength(count);
+            }
             if (sendBox == null) return s.SendDatagram(this, buffer, offset, count);
             lock (sendLock)
             {
@@ -298,7 +310,8 @@ namespace Librecast
             if (count > max)
                 throw new ArgumentOutOfRangeException("count", "payload larger than one datagram can carry (" + max + " bytes)");
             Socket s = RequireSocket("send on");
-            Publisher? publisher = s.Publisher;
+            // A restricted channel is sealed (token, signature) on the direct path only.
+            Publisher? publisher = HasToken ? null : s.Publisher;
             if (publisher != null)
             {
                 // The sender numbers this channel's messages now: queue behind what is already

@@ -27,7 +27,8 @@ namespace Librecast
         /// Fills <paramref name="buffer"/>[offset, offset+count) with unpredictable bytes: a
         /// cryptographic generator (or hardware one) that does not restart from the same state at
         /// every boot. Never <c>System.Random</c> on .NET (seeded, predictable). The core uses it
-        /// for each framed message's rnd (8 bytes) and for the 8-byte prefix of an encrypting
+        /// for the rnd (8 bytes) of each framed message sent without a publisher, to seed each
+        /// publisher's rnd generator (8 bytes, once), and for the 8-byte prefix of an encrypting
         /// <see cref="Crypto.SecretBox"/>'s nonces (drawn once per box, then a counter; the prefix
         /// is also XORed with <see cref="NowNanoseconds"/>, so a generator that does restart from
         /// one seed still gets distinct nonces once the clock is set).

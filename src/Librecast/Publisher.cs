@@ -5,16 +5,22 @@ using Librecast.Crypto;
 namespace Librecast
 {
     /// <summary>
-    /// The publish hot path of one socket: any thread publishes into preallocated buffers queued on
-    /// a lock-free ring; one sender (a thread, or the application calling <see cref="DoWork"/>)
-    /// drains the ring in batches to the transport. No allocation, no lock per message.
+    /// The publish hot path of one socket: producers claim room for a datagram in the socket's
+    /// <see cref="SendRing"/>, write it in place and commit; one sender (a thread, or the
+    /// application calling <see cref="DoWork"/>) takes the committed datagrams in batches, stamps
+    /// them where they lie and hands each run of equal-sized datagrams to one channel to the
+    /// transport as one send (UDP GSO on Linux). No allocation, no lock per message, no copy
+    /// between the producer's write and the kernel.
     /// </summary>
     /// <remarks>
-    /// Producers write op, length and payload into a pooled buffer. The sender stamps timestamp,
-    /// sequence number and random nonce just before sending: being the only writer of every
-    /// channel's sequence, it numbers messages in wire order with no 64-bit atomics (which
-    /// nanoFramework lacks). The pool holds exactly as many buffers as the ring has cells, so a
-    /// rented buffer always finds a cell; "full" means "no free buffer".
+    /// Producers write op, length and payload (or let an encoder write the payload itself:
+    /// <see cref="TryClaim"/>). The sender stamps timestamp, sequence number and rnd just before
+    /// sending: being the only writer of every channel's sequence, it numbers messages in wire
+    /// order with no 64-bit atomics (which nanoFramework lacks). Per batch, not per message: one
+    /// clock reading (every message of a batch carries it), the counters. The rnd of each message
+    /// comes from a per-socket generator (SplitMix64) seeded once from the platform's random
+    /// bytes, not a system call per message. One writer by default
+    /// (<see cref="PublisherOptions.SingleWriter"/>): then claims cost no atomic.
     /// </remarks>
     public sealed class Publisher
     {
@@ -22,25 +28,30 @@ namespace Librecast
         private readonly Context context;
         private readonly ITransport transport;
         private readonly IBatchTransport? batchTransport;
-        private readonly IndexRing ring;
-        private readonly int[] lengths;
+        private readonly SendRing ring;
+        private readonly int bufferSize;
+        private readonly int[] plainLengths;
         private readonly Channel?[] channels;
         private readonly bool[] framed;
         private readonly SecretBox?[] boxes; // the channel's key when queued, or null: sealed at send time
         private readonly Batch batch;
-        private readonly int[] batchIndex;
-        private readonly byte[] randomBlock;
         private readonly IIdleStrategy idle;
         private readonly IIdleStrategy blockIdle;
         private readonly OverflowPolicy policy;
+        private ulong rnd; // SplitMix64 state, seeded from the platform's random bytes
+        private ulong batchClock;
         private Thread? thread;
         private bool running;
         private int draining;
+        private int evicted; // DropOldest: published messages dropped since the last batch (under draining)
 
         internal Publisher(Socket socket, Context context, ITransport transport, PublisherOptions options)
         {
             if (options.BatchSize < 1 || options.BatchSize > 1024) throw new ArgumentOutOfRangeException("options", "BatchSize is 1..1024");
-            if (options.BufferSize < 64) throw new ArgumentOutOfRangeException("options", "BufferSize is at least 64 bytes");
+            if (options.BufferSize < 64 || options.BufferSize > 65536 || (options.BufferSize & (options.BufferSize - 1)) != 0)
+                throw new ArgumentOutOfRangeException("options", "BufferSize is a power of two from 64 to 65536");
+            if (options.Capacity < 2 || (options.Capacity & (options.Capacity - 1)) != 0 || (long)options.Capacity * options.BufferSize > 1L << 30)
+                throw new ArgumentOutOfRangeException("options", "Capacity is a power of two, at least 2, at most 1 GiB of buffers in all");
             this.socket = socket;
             this.context = context;
             this.transport = transport;
@@ -48,21 +59,22 @@ namespace Librecast
             policy = options.Policy;
             idle = options.Idle ?? new BackoffIdleStrategy(100, 10);
             blockIdle = options.BlockIdle ?? new YieldingIdleStrategy();
-            long bytes = (long)options.Capacity * options.BufferSize;
-            byte[]? slab = batchTransport != null && bytes > 0 && bytes <= 1L << 30 ? batchTransport.AllocateSlab((int)bytes) : null;
-            Pool = new BufferPool(options.Capacity, options.BufferSize, slab);
-            ring = new IndexRing(options.Capacity);
-            lengths = new int[options.Capacity];
+            bufferSize = options.BufferSize;
+            int bytes = options.Capacity * options.BufferSize;
+            byte[]? slab = batchTransport != null ? batchTransport.AllocateSlab(bytes) : null;
+            ring = new SendRing(options.Capacity, bytes, options.BufferSize, slab, options.SingleWriter);
+            plainLengths = new int[options.Capacity];
             channels = new Channel?[options.Capacity];
             framed = new bool[options.Capacity];
             boxes = new SecretBox?[options.Capacity];
-            batch = new Batch(Pool.Slab, options.BatchSize);
-            batchIndex = new int[options.BatchSize];
-            randomBlock = new byte[8 * options.BatchSize];
+            batch = new Batch(ring.Slab, options.BatchSize);
+            byte[] seed = new byte[8];
+            context.Platform.FillRandom(seed, 0, 8);
+            rnd = Frame.ReadUInt64(seed, 0);
         }
 
-        /// <summary>The preallocated buffers.</summary>
-        public BufferPool Pool { get; }
+        /// <summary>The ring the datagrams are written into.</summary>
+        public SendRing Ring { get { return ring; } }
 
         /// <summary>The overflow policy chosen at start.</summary>
         public OverflowPolicy Policy { get { return policy; } }
@@ -71,7 +83,7 @@ namespace Librecast
         public int Queued { get { return ring.Count; } }
 
         /// <summary>Largest payload a framed message can have with these buffers (40 bytes less on an encrypted channel).</summary>
-        public int MaxPayload { get { return Pool.BufferSize - Frame.HeaderSize; } }
+        public int MaxPayload { get { return bufferSize - Frame.HeaderSize; } }
 
         /// <summary>
         /// Queues one message for <paramref name="channel"/>: framed (header added, like
@@ -86,54 +98,104 @@ namespace Librecast
         {
             if (payload == null) throw new ArgumentNullException("payload");
             if (offset < 0 || count < 0 || offset > payload.Length - count) throw new ArgumentOutOfRangeException("count");
-            if (channel.HasToken) throw new LibrecastException("a restricted channel (token) is sent directly, not through the publisher");
-            SecretBox? box = channel.PublisherBox;
-            int room = (frame ? MaxPayload : Pool.BufferSize) - (box == null ? 0 : SecretBox.Overhead);
-            if (count > room)
-                throw new ArgumentOutOfRangeException("count", "payload of " + count + " bytes exceeds the " + room +
-                    " bytes a message can carry in the publisher's " + Pool.BufferSize + "-byte buffers" + (box == null ? "" : " when encrypted"));
-            int index;
-            if (!Acquire(overflow, out index))
-            {
-                context.Counters.Increment(Counter.Dropped);
-                return false;
-            }
-            // Encrypted: the message goes after the MAC's room, to be sealed in place at send time.
-            lengths[index] = FrameStamper.Prepare(Pool.Slab, FrameStamper.PlainStart(Pool.OffsetOf(index), box), frame, op, payload, offset, count);
-            channels[index] = channel;
-            framed[index] = frame;
-            boxes[index] = box;
-            ring.TryEnqueue(index); // cannot fail: the ring has a cell for every buffer
-            context.Counters.Increment(Counter.Published);
+            int position, at;
+            if (!Claim(channel, op, frame, count, overflow, out position, out at)) return false;
+            Array.Copy(payload, offset, ring.Slab, at, count);
+            ring.Commit(position);
             return true;
         }
 
-        private bool Acquire(OverflowPolicy overflow, out int index)
+        /// <summary>
+        /// Claims room for one message of <paramref name="count"/> payload bytes on
+        /// <paramref name="channel"/>, under the publisher's overflow policy: on true, write the
+        /// payload at <see cref="Buffer"/>[<paramref name="payloadOffset"/>, + count) (an encoder
+        /// writes it there directly), then <see cref="Commit"/> <paramref name="claim"/>. Framed
+        /// (<paramref name="frame"/>): the header is written here, with <paramref name="op"/>.
+        /// False: dropped (DropWrite, counted). With one writer (the default) the same thread
+        /// claims and commits, one claim at a time.
+        /// </summary>
+        /// <exception cref="ArgumentOutOfRangeException">The message does not fit a buffer.</exception>
+        public bool TryClaim(Channel channel, Opcode op, bool frame, int count, out int claim, out int payloadOffset)
         {
-            if (Pool.TryRent(out index)) return true;
+            return Claim(channel, op, frame, count, policy, out claim, out payloadOffset);
+        }
+
+        /// <summary>The memory claimed messages are written into (see <see cref="TryClaim"/>).</summary>
+        public byte[] Buffer { get { return ring.Slab; } }
+
+        /// <summary>Hands the message claimed as <paramref name="claim"/> to the sender.</summary>
+        public void Commit(int claim) { ring.Commit(claim); }
+
+        private bool Claim(Channel channel, Opcode op, bool frame, int count, OverflowPolicy overflow, out int position, out int payloadOffset)
+        {
+            if (channel == null) throw new ArgumentNullException("channel");
+            if (channel.HasToken) throw new LibrecastException("a restricted channel (token) is sent directly, not through the publisher");
+            SecretBox? box = channel.PublisherBox;
+            int room = (frame ? MaxPayload : bufferSize) - (box == null ? 0 : SecretBox.Overhead);
+            if (count < 0 || count > room)
+                throw new ArgumentOutOfRangeException("count", "payload of " + count + " bytes exceeds the " + room +
+                    " bytes a message can carry in the publisher's " + bufferSize + "-byte buffers" + (box == null ? "" : " when encrypted"));
+            int plain = frame ? Frame.HeaderSize + count : count;
+            int length = box == null ? plain : SecretBox.SealedLength(plain);
+            if (length == 0) length = 1; // an empty raw datagram still takes a byte of slab
+            int at;
+            if (!Acquire(length, overflow, out position, out at))
+            {
+                context.Counters.Increment(Counter.Dropped);
+                payloadOffset = 0;
+                return false;
+            }
+            // Encrypted: the message goes after the MAC's room, to be sealed in place at send time.
+            int start = FrameStamper.PlainStart(at, box);
+            payloadOffset = frame ? FrameStamper.PrepareHeader(ring.Slab, start, op, count) : start;
+            int i = position & (ring.Capacity - 1);
+            plainLengths[i] = plain;
+            // Reference stores only when they change (a GC write barrier each otherwise): a cell
+            // keeps its last channel after sending, its box is cleared (see Drain).
+            if (channels[i] != channel) channels[i] = channel;
+            framed[i] = frame;
+            if (box != null) boxes[i] = box;
+            return true;
+        }
+
+        private bool Acquire(int length, OverflowPolicy overflow, out int position, out int at)
+        {
+            if (ring.TryClaim(length, out position, out at)) return true;
             switch (overflow)
             {
                 case OverflowPolicy.DropWrite:
                     return false;
                 case OverflowPolicy.DropOldest:
-                    // Take the oldest queued message's buffer for the new one. If the sender holds
-                    // them all right now, it returns them within one batch: wait for either.
+                    // Drop the oldest committed message to make room. If the sender is sending
+                    // right now, it frees a batch within one send: wait for either.
                     while (true)
                     {
-                        if (ring.TryDequeue(out index))
+                        if (Interlocked.CompareExchange(ref draining, 1, 0) == 0)
                         {
-                            channels[index] = null;
-                            context.Counters.Increment(Counter.Dropped);
-                            return true;
+                            try
+                            {
+                                if (ring.Committed(1) == 1)
+                                {
+                                    int i = ring.Tail & (ring.Capacity - 1);
+                                    boxes[i] = null;
+                                    ring.Release(1);
+                                    evicted++;
+                                    context.Counters.Increment(Counter.Dropped);
+                                }
+                            }
+                            finally
+                            {
+                                Interlocked.Exchange(ref draining, 0);
+                            }
                         }
-                        if (Pool.TryRent(out index)) return true;
+                        if (ring.TryClaim(length, out position, out at)) return true;
                         Thread.Sleep(0);
                     }
                 default:
                     // Block: wait with BlockIdle between tries (the sender frees a batch at a
                     // time), or drain the ring itself when nobody else will. Not the sender's
                     // strategy: see PublisherOptions.BlockIdle for why.
-                    while (!Pool.TryRent(out index))
+                    while (!ring.TryClaim(length, out position, out at))
                     {
                         if (!running && draining == 0 && thread == null) DoWork();
                         else blockIdle.Idle(0);
@@ -163,60 +225,71 @@ namespace Librecast
 
         private int Drain()
         {
-            int n = 0;
-            int capacity = batch.Capacity;
-            int got;
-            while (n < capacity && (got = ring.TryDequeueMany(batchIndex, n, capacity - n)) > 0) n += got;
-            if (n == 0) return 0;
-
-            context.Platform.FillRandom(randomBlock, 0, 8 * n);
+            int first = ring.Tail;
+            int n = ring.Committed(batch.Capacity);
+            int dropped = evicted;
+            evicted = 0;
+            if (n == 0)
+            {
+                if (dropped > 0) context.Counters.Add(Counter.Published, dropped);
+                return 0;
+            }
+            // One clock reading per batch: every message of it was published before this instant.
+            batchClock = context.Platform.NowNanoseconds();
             // An unbound socket on the 0.9+ wire sends each message once per interface, the same
             // bytes: those messages are stamped first, into slots [0, fanned), and the batch range
             // goes out once per interface; the rest follow in [fanned, n) and go once. A channel is
             // wholly in one range, so its messages keep their order.
             int[] via = socket.UnboundInterfaces();
             int fanned = 0;
+            int m = ring.Capacity - 1;
             if (via.Length > 0)
             {
                 for (int i = 0; i < n; i++)
-                    if (Socket.FansOut(channels[batchIndex[i]]!)) Stamp(batchIndex[i], fanned++);
+                    if (Socket.FansOut(channels[(first + i) & m]!)) Stamp(first + i, fanned++);
                 int slot = fanned;
                 for (int i = 0; i < n; i++)
-                    if (!Socket.FansOut(channels[batchIndex[i]]!)) Stamp(batchIndex[i], slot++);
+                    if (!Socket.FansOut(channels[(first + i) & m]!)) Stamp(first + i, slot++);
             }
             else
-                for (int i = 0; i < n; i++) Stamp(batchIndex[i], i);
+                for (int i = 0; i < n; i++) Stamp(first + i, i);
 
             int sent = 0, failed = 0;
             for (int k = 0; fanned > 0 && k < via.Length; k++) SendRange(0, fanned, via[k], ref sent, ref failed);
             if (fanned < n) SendRange(fanned, n, 0, ref sent, ref failed);
             batch.Interface = 0;
+            // Keys do not outlive their messages here; channels stay (the socket holds them anyway).
             for (int i = 0; i < n; i++)
-            {
-                channels[batchIndex[i]] = null;
-                boxes[batchIndex[i]] = null;
-                batch.Channels[i] = null!;
-            }
-            Pool.ReturnMany(batchIndex, n);
+                if (boxes[(first + i) & m] != null) boxes[(first + i) & m] = null;
+            ring.Release(n);
+            context.Counters.Add(Counter.Published, n + dropped);
             context.Counters.Add(Counter.Sent, sent);
             context.Counters.Add(Counter.SendErrors, failed);
             return n;
         }
 
-        // Frames ring buffer `index` (its clock reading, next sequence number, rnd of slot) into batch slot `slot`.
-        private void Stamp(int index, int slot)
+        // Frames ring datagram `position` (the batch's clock reading, its channel's next sequence
+        // number, the next rnd) into batch slot `slot`, in place.
+        private void Stamp(int position, int slot)
         {
-            IPlatform platform = context.Platform;
-            int at = Pool.OffsetOf(index);
-            Channel channel = channels[index]!;
-            bool isFramed = framed[index];
-            // Each message its own clock reading, as librecast stamps them (a vDSO call, ~20 ns).
-            ulong seq = isFramed ? channel.NextSequence() : 0;
-            ulong now = isFramed ? platform.NowNanoseconds() : 0;
+            int i = position & (ring.Capacity - 1);
+            int at = ring.StartOf(position);
+            Channel channel = channels[i]!;
+            bool isFramed = framed[i];
+            ulong seq = 0, r = 0;
+            if (isFramed)
+            {
+                seq = channel.NextSequence();
+                // SplitMix64 (Steele, Lea, Flood 2014): one add, two multiplies, three shifts.
+                ulong z = rnd += 0x9E3779B97F4A7C15UL;
+                z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+                z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+                r = z ^ (z >> 31);
+            }
             batch.Offsets[slot] = at;
-            batch.Lengths[slot] = FrameStamper.Stamp(Pool.Slab, at, lengths[index], isFramed, now, seq, randomBlock, 8 * slot, boxes[index], platform);
-            if (isFramed) channel.LogSent(seq, Pool.Slab, at, batch.Lengths[slot]); // NACK log (ChannelNack.cs)
-            batch.Channels[slot] = channel;
+            batch.Lengths[slot] = FrameStamper.Stamp(ring.Slab, at, plainLengths[i], isFramed, batchClock, seq, r, boxes[i], context.Platform);
+            if (isFramed) channel.LogSent(seq, ring.Slab, at, batch.Lengths[slot]); // NACK log (ChannelNack.cs)
+            if (batch.Channels[slot] != channel) batch.Channels[slot] = channel;
         }
 
         // Sends batch slots [from, to) out of interface `via` (0: the socket's choice). A datagram
@@ -253,8 +326,8 @@ namespace Librecast
                 Channel c = batch.Channels[i];
                 try
                 {
-                    if (byInterface != null) byInterface.SendVia(Pool.Slab, batch.Offsets[i], batch.Lengths[i], c.GroupBytes, 0, c.Port, via);
-                    else transport.Send(Pool.Slab, batch.Offsets[i], batch.Lengths[i], c.GroupBytes, 0, c.Port);
+                    if (byInterface != null) byInterface.SendVia(ring.Slab, batch.Offsets[i], batch.Lengths[i], c.GroupBytes, 0, c.Port, via);
+                    else transport.Send(ring.Slab, batch.Offsets[i], batch.Lengths[i], c.GroupBytes, 0, c.Port);
                     sent++;
                 }
                 catch (LibrecastException e)

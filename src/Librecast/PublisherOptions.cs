@@ -3,10 +3,10 @@ namespace Librecast
     /// <summary>Sizes and policy of a socket's publish ring, fixed at start.</summary>
     public sealed class PublisherOptions
     {
-        /// <summary>Buffers in the pool, which is also the ring's capacity (a power of two). Default 1024.</summary>
+        /// <summary>Most messages queued at once (a power of two); the ring's slab is Capacity x BufferSize bytes. Default 1024.</summary>
         public int Capacity = 1024;
 
-        /// <summary>Bytes per buffer, a power of two; the largest datagram is this size. Default 2048.</summary>
+        /// <summary>Largest datagram, a power of two (datagrams are packed back to back in the slab, each taking only its own length). Default 2048.</summary>
         public int BufferSize = 2048;
 
         /// <summary>What publishing does when every buffer is queued. Default <see cref="OverflowPolicy.DropWrite"/>.</summary>
@@ -27,6 +27,14 @@ namespace Librecast
         /// 2 minutes on 2 loaded cores; yielding, the same test passes in well under a second).
         /// </summary>
         public IIdleStrategy? BlockIdle;
+
+        /// <summary>
+        /// One thread publishes on this socket (true, the default: a claim costs no atomic
+        /// operation), or any number do (false: claims are serialised by a spin lock). With one
+        /// writer, every publish on the socket's channels (Publish, PublishRaw, SendMessage,
+        /// <see cref="Publisher.TryClaim"/>) must come from one thread at a time.
+        /// </summary>
+        public bool SingleWriter = true;
 
         /// <summary>Start a sender thread (true) or let the application call <see cref="Publisher.DoWork"/> (false).</summary>
         public bool StartThread = true;

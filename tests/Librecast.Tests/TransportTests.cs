@@ -315,8 +315,12 @@ public class TransportTests
     }
 
     [Fact]
-    public void Timestamps_Carry_Full_Nanoseconds_And_Each_Batched_Message_Its_Own()
+    public void Timestamps_Carry_Full_Nanoseconds_And_A_Batch_One_Clock_Reading_Taken_When_It_Is_Sent()
     {
+        // The publisher reads the clock once per batch (issue 23: a clock reading per message
+        // was 8-10 % of the sender's profile): every message of a batch carries that reading,
+        // taken after they were published and before they left. SendMessage without a publisher
+        // still reads it for each message, as librecast's lc_msg_send does.
         Netns.Require();
         string name = Unique("ts");
         const int n = 64;
@@ -325,12 +329,13 @@ public class TransportTests
         var (ctx, s, c, _) = Sender(name);
         using (ctx)
         {
+            ulong before = Librecast.Sockets.SocketsPlatform.Instance.NowNanoseconds();
             Publish(s, c, n, 8); // one batch of 64
+            ulong after = Librecast.Sockets.SocketsPlatform.Instance.NowNanoseconds();
             var ts = new List<ulong>();
             for (int i = 0; i < n; i++) ts.Add(ulong.Parse(Fields(peer.NextLine())["ts"]));
-            Assert.True(ts.Count(t => t % 100 != 0) > n / 2, "timestamps look like 100 ns ticks: " + string.Join(",", ts.Take(5)));
-            Assert.Equal(ts.OrderBy(t => t), ts);
-            Assert.True(ts.Distinct().Count() > 1, "every message of the batch has the same timestamp");
+            Assert.Single(ts.Distinct()); // one reading for the batch
+            Assert.InRange(ts[0], before, after);
         }
         var (tx, _, tc) = Endpoints.Open(Netns.SendIf, name, join: false, WireProfile.V0_5); // SendMessage, no publisher
         using (tx)
