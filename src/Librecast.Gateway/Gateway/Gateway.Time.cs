@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Threading;
+using Librecast.Files;
 using Librecast.Sockets;
 using Librecast.Files;
 

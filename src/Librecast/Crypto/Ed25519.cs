@@ -392,8 +392,16 @@ namespace Librecast.Crypto
             }
         }
 
+#if LIBRECAST_COUNT_FIELD_OPS
+        // tools/bench/ed25519count only (docs/security.md "On the ESP32"): never in the core's builds.
+        internal static int Muls, Squares;
+#endif
+
         private static void Mul(long[] o, long[] a, long[] b, long[] t)
         {
+#if LIBRECAST_COUNT_FIELD_OPS
+            Muls++;
+#endif
             for (int i = 0; i < 31; i++) t[i] = 0;
             for (int i = 0; i < 16; i++)
             {
@@ -409,6 +417,9 @@ namespace Librecast.Crypto
         // o = a^2: the 120 cross products once, doubled.
         private static void Square(long[] o, long[] a, long[] t)
         {
+#if LIBRECAST_COUNT_FIELD_OPS
+            Squares++;
+#endif
             for (int i = 0; i < 31; i++) t[i] = 0;
             for (int i = 0; i < 16; i++)
             {
