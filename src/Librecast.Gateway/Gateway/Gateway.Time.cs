@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Threading;
 using Librecast.Files;
 using Librecast.Sockets;
-using Librecast.Files;
 
 namespace Librecast.Gateway;
 
