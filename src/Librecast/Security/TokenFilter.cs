@@ -143,10 +143,13 @@ namespace Librecast.Security
             if ((Token.Capabilities(buffer, offset) & Capabilities) != Capabilities) return TokenVerdict.MissingCapability;
             ulong expires = Token.Expires(buffer, offset);
             if (expires != 0 && now > expires) return TokenVerdict.Expired;
+            if (!Strict)
+            {
+                if (buffer[offset + Token.VersionOffset] != Token.CurrentVersion) return TokenVerdict.WrongVersion;
+                if (!Token.IsFor(buffer, offset, channelHash, hashOffset)) return TokenVerdict.WrongChannel;
+            }
             if (bearerRequired && !Token.IsBearer(buffer, offset, bearer, 0)) return TokenVerdict.WrongBearer;
             if (Strict) return TokenVerdict.Accepted;
-            if (buffer[offset + Token.VersionOffset] != Token.CurrentVersion) return TokenVerdict.WrongVersion;
-            if (!Token.IsFor(buffer, offset, channelHash, hashOffset)) return TokenVerdict.WrongChannel;
             if (seen != null && !seen.Add(SignatureKey(buffer, offset + signed))) return TokenVerdict.Replayed;
             return TokenVerdict.Accepted;
         }
