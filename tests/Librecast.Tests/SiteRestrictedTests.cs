@@ -123,7 +123,7 @@ public class SiteRestrictedTests : IDisposable
         using (var nodeB = NodeListen($"{site}/b/command", 1))
         {
             nodeB.WaitForStderr("lc: listening on");
-            var (ctx2, _, bCommand) = Endpoints.Open(Netns.RecvIf, $"{site}/b/command", join: false) // from the other end of the link;
+            var (ctx2, _, bCommand) = Endpoints.Open(Netns.RecvIf, $"{site}/b/command", join: false); // from the other end of the link
             using (ctx2)
             {
                 bCommand.SetToken(File.ReadAllBytes(F("a.token")), 0, aSeed, 0);

@@ -87,16 +87,17 @@ public sealed partial class Gateway
         }
     }
 
+    // One family after the other: Prometheus's text format wants a metric's series together.
     private IEnumerable<MetricsStore.Metric> TokenMetrics()
     {
-        foreach (KeyValuePair<string, TokenFilter> kv in tokenFilters)
-        {
-            string channel = "channel=\"" + MetricsStore.Escape(kv.Key) + "\"";
+        var filters = new List<KeyValuePair<string, TokenFilter>>(tokenFilters);
+        filters.Sort((x, y) => string.CompareOrdinal(x.Key, y.Key));
+        foreach (KeyValuePair<string, TokenFilter> kv in filters)
             yield return new("lcgw_token_accepted_total", "counter", "Datagrams on restricted channels whose token and signature checked out.",
-                channel, kv.Value.Count(TokenVerdict.Accepted));
+                "channel=\"" + MetricsStore.Escape(kv.Key) + "\"", kv.Value.Count(TokenVerdict.Accepted));
+        foreach (KeyValuePair<string, TokenFilter> kv in filters)
             for (TokenVerdict v = TokenVerdict.TooShort; v <= TokenVerdict.WrongBearer; v++)
                 yield return new("lcgw_token_rejected_total", "counter", "Datagrams on restricted channels dropped, by reason (wrong_bearer: another node's key on a node's channel).",
-                    channel + ",reason=\"" + TokenFilter.NameOf(v) + "\"", kv.Value.Count(v));
-        }
+                    "channel=\"" + MetricsStore.Escape(kv.Key) + "\",reason=\"" + TokenFilter.NameOf(v) + "\"", kv.Value.Count(v));
     }
 }
