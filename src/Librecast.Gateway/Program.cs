@@ -18,6 +18,7 @@ public static class Program
 
     internal const string Usage =
         "usage: lcgw [-c FILE] [--check-config] [--version] [--help]\n" +
+        "       lcgw [-c FILE] token NODE OUTPUT [--valid DAYS] [--command]   (restricted site: a node's token)\n" +
         "\n" +
         "lcgw, the LibrecastIoT gateway daemon: subscribes to librecast channels, decodes SenML\n" +
         "telemetry and writes it out (JSON lines, Prometheus /metrics and a status page at /, MQTT\n" +
@@ -35,6 +36,9 @@ public static class Program
         "                      A file option written 'credential:NAME' (key_file, password_file)\n" +
         "                      is read from $CREDENTIALS_DIRECTORY (systemd LoadCredential=)\n" +
         "  --check-config      read and validate the configuration, print a one-line summary, exit\n" +
+        "  token NODE OUTPUT   the site signer (option signer_key) issues node NODE (config node) its token:\n" +
+        "                      write on its telemetry channel, for its bearer key; --command: the token\n" +
+        "                      for SITE/NODE/cmd, issued to the signer (docs/security.md)\n" +
         "  --version           print the version and exit\n" +
         "  -h, --help          this text\n" +
         "\n" +
@@ -54,10 +58,14 @@ public static class Program
         StandardStreams.Guard();
         string configPath = DefaultConfigPath;
         bool check = false;
-        for (int i = 0; i < args.Length; i++)
+        string[]? tokenArgs = null;
+        for (int i = 0; i < args.Length && tokenArgs == null; i++)
         {
             switch (args[i])
             {
+                case "token":
+                    tokenArgs = args[(i + 1)..]; // SiteTokens.cs
+                    break;
                 case "-c":
                 case "--config":
                     if (i + 1 >= args.Length) return UsageError(args[i] + " needs a FILE");
@@ -88,6 +96,7 @@ public static class Program
             Console.Error.WriteLine("lcgw: " + e.Message);
             return ExitUsage;
         }
+        if (tokenArgs != null) return SiteTokens.Run(config, tokenArgs);
         if (check)
         {
             Console.Out.WriteLine("lcgw: " + configPath + ": ok: " + config.Describe());

@@ -218,9 +218,9 @@ public class RestrictedChannelTests
                 TokenVerdict.Accepted, TokenVerdict.Replayed, TokenVerdict.Accepted,
             }, verdicts);
             Assert.Equal("accepted=2 too_short=0 unknown_signer=1 bad_token_signature=1 bad_signature=2 missing_capability=1 expired=1 " +
-                         "wrong_version=0 wrong_channel=1 replayed=1", ours.Filter.ToString());
+                         "wrong_version=0 wrong_channel=1 replayed=1 wrong_bearer=0", ours.Filter.ToString());
             Assert.Equal("accepted=4 too_short=0 unknown_signer=1 bad_token_signature=1 bad_signature=2 missing_capability=1 expired=1 " +
-                         "wrong_version=0 wrong_channel=0 replayed=0", strict.Filter.ToString());
+                         "wrong_version=0 wrong_channel=0 replayed=0 wrong_bearer=0", strict.Filter.ToString());
             Assert.Equal(8, ours.Ctx.Counters.Unauthenticated);
             Assert.Equal(2, ours.Ctx.Counters.Received);
         }
@@ -301,7 +301,7 @@ public class RestrictedChannelTests
                 TokenVerdict.WrongChannel, TokenVerdict.Expired, TokenVerdict.Replayed, TokenVerdict.BadTokenSignature, TokenVerdict.BadSignature,
             }, verdicts);
             Assert.Equal("accepted=2 too_short=0 unknown_signer=1 bad_token_signature=1 bad_signature=1 missing_capability=1 expired=1 " +
-                         "wrong_version=0 wrong_channel=1 replayed=1", ours.Filter.ToString());
+                         "wrong_version=0 wrong_channel=1 replayed=1 wrong_bearer=0", ours.Filter.ToString());
 
             // Strict: librecast's own checks only, so the wrong channel and the replay pass, as they do in C.
             var strictGot = strict.Drain();
@@ -310,7 +310,7 @@ public class RestrictedChannelTests
             Assert.Equal(H("c-wrong-channel"), strictGot[2]);
             Assert.Equal(H("c-raw-ok"), strictGot[3]);
             Assert.Equal("accepted=4 too_short=0 unknown_signer=1 bad_token_signature=1 bad_signature=1 missing_capability=1 expired=1 " +
-                         "wrong_version=0 wrong_channel=0 replayed=0", strict.Filter.ToString());
+                         "wrong_version=0 wrong_channel=0 replayed=0 wrong_bearer=0", strict.Filter.ToString());
         }
     }
 

@@ -120,6 +120,7 @@ internal static class Restricted
         TokenVerdict.WrongVersion => "token version is not 0xff (--strict accepts it)",
         TokenVerdict.WrongChannel => "token issued for another channel (--strict accepts it)",
         TokenVerdict.Replayed => "replay of a datagram already accepted (--strict accepts it)",
+        TokenVerdict.WrongBearer => "token issued to another bearer key than the channel's node",
         _ => v.ToString(),
     };
 

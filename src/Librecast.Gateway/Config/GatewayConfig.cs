@@ -255,14 +255,17 @@ public sealed partial class GatewayConfig
                     config.TimeBeaconSeconds = options.Double("time_beacon", 0, 0, 3600);
                     if (config.TimeBeaconSeconds > 0 && config.TimeBeaconSeconds < 1)
                         throw new ConfigException(options.WhereOf("time_beacon") + ": time_beacon is seconds between beacons: 0 (off) or 1 to 3600");
+                    config.ReadRestrictedGateway(options); // GatewayConfig.Restricted.cs
                     break;
                 case "subscribe":
                 {
                     WireProfile? wire = ReadWire(options);
                     bool nack = ReadNackReceive(options); // GatewayConfig.Nack.cs
+                    bool restricted = options.Flag("restricted", false); // GatewayConfig.Restricted.cs
                     foreach ((string value, int line) in options.List("channel"))
                     {
                         config.AddChannel(config.Channels, value, section, line);
+                        if (restricted) config.RestrictedChannels.Add(value);
                         config.SetWire(value, wire, options.WhereOf("wire"));
                         if (nack) config.AddGapRepair(value, options.WhereOf("nack"));
                     }
@@ -374,9 +377,12 @@ public sealed partial class GatewayConfig
                     config.Share = new ShareConfig(directory, channel, shareKey, rate, options.String("interface"), t, rescan, maxBytes, maxFiles);
                     break;
                 }
+                case "node":
+                    config.ReadNode(section, options); // GatewayConfig.Restricted.cs
+                    break;
                 default:
                     throw new ConfigException(section.Where + ": unknown section 'config " + section.Type +
-                                              "' (known: gateway, subscribe, jsonl, metrics, mqtt, sensor, bridge, migrate, share)");
+                                              "' (known: gateway, subscribe, jsonl, metrics, mqtt, sensor, bridge, migrate, share, node)");
             }
             options.Done();
         }
@@ -396,6 +402,7 @@ public sealed partial class GatewayConfig
         foreach (var (index, wire, where) in sensorWires) config.SetWire(config.Sensors[index].Channel, wire, where);
         if (config.Share != null) config.Share = config.Share with { Wire = config.WireOf(config.Share.Channel) };
         config.ResolveNack();
+        config.ResolveRestricted();
         if (config.Channels.Count == 0 && config.Sensors.Count == 0 && config.BridgeUp.Count == 0 && config.BridgeDown.Count == 0 && config.Share == null &&
             config.MigrateUp.Count == 0 && config.MigrateDown.Count == 0 && config.TimeBeaconSeconds == 0)
             throw new ConfigException(file + ": nothing to do: add a 'config subscribe' with \"list channel\", a 'config sensor', a 'config bridge', a 'config migrate', a 'config share' or \"option time_beacon\"");

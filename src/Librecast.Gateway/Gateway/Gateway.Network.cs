@@ -103,6 +103,7 @@ public sealed partial class Gateway
                     step = "binding sensor channel '" + sensor.Channel + "'";
                     Channel channel = context.CreateChannel(sensor.Channel, config.WireOf(sensor.Channel));
                     if (key != null && !IsBridged(sensor.Channel)) channel.SetKey(key);
+                    if (!IsBridged(sensor.Channel)) SealOwn(channel); // Gateway.Restricted.cs
                     publisher.Bind(channel);
                     StartNackLog(channel); // Gateway.Nack.cs
                     sensorChannels[sensor.Channel] = channel;

@@ -63,6 +63,7 @@ public sealed partial class Gateway
             step = "subscribing to '" + name + "'";
             Channel channel = context!.CreateChannel(name, config.WireOf(name));
             if (key != null && !IsBridged(name)) channel.SetKey(key); // a bridged channel is republished as it is
+            Restrict(channel, name); // Gateway.Restricted.cs
             Receive(subscriber, routes, channel, new Route(true, null, BridgeDirection.None, IsBridged(name)), "subscribed");
         }
         foreach (string name in config.BridgeUp)

@@ -52,10 +52,12 @@ public sealed partial class Gateway
                             v4.SetKey(key);
                             System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
                         }
+                        SealOwn(v6); // Gateway.Restricted.cs
+                        SealOwn(v4);
                         socket.Bind(v6);
                         socket.Bind(v4);
                         log.Info("time beacon on", ("channel", name), ("every_seconds", config.TimeBeaconSeconds),
-                            ("sealed", config.KeyFile != null));
+                            ("sealed", config.KeyFile != null), ("signed", config.SealOwnSends));
                     }
                     int length = TimeBeacon.Write(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), payload, 0);
                     v6!.SendMessage(payload, 0, length);

@@ -27,6 +27,8 @@ internal static class MetricNames
 
     // lcgw_: the gateway's own.
     public const string NetworkUp = "lcgw_network_up";
+    public const string TokenAccepted = "lcgw_token_accepted_total";
+    public const string TokenRejected = "lcgw_token_rejected_total";
     public const string ReplayLost = "lcgw_replay_lost_total";
     public const string ReplayReordered = "lcgw_replay_reordered_total";
     public const string ReplayRestarts = "lcgw_replay_restarts_total";

@@ -30,7 +30,7 @@ namespace Librecast.Security
         /// <summary>Signatures remembered for replay detection by <see cref="TokenFilter(Keyring, byte)"/>.</summary>
         public const int DefaultReplayMemory = 512;
 
-        private const int Verdicts = 10;
+        private const int Verdicts = 11;
 
         private readonly Keyring keyring;
         private readonly Ed25519 ed = new Ed25519();
@@ -39,6 +39,8 @@ namespace Librecast.Security
         private readonly NonceFilter? seen;
         private readonly CounterCells counts = new CounterCells(Verdicts);
         private readonly object checkLock = new object();
+        private readonly byte[] bearer = new byte[Ed25519.PublicKeySize];
+        private bool bearerRequired;
 
         /// <summary>A filter trusting <paramref name="keyring"/>'s signers, requiring <paramref name="capabilities"/>, remembering <see cref="DefaultReplayMemory"/> signatures.</summary>
         public TokenFilter(Keyring keyring, byte capabilities) : this(keyring, capabilities, DefaultReplayMemory) { }
@@ -67,6 +69,22 @@ namespace Librecast.Security
         /// expiry): no version, channel or replay check. Off by default.
         /// </summary>
         public bool Strict;
+
+        /// <summary>
+        /// Beyond librecast: accepts only tokens whose bearer is the 32-byte public key at
+        /// <paramref name="key"/>[offset] (one node's channel: a token the signer issued to another
+        /// key is <see cref="TokenVerdict.WrongBearer"/>, in <see cref="Strict"/> mode too). Copied.
+        /// </summary>
+        public void RequireBearer(byte[] key, int offset)
+        {
+            if (key == null) throw new ArgumentNullException("key");
+            if (offset < 0 || offset > key.Length - Ed25519.PublicKeySize) throw new ArgumentOutOfRangeException("offset");
+            lock (checkLock)
+            {
+                Array.Copy(key, offset, bearer, 0, Ed25519.PublicKeySize);
+                bearerRequired = true;
+            }
+        }
 
         /// <summary>The last datagram's verdict (for a caller that reports each rejection).</summary>
         public TokenVerdict LastVerdict { get; private set; }
@@ -125,9 +143,13 @@ namespace Librecast.Security
             if ((Token.Capabilities(buffer, offset) & Capabilities) != Capabilities) return TokenVerdict.MissingCapability;
             ulong expires = Token.Expires(buffer, offset);
             if (expires != 0 && now > expires) return TokenVerdict.Expired;
+            if (!Strict)
+            {
+                if (buffer[offset + Token.VersionOffset] != Token.CurrentVersion) return TokenVerdict.WrongVersion;
+                if (!Token.IsFor(buffer, offset, channelHash, hashOffset)) return TokenVerdict.WrongChannel;
+            }
+            if (bearerRequired && !Token.IsBearer(buffer, offset, bearer, 0)) return TokenVerdict.WrongBearer;
             if (Strict) return TokenVerdict.Accepted;
-            if (buffer[offset + Token.VersionOffset] != Token.CurrentVersion) return TokenVerdict.WrongVersion;
-            if (!Token.IsFor(buffer, offset, channelHash, hashOffset)) return TokenVerdict.WrongChannel;
             if (seen != null && !seen.Add(SignatureKey(buffer, offset + signed))) return TokenVerdict.Replayed;
             return TokenVerdict.Accepted;
         }
@@ -177,6 +199,7 @@ namespace Librecast.Security
                 case TokenVerdict.Expired: return "expired";
                 case TokenVerdict.WrongVersion: return "wrong_version";
                 case TokenVerdict.WrongChannel: return "wrong_channel";
+                case TokenVerdict.WrongBearer: return "wrong_bearer";
                 default: return "replayed";
             }
         }

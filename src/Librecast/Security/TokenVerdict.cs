@@ -27,5 +27,7 @@ namespace Librecast.Security
         WrongChannel = 8,
         /// <summary>Beyond librecast: this very datagram (same signature) was accepted recently.</summary>
         Replayed = 9,
+        /// <summary>Beyond librecast: the token's bearer is not the one the channel expects (<see cref="TokenFilter.RequireBearer"/>).</summary>
+        WrongBearer = 10,
     }
 }

@@ -91,6 +91,15 @@ namespace Librecast.NanoCases
             Assert.IsTrue(filter.LastVerdict == TokenVerdict.UnknownSigner, "unknown signer: " + TokenFilter.NameOf(filter.LastVerdict));
             Assert.AreEqual(1L, filter.Count(TokenVerdict.Accepted), "accepted");
             Assert.AreEqual(3L, filter.Rejected, "rejected");
+
+            // A channel bound to another bearer (lcgw's config node): the genuine datagram is wrong_bearer.
+            ring.Add(signerPk, 0);
+            byte[] otherBearer = new byte[32];
+            otherBearer[0] = 1;
+            filter.RequireBearer(otherBearer, 0);
+            rwire.Inject(d);
+            Assert.IsTrue(rsocket.ReceiveMessage(m, 0) == ReceiveResult.Unauthorized, "another bearer taken");
+            Assert.IsTrue(filter.LastVerdict == TokenVerdict.WrongBearer, "wrong bearer: " + TokenFilter.NameOf(filter.LastVerdict));
         }
     }
 }

@@ -1,0 +1,126 @@
+using Librecast;
+using System;
+using System.Collections.Generic;
+using Librecast.Files;
+using Librecast.Security;
+
+namespace Librecast.Gateway.Config;
+
+/// <summary>One <c>config node</c> section: a node of the site, its telemetry channel and the only bearer key lcgw takes it from.</summary>
+/// <param name="Name">The node's name (SITE/NAME/telemetry unless <c>option channel</c>).</param>
+/// <param name="Channel">Its telemetry channel (subscribed and restricted).</param>
+/// <param name="Bearer">Its bearer public key (32 bytes): readings on <paramref name="Channel"/> signed by any other key are dropped.</param>
+/// <param name="Where">file:line, for messages.</param>
+public sealed record NodeConfig(string Name, string Channel, byte[] Bearer, string Where);
+
+// Restricted channels at the site (librecast 0.11's signed tokens, docs/security.md): the site
+// signer key (option signer_key), the keyring of trusted signers (option keyring; default the
+// signer's public key), which subscribed channels are restricted, and each node's bearer key.
+public sealed partial class GatewayConfig
+{
+    /// <summary>The site signer's secret key file (32-byte Ed25519 seed, owner-only), or null: lcgw signs nothing.</summary>
+    public string? SignerKeyFile { get; private set; }
+
+    /// <summary>The site signer's public key (checked at load), or null.</summary>
+    public byte[]? SignerPublic { get; private set; }
+
+    /// <summary>Keyring file or directory of trusted token signers, or null: the signer's own public key.</summary>
+    public string? KeyringPath { get; private set; }
+
+    /// <summary>lcgw's own sends (time beacon, local sensors) are sealed with a token the signer issues to itself (<c>option restricted</c> in the gateway section).</summary>
+    public bool SealOwnSends { get; private set; }
+
+    /// <summary>Subscribed channels whose datagrams must carry a token signed by a trusted signer.</summary>
+    public HashSet<string> RestrictedChannels { get; } = new();
+
+    /// <summary>The site's nodes (<c>config node</c>).</summary>
+    public List<NodeConfig> Nodes { get; } = new();
+
+    private string restrictedWhere = "", signerWhere = "";
+
+    private void ReadRestrictedGateway(Options options)
+    {
+        signerWhere = options.WhereOf("signer_key");
+        SignerKeyFile = Credentials.Resolve(options.String("signer_key"), signerWhere + ": signer_key");
+        KeyringPath = Credentials.Resolve(options.String("keyring"), options.WhereOf("keyring") + ": keyring");
+        SealOwnSends = options.Flag("restricted", false);
+        restrictedWhere = options.WhereOf("restricted");
+    }
+
+    private void ReadNode(UciSection section, Options options)
+    {
+        if (string.IsNullOrEmpty(section.Name) || HasControl(section.Name))
+            throw new ConfigException(section.Where + ": 'config node' needs a name ('config node \"node1\"'): its telemetry channel is SITE/NAME/telemetry");
+        string bearerText = options.String("bearer") ??
+            throw new ConfigException(section.Where + ": 'config node' needs \"option bearer\" (the node's public key, 64 hex digits or a file: lc key pub)");
+        byte[] bearer;
+        try { bearer = SigningKeyFiles.ParsePublicKey(bearerText, "bearer"); }
+        catch (LibrecastException e) { throw new ConfigException(options.WhereOf("bearer") + ": " + e.Message); }
+        foreach (NodeConfig other in Nodes)
+            if (other.Name == section.Name)
+                throw new ConfigException(section.Where + ": a second 'config node' named '" + section.Name + "'");
+        // The channel is known once the gateway section (the site) is read: filled in by ResolveRestricted.
+        Nodes.Add(new NodeConfig(section.Name, options.String("channel") ?? "", bearer, section.Where));
+    }
+
+    // After every section: node channels subscribed and restricted; keys read and checked (each bad
+    // file one line naming it; nothing of the secret in it), and the combinations that make sense.
+    private void ResolveRestricted()
+    {
+        for (int i = 0; i < Nodes.Count; i++)
+        {
+            NodeConfig n = Nodes[i];
+            string channel = n.Channel.Length > 0 ? n.Channel : NodeNames.Telemetry(Site, n.Name);
+            foreach (NodeConfig other in Nodes)
+                if (other != n && other.Channel == channel)
+                    throw new ConfigException(n.Where + ": node '" + n.Name + "' and node '" + other.Name + "' share channel '" + channel + "': each node needs its own");
+            Nodes[i] = n with { Channel = channel };
+            if (!Channels.Contains(channel)) Channels.Add(channel);
+            RestrictedChannels.Add(channel);
+        }
+        if (SignerKeyFile != null)
+        {
+            byte[] seed;
+            try { seed = SigningKeyFiles.ReadSeed(SignerKeyFile); }
+            catch (LibrecastException e) { throw new ConfigException(signerWhere + ": signer_key: " + e.Message); }
+            try { SignerPublic = SigningKeyFiles.PublicKeyOf(seed); }
+            finally { System.Security.Cryptography.CryptographicOperations.ZeroMemory(seed); }
+        }
+        if (SealOwnSends && SignerKeyFile == null)
+            throw new ConfigException(restrictedWhere + ": restricted: lcgw seals its own sends with the site signer key: add \"option signer_key\" (lc key new FILE)");
+        foreach (string name in RestrictedChannels)
+            if (IsRelayed(name))
+                throw new ConfigException(Source + ": channel '" + name + "' is restricted and bridged or migrated: a relayed channel is passed on as it is, not checked (restrict it at its receivers)");
+        if (RestrictedChannels.Count > 0)
+        {
+            if (SignerPublic == null && KeyringPath == null)
+                throw new ConfigException(Source + ": restricted channels need the signers lcgw trusts: add \"option keyring\" or \"option signer_key\" to the gateway section");
+            if (KeyringPath != null) LoadKeyringOrThrow();
+        }
+        else if (KeyringPath != null) LoadKeyringOrThrow(); // checked even when unused: a typo shows now, not when a channel is restricted
+    }
+
+    private bool IsRelayed(string name) => BridgeUp.Contains(name) || BridgeDown.Contains(name) || IsMigrated(name);
+
+    /// <summary>The keyring restricted channels trust: the keyring file's keys, or the signer's public key.</summary>
+    /// <exception cref="ConfigException">The keyring file is bad.</exception>
+    public Keyring LoadKeyringOrThrow()
+    {
+        if (KeyringPath == null)
+        {
+            var ring = new Keyring();
+            if (SignerPublic != null) ring.Add(SignerPublic, 0);
+            return ring;
+        }
+        try { return SigningKeyFiles.LoadKeyring(KeyringPath); }
+        catch (LibrecastException e) { throw new ConfigException(Source + ": keyring: " + e.Message); }
+    }
+
+    /// <summary>The bearer key expected on <paramref name="channel"/>, or null: any bearer the signer issued a token to.</summary>
+    public byte[]? ExpectedBearer(string channel)
+    {
+        foreach (NodeConfig n in Nodes)
+            if (n.Channel == channel) return n.Bearer;
+        return null;
+    }
+}
