@@ -58,19 +58,8 @@ static void usage(void)
 	exit(2);
 }
 
-static void die(const char *what, long rc)
-{
-	fprintf(stderr, "lctoken: %s failed: rc=%ld errno=%s\n", what, rc, strerror(errno));
-	exit(1);
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
-}
+#define PEER_NAME "lctoken"
+#include "peerutil.h"
 
 static ssize_t unhex(const char *s, size_t n, unsigned char *out, size_t cap)
 {
@@ -89,27 +78,6 @@ static void unhex_exact(const char *s, unsigned char *out, size_t len, const cha
 		fprintf(stderr, "lctoken: %s must be %zu hex bytes\n", what, len);
 		exit(2);
 	}
-}
-
-static void print_hex(const unsigned char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) printf("%02x", p[i]);
-}
-
-static long parse_long(const char *s, long min, long max)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max) usage();
-	return v;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static lc_channel_t *bound_channel(lc_ctx_t *ctx, lc_socket_t **sockp, const char *ifname, const char *chname)
