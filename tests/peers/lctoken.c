@@ -220,13 +220,12 @@ static int cmd_recv(int argc, char **argv)
 	int64_t deadline = now_ms() + timeout_s * 1000;
 	long got = 0;
 	while (got < count) {
-		int64_t left = deadline - now_ms();
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
+		int ready = wait_readable(fd, deadline);
+		if (ready == 0) {
 			fprintf(stderr, "TIMEOUT got=%ld\n", got);
 			return 3;
 		}
-		if (!(pfd.revents & POLLIN)) continue;
+		if (ready < 0) continue;
 		/* The library drops what fails its filter and keeps waiting: a
 		 * rejected datagram never returns from here. MSG_DONTWAIT would
 		 * report it; the blocking call is what a librecast program does,

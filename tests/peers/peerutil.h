@@ -4,6 +4,7 @@
 #define PEERUTIL_H
 
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,16 @@ static int64_t now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits until fd is readable or the monotonic deadline (now_ms) passes: 1 readable, 0 deadline
+ * passed, -1 woken for something else (poll again). */
+static int wait_readable(int fd, int64_t deadline)
+{
+	int64_t left = deadline - now_ms();
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	if (left <= 0 || poll(&pfd, 1, (int)left) == 0) return 0;
+	return (pfd.revents & POLLIN) ? 1 : -1;
 }
 
 #endif
