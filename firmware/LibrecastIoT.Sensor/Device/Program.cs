@@ -87,7 +87,9 @@ namespace LibrecastIoT.Sensor
                 }
             }
 
+            if (settings.SntpServer != null) SntpServers.Use(settings.SntpServer, log);
             SensorNode node = new SensorNode(context, settings, sensors, indicator, log, link);
+            node.Heap = new NativeHeap(); // free heap on each "network back" line: a leak per Wi-Fi drop shows
             while (true)
             {
                 try

@@ -65,7 +65,9 @@ namespace LibrecastIoT.Sensor
             if (Interlocked.Exchange(ref changed, 0) != 0 || now - checkedAtMs >= RecheckMs)
             {
                 checkedAtMs = now;
+                bool was = up;
                 up = Check();
+                if (up && !was) SntpServers.Reapply(); // the firmware restarts SNTP with its defaults on each new address
             }
             return up;
         }

@@ -17,6 +17,7 @@ namespace LibrecastIoT.Sensor
     /// key 64 hex digits (the 32-byte channel key: the telemetry and command channels are encrypted)
     /// wire 0.11 (the librecast release whose channel groups the node uses: 0.11, 0.9 or 0.5; default 0.11)
     /// nack 60 (seconds the node keeps its telemetry to answer NACKs, 1..3600; absent: off; 0.9/0.11, IPv6 only)
+    /// sntp 10.1.2.3 (the SNTP server the board's clock is set from: a host name or IP address; absent: 0.pool.ntp.org)
     /// </code>
     /// <para>ASCII only. A file with any line that is not understood is refused as a whole (the
     /// message names the line): a node must not start half-configured, and above all not in clear
@@ -46,6 +47,7 @@ namespace LibrecastIoT.Sensor
             Librecast.WireProfile? wire = null;
             int interval = 0;
             int nack = -1;
+            string? sntp = null;
             int line = 1;
             int p = 0;
             while (p < count)
@@ -79,7 +81,13 @@ namespace LibrecastIoT.Sensor
                         nack = ParseSeconds(value, NodeSettings.MaxNackSeconds);
                         if (nack == 0) throw Bad(line, "nack must be a whole number of seconds, 1.." + NodeSettings.MaxNackSeconds + " (leave the line out for off)");
                     }
-                    else throw Bad(line, "unknown setting '" + word + "' (site, node, interval, key, wire, nack)");
+                    else if (word == "sntp")
+                    {
+                        if (!IsServerName(value))
+                            throw Bad(line, "sntp must be a host name or IP address (letters, digits, '.', '-', ':'; at most " + NodeSettings.MaxSntpServerLength + " characters), not '" + value + "'");
+                        sntp = value;
+                    }
+                    else throw Bad(line, "unknown setting '" + word + "' (site, node, interval, key, wire, nack, sntp)");
                 }
                 p = end + 1;
                 line++;
@@ -97,6 +105,25 @@ namespace LibrecastIoT.Sensor
             if (key != null) settings.Key = key;
             if (wire != null) settings.Wire = wire;
             if (nack > 0) settings.NackSeconds = nack;
+            if (sntp != null) settings.SntpServer = sntp;
+        }
+
+        /// <summary>
+        /// True for what lwIP's SNTP client can be given as a server: a DNS name or an IPv4/IPv6
+        /// literal (ASCII letters, digits, '.', '-', ':'), 1..<see cref="NodeSettings.MaxSntpServerLength"/>
+        /// characters, not starting with '-' or '.'.
+        /// </summary>
+        public static bool IsServerName(string? value)
+        {
+            if (value == null || value.Length == 0 || value.Length > NodeSettings.MaxSntpServerLength) return false;
+            if (value[0] == '-' || value[0] == '.') return false;
+            for (int i = 0; i < value.Length; i++)
+            {
+                char c = value[i];
+                bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':';
+                if (!ok) return false;
+            }
+            return true;
         }
 
         private static ArgumentException Bad(int line, string why)

@@ -56,6 +56,17 @@ namespace LibrecastIoT.Sensor
         /// <summary>Resends allowed at once above the rate.</summary>
         public const int NackBurst = 4;
 
+        /// <summary>
+        /// The SNTP server the board's clock is set from (a host name or an IP address), instead of
+        /// nanoFramework's default 0.pool.ntp.org, which a site without Internet never reaches; null:
+        /// the default. The site's own server, e.g. the gateway's host. Whichever answers first sets
+        /// the time: this server or lcgw's time beacon (<see cref="NodeClock"/>).
+        /// </summary>
+        public string? SntpServer;
+
+        /// <summary>Longest <see cref="SntpServer"/>: a DNS name's 253 characters.</summary>
+        public const int MaxSntpServerLength = 253;
+
         /// <summary>Seconds between two readings (1..86400); the <c>interval</c> command changes it.</summary>
         public int IntervalSeconds = 10;
 

@@ -203,6 +203,9 @@ namespace LibrecastIoT.Sensor
         /// <summary>Commands not understood (or out of range), ignored; the next pack after one carries the running count as <c>commands_rejected</c>.</summary>
         public int CommandsRejected { get; private set; }
 
+        /// <summary>Reports the managed heap's free bytes on each "network back" line (null: not reported).</summary>
+        public IHeapGauge? Heap { get; set; }
+
         /// <summary>True while the identify blink runs.</summary>
         public bool Identifying { get { return identifyUntilMs != 0; } }
 
@@ -236,7 +239,8 @@ namespace LibrecastIoT.Sensor
             if (wasOnline)
             {
                 Rejoins++;
-                log.Line("node " + settings.Node + ": network back, joined " + commands + " again (" + Rejoins + " re-joins)");
+                log.Line("node " + settings.Node + ": network back, joined " + commands + " again (" + Rejoins + " re-joins)" +
+                         (Heap == null ? "" : "; heap " + Heap.FreeBytesAfterCollection() + " B free"));
             }
             else
             {
