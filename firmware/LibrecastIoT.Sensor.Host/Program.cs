@@ -19,7 +19,7 @@ namespace LibrecastIoT.Sensor
             "       sensornode --groups --site SITE --node NODE [--wire W]   (print the node's channels and their IPv6 and IPv4 groups)\n" +
             "Runs the firmware's sensor node with a simulated BME280: a SenML reading every interval (default 10 s)\n" +
             "to SITE/NODE/telemetry, commands (interval SECONDS | identify [SECONDS] | publish) on SITE/NODE/cmd.\n" +
-            "--config: the device's configuration file (firmware/README.md: site, node, interval, key, wire, nack), read as the\n" +
+            "--config: the device's configuration file (firmware/README.md: site, node, interval, key, wire, nack, sntp), read as the\n" +
             "ESP32 reads I:\\librecast.conf; --mac: the device's MAC address, which names the node (esp-XXXXXXXXXXXX)\n" +
             "when neither --node nor the file does. --count: stop after N packs. --ipv4: the 239/8 IPv4 mapping (as on\n" +
             "standard ESP32 firmware) instead of librecast's IPv6 groups. --sensor-missing N: the first N attempts to\n" +
@@ -28,7 +28,8 @@ namespace LibrecastIoT.Sensor
             "IPv6 groups to use (0.11, the default; 0.9; 0.5 for librecast 0.5.1), as the file's 'wire' line; the option wins.\n" +
             "--clock unset: start as a board after power-on, without a trusted time and without SNTP: readings go out at\n" +
             "once without a SenML base time, until lcgw's time beacon on SITE/time (sealed with the key on a keyed node)\n" +
-            "gives the site's time; host (the default): the host's clock.";
+            "gives the site's time, or the file's 'sntp SERVER' answers (asked every 15 s until it does); host (the default):\n" +
+            "the host's clock.";
 
         /// <summary>Entry point; exit codes: 0 ok, 1 network failure, 2 bad arguments, 130 interrupted.</summary>
         public static int Main(string[] args)
@@ -114,7 +115,15 @@ namespace LibrecastIoT.Sensor
             {
                 settings.InterfaceIndex = Interfaces.Resolve(iface);
                 IPlatform platform = clockUnset ? new UnsetClockPlatform(SocketsPlatform.Instance) : SocketsPlatform.Instance;
-                using var context = new Context(new NodeClock(platform));
+                var nodeClock = new NodeClock(platform);
+                using var context = new Context(nodeClock);
+                using var stopSntp = new CancellationTokenSource();
+                if (settings.SntpServer != null)
+                {
+                    // As the board: its SNTP client asks the configured server; the host's clock needs none.
+                    if (clockUnset) HostSntp.Start(settings.SntpServer, nodeClock, log, stopSntp.Token);
+                    else log.Line($"sntp: server {settings.SntpServer} not asked: --clock host keeps the host's clock");
+                }
                 var sensors = new SimulatedBme280Source(seed == 0 ? SimulatedBme280Source.SeedFor(settings.Node) : seed) { MissingOpens = missing };
                 INetworkLink link = iface != null ? new InterfaceLink(iface) : new AlwaysUpLink();
                 var node = new SensorNode(context, settings, sensors, log, log, link);
@@ -129,6 +138,7 @@ namespace LibrecastIoT.Sensor
                 else node.Run();
                 if (node.SensorErrors + node.SendFailures > 0)
                     log.Line($"{node.SensorErrors} sensor errors ({node.SensorOpenFailures} failed opens, {node.SensorFailures} failed reads, {node.InvalidValues} invalid values) and {node.SendFailures} send failures");
+                stopSntp.Cancel();
                 return interrupted ? 130 : 0;
             }
             catch (LibrecastException e)
