@@ -33,7 +33,7 @@ public sealed partial class Gateway
     private void Restrict(Channel channel, string name)
     {
         if (!config.RestrictedChannels.Contains(name)) return;
-        siteKeyring ??= config.LoadKeyringOrThrow();
+        siteKeyring ??= config.SiteKeyring!; // read at load: a restricted channel makes it (GatewayConfig.Restricted.cs)
         // A node writes its telemetry: its token must grant WRITE (librecast's LC_CHAN_WRITE).
         var filter = new TokenFilter(siteKeyring, Token.Write, 4096);
         byte[]? bearer = config.ExpectedBearer(name);
