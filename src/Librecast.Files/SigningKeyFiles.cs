@@ -79,7 +79,11 @@ public static class SigningKeyFiles
         if (!File.Exists(text))
             throw new LibrecastException($"{what} '{text}' is neither 64 hex digits nor a file holding a public key");
         byte[] data = ReadSmall(text, what);
-        if (data.Length == Ed25519.PublicKeySize) return data;
+        if (data.Length == Ed25519.PublicKeySize)
+        {
+            RefuseSecretKeyFile(text, what + " file", data);
+            return data;
+        }
         string s;
         try { s = new System.Text.UTF8Encoding(false, true).GetString(data).Trim(); }
         catch (ArgumentException) { s = ""; }
@@ -114,6 +118,7 @@ public static class SigningKeyFiles
         byte[] data = ReadSmall(file, "keyring file");
         if (data.Length == Ed25519.PublicKeySize && !LooksLikeText(data))
         {
+            RefuseSecretKeyFile(file, "keyring file", data);
             ring.Add(data, 0);
             return;
         }
@@ -132,6 +137,18 @@ public static class SigningKeyFiles
                 throw new LibrecastException($"keyring file '{file}' line {i + 1}: not a public key (64 hex digits, or lcagent's 128)");
             ring.Add(key!, 0);
         }
+    }
+
+    // 32 raw bytes readable by their owner only is what lc key new writes: a secret seed given where a
+    // public key belongs. Trusted as a public key it would be logged and shown (lcgw prints the
+    // bearer key it expects), so it is refused; the message says nothing of its bytes.
+    private static void RefuseSecretKeyFile(string file, string what, byte[] data)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        const UnixFileMode readable = UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        if ((File.GetUnixFileMode(file) & readable) != 0) return;
+        CryptographicOperations.ZeroMemory(data);
+        throw new LibrecastException($"{what} '{file}' is owner-only and 32 raw bytes: a secret key file, not a public key (lc key pub FILE)");
     }
 
     private static bool LooksLikeText(byte[] d)

@@ -44,7 +44,10 @@ public static class Program
         "\n" +
         "Runs until SIGTERM, SIGINT or SIGQUIT, then stops cleanly (exit 0). SIGHUP re-reads the\n" +
         "configuration: a bad one is refused (one line) and lcgw keeps running on the old one; a good\n" +
-        "one is applied, keeping what the MQTT queue holds. A missing network interface, sensor or\n" +
+        "one is applied, keeping what the MQTT queue holds. It re-reads the keyring and the nodes'\n" +
+        "bearer keys too (restricted channels): a signer added to the keyring is trusted, a removed one\n" +
+        "no longer; a broken keyring refuses the reload and the old keys stay (lcgw_config_reloads_total\n" +
+        "counts reloads by result: applied, refused, failed). A missing network interface, sensor or\n" +
         "MQTT broker does not stop it: each is retried. The status page is at / next to /metrics.\n" +
         "Logs go to stderr (logfmt, or JSON with \"option log_format 'json'\"); JSON lines go to stdout\n" +
         "or a file. A bad argument or configuration is one line on stderr (for the configuration:\n" +
@@ -163,6 +166,7 @@ public static class Program
         }
         catch (ConfigException e)
         {
+            ConfigReloads.Refused();
             log.Error("config reload refused; still running on the previous configuration", ("error", e.Message));
             return current;
         }
@@ -175,6 +179,7 @@ public static class Program
         }
         catch (Exception e) when (e is LibrecastException or IOException or SocketException or UnauthorizedAccessException)
         {
+            ConfigReloads.Failed();
             log.Error("new config cannot start; going back to the previous one", ("error", Librecast.Sockets.SystemErrors.Describe(e)));
             replacement.ReplacedByReload = true;
             replacement.StopInputs();
@@ -187,6 +192,7 @@ public static class Program
         }
         current.ReplacedByReload = true;
         current.Dispose();
+        ConfigReloads.Applied();
         log.Info("config reloaded", ("config", next.Source));
         return replacement;
     }

@@ -38,7 +38,9 @@ public static class SiteTokens
             switch (args[i])
             {
                 case "--valid":
-                    if (i + 1 >= args.Length || !double.TryParse(args[++i], NumberStyles.Float, CultureInfo.InvariantCulture, out days) || days < 0 || days > 36500)
+                    // Written so NaN fails too; under a second (but 0) the token would expire as it is written.
+                    if (i + 1 >= args.Length || !double.TryParse(args[++i], NumberStyles.Float, CultureInfo.InvariantCulture, out days) ||
+                        !(days == 0 || (days * 86400 >= 1 && days <= 36500)))
                         return Fail("--valid needs DAYS, 0 (never) to 36500");
                     break;
                 case "--command":
@@ -75,7 +77,8 @@ public static class SiteTokens
             try { AtomicFile.Write(output, token, 0, token.Length); }
             catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
             {
-                return Fail("cannot write token file '" + output + "': " + Librecast.Sockets.SystemErrors.Describe(e));
+                Console.Error.WriteLine("lcgw: cannot write token file '" + output + "': " + Librecast.Sockets.SystemErrors.Describe(e));
+                return Program.ExitFailure; // the arguments were right: the file system said no
             }
             Console.Out.WriteLine("lcgw: " + output + ": token for channel '" + channel + "' (wire " + config.WireOf(channel).Name + "), write, bearer " +
                 Convert.ToHexStringLower(bearer) + ", " + SigningKeyFiles.DescribeExpiry(expires, SigningKeyFiles.NowSeconds()));

@@ -24,12 +24,43 @@ public class FirmwareTwinTests
 
     private static string Unique() => "twin" + Guid.NewGuid().ToString("N")[..12];
 
+    private const string Site = "site1";
+
+    /// <summary>Our side of a twin node: a listener joined to its telemetry channel, its command channel to send on, the twin itself.</summary>
+    private sealed class TwinLink(Context ctx, Socket listener, Channel commands, PeerProcess twin) : IDisposable
+    {
+        public Socket Listener { get; } = listener;
+
+        public Channel Commands { get; } = commands;
+
+        public PeerProcess Twin { get; } = twin;
+
+        public void Deconstruct(out Socket listener, out Channel commands, out PeerProcess twin) =>
+            (listener, commands, twin) = (Listener, Commands, Twin);
+
+        public void Dispose()
+        {
+            Twin.Dispose();
+            ctx.Dispose();
+        }
+    }
+
+    // Listens on node's telemetry channel, binds its command channel, then starts the twin with
+    // --site site1 --node NODE and `args`: the listener is joined before the first reading.
+    private static TwinLink StartWithCommands(string node, string args)
+    {
+        var (ctx, s, _) = Endpoints.Open(Netns.RecvIf, NodeNames.Telemetry(Site, node), join: true);
+        Channel cmd = ctx.CreateChannel(NodeNames.Commands(Site, node));
+        s.Bind(cmd);
+        return new TwinLink(ctx, s, cmd, StartNode($"--site {Site} --node {node} {args}"));
+    }
+
     private static void AssertSenml(string json, string node)
     {
         using JsonDocument doc = JsonDocument.Parse(json);
         JsonElement pack = doc.RootElement;
         Assert.Equal(3, pack.GetArrayLength());
-        Assert.Equal($"urn:dev:lc:site1:{node}:", pack[0].GetProperty("bn").GetString());
+        Assert.Equal(NodeNames.BaseName(Site, node), pack[0].GetProperty("bn").GetString());
         double bt = pack[0].GetProperty("bt").GetDouble();
         double now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
         Assert.InRange(bt, now - 60, now + 1);
@@ -48,9 +79,9 @@ public class FirmwareTwinTests
     {
         Netns.Require();
         string node = Unique();
-        using var peer = new PeerProcess(CPeer.Build("lcpeer", WireProfile.Parse(profile)!), $"recv {Netns.RecvIf} site1/{node}/telemetry 3 20");
+        using var peer = new PeerProcess(CPeer.Build("lcpeer", WireProfile.Parse(profile)!), $"recv {Netns.RecvIf} {NodeNames.Telemetry(Site, node)} 3 20");
         Assert.Equal("READY", peer.NextLine());
-        using var twin = StartNode($"--site site1 --node {node} --wire {profile} --interval 1 --count 3 --seed 5");
+        using var twin = StartNode($"--site {Site} --node {node} --wire {profile} --interval 1 --count 3 --seed 5");
         for (int seq = 1; seq <= 3; seq++)
         {
             var fields = Fields(peer.NextLine(15_000));
@@ -67,13 +98,9 @@ public class FirmwareTwinTests
     {
         Netns.Require();
         string node = Unique();
-        var (ctx, s, _) = Endpoints.Open(Netns.RecvIf, $"site1/{node}/telemetry", join: true);
-        using var _ctx = ctx;
-        Channel cmd = ctx.CreateChannel($"site1/{node}/cmd");
-        s.Bind(cmd);
-
         // A long interval: after the first reading, only the command can bring more soon.
-        using var twin = StartNode($"--site site1 --node {node} --interval 600 --seed 6");
+        using TwinLink link = StartWithCommands(node, "--interval 600 --seed 6");
+        var (s, cmd, twin) = link;
         var m = new Message(2048);
         Assert.Equal(ReceiveResult.Ok, s.ReceiveMessage(m, 10_000));
         AssertSenml(Encoding.UTF8.GetString(m.Buffer, m.PayloadOffset, m.PayloadLength), node);
@@ -100,11 +127,8 @@ public class FirmwareTwinTests
     {
         Netns.Require();
         string node = Unique();
-        var (ctx, s, _) = Endpoints.Open(Netns.RecvIf, $"site1/{node}/telemetry", join: true);
-        using var _ctx = ctx;
-        Channel cmd = ctx.CreateChannel($"site1/{node}/cmd");
-        s.Bind(cmd);
-        using var twin = StartNode($"--site site1 --node {node} --interval 2 --seed 13");
+        using TwinLink link = StartWithCommands(node, "--interval 2 --seed 13");
+        var (s, cmd, twin) = link;
         var m = new Message(2048);
         Assert.Equal(ReceiveResult.Ok, s.ReceiveMessage(m, 10_000));
         Assert.DoesNotContain("commands_rejected", Encoding.UTF8.GetString(m.Buffer, m.PayloadOffset, m.PayloadLength));
@@ -146,11 +170,11 @@ public class FirmwareTwinTests
         using var ctx = new Context(SocketsPlatform.Instance);
         Socket s = ctx.CreateSocket();
         s.Bind(Interfaces.Resolve(Netns.RecvIf));
-        Channel telemetry = ctx.CreateIpv4Channel($"site1/{node}/telemetry");
+        Channel telemetry = ctx.CreateIpv4Channel(NodeNames.Telemetry(Site, node));
         s.Bind(telemetry);
         telemetry.Join();
 
-        using var twin = StartNode($"--site site1 --node {node} --interval 1 --count 2 --ipv4 --seed 7");
+        using var twin = StartNode($"--site {Site} --node {node} --interval 1 --count 2 --ipv4 --seed 7");
         var m = new Message(2048);
         for (int i = 0; i < 2; i++)
         {
@@ -166,11 +190,11 @@ public class FirmwareTwinTests
     [Fact]
     public void Twin_Usage_Errors_Exit_2_With_One_Line_Saying_Why()
     {
-        var (code, _, err) = CPeer.Run("dotnet", $"{SensorNodeDll} --site site1 --node a/b", null, 30_000);
+        var (code, _, err) = CPeer.Run("dotnet", $"{SensorNodeDll} --site {Site} --node a/b", null, 30_000);
         Assert.Equal(2, code);
         Assert.StartsWith("sensornode: Node 'a/b' may hold only letters", err);
         Assert.Single(err.Trim().Split('\n'));
-        (code, _, err) = CPeer.Run("dotnet", $"{SensorNodeDll} --site site1 --node n --interval soon", null, 30_000);
+        (code, _, err) = CPeer.Run("dotnet", $"{SensorNodeDll} --site {Site} --node n --interval soon", null, 30_000);
         Assert.Equal(2, code);
         Assert.Contains("--interval needs a whole number", err);
     }
@@ -199,8 +223,8 @@ public class FirmwareTwinTests
         string config = Path.GetTempFileName();
         try
         {
-            File.WriteAllText(config, $"# the device's I:\\librecast.conf\nsite site1\nnode {node}\nkey {Convert.ToHexString(key)}\nwire {profile}\n");
-            using var peer = new PeerProcess(CPeer.Build("lcsymm", WireProfile.Parse(profile)!), $"recv {Netns.RecvIf} site1/{node}/telemetry {Convert.ToHexString(key)} 3 20");
+            File.WriteAllText(config, $"# the device's I:\\librecast.conf\nsite {Site}\nnode {node}\nkey {Convert.ToHexString(key)}\nwire {profile}\n");
+            using var peer = new PeerProcess(CPeer.Build("lcsymm", WireProfile.Parse(profile)!), $"recv {Netns.RecvIf} {NodeNames.Telemetry(Site, node)} {Convert.ToHexString(key)} 3 20");
             Assert.Equal("READY", peer.NextLine());
             using var twin = StartNode($"--config {config} --interval 1 --count 3 --seed 8");
             var seqs = new List<ulong>();
@@ -234,9 +258,9 @@ public class FirmwareTwinTests
         string macA = "02:00:00:" + suffix[..2] + ":" + suffix[2..4] + ":" + suffix[4..6];
         string macB = "02:00:01:" + suffix[..2] + ":" + suffix[2..4] + ":" + suffix[4..6];
         string nodeA = "esp-020000" + suffix, nodeB = "esp-020001" + suffix;
-        var (ctx, s, _) = Endpoints.Open(Netns.RecvIf, $"site1/{nodeA}/telemetry", join: true);
+        var (ctx, s, _) = Endpoints.Open(Netns.RecvIf, NodeNames.Telemetry(Site, nodeA), join: true);
         using var _ctx = ctx;
-        Channel b = ctx.CreateChannel($"site1/{nodeB}/telemetry");
+        Channel b = ctx.CreateChannel(NodeNames.Telemetry(Site, nodeB));
         s.Bind(b);
         b.Join();
         using var twinA = StartNode($"--mac {macA} --interval 1 --count 2 --seed 9");
@@ -261,9 +285,9 @@ public class FirmwareTwinTests
     {
         Netns.Require();
         string node = Unique();
-        var (ctx, s, _) = Endpoints.Open(Netns.RecvIf, $"site1/{node}/telemetry", join: true);
+        var (ctx, s, _) = Endpoints.Open(Netns.RecvIf, NodeNames.Telemetry(Site, node), join: true);
         using var _ctx = ctx;
-        using var twin = StartNode($"--site site1 --node {node} --interval 2 --count 4 --sensor-missing -1 --seed 11");
+        using var twin = StartNode($"--site {Site} --node {node} --interval 2 --count 4 --sensor-missing -1 --seed 11");
         var m = new Message(2048);
         for (int i = 0; i < 4; i++)
         {
@@ -286,11 +310,8 @@ public class FirmwareTwinTests
     {
         Netns.Require();
         string node = Unique();
-        var (ctx, s, _) = Endpoints.Open(Netns.RecvIf, $"site1/{node}/telemetry", join: true);
-        using var _ctx = ctx;
-        Channel cmd = ctx.CreateChannel($"site1/{node}/cmd");
-        s.Bind(cmd);
-        using var twin = StartNode($"--site site1 --node {node} --interval 600 --seed 12");
+        using TwinLink link = StartWithCommands(node, "--interval 600 --seed 12");
+        var (s, cmd, twin) = link;
         var m = new Message(2048);
         Assert.True(s.ReceiveMessage(m, 10_000) == ReceiveResult.Ok, "no first reading; twin stderr: " + twin.Stderr);
         try

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Text.RegularExpressions;
 using Librecast.Tests.Support;
 using Xunit;
 
@@ -17,8 +16,6 @@ namespace Librecast.Tests;
 [Collection(NetworkCollection.Name)]
 public class GatewayNackTests
 {
-    private static readonly ulong[] Dropped = { 3, 7, 8 };
-
     private static DaemonProcess StartLcgwIn(string ns, string config)
     {
         string path = Path.Combine(Directory.CreateTempSubdirectory("lcgw-nack-").FullName, "lcgw.conf");
@@ -28,30 +25,12 @@ public class GatewayNackTests
         return p;
     }
 
-    private static void DropFirstCopies(string ns, string channel)
-    {
-        string group = GroupAddress.Format(GroupAddress.FromName(channel, WireProfile.V0_11), 0);
-        string rules = string.Join(" && ", Dropped.Select(s =>
-            $"nft add rule ip6 lcnack in iifname {NamespacePair.RecvIf} ip6 daddr {group} udp dport 4242 @th,128,64 {s} limit rate 1/hour burst 1 packets counter drop"));
-        var (code, _, err) = NamespacePair.Run(ns, "sh -c \"nft add table ip6 lcnack && nft add chain ip6 lcnack in '{ type filter hook prerouting priority 0; }' && " + rules + "\"", 10_000);
-        Assert.True(code == 0, "nftables rule failed (apt-get install nftables): " + err);
-    }
-
-    private static void AssertEachDroppedOnce(string ns)
-    {
-        var (_, rules, _) = NamespacePair.Run(ns, "nft list table ip6 lcnack", 10_000);
-        Assert.Equal(Dropped.Length, Regex.Matches(rules, @"counter packets 1 bytes").Count);
-    }
-
     [Fact]
     public void A_Sensor_With_Option_Nack_Repairs_A_Librecast_0_11_Receiver()
     {
-        string peer = CPeer.Build("lcnack", WireProfile.V0_11);
-        using var net = new NamespacePair();
-        string channel = "nack/gw-sensor/" + Guid.NewGuid().ToString("N")[..8];
-        DropFirstCopies(net.Receiver, channel);
-        using var recv = new PeerProcess("ip", $"netns exec {net.Receiver} {peer} recv {NamespacePair.RecvIf} {channel} 12 30");
-        recv.WaitForLine(l => l == "READY");
+        using var link = new NackLoss.Link("gw-sensor");
+        var (net, channel) = (link.Net, link.Channel);
+        using var recv = link.StartCReceiver(12);
         using var gw = StartLcgwIn(net.Sender, $"""
             config gateway
             	option interface '{NamespacePair.SendIf}'
@@ -72,16 +51,14 @@ public class GatewayNackTests
         Assert.Contains("msg=\"answering NACKs\"", gw.Stderr);
         gw.Terminate();
         gw.WaitForExit(20_000);
-        AssertEachDroppedOnce(net.Receiver);
+        NackLoss.AssertEachDroppedOnce(net.Receiver);
     }
 
     [Fact]
     public void A_Subscription_With_Option_Nack_Is_Repaired_By_A_Librecast_0_11_Sender()
     {
-        string peer = CPeer.Build("lcnack", WireProfile.V0_11);
-        using var net = new NamespacePair();
-        string channel = "nack/gw-sub/" + Guid.NewGuid().ToString("N")[..8];
-        DropFirstCopies(net.Receiver, channel);
+        using var link = new NackLoss.Link("gw-sub");
+        var (peer, net, channel) = (link.Peer, link.Net, link.Channel);
         int port = DaemonProcess.FreeTcpPort();
         using var gw = StartLcgwIn(net.Receiver, $"""
             config gateway
@@ -102,6 +79,6 @@ public class GatewayNackTests
         Assert.Matches(@"(?m)^lc_transport_received_total 12$", metrics); // each message once
         gw.Terminate();
         gw.WaitForExit(20_000);
-        AssertEachDroppedOnce(net.Receiver);
+        NackLoss.AssertEachDroppedOnce(net.Receiver);
     }
 }

@@ -90,4 +90,120 @@ public class GatewayReloadTests
         Assert.Contains("msg=\"lcgw stopped\"", gw.Stderr);
         Assert.DoesNotContain("level=error msg=\"output failed\"", gw.Stderr);
     }
+
+    // Restricted channels (issue 21): SIGHUP re-reads the keyring and the nodes' bearer keys.
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Sighup_Reloads_The_Keyring_And_Bearer_Keys_And_Keeps_The_Old_Ones_When_The_New_Keyring_Is_Broken()
+    {
+        Netns.Require();
+        string dir = Directory.CreateTempSubdirectory("lcgw-hup-keys-").FullName;
+        try
+        {
+            string F(string name) => Path.Combine(dir, name);
+            string Key(string name) => Convert.ToHexStringLower(Librecast.Files.SigningKeyFiles.CreateSeed(F(name + ".key")));
+            string site = "hup" + Guid.NewGuid().ToString("N")[..8], channel = site + "/a/telemetry";
+            string signer = Key("signer"), op = Key("op"), a = Key("a"), b = Key("b");
+            Directory.CreateDirectory(F("ring"));
+            File.WriteAllText(F("ring/site.pub"), signer + "\n");
+            File.WriteAllText(F("a.pub"), a + "\n");
+            void Issue(string by, string bearer, string token)
+            {
+                var (code, _, err) = Lc.Run($"token issue --signer {F(by + ".key")} --bearer {bearer} --channel {channel} --cap write --valid 1h -o {F(token)}");
+                Assert.True(code == 0, err);
+            }
+            Issue("signer", a, "site.token");
+            Issue("op", a, "op.token");    // an operator's signer, trusted once on the keyring
+            Issue("signer", b, "b.token"); // node a's new key, once its config node says so
+            int metricsPort = DaemonProcess.FreeTcpPort();
+            using DaemonProcess gw = GatewayTests.StartLcgw($"""
+                config gateway
+                	option interface '{Netns.RecvIf}'
+                	option site '{site}'
+                	option node 'gw'
+                	option signer_key '{F("signer.key")}'
+                	option keyring '{F("ring")}'
+                config node 'a'
+                	option bearer '{F("a.pub")}'
+                config jsonl
+                	option path '-'
+                config metrics
+                	option listen '127.0.0.1:{metricsPort}'
+                """, out string path);
+            gw.WaitForStderr("msg=\"restricted channel\"");
+            string rejected(string reason) => $"lcgw_token_rejected_total{{channel=\"{channel}\",reason=\"{reason}\"}}";
+            string accepted = $"lcgw_token_accepted_total{{channel=\"{channel}\"}}";
+            // A reading of `value` from node a, with token `token` and secret key `key`.
+            void Send(string token, string key, int value)
+            {
+                string pack = "[{\\\"bn\\\":\\\"urn:dev:lc:" + site + ":a:\\\",\\\"n\\\":\\\"t\\\",\\\"v\\\":" + value + "}]";
+                var (code, _, err) = Lc.Run($"send -i {Netns.SendIf} --token {F(token)} --key {F(key + ".key")} {channel} \"{pack}\"");
+                Assert.True(code == 0, err);
+            }
+            void Reading(int value) => gw.WaitForLine(l => l.Contains($":a:t\"", StringComparison.Ordinal) && l.Contains($"\"value\":{value}", StringComparison.Ordinal), 20_000);
+            async Task Reload(string result, double count)
+            {
+                gw.Signal("HUP");
+                await WaitFor(metricsPort, $"lcgw_config_reloads_total{{result=\"{result}\"}}", v => v == count);
+                await WaitFor(metricsPort, "lcgw_network_up", v => v == 1);
+            }
+
+            Send("site.token", "a", 1);
+            Reading(1);
+            Send("op.token", "a", 2); // op is not on the keyring yet
+            await WaitFor(metricsPort, rejected("unknown_signer"), v => v == 1);
+
+            // op's key added to the keyring: its token is accepted after SIGHUP, no restart.
+            File.WriteAllText(F("ring/op.pub"), op + "\n");
+            await Reload("applied", 1);
+            Assert.Contains("msg=\"keyring reloaded\" signers=2 added=1 removed=0", gw.Stderr);
+            Send("op.token", "a", 3);
+            Reading(3);
+            // The filter carried over: its counts go on (2 accepted, 1 rejected), not from 0.
+            await WaitFor(metricsPort, accepted, v => v == 2);
+            Assert.Equal(1, await Metric(metricsPort, rejected("unknown_signer")));
+
+            // Removed again: rejected after SIGHUP.
+            File.Delete(F("ring/op.pub"));
+            await Reload("applied", 2);
+            Assert.Contains("msg=\"keyring reloaded\" signers=1 added=0 removed=1", gw.Stderr);
+            Send("op.token", "a", 4);
+            await WaitFor(metricsPort, rejected("unknown_signer"), v => v == 2);
+
+            // A broken keyring: refused in one line that says why, counted; the old keyring stays.
+            File.WriteAllText(F("ring/typo.pub"), "not-a-key\n");
+            File.WriteAllText(F("ring/op.pub"), op + "\n");
+            gw.Signal("HUP");
+            await WaitFor(metricsPort, "lcgw_config_reloads_total{result=\"refused\"}", v => v == 1);
+            gw.WaitForStderr("config reload refused");
+            string[] refusal = Array.FindAll(gw.Stderr.Split('\n'), l => l.Contains("config reload refused", StringComparison.Ordinal));
+            Assert.Single(refusal);
+            Assert.Contains($"error=\"{path}:6: keyring: keyring file '{F("ring/typo.pub")}' line 1: not a public key", refusal[0]);
+            Send("op.token", "a", 5); // op.pub came with the broken keyring: not trusted
+            await WaitFor(metricsPort, rejected("unknown_signer"), v => v == 3);
+            Send("site.token", "a", 6);
+            Reading(6);
+            File.Delete(F("ring/typo.pub"));
+            File.Delete(F("ring/op.pub"));
+
+            // Node a's bearer key replaced in its config node: its old key is wrong_bearer, the new one passes.
+            File.WriteAllText(F("a.pub"), b + "\n");
+            await Reload("applied", 3);
+            Send("site.token", "a", 7);
+            await WaitFor(metricsPort, rejected("wrong_bearer"), v => v == 1);
+            Send("b.token", "b", 8);
+            Reading(8);
+            Assert.Equal(0, await Metric(metricsPort, "lcgw_config_reloads_total{result=\"failed\"}"));
+            var rest = gw.RemainingLines();
+            foreach (int never in new[] { 2, 4, 5, 7 }) // the rejected readings reached no output
+                Assert.DoesNotContain(rest, l => l.Contains($"\"value\":{never}}}", StringComparison.Ordinal));
+
+            gw.Terminate();
+            Assert.Equal(0, gw.WaitForExit());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

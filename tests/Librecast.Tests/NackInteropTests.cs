@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
-using System.Text.RegularExpressions;
 using System.Threading;
 using Librecast.Sockets;
 using Librecast.Tests.Support;
@@ -22,33 +21,11 @@ namespace Librecast.Tests;
 public class NackInteropTests
 {
     private static readonly WireProfile Wire = WireProfile.V0_11;
-    private static readonly ulong[] Dropped = { 3, 7, 8 };
-
-    // Drops the first datagram to the channel's group whose frame seq is one of `seqs` (limit:
-    // one match an hour, so the resend, byte for byte the same, passes), counted per seq.
-    private static void DropFirstCopies(string ns, string channel, ulong[] seqs)
-    {
-        string group = GroupAddress.Format(GroupAddress.FromName(channel, Wire), 0);
-        string rules = string.Join(" && ", seqs.Select(s =>
-            $"nft add rule ip6 lcnack in iifname {NamespacePair.RecvIf} ip6 daddr {group} udp dport 4242 @th,128,64 {s} limit rate 1/hour burst 1 packets counter drop"));
-        var (code, _, err) = NamespacePair.Run(ns, "sh -c \"nft add table ip6 lcnack && nft add chain ip6 lcnack in '{ type filter hook prerouting priority 0; }' && " + rules + "\"", 10_000);
-        Assert.True(code == 0, "nftables rule failed (apt-get install nftables): " + err);
-    }
-
-    // Every drop rule dropped exactly one datagram: the loss really happened, once per seq.
-    private static void AssertEachDroppedOnce(string ns)
-    {
-        var (_, rules, _) = NamespacePair.Run(ns, "nft list table ip6 lcnack", 10_000);
-        Assert.Equal(Dropped.Length, Regex.Matches(rules, @"counter packets 1 bytes").Count);
-    }
-
     [Fact]
     public void A_Librecast_0_11_Nack_Handler_Sender_Repairs_Every_Gap_Lc_Listen_Nack_Sees()
     {
-        string peer = CPeer.Build("lcnack", Wire);
-        using var net = new NamespacePair();
-        string channel = "nack/c-to-lc/" + Guid.NewGuid().ToString("N")[..8];
-        DropFirstCopies(net.Receiver, channel, Dropped);
+        using var link = new NackLoss.Link("c-to-lc");
+        var (peer, net, channel) = (link.Peer, link.Net, link.Channel);
         const int count = 12;
         using var listen = NamespacePair.StartLc(net.Receiver, $"listen -i {NamespacePair.RecvIf} --nack -v -n {count} -t 30 {channel}");
         listen.WaitForStderr("listening on");
@@ -64,19 +41,16 @@ public class NackInteropTests
         var nack = CPeer.Fields(listen.Stderr.Split('\n').Single(l => l.Contains("nack_sent=")).Replace("lc: ", ""));
         Assert.Equal("3", nack["nack_repaired"]);
         Assert.InRange(int.Parse(nack["nack_sent"]), 3, 3 * GapDetector.MaxTries);
-        AssertEachDroppedOnce(net.Receiver);
+        NackLoss.AssertEachDroppedOnce(net.Receiver);
     }
 
     [Fact]
     public void Lc_Send_Nack_Repairs_Every_Gap_A_Librecast_0_11_Detect_Gaps_Receiver_Sees()
     {
-        string peer = CPeer.Build("lcnack", Wire);
-        using var net = new NamespacePair();
-        string channel = "nack/lc-to-c/" + Guid.NewGuid().ToString("N")[..8];
-        DropFirstCopies(net.Receiver, channel, Dropped);
+        using var link = new NackLoss.Link("lc-to-c");
+        var (net, channel) = (link.Net, link.Channel);
         const int count = 12;
-        using var recv = new PeerProcess("ip", $"netns exec {net.Receiver} {peer} recv {NamespacePair.RecvIf} {channel} {count} 30");
-        recv.WaitForLine(l => l == "READY");
+        using var recv = link.StartCReceiver(count);
         var (code, stdout, err) = NamespacePair.Lc(net.Sender, $"send -i {NamespacePair.SendIf} --nack 2 --count {count} --rate 20 --size 10 {channel}", 30_000);
         Assert.True(code == 0, "lc send --nack failed: " + err);
         int exit = recv.WaitForExit(30_000);
@@ -87,10 +61,10 @@ public class NackInteropTests
         Assert.All(lines, l => Assert.EndsWith("data=abcdefghij", l)); // the resend is the message, byte for byte
         Assert.Contains($"{count} msgs {count * 10} bytes", stdout); // resends are not counted as messages
         var nack = CPeer.Fields(stdout.Split('\n').Single(l => l.StartsWith("nack_sent=")));
-        Assert.InRange(long.Parse(nack["nack_resent"]), Dropped.Length, long.Parse(nack["nack_received"]));
+        Assert.InRange(long.Parse(nack["nack_resent"]), NackLoss.Dropped.Length, long.Parse(nack["nack_received"]));
         Assert.Equal(long.Parse(nack["nack_received"]),
             long.Parse(nack["nack_resent"]) + long.Parse(nack["nack_refused"]) + long.Parse(nack["nack_unknown"]));
-        AssertEachDroppedOnce(net.Receiver);
+        NackLoss.AssertEachDroppedOnce(net.Receiver);
     }
 
     [Fact]

@@ -24,52 +24,40 @@
 #define T 1024
 static unsigned char key[32];
 
-static void die(const char *what) { perror(what); exit(1); }
-
-static void unhex(const char *s, unsigned char *out, size_t n)
+static void usage(void)
 {
-	if (strlen(s) != 2 * n) { fprintf(stderr, "key must be %zu hex bytes\n", n); exit(1); }
-	for (size_t i = 0; i < n; i++) sscanf(s + 2 * i, "%2hhx", &out[i]);
+	fputs("usage: lcfec send|recv ... (see the comment at the top of lcfec.c)\n", stderr);
+	exit(1);
 }
+
+#define PEER_NAME "lcfec"
+#include "peerutil.h"
 
 static lc_channel_t *open_channel(lc_ctx_t *ctx, lc_socket_t **sock, const char *ifname, const char *name, int coding, const char *keyhex)
 {
-	unsigned ifx = if_nametoindex(ifname);
-	if (!ifx) die(ifname);
-	*sock = lc_socket_new(ctx);
-	if (!*sock) die("lc_socket_new");
-	if (lc_socket_bind(*sock, ifx)) die("lc_socket_bind");
-	lc_channel_t *chan = lc_channel_new(ctx, (char *)name);
-	if (!chan) die("lc_channel_new");
-	if (lc_channel_bind(*sock, chan)) die("lc_channel_bind");
+	lc_channel_t *chan = bound_channel(ctx, sock, ifname, name);
 	if (keyhex) {
-		unhex(keyhex, key, sizeof key);
+		unhex_exact(keyhex, key, sizeof key, "KEYHEX");
 		coding |= LC_CODE_SYMM;
 	}
-	if (coding && lc_channel_coding_set(chan, coding) != coding) die("lc_channel_coding_set");
-	if (keyhex && lc_channel_set_sym_key(chan, key, sizeof key)) die("lc_channel_set_sym_key");
+	if (coding && lc_channel_coding_set(chan, coding) != coding) die("lc_channel_coding_set", 0);
+	if (keyhex && lc_channel_set_sym_key(chan, key, sizeof key)) die("lc_channel_set_sym_key", 0);
 	return chan;
 }
 
 int main(int argc, char *argv[])
 {
-	if (argc < 6) { fprintf(stderr, "usage: lcfec send|recv ...\n"); return 1; }
+	if (argc < 6) usage();
 	lc_ctx_t *ctx = lc_ctx_new();
 	lc_socket_t *sock;
 	if (!strcmp(argv[1], "send")) {
-		FILE *f = fopen(argv[4], "rb");
-		if (!f) die(argv[4]);
-		fseek(f, 0, SEEK_END);
-		long len = ftell(f);
-		fseek(f, 0, SEEK_SET);
-		unsigned char *data = malloc(len);
-		if (fread(data, 1, len, f) != (size_t)len) die("fread");
-		fclose(f);
+		long len;
+		unsigned char *data = read_file(argv[4], &len);
 		lc_channel_t *chan = open_channel(ctx, &sock, argv[2], argv[3], LC_CODE_FEC_RQ, argc > 6 ? argv[6] : NULL);
 		int count = atoi(argv[5]);
 		for (int i = 0; i < count; i++) {
 			if (i == 0 ? lc_channel_send(chan, data, len, 0) < 0 : lc_channel_send(chan, NULL, 0, 0) < 0)
-				die("lc_channel_send");
+				die("lc_channel_send", 0);
 			if (i % 32 == 31) usleep(1000);
 		}
 		lc_ctx_free(ctx);
@@ -79,7 +67,7 @@ int main(int argc, char *argv[])
 		uint64_t F = strtoull(argv[4], NULL, 10);
 		int timeout = atoi(argv[5]);
 		lc_channel_t *chan = open_channel(ctx, &sock, argv[2], argv[3], 0, argc > 7 ? argv[7] : NULL);
-		if (lc_channel_join(chan)) die("lc_channel_join");
+		if (lc_channel_join(chan)) die("lc_channel_join", 0);
 		rq_t *rq = rq_init(F, T);
 		size_t K = rq_K(rq);
 		if (rq_Z(rq) != 1) { fprintf(stderr, "only single-block objects\n"); return 1; }
@@ -105,7 +93,7 @@ int main(int argc, char *argv[])
 			esi[n++] = e;
 			if (n >= K + 2 && !rq_decode(rq, dec, enc, esi, n)) {
 				FILE *o = fopen(argv[6], "wb");
-				if (!o) die(argv[6]);
+				if (!o) die(argv[6], 0);
 				fwrite(dec, 1, F, o);
 				fclose(o);
 				printf("OK symbols=%u\n", n);
@@ -115,6 +103,6 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "TIMEOUT got=%u\n", n);
 		return 3;
 	}
-	fprintf(stderr, "usage: lcfec send|recv ...\n");
+	usage();
 	return 1;
 }

@@ -34,13 +34,14 @@
 
 static unsigned char key[32];
 
-static void die(const char *what) { perror(what); exit(1); }
-
-static void unhex(const char *s, unsigned char *out, size_t n)
+static void usage(void)
 {
-	if (strlen(s) != 2 * n) { fprintf(stderr, "key must be %zu hex bytes\n", n); exit(1); }
-	for (size_t i = 0; i < n; i++) sscanf(s + 2 * i, "%2hhx", &out[i]);
+	fputs("usage: lcfecrq send|recv ... (see the comment at the top of lcfecrq.c)\n", stderr);
+	exit(1);
 }
+
+#define PEER_NAME "lcfecrq"
+#include "peerutil.h"
 
 static int overhead = -1;
 static int sideband;
@@ -65,29 +66,29 @@ static int parse_flags(const char *flags)
 static lc_channel_t *open_channel(lc_ctx_t *ctx, const char *ifname, const char *name, int coding, const char *keyhex)
 {
 	unsigned ifx = if_nametoindex(ifname);
-	if (!ifx) die(ifname);
+	if (!ifx) die(ifname, 0);
 	lc_socket_t *sock = lc_socket_new(ctx);
-	if (!sock) die("lc_socket_new");
-	if (lc_socket_bind(sock, ifx)) die("lc_socket_bind");
+	if (!sock) die("lc_socket_new", 0);
+	if (lc_socket_bind(sock, ifx)) die("lc_socket_bind", 0);
 	lc_channel_t *chan = lc_channel_new(ctx, (char *)name);
-	if (!chan) die("lc_channel_new");
+	if (!chan) die("lc_channel_new", 0);
 	if (sideband) {
 		/* The base group with the band in bytes 8..15, little-endian, as lc_channel_sideband makes
 		 * it; lc_channel_init_grp rather than lc_channel_sideband's copy, which leaves T at 0. */
 		struct in6_addr grp = *lc_channel_in6addr(chan);
 		for (int i = 0; i < 8; i++) grp.s6_addr[8 + i] = (unsigned char)(band >> (8 * i));
 		chan = lc_channel_init_grp(ctx, &grp, 4242);
-		if (!chan) die("lc_channel_init_grp");
+		if (!chan) die("lc_channel_init_grp", 0);
 		char text[INET6_ADDRSTRLEN];
 		fprintf(stderr, "sideband %s\n", inet_ntop(AF_INET6, lc_channel_in6addr(chan), text, sizeof text));
 	}
-	if (lc_channel_bind(sock, chan)) die("lc_channel_bind");
+	if (lc_channel_bind(sock, chan)) die("lc_channel_bind", 0);
 	if (keyhex) {
-		unhex(keyhex, key, sizeof key);
+		unhex_exact(keyhex, key, sizeof key, "KEYHEX");
 		coding |= LC_CODE_SYMM;
-		if (lc_channel_set_sym_key(chan, key, sizeof key)) die("lc_channel_set_sym_key");
+		if (lc_channel_set_sym_key(chan, key, sizeof key)) die("lc_channel_set_sym_key", 0);
 	}
-	if (lc_channel_coding_set(chan, coding) != coding) die("lc_channel_coding_set");
+	if (lc_channel_coding_set(chan, coding) != coding) die("lc_channel_coding_set", 0);
 	return chan;
 }
 
@@ -101,29 +102,23 @@ static void timed_out(int sig)
 
 int main(int argc, char *argv[])
 {
-	if (argc < 7) { fprintf(stderr, "usage: lcfecrq send|recv ...\n"); return 1; }
+	if (argc < 7) usage();
 	lc_ctx_t *ctx = lc_ctx_new();
 	if (!strcmp(argv[1], "send")) {
-		FILE *f = fopen(argv[4], "rb");
-		if (!f) die(argv[4]);
-		fseek(f, 0, SEEK_END);
-		long len = ftell(f);
-		fseek(f, 0, SEEK_SET);
-		unsigned char *data = malloc(len);
-		if (fread(data, 1, len, f) != (size_t)len) die("fread");
-		fclose(f);
+		long len;
+		unsigned char *data = read_file(argv[4], &len);
 		lc_channel_t *chan = open_channel(ctx, argv[2], argv[3], parse_flags(argv[5]), argc > 7 ? argv[7] : NULL);
 		int count = atoi(argv[6]);
 		if (overhead >= 0) {
 #if LCPEER_LIBRECAST >= 11
 			/* One lc_channel_send sends K' + overhead symbols (0.10+); calls enough for COUNT. */
-			if (lc_channel_rq_overhead(chan, overhead) < 0) die("lc_channel_rq_overhead"); /* returns the overhead set (5 for 5) */
+			if (lc_channel_rq_overhead(chan, overhead) < 0) die("lc_channel_rq_overhead", 0); /* returns the overhead set (5 for 5) */
 			rq_t *probe = rq_init(len, 1024);
 			int per = rq_KP(probe) + overhead, calls = (count + per - 1) / per;
 			rq_free(probe);
 			for (int i = 0; i < calls; i++) {
 				if (i == 0 ? lc_channel_send(chan, data, len, 0) < 0 : lc_channel_send(chan, NULL, 0, 0) < 0)
-					die("lc_channel_send");
+					die("lc_channel_send", 0);
 				usleep(2000);
 			}
 			count = calls * per;
@@ -134,13 +129,13 @@ int main(int argc, char *argv[])
 		}
 		for (int i = 0; overhead < 0 && i < count; i++) {
 			if (i == 0 ? lc_channel_send(chan, data, len, 0) < 0 : lc_channel_send(chan, NULL, 0, 0) < 0)
-				die("lc_channel_send");
+				die("lc_channel_send", 0);
 			if (i % 32 == 31) usleep(1000);
 		}
 		/* 0.9.1 has no lc_channel_rq: the same liblcrq, the same working memory, the same F and T
 		 * (LC_DEFAULT_RQ_T) give the parameters the channel used. */
 		rq_t *rq = rq_init(len, 1024);
-		if (!rq) die("rq_init");
+		if (!rq) die("rq_init", 0);
 		printf("SENT datagrams=%d F=%llu T=%u Z=%u N=%u Al=%u K=%u\n", count, (unsigned long long)rq_F(rq),
 			rq_T(rq), rq_Z(rq), rq_N(rq), rq_Al(rq), rq_K(rq));
 		lc_ctx_free(ctx);
@@ -151,16 +146,16 @@ int main(int argc, char *argv[])
 		int coding = parse_flags(argv[5]);
 		int timeout = atoi(argv[6]);
 		lc_channel_t *chan = open_channel(ctx, argv[2], argv[3], coding, argc > 8 ? argv[8] : NULL);
-		if (lc_channel_join(chan)) die("lc_channel_join");
+		if (lc_channel_join(chan)) die("lc_channel_join", 0);
 		size_t cap = F ? F : (size_t)64 << 20;
 		unsigned char *buf = malloc(cap);
-		if (!buf) die("malloc");
+		if (!buf) die("malloc", 0);
 		signal(SIGALRM, timed_out);
 		alarm(timeout);
 		printf("READY\n");
 		fflush(stdout);
 		ssize_t rc = lc_channel_recv(chan, buf, cap, 0);
-		if (rc < 0) die("lc_channel_recv");
+		if (rc < 0) die("lc_channel_recv", 0);
 		size_t bytes = rc;
 #if LCPEER_LIBRECAST == 9
 		/* 0.9.1's lc_channel_recv decodes the object into buf[0..F) but returns the bytes of the
@@ -169,12 +164,12 @@ int main(int argc, char *argv[])
 		bytes = F;
 #endif
 		FILE *o = fopen(argv[7], "wb");
-		if (!o) die(argv[7]);
+		if (!o) die(argv[7], 0);
 		fwrite(buf, 1, bytes, o);
 		fclose(o);
 		printf("OK bytes=%zu returned=%zd\n", bytes, rc);
 		return 0;
 	}
-	fprintf(stderr, "usage: lcfecrq send|recv ...\n");
+	usage();
 	return 1;
 }

@@ -67,36 +67,6 @@ static void usage(void)
 #define PEER_NAME "lcsymm"
 #include "peerutil.h"
 
-static ssize_t unhex(const char *s, unsigned char *out, size_t cap)
-{
-	size_t n = strlen(s);
-	if (n % 2 || n / 2 > cap) return -1;
-	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval((unsigned char)s[i]), lo = hexval((unsigned char)s[i + 1]);
-		if (hi < 0 || lo < 0) return -1;
-		out[i / 2] = (unsigned char)(hi << 4 | lo);
-	}
-	return (ssize_t)(n / 2);
-}
-
-/* The channel bound to a socket on IFNAME, without coding: lc_socket_recv
- * hands over each datagram exactly as it arrived. */
-static lc_channel_t *plain_channel(lc_ctx_t *ctx, lc_socket_t **sockp, const char *ifname,
-				   const char *chname)
-{
-	unsigned int ifx = if_nametoindex(ifname);
-	if (!ifx) { fprintf(stderr, "lcsymm: no such interface: %s\n", ifname); exit(1); }
-	lc_socket_t *sock = lc_socket_new(ctx);
-	if (!sock) die("lc_socket_new", 0);
-	if (lc_socket_bind(sock, ifx)) die("lc_socket_bind", 0);
-	lc_channel_t *chan = lc_channel_new(ctx, (char *)chname);
-	if (!chan) die("lc_channel_new", 0);
-	int rc = lc_channel_bind(sock, chan);
-	if (rc) die("lc_channel_bind", rc);
-	*sockp = sock;
-	return chan;
-}
-
 /* The same channel made SYMM with the key: the library encrypts on send and
  * decrypts on lc_socket_recv. */
 static lc_channel_t *symm_channel(lc_ctx_t *ctx, lc_socket_t **sockp, const char *ifname,
@@ -105,11 +75,11 @@ static lc_channel_t *symm_channel(lc_ctx_t *ctx, lc_socket_t **sockp, const char
 	/* lc_channel_set_sym_key keeps the pointer, not a copy: the key must
 	 * outlive the channel, so it is static and never wiped early. */
 	static unsigned char key[crypto_secretbox_KEYBYTES];
-	if (unhex(keyhex, key, sizeof key) != (ssize_t)sizeof key) {
+	if (unhex(keyhex, strlen(keyhex), key, sizeof key) != (ssize_t)sizeof key) {
 		fputs("lcsymm: KEYHEX must be 64 hex digits\n", stderr);
 		exit(2);
 	}
-	lc_channel_t *chan = plain_channel(ctx, sockp, ifname, chname);
+	lc_channel_t *chan = bound_channel(ctx, sockp, ifname, chname);
 	/* Returns the channel's coding now in force, not 0. */
 	int rc = lc_channel_coding_set(chan, LC_CODE_SYMM);
 	if (rc != LC_CODE_SYMM) die("lc_channel_coding_set", rc);
@@ -129,30 +99,14 @@ static int cmd_send(int argc, char **argv)
 		else usage();
 	}
 	static unsigned char payload[DGRAM_MAX];
-	ssize_t plen = unhex(argv[3], payload, sizeof payload);
+	ssize_t plen = unhex(argv[3], strlen(argv[3]), payload, sizeof payload);
 	if (plen < 0) { fputs("lcsymm: PAYLOADHEX is not hex\n", stderr); return 2; }
 
 	lc_ctx_t *ctx = lc_ctx_new();
 	if (!ctx) die("lc_ctx_new", 0);
 	lc_socket_t *sock;
 	lc_channel_t *chan = symm_channel(ctx, &sock, argv[0], argv[1], argv[2]);
-	for (long i = 0; i < count; i++) {
-		if (i > 0) {
-			struct timespec ts = { 0, 10 * 1000000L };
-			while (nanosleep(&ts, &ts) == -1 && errno == EINTR) ;
-		}
-		ssize_t sent;
-		if (msg) {
-			lc_message_t m;
-			if (lc_msg_init_size(&m, (size_t)plen)) die("lc_msg_init_size", 0);
-			memcpy(m.data, payload, (size_t)plen);
-			sent = lc_msg_send(chan, &m);
-			lc_msg_free(&m);
-		} else {
-			sent = lc_channel_send(chan, payload, (size_t)plen, 0);
-		}
-		if (sent < 0) die(msg ? "lc_msg_send" : "lc_channel_send", (long)sent);
-	}
+	for (long i = 0; i < count; i++) send_payload(chan, payload, plen, msg, i);
 	lc_ctx_free(ctx);
 	return 0;
 }
@@ -169,29 +123,21 @@ static int cmd_recv(int argc, char **argv)
 	long count = parse_long(argv[3], 0, 1000000);
 	long timeout_s = parse_long(argv[4], 0, 86400);
 	static unsigned char key[crypto_secretbox_KEYBYTES];
-	if (unhex(argv[2], key, sizeof key) != (ssize_t)sizeof key) usage();
+	if (unhex(argv[2], strlen(argv[2]), key, sizeof key) != (ssize_t)sizeof key) usage();
 
 	lc_ctx_t *ctx = lc_ctx_new();
 	if (!ctx) die("lc_ctx_new", 0);
 	lc_socket_t *sock;
-	lc_channel_t *chan = sodium ? plain_channel(ctx, &sock, argv[0], argv[1])
+	lc_channel_t *chan = sodium ? bound_channel(ctx, &sock, argv[0], argv[1])
 				    : symm_channel(ctx, &sock, argv[0], argv[1], argv[2]);
-	int rc = lc_channel_join(chan);
-	if (rc) die("lc_channel_join", rc);
-	puts("READY");
-	fflush(stdout);
+	join_ready(chan);
 
 	static unsigned char buf[DGRAM_MAX], plain[DGRAM_MAX];
 	int fd = lc_socket_raw(sock);
 	int64_t deadline = now_ms() + timeout_s * 1000;
 	long got = 0;
 	while (got < count) {
-		int ready = wait_readable(fd, deadline);
-		if (ready == 0) {
-			fprintf(stderr, "TIMEOUT got=%ld\n", got);
-			return 3;
-		}
-		if (ready < 0) continue;
+		if (!wait_next(fd, deadline, got)) continue;
 		errno = 0;
 		if (msg) {
 			lc_message_t m;

@@ -61,40 +61,6 @@ static void usage(void)
 #define PEER_NAME "lctoken"
 #include "peerutil.h"
 
-static ssize_t unhex(const char *s, size_t n, unsigned char *out, size_t cap)
-{
-	if (n % 2 || n / 2 > cap) return -1;
-	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval((unsigned char)s[i]), lo = hexval((unsigned char)s[i + 1]);
-		if (hi < 0 || lo < 0) return -1;
-		out[i / 2] = (unsigned char)(hi << 4 | lo);
-	}
-	return (ssize_t)(n / 2);
-}
-
-static void unhex_exact(const char *s, unsigned char *out, size_t len, const char *what)
-{
-	if (unhex(s, strlen(s), out, len) != (ssize_t)len) {
-		fprintf(stderr, "lctoken: %s must be %zu hex bytes\n", what, len);
-		exit(2);
-	}
-}
-
-static lc_channel_t *bound_channel(lc_ctx_t *ctx, lc_socket_t **sockp, const char *ifname, const char *chname)
-{
-	unsigned int ifx = if_nametoindex(ifname);
-	if (!ifx) { fprintf(stderr, "lctoken: no such interface: %s\n", ifname); exit(1); }
-	lc_socket_t *sock = lc_socket_new(ctx);
-	if (!sock) die("lc_socket_new", 0);
-	if (lc_socket_bind(sock, ifx)) die("lc_socket_bind", 0);
-	lc_channel_t *chan = lc_channel_new(ctx, (char *)chname);
-	if (!chan) die("lc_channel_new", 0);
-	int rc = lc_channel_bind(sock, chan);
-	if (rc) die("lc_channel_bind", rc);
-	*sockp = sock;
-	return chan;
-}
-
 static int cmd_keypair(void)
 {
 	lc_keypair_t kp;
@@ -159,24 +125,7 @@ static int cmd_send(int argc, char **argv)
 	int rc = lc_channel_setkey(chan, &key, LC_CODE_SIGN);
 	if (rc) die("lc_channel_setkey", rc);
 	lc_channel_token_set(chan, &token);
-	for (long i = 0; i < count; i++) {
-		if (i > 0) {
-			struct timespec ts = { 0, 10 * 1000000L };
-			while (nanosleep(&ts, &ts) == -1 && errno == EINTR) ;
-		}
-		ssize_t sent;
-		if (msg) {
-			lc_message_t m;
-			if (lc_msg_init_size(&m, (size_t)plen)) die("lc_msg_init_size", 0);
-			memcpy(m.data, payload, (size_t)plen);
-			sent = lc_msg_send(chan, &m);
-			lc_msg_free(&m);
-		} else {
-			sent = lc_channel_send(chan, payload, (size_t)plen, 0);
-		}
-		if (sent < 0) die(msg ? "lc_msg_send" : "lc_channel_send", (long)sent);
-		printf("sent=%zd\n", sent);
-	}
+	for (long i = 0; i < count; i++) printf("sent=%zd\n", send_payload(chan, payload, plen, msg, i));
 	fflush(stdout);
 	lc_ctx_free(ctx);
 	return 0;
@@ -210,22 +159,14 @@ static int cmd_recv(int argc, char **argv)
 	filter.keyring = &keyring;
 	filter.capbits = (uint8_t)cap;
 	lc_channel_filter_set(chan, &filter);
-	int rc = lc_channel_join(chan);
-	if (rc) die("lc_channel_join", rc);
-	puts("READY");
-	fflush(stdout);
+	join_ready(chan);
 
 	static unsigned char buf[DGRAM_MAX];
 	int fd = lc_socket_raw(sock);
 	int64_t deadline = now_ms() + timeout_s * 1000;
 	long got = 0;
 	while (got < count) {
-		int ready = wait_readable(fd, deadline);
-		if (ready == 0) {
-			fprintf(stderr, "TIMEOUT got=%ld\n", got);
-			return 3;
-		}
-		if (ready < 0) continue;
+		if (!wait_next(fd, deadline, got)) continue;
 		/* The library drops what fails its filter and keeps waiting: a
 		 * rejected datagram never returns from here. MSG_DONTWAIT would
 		 * report it; the blocking call is what a librecast program does,

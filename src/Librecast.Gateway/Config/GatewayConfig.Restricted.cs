@@ -36,13 +36,28 @@ public sealed partial class GatewayConfig
     /// <summary>The site's nodes (<c>config node</c>).</summary>
     public List<NodeConfig> Nodes { get; } = new();
 
-    private string restrictedWhere = "", signerWhere = "";
+    /// <summary>The keyring restricted channels trust, read once at load (the reload's new one on SIGHUP), or null: none restricted and no keyring given.</summary>
+    public Keyring? SiteKeyring { get; private set; }
+
+    private string restrictedWhere = "", signerWhere = "", keyringWhere = "";
+    // Where the first restricted channel was asked for (a subscribe's option restricted, a config node): named when it lacks signers.
+    private string? firstRestrictedWhere;
+    private readonly Dictionary<string, string> restrictedAt = new(StringComparer.Ordinal);
+
+    // Channel `name` is restricted, as `where` (file:line) says.
+    private void MarkRestricted(string name, string where)
+    {
+        RestrictedChannels.Add(name);
+        firstRestrictedWhere ??= where;
+        restrictedAt.TryAdd(name, where);
+    }
 
     private void ReadRestrictedGateway(Options options)
     {
         signerWhere = options.WhereOf("signer_key");
         SignerKeyFile = Credentials.Resolve(options.String("signer_key"), signerWhere + ": signer_key");
-        KeyringPath = Credentials.Resolve(options.String("keyring"), options.WhereOf("keyring") + ": keyring");
+        keyringWhere = options.WhereOf("keyring");
+        KeyringPath = Credentials.Resolve(options.String("keyring"), keyringWhere + ": keyring");
         SealOwnSends = options.Flag("restricted", false);
         restrictedWhere = options.WhereOf("restricted");
     }
@@ -71,12 +86,12 @@ public sealed partial class GatewayConfig
         {
             NodeConfig n = Nodes[i];
             string channel = n.Channel.Length > 0 ? n.Channel : NodeNames.Telemetry(Site, n.Name);
-            foreach (NodeConfig other in Nodes)
-                if (other != n && other.Channel == channel)
-                    throw new ConfigException(n.Where + ": node '" + n.Name + "' and node '" + other.Name + "' share channel '" + channel + "': each node needs its own");
+            for (int j = 0; j < i; j++) // the earlier ones are resolved: the later node of a pair is named
+                if (Nodes[j].Channel == channel)
+                    throw new ConfigException(n.Where + ": node '" + n.Name + "' and node '" + Nodes[j].Name + "' share channel '" + channel + "': each node needs its own");
             Nodes[i] = n with { Channel = channel };
             if (!Channels.Contains(channel)) Channels.Add(channel);
-            RestrictedChannels.Add(channel);
+            MarkRestricted(channel, n.Where);
         }
         if (SignerKeyFile != null)
         {
@@ -90,21 +105,21 @@ public sealed partial class GatewayConfig
             throw new ConfigException(restrictedWhere + ": restricted: lcgw seals its own sends with the site signer key: add \"option signer_key\" (lc key new FILE)");
         foreach (string name in RestrictedChannels)
             if (IsRelayed(name))
-                throw new ConfigException(Source + ": channel '" + name + "' is restricted and bridged or migrated: a relayed channel is passed on as it is, not checked (restrict it at its receivers)");
+                throw new ConfigException(restrictedAt[name] + ": channel '" + name + "' is restricted and bridged or migrated: a relayed channel is passed on as it is, not checked (restrict it at its receivers)");
         if (RestrictedChannels.Count > 0)
         {
             if (SignerPublic == null && KeyringPath == null)
-                throw new ConfigException(Source + ": restricted channels need the signers lcgw trusts: add \"option keyring\" or \"option signer_key\" to the gateway section");
-            if (KeyringPath != null) LoadKeyringOrThrow();
+                throw new ConfigException(firstRestrictedWhere + ": restricted channels need the signers lcgw trusts: add \"option keyring\" or \"option signer_key\" to the gateway section");
+            SiteKeyring = LoadKeyringOrThrow();
         }
-        else if (KeyringPath != null) LoadKeyringOrThrow(); // checked even when unused: a typo shows now, not when a channel is restricted
+        else if (KeyringPath != null) SiteKeyring = LoadKeyringOrThrow(); // checked even when unused: a typo shows now, not when a channel is restricted
     }
 
     private bool IsRelayed(string name) => BridgeUp.Contains(name) || BridgeDown.Contains(name) || IsMigrated(name);
 
-    /// <summary>The keyring restricted channels trust: the keyring file's keys, or the signer's public key.</summary>
+    /// <summary>Reads the keyring restricted channels trust: the keyring file's keys, or the signer's public key.</summary>
     /// <exception cref="ConfigException">The keyring file is bad.</exception>
-    public Keyring LoadKeyringOrThrow()
+    private Keyring LoadKeyringOrThrow()
     {
         if (KeyringPath == null)
         {
@@ -113,7 +128,7 @@ public sealed partial class GatewayConfig
             return ring;
         }
         try { return SigningKeyFiles.LoadKeyring(KeyringPath); }
-        catch (LibrecastException e) { throw new ConfigException(Source + ": keyring: " + e.Message); }
+        catch (LibrecastException e) { throw new ConfigException(keyringWhere + ": keyring: " + e.Message); }
     }
 
     /// <summary>The bearer key expected on <paramref name="channel"/>, or null: any bearer the signer issued a token to.</summary>

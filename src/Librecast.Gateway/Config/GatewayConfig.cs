@@ -265,7 +265,7 @@ public sealed partial class GatewayConfig
                     foreach ((string value, int line) in options.List("channel"))
                     {
                         config.AddChannel(config.Channels, value, section, line);
-                        if (restricted) config.RestrictedChannels.Add(value);
+                        if (restricted) config.MarkRestricted(value, options.WhereOf("restricted"));
                         config.SetWire(value, wire, options.WhereOf("wire"));
                         if (nack) config.AddGapRepair(value, options.WhereOf("nack"));
                     }

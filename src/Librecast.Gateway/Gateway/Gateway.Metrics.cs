@@ -17,6 +17,7 @@ public sealed partial class Gateway
             foreach (MetricsStore.Metric m in TransportMetrics.Of(c)) yield return m;
         foreach (MetricsStore.Metric m in NackMetrics()) yield return m; // Gateway.Nack.cs
         foreach (MetricsStore.Metric m in TokenMetrics()) yield return m; // Gateway.Restricted.cs
+        foreach (MetricsStore.Metric m in ConfigReloads.Metrics()) yield return m; // SIGHUP (Program.Reload)
         yield return new(MetricNames.NetworkUp, "gauge", "1 once the sockets are open and the channels joined.", "", network != null ? 1 : 0);
         if (network?.Subscriber?.ReplayWindow is { } window)
         {

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
 using Librecast.Files;
+using Librecast.Gateway.Config;
 using Librecast.Gateway.Outputs;
 using Librecast.Security;
 
@@ -24,6 +25,9 @@ public sealed partial class Gateway
     private readonly HashSet<(string, TokenVerdict)> rejectionsLogged = new();
     private Keyring? siteKeyring;
     private Thread? rejectionLogThread;
+    // A SIGHUP reload's: the previous gateway's filters, taken over by channel (TakeOverRestricted).
+    private Dictionary<string, TokenFilter>? previousFilters;
+    private GatewayConfig? previousConfig;
 
     /// <summary>Datagrams on restricted <paramref name="channel"/> that got <paramref name="verdict"/> (0 if not restricted).</summary>
     public long TokenVerdicts(string channel, TokenVerdict verdict) =>
@@ -33,10 +37,16 @@ public sealed partial class Gateway
     private void Restrict(Channel channel, string name)
     {
         if (!config.RestrictedChannels.Contains(name)) return;
-        siteKeyring ??= config.LoadKeyringOrThrow();
-        // A node writes its telemetry: its token must grant WRITE (librecast's LC_CHAN_WRITE).
-        var filter = new TokenFilter(siteKeyring, Token.Write, 4096);
+        siteKeyring ??= config.SiteKeyring!; // read at load: a restricted channel makes it (GatewayConfig.Restricted.cs)
         byte[]? bearer = config.ExpectedBearer(name);
+        // A reload keeps the channel's filter (its counts, the signatures it remembers against
+        // replays) unless the channel gained or lost its node's bearer requirement.
+        TokenFilter? filter = null;
+        if (previousFilters != null && previousFilters.TryGetValue(name, out TokenFilter? kept) && kept.Keyring == siteKeyring &&
+            (previousConfig!.ExpectedBearer(name) != null) == (bearer != null))
+            filter = kept;
+        // A node writes its telemetry: its token must grant WRITE (librecast's LC_CHAN_WRITE).
+        filter ??= new TokenFilter(siteKeyring, Token.Write, 4096);
         if (bearer != null) filter.RequireBearer(bearer, 0);
         channel.TokenFilter = filter;
         tokenFilters[name] = filter;
@@ -47,6 +57,34 @@ public sealed partial class Gateway
             rejectionLogThread = new Thread(LogRejections) { IsBackground = true, Name = "lcgw-token-log" };
             rejectionLogThread.Start();
         }
+    }
+
+    // SIGHUP (Start(previous)): the new configuration's keyring and bearer keys take effect without
+    // a restart. The keyring the previous filters hold is brought to the new keys in place (added
+    // first, then the dropped ones removed: no moment trusts neither), so the filters and their
+    // counts carry over; Restrict then takes them over by channel. The rejection reasons already
+    // logged stay logged. A keyring that does not load never gets here: the reload is refused.
+    private void TakeOverRestricted(Gateway previous)
+    {
+        lock (previous.rejectionsLogged) rejectionsLogged.UnionWith(previous.rejectionsLogged);
+        Keyring? next = config.SiteKeyring, ring = previous.siteKeyring;
+        if (next == null || ring == null) return;
+        byte[] key = new byte[32];
+        int added = 0, removed = 0;
+        for (int i = 0; i < next.Count; i++)
+        {
+            next.CopyKey(i, key, 0);
+            if (ring.Add(key, 0)) added++;
+        }
+        for (int i = ring.Count - 1; i >= 0; i--)
+        {
+            ring.CopyKey(i, key, 0);
+            if (!next.Contains(key, 0) && ring.Remove(key, 0)) removed++;
+        }
+        siteKeyring = ring;
+        previousFilters = new Dictionary<string, TokenFilter>(previous.tokenFilters, StringComparer.Ordinal);
+        previousConfig = previous.config;
+        log.Info("keyring reloaded", ("signers", ring.Count), ("added", added), ("removed", removed));
     }
 
     // Seals lcgw's own sends on `channel` with a token the site signer issues to itself (bearer =
@@ -80,7 +118,9 @@ public sealed partial class Gateway
                 for (TokenVerdict v = TokenVerdict.TooShort; v <= TokenVerdict.WrongBearer; v++)
                 {
                     long n = kv.Value.Count(v);
-                    if (n == 0 || !rejectionsLogged.Add((kv.Key, v))) continue;
+                    bool first;
+                    lock (rejectionsLogged) first = n > 0 && rejectionsLogged.Add((kv.Key, v));
+                    if (!first) continue;
                     log.Warn("restricted channel: datagrams rejected (logged once per reason; see lcgw_token_rejected_total)",
                         ("channel", kv.Key), ("reason", TokenFilter.NameOf(v)), ("count", n));
                 }

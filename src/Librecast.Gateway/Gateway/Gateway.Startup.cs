@@ -138,6 +138,7 @@ public sealed partial class Gateway : IDisposable
                     ("listen", MetricsServer.Endpoint.ToString()));
         }
 
+        if (previous != null) TakeOverRestricted(previous); // Gateway.Restricted.cs
         context = new Context(SocketsPlatform.Instance) { Wire = config.Wire }; // randomness from /dev/urandom: no OpenSSL in a static image
         if (config.Sensors.Count > 0)
         {

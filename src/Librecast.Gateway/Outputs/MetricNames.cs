@@ -27,6 +27,7 @@ internal static class MetricNames
 
     // lcgw_: the gateway's own.
     public const string NetworkUp = "lcgw_network_up";
+    public const string ConfigReloads = "lcgw_config_reloads_total";
     public const string TokenAccepted = "lcgw_token_accepted_total";
     public const string TokenRejected = "lcgw_token_rejected_total";
     public const string ReplayLost = "lcgw_replay_lost_total";
