@@ -107,7 +107,7 @@ public sealed partial class Gateway
                 publisher = context!.CreateSocket();
                 publisher.Bind(ifindex);
                 publisher.SendErrorHandler = e => sensorSendError = e; // Gateway.Sensors.cs: read after each send
-                publisher.StartPublisher(SendRingOptions(Librecast.Sensors.TelemetryEncoder.Capacity + Frame.HeaderSize, 4));
+                publisher.StartPublisher(SendRingOptions(Librecast.Sensors.TelemetryEncoder.Capacity + Frame.HeaderSize + Librecast.Crypto.SecretBox.Overhead, 4));
                 foreach (LocalSensorConfig sensor in config.Sensors)
                 {
                     // Sensors configured on one channel share it, so its sequence numbers stay one series.
@@ -176,13 +176,14 @@ public sealed partial class Gateway
         return false;
     }
 
-    // A sending socket's ring: datagrams up to `largest` bytes (sealed, if the channel is keyed),
-    // `capacity` of them queued at most (0: as many as fit 256 KiB, at least 2, at most 256).
-    // Block: a full ring makes the writer send a batch itself (there is no sender thread).
+    // A sending socket's ring: datagrams up to `largest` bytes as sent (sealed, where the channel
+    // is keyed: bridged datagrams never are), `capacity` of them queued at most (0: as many as fit
+    // 256 KiB, at least 2, at most 256). Block: a full ring makes the writer send a batch itself
+    // (there is no sender thread).
     private static PublisherOptions SendRingOptions(int largest, int capacity)
     {
         int buffer = 64;
-        while (buffer < largest + Librecast.Crypto.SecretBox.Overhead && buffer < 65536) buffer <<= 1;
+        while (buffer < largest && buffer < 65536) buffer <<= 1;
         if (capacity == 0) capacity = Math.Clamp((256 << 10) / buffer, 2, 256);
         int c = 2;
         while (c < capacity) c <<= 1;
