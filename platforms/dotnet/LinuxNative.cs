@@ -132,15 +132,4 @@ internal static unsafe partial class LinuxNative
         sa[3] = (byte)port;
         for (int i = 0; i < 16; i++) sa[8 + i] = group[groupOffset + i];
     }
-
-    /// <summary>Writes a sockaddr_in6 for [group]:port into 28 bytes at <paramref name="sa"/>.</summary>
-    public static void WriteSockaddrIn6(byte[] sa, byte[] group, int groupOffset, int port)
-    {
-        Array.Clear(sa);
-        sa[0] = AfInet6; // sa_family is host order: little-endian on every target we build
-        sa[1] = 0;
-        sa[2] = (byte)(port >> 8);
-        sa[3] = (byte)port;
-        Array.Copy(group, groupOffset, sa, 8, 16);
-    }
 }

@@ -34,6 +34,7 @@ namespace Librecast
         private readonly MessageHandler onMessage;
         private readonly MessageHandler? onRejected;
         private readonly ErrorHandler? onError;
+        private readonly BatchHandler? afterBatch;
         private int readerDone;
 
         public BatchedListener(Socket socket, IBatchTransport transport, Counters counters, ListenOptions options,
@@ -46,6 +47,7 @@ namespace Librecast
             this.onMessage = onMessage;
             this.onRejected = onRejected;
             this.onError = onError;
+            afterBatch = options.AfterBatch;
             message = new Message(Frame.HeaderSize);
             bool gro = options.Gro && transport.TryEnableGro();
             int size = 64;
@@ -82,8 +84,13 @@ namespace Librecast
         {
             while (Interlocked.CompareExchange(ref readerDone, 0, 0) == 0 || ring.Count > 0)
             {
-                if (DispatchQueued() == 0) idle.Idle(0);
-                else idle.Reset();
+                int done = DispatchQueued();
+                if (done == 0) idle.Idle(0);
+                else
+                {
+                    idle.Reset();
+                    if (afterBatch != null) afterBatch(done);
+                }
             }
         }
 
@@ -111,6 +118,7 @@ namespace Librecast
                     lengths[rented[i]] = batch.Lengths[i];
                     Dispatch(rented[i]);
                 }
+                if (got > 0 && afterBatch != null) afterBatch(got);
             }
             Finish();
         }

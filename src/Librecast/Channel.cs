@@ -126,12 +126,6 @@ namespace Librecast
 
         internal byte[] GroupBytes { get { return group; } }
 
-        /// <summary>
-        /// For transports: a place to cache their native form of this channel's destination
-        /// (e.g. a sockaddr), so that sending allocates nothing.
-        /// </summary>
-        public object? TransportCache;
-
         // Only one thread numbers a channel's messages: the socket's sender when it has a
         // publisher, otherwise SendMessage under its lock.
         internal ulong NextSequence() { return ++sequence; }

@@ -33,5 +33,11 @@ namespace Librecast
 
         /// <summary>How the dispatcher thread waits for work (two-thread mode only). Default: back-off.</summary>
         public IIdleStrategy? Idle;
+
+        /// <summary>
+        /// Optional: called after each run of dispatched messages, on the dispatching thread, with
+        /// how many receive buffers it came from (lcgw's bridge sends what it queued for a receive batch here).
+        /// </summary>
+        public BatchHandler? AfterBatch;
     }
 }

@@ -480,7 +480,8 @@ namespace Librecast
                 else
                 {
                     listening = true;
-                    t = new Thread(delegate () { ListenLoop(message, onMessage, onRejected, onError); });
+                    BatchHandler? after = options.AfterBatch;
+                    t = new Thread(delegate () { ListenLoop(message, onMessage, onRejected, onError, after); });
                 }
                 listener = t;
                 t.Start();
@@ -506,7 +507,7 @@ namespace Librecast
         /// <summary>True while a listener thread is running.</summary>
         public bool IsListening { get { return listening; } }
 
-        private void ListenLoop(Message message, MessageHandler onMessage, MessageHandler? onRejected, ErrorHandler? onError)
+        private void ListenLoop(Message message, MessageHandler onMessage, MessageHandler? onRejected, ErrorHandler? onError, BatchHandler? after)
         {
             while (listening)
             {
@@ -527,7 +528,11 @@ namespace Librecast
                 {
                     break;
                 }
-                if (r == ReceiveResult.Ok) onMessage(message);
+                if (r == ReceiveResult.Ok)
+                {
+                    onMessage(message);
+                    if (after != null) after(1); // one datagram per receive here
+                }
                 else if (r != ReceiveResult.Timeout && onRejected != null) onRejected(message);
             }
         }

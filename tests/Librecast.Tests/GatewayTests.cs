@@ -273,6 +273,71 @@ public class GatewayTests
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task Bridges_A_Burst_Through_Its_Send_Ring_Every_Datagram_In_Order_Byte_For_Byte()
+    {
+        // The bridge republishes through the bridge socket's send ring (one writer, the listener's
+        // dispatch thread; sent after each receive batch): a burst of 3,000 IPv4 frames reaches
+        // an IPv6 subscriber complete, in order, each header as the node wrote it, and lcgw's
+        // transport counts them as published through the ring (the direct path does not count
+        // published).
+        Netns.Require();
+        const int Count = 3000;
+        int metricsPort = DaemonProcess.FreeTcpPort();
+        using DaemonProcess gw = StartLcgw($"""
+            config gateway
+            	option interface 'lc1'
+            	option wire '0.5'
+            config jsonl
+            	option path '/dev/null'
+            config metrics
+            	option listen '127.0.0.1:{metricsPort}'
+            config bridge
+            	list ipv4 'site1/esp3/telemetry'
+            """, out _);
+        using var ctx = new Context(Librecast.Sockets.SocketsPlatform.Instance) { Wire = WireProfile.V0_5 };
+        Socket subscriber = ctx.CreateSocket();
+        subscriber.Bind(Librecast.Sockets.Interfaces.Resolve(Netns.SendIf));
+        Channel v6 = ctx.CreateChannel("site1/esp3/telemetry");
+        subscriber.Bind(v6);
+        v6.Join();
+        Socket node = ctx.CreateSocket();
+        node.Bind(Librecast.Sockets.Interfaces.Resolve(Netns.SendIf));
+        Channel v4 = ctx.CreateIpv4Channel("site1/esp3/telemetry");
+        node.Bind(v4);
+        var heard = new List<string>();
+        var done = new System.Threading.ManualResetEventSlim();
+        subscriber.Listen(m =>
+        {
+            lock (heard) heard.Add($"{m.Header.Sequence} {m.Header.Random:x16} {m.Header.Timestamp} " + System.Text.Encoding.ASCII.GetString(m.Buffer, m.PayloadOffset, m.PayloadLength));
+            if (heard.Count == Count) done.Set();
+        }, null, null, 2048);
+        var expected = new List<string>();
+        byte[] frame = new byte[Frame.HeaderSize + 64];
+        for (int i = 1; i <= Count; i++)
+        {
+            string pack = $"[{{\"n\":\"urn:dev:lc:site1:esp3:count\",\"v\":{i}}}]";
+            byte[] bytes = System.Text.Encoding.ASCII.GetBytes(pack);
+            ulong time = 1795589518968000000UL + (ulong)i, rnd = 0x0123456789abcdefUL ^ (ulong)i;
+            int length = Frame.Encode(frame, 0, time, (ulong)i, rnd, Opcode.Data, bytes, 0, bytes.Length);
+            expected.Add($"{i} {rnd:x16} {time} {pack}");
+            v4.Send(frame, 0, length);
+            if (i % 200 == 0) System.Threading.Thread.Sleep(20); // bursts of 200: within every socket buffer on the way
+        }
+        Assert.True(done.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken), $"heard {heard.Count} of {Count}");
+        subscriber.ListenCancel();
+        lock (heard) Assert.Equal(expected, heard);
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        string metrics = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics", TestContext.Current.CancellationToken);
+        Assert.Contains($"lc_transport_published_total {Count}\n", metrics);
+        Assert.Contains($"lc_transport_sent_total {Count}\n", metrics);
+        Assert.Contains("lc_transport_send_errors_total 0\n", metrics);
+        gw.Terminate();
+        Assert.Equal(0, gw.WaitForExit());
+        Assert.Contains($"bridged_up={Count} bridged_down=0 bridge_duplicates=0", gw.Stderr);
+    }
+
+    [Fact]
     public void Two_Gateways_Bridging_One_Channel_In_Opposite_Directions_Do_Not_Loop()
     {
         // The worst case for a loop: gateway A (lc1) carries the channel IPv4 -> IPv6, gateway B

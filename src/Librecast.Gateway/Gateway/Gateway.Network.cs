@@ -16,8 +16,18 @@ public sealed partial class Gateway
     /// <summary>How long between network attempts while the network is not up (tests shorten it).</summary>
     internal TimeSpan NetworkRetry { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The open sockets and the sensors' channels: built whole by one attempt, never half-built, never changed after.</summary>
-    private sealed record NetworkState(Librecast.Socket? Subscriber, Librecast.Socket? Publisher, Dictionary<string, Channel> SensorChannels);
+    /// <summary>
+    /// The open sockets and the sensors' channels: built whole by one attempt, never half-built,
+    /// never changed after. Each sending socket has one writer, so each has a single-writer
+    /// publisher (<see cref="PublisherOptions.SingleWriter"/>) and no sender thread: Publisher
+    /// (the local sensors' channels) is written by the sensor thread only, which sends what it
+    /// queued right away; Bridge (the IPv4 bridge's and wire migration's republished channels)
+    /// by the listener's dispatch thread only, which sends what a receive batch queued after the
+    /// batch (<see cref="ListenOptions.AfterBatch"/>): one sendmmsg/GSO send per batch instead of
+    /// a sendto per datagram. Two threads writing one socket would need the many-writers spin
+    /// lock and a way to know who sends; two sockets need neither.
+    /// </summary>
+    private sealed record NetworkState(Librecast.Socket? Subscriber, Librecast.Socket? Publisher, Librecast.Socket? Bridge, Dictionary<string, Channel> SensorChannels);
 
     // Written once, null -> state, under networkGate and only while not shutting down; read
     // without a lock (volatile) by the sensor thread and the metrics. Once Dispose has cancelled
@@ -78,7 +88,7 @@ public sealed partial class Gateway
     // failure says which step failed. Never blocks: it is the retry thread's whole work.
     private bool TryStartNetwork()
     {
-        Librecast.Socket? subscriber = null, publisher = null;
+        Librecast.Socket? subscriber = null, publisher = null, bridge = null;
         byte[]? key = null; // the channel key, read once per attempt and wiped at its end
         string step = "resolving interface '" + (config.Interface ?? "(default route)") + "'";
         try
@@ -91,11 +101,13 @@ public sealed partial class Gateway
             }
             var routes = new Dictionary<Channel, Route>();
             var sensorChannels = new Dictionary<string, Channel>();
-            if (config.Sensors.Count > 0 || Bridges)
+            if (config.Sensors.Count > 0)
             {
                 step = "opening the sending socket";
                 publisher = context!.CreateSocket();
                 publisher.Bind(ifindex);
+                publisher.SendErrorHandler = e => sensorSendError = e; // Gateway.Sensors.cs: read after each send
+                publisher.StartPublisher(SendRingOptions(Librecast.Sensors.TelemetryEncoder.Capacity + Frame.HeaderSize + Librecast.Crypto.SecretBox.Overhead, 4));
                 foreach (LocalSensorConfig sensor in config.Sensors)
                 {
                     // Sensors configured on one channel share it, so its sequence numbers stay one series.
@@ -109,6 +121,14 @@ public sealed partial class Gateway
                     sensorChannels[sensor.Channel] = channel;
                 }
             }
+            if (Bridges)
+            {
+                step = "opening the bridge's sending socket";
+                bridge = context!.CreateSocket();
+                bridge.Bind(ifindex);
+                bridge.SendErrorHandler = OnBridgeSendError; // Gateway.Routing.cs
+                bridge.StartPublisher(SendRingOptions(config.MaxDatagram, 0));
+            }
             if (config.Channels.Count > 0 || Bridges)
             {
                 step = "opening the receiving socket";
@@ -116,16 +136,22 @@ public sealed partial class Gateway
                 subscriber.Bind(ifindex);
                 if (config.Replay) // the same set-up as lc listen --replay
                     Librecast.Security.ReplayDefaults.Apply(subscriber, (ulong)(config.MaxAgeSeconds * 1e9), config.KeyFile != null);
-                BuildRoutes(subscriber, publisher, routes, key, ref step);
+                BuildRoutes(subscriber, bridge, routes, key, ref step);
                 step = "starting the listener";
                 // The routes are complete before the first message can arrive, and never change.
-                subscriber.Listen(m => OnMessage(m, routes), null, OnReceiveError, config.MaxDatagram); // rejects: counted by the transport
+                // After each receive batch, what it queued on the bridge's send ring goes out.
+                Publisher? bridgeSends = bridge?.Publisher;
+                subscriber.Listen(m => OnMessage(m, routes), null, OnReceiveError, new ListenOptions
+                {
+                    MessageCapacity = config.MaxDatagram,
+                    AfterBatch = bridgeSends == null ? null : _ => SendBridged(bridgeSends),
+                }); // rejects: counted by the transport
             }
             lock (networkGate)
             {
                 if (!shutdown.IsCancellationRequested)
                 {
-                    network = new NetworkState(subscriber, publisher, sensorChannels);
+                    network = new NetworkState(subscriber, publisher, bridge, sensorChannels);
                     return true;
                 }
             }
@@ -145,8 +171,23 @@ public sealed partial class Gateway
         }
         StopNack();
         Close(subscriber);
+        Close(bridge);
         Close(publisher);
         return false;
+    }
+
+    // A sending socket's ring: datagrams up to `largest` bytes as sent (sealed, where the channel
+    // is keyed: bridged datagrams never are), `capacity` of them queued at most (0: as many as fit
+    // 256 KiB, at least 2, at most 256). Block: a full ring makes the writer send a batch itself
+    // (there is no sender thread).
+    private static PublisherOptions SendRingOptions(int largest, int capacity)
+    {
+        int buffer = 64;
+        while (buffer < largest && buffer < 65536) buffer <<= 1;
+        if (capacity == 0) capacity = Math.Clamp((256 << 10) / buffer, 2, 256);
+        int c = 2;
+        while (c < capacity) c <<= 1;
+        return new PublisherOptions { Capacity = c, BufferSize = buffer, Policy = OverflowPolicy.Block, StartThread = false, SingleWriter = true };
     }
 
     // The IPv4 bridge or a wire migration: something is heard and republished.

@@ -158,7 +158,10 @@ public sealed partial class Gateway
 
     // Republishes the datagram as received, header and all, on the same name in the other address
     // family: subscribers see the node's own sequence numbers and time, and a copy that comes
-    // back is recognised by its header (RecentMessages).
+    // back is recognised by its header (RecentMessages). Queued as a raw datagram on the bridge
+    // socket's send ring (copied once, into the slab, not stamped again); SendBridged sends the
+    // batch's datagrams after the receive batch, and a send the network refuses reaches
+    // OnBridgeSendError. The counts below are of datagrams queued for sending.
     private void Bridge(Message message, Route route)
     {
         try
@@ -177,6 +180,20 @@ public sealed partial class Gateway
             Interlocked.Increment(ref bridgeErrors);
             log.Warn("bridge send failed", ("channel", route.BridgeTo!.Name), ("direction", Label(route.Direction)), ("error", e.Message));
         }
+    }
+
+    // The listener's dispatch thread, after each receive batch: the bridge socket's one writer
+    // sends what the batch queued (one sendmmsg, consecutive datagrams to one channel as one GSO send).
+    private void SendBridged(Publisher bridgeSends)
+    {
+        while (bridgeSends.DoWork() > 0) { }
+    }
+
+    // A queued bridge datagram the network refused (dropped, counted in lc_transport_send_errors_total too).
+    private void OnBridgeSendError(LibrecastException e)
+    {
+        Interlocked.Increment(ref bridgeErrors);
+        log.Warn("bridge send failed", ("error", e.Message));
     }
 
     private void OnReceiveError(LibrecastException e)

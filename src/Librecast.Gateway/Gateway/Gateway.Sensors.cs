@@ -14,6 +14,7 @@ public sealed partial class Gateway
     private readonly Observation localObservation = new();
     private Senml.SenmlRecord[] localRecords = [];
     private int localPublished, localSendErrors;
+    private LibrecastException? sensorSendError; // set by the sending socket's SendErrorHandler
 
     // Schedules on the monotonic clock: a Pi without a real-time clock steps its wall clock at
     // boot (NTP), which must not stall or bunch the readings. Each reading's own time is wall clock.
@@ -94,7 +95,15 @@ public sealed partial class Gateway
         {
             try
             {
+                // Through the sending socket's ring (single writer: this thread), sent right away:
+                // stamped, numbered and sealed by DoWork; a refused send comes back through
+                // sensorSendError (the socket's SendErrorHandler, called within DoWork).
+                sensorSendError = null;
                 channel!.SendMessage(payload, 0, length);
+                Publisher? ring = channel.Socket?.Publisher;
+                if (ring != null) while (ring.DoWork() > 0) { }
+                LibrecastException? refused = Interlocked.Exchange(ref sensorSendError, null);
+                if (refused != null) throw refused;
                 sequence = channel.Sequence;
                 Interlocked.Increment(ref localPublished);
             }

@@ -18,6 +18,20 @@ public sealed partial class Gateway
     /// <summary>Time beacons sent (each on IPv6 and the IPv4 mapping counts once).</summary>
     public int TimeBeaconsSent => Volatile.Read(ref timeBeaconsSent);
 
+    private LibrecastException? beaconSendError; // set by the beacon socket's SendErrorHandler
+
+    // Queues one beacon on the socket's ring and sends it: stamped (and sealed) by DoWork, a
+    // refused send thrown here as it was on the direct path. A restricted channel is sent directly.
+    private void SendNow(Librecast.Socket socket, Channel channel, byte[] payload, int length)
+    {
+        beaconSendError = null;
+        channel.SendMessage(payload, 0, length);
+        Publisher? ring = socket.Publisher;
+        if (ring != null) while (ring.DoWork() > 0) { }
+        LibrecastException? refused = Interlocked.Exchange(ref beaconSendError, null);
+        if (refused != null) throw refused;
+    }
+
     private void StartTimeBeacon()
     {
         if (config.TimeBeaconSeconds <= 0) return;
@@ -43,6 +57,12 @@ public sealed partial class Gateway
                     {
                         socket = context!.CreateSocket();
                         socket.Bind(Interfaces.Resolve(config.Interface));
+                        // One writer, this thread: a single-writer ring, sent by this thread right away.
+                        socket.SendErrorHandler = e => beaconSendError = e;
+                        socket.StartPublisher(new PublisherOptions
+                        {
+                            Capacity = 4, BufferSize = 128, Policy = OverflowPolicy.Block, StartThread = false, SingleWriter = true,
+                        });
                         v6 = context.CreateChannel(name, config.WireOf(name));
                         v4 = context.CreateIpv4Channel(name);
                         if (config.KeyFile != null)
@@ -60,8 +80,8 @@ public sealed partial class Gateway
                             ("sealed", config.KeyFile != null), ("signed", config.SealOwnSends));
                     }
                     int length = TimeBeacon.Write(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), payload, 0);
-                    v6!.SendMessage(payload, 0, length);
-                    try { v4!.SendMessage(payload, 0, length); }
+                    SendNow(socket, v6!, payload, length);
+                    try { SendNow(socket, v4!, payload, length); }
                     catch (LibrecastException) { /* no IPv4 on the interface: IPv6 nodes still hear it */ }
                     Interlocked.Increment(ref timeBeaconsSent);
                     lastError = "";

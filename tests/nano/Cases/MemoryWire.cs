@@ -77,9 +77,17 @@ namespace Librecast.NanoCases
         /// <inheritdoc/>
         public void Leave(byte[] group, int offset, int interfaceIndex) { Joined--; }
 
+        /// <summary>True: sent datagrams are only counted, not kept (timing cases: no copy to measure).</summary>
+        public bool Discard;
+
         /// <inheritdoc/>
         public int Send(byte[] buffer, int offset, int count, byte[] group, int groupOffset, int port)
         {
+            if (Discard)
+            {
+                SentCount++;
+                return count;
+            }
             byte[] copy = new byte[count];
             Array.Copy(buffer, offset, copy, 0, count);
             if (SentCount < Capacity) Sent[SentCount] = copy;
