@@ -108,4 +108,22 @@ public class FirmwareHopLimitTests
             Assert.StartsWith("sensornode: --", stderr);
         }
     }
+
+    [Fact]
+    public void Flash_Writes_The_Hop_Limit_Line_And_Refuses_What_The_Node_Would()
+    {
+        string flash = Path.Combine(Repo.Root, "tools", "flash");
+        var (code, stdout, stderr) = CPeer.Run("bash", $"{flash} --board esp32-devkitc --port /dev/ttyLCTEST0 --hop-limit 1 --dry-run", null, 20_000);
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Contains("librecast.conf: hop_limit 1", stdout);
+        foreach (string bad in new[] { "0", "256", "x" })
+        {
+            (code, _, stderr) = CPeer.Run("bash", $"{flash} --board esp32-devkitc --port /dev/ttyLCTEST0 --hop-limit {bad} --dry-run", null, 20_000);
+            Assert.Equal(2, code);
+            Assert.Contains("--hop-limit must be 1..255", stderr);
+        }
+        (_, _, stderr) = CPeer.Run("bash", $"{flash} --help", null, 20_000);
+        Assert.Contains("--hop-limit N", stderr);
+        Assert.Contains("Exit codes:", stderr); // the whole usage, still
+    }
 }
