@@ -16,12 +16,13 @@ namespace LibrecastIoT.Sensor
         private const string Usage =
             "usage: sensornode --interface IF [--site SITE] [--node NODE | --mac MAC] [--config FILE] [--interval SECONDS]\n" +
             "                  [--count N] [--ipv4] [--wire 0.5|0.9|0.11] [--seed N] [--sensor-missing N] [--clock host|unset]\n" +
+            "                  [--hop-limit N] [--loopback on|off]\n" +
             "       sensornode --groups --site SITE --node NODE [--wire W]   (print the node's channels and their IPv6 and IPv4 groups)\n" +
             "Runs the firmware's sensor node with a simulated BME280: a SenML reading every interval (default 10 s)\n" +
             "to SITE/NODE/telemetry, commands (interval SECONDS | identify [SECONDS] | publish) on SITE/NODE/cmd.\n" +
-            "--config: the device's configuration file (firmware/README.md: site, node, interval, key, wire, nack, sntp), read as the\n" +
-            "ESP32 reads I:\\librecast.conf; --mac: the device's MAC address, which names the node (esp-XXXXXXXXXXXX)\n" +
-            "when neither --node nor the file does. --count: stop after N packs. --ipv4: the 239/8 IPv4 mapping (as on\n" +
+            "--config: the device's configuration file (firmware/README.md: site, node, interval, key, wire, nack, sntp,\n" +
+            "hop_limit, loopback), read as the ESP32 reads I:\\librecast.conf; --mac: the device's MAC address, which names\n" +
+            "the node (esp-XXXXXXXXXXXX) when neither --node nor the file does. --count: stop after N packs. --ipv4: the 239/8 IPv4 mapping (as on\n" +
             "standard ESP32 firmware) instead of librecast's IPv6 groups. --sensor-missing N: the first N attempts to\n" +
             "open the sensor fail as an absent BME280 does (-1: it never appears). The node follows IF's state: down\n" +
             "closes its socket, up joins again (the ESP32's Wi-Fi lost and back). --wire: the librecast release whose\n" +
@@ -29,7 +30,10 @@ namespace LibrecastIoT.Sensor
             "--clock unset: start as a board after power-on, without a trusted time and without SNTP: readings go out at\n" +
             "once without a SenML base time, until lcgw's time beacon on SITE/time (sealed with the key on a keyed node)\n" +
             "gives the site's time, or the file's 'sntp SERVER' answers (asked every 15 s until it does); host (the default):\n" +
-            "the host's clock.";
+            "the host's clock.\n" +
+            "--hop-limit N: the multicast hop limit of what it sends (1..255, default 255; 1 stays on IF's link), as the\n" +
+            "file's 'hop_limit' line; --loopback on: this host's own sockets hear it too (default off), as 'loopback'.\n" +
+            "Either option wins over the file.";
 
         /// <summary>Entry point; exit codes: 0 ok, 1 network failure, 2 bad arguments, 130 interrupted.</summary>
         public static int Main(string[] args)
@@ -37,7 +41,8 @@ namespace LibrecastIoT.Sensor
             var settings = new NodeSettings();
             string? iface = null, config = null, mac = null;
             WireProfile? wire = null;
-            int count = 0, seed = 0, missing = 0;
+            int count = 0, seed = 0, missing = 0, hopLimit = 0;
+            bool? loopback = null;
             bool groups = false, nodeGiven = false, siteGiven = false, clockUnset = false;
             try
             {
@@ -66,6 +71,14 @@ namespace LibrecastIoT.Sensor
                             string w = Value();
                             wire = WireProfile.Parse(w) ?? throw new FormatException($"--wire must be {WireProfile.Names}, not '{w}'");
                             break;
+                        case "--hop-limit":
+                            hopLimit = Number();
+                            if (hopLimit < 1 || hopLimit > NodeSettings.MaxHopLimit) throw new FormatException($"--hop-limit must be 1..{NodeSettings.MaxHopLimit}, not {hopLimit}");
+                            break;
+                        case "--loopback":
+                            string lo = Value();
+                            loopback = lo == "on" ? true : lo == "off" ? false : throw new FormatException($"--loopback must be on or off, not '{lo}'");
+                            break;
                         case "--groups": groups = true; break;
                         case "--clock":
                             string c = Value();
@@ -92,6 +105,8 @@ namespace LibrecastIoT.Sensor
                     if (nodeGiven) settings.Node = node;
                 }
                 if (wire != null) settings.Wire = wire;
+                if (hopLimit != 0) settings.HopLimit = hopLimit;
+                if (loopback != null) settings.Loopback = loopback.Value;
                 bool named = nodeGiven || mac != null || (config != null && settings.Node != "node1");
                 if (!named) throw new FormatException("--node, --mac or a --config with a node line is required");
                 if (groups && !nodeGiven) throw new FormatException("--groups needs --site and --node");

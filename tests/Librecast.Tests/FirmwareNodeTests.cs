@@ -392,6 +392,23 @@ public class FirmwareNodeTests
     }
 
     [Theory]
+    [InlineData("", 255, false)]
+    [InlineData("hop_limit 1\n", 1, false)]
+    [InlineData("hop_limit 2\nloopback on\n", 2, true)]
+    [InlineData("loopback off # the default\nhop_limit 255\n", 255, false)]
+    public void Device_Config_Sets_Hop_Limit_And_Loopback(string text, int hops, bool loopback)
+    {
+        var s = new NodeSettings();
+        byte[] b = Encoding.ASCII.GetBytes(text);
+        NodeConfig.Apply(b, b.Length, s);
+        Assert.Equal(hops, s.HopLimit);
+        Assert.Equal(loopback, s.Loopback);
+    }
+
+    [Theory]
+    [InlineData("hop_limit 0", "line 1: hop_limit must be a whole number, 1..255")]
+    [InlineData("hop_limit 256", "line 1: hop_limit must be a whole number, 1..255")]
+    [InlineData("loopback yes", "line 1: loopback must be on or off, not 'yes'")]
     [InlineData("wire 0.7", "line 1: wire must be 0.5, 0.9 or 0.11")]
     [InlineData("site s\nwire latest", "line 2: wire must be 0.5, 0.9 or 0.11 (the librecast release whose groups to use), not 'latest'")]
     [InlineData("node a/b", "Node 'a/b' may hold only letters")]

@@ -18,6 +18,8 @@ namespace LibrecastIoT.Sensor
     /// wire 0.11 (the librecast release whose channel groups the node uses: 0.11, 0.9 or 0.5; default 0.11)
     /// nack 60 (seconds the node keeps its telemetry to answer NACKs, 1..3600; absent: off; 0.9/0.11, IPv6 only)
     /// sntp 10.1.2.3 (the SNTP server the board's clock is set from: a host name or IP address; absent: 0.pool.ntp.org)
+    /// hop_limit 1 (multicast hop limit of what it sends, 1..255: 1 stays on its own link; default 255)
+    /// loopback on (its own host hears what it sends: on or off; default off)
     /// </code>
     /// <para>ASCII only. A file with any line that is not understood is refused as a whole (the
     /// message names the line): a node must not start half-configured, and above all not in clear
@@ -48,6 +50,7 @@ namespace LibrecastIoT.Sensor
             int interval = 0;
             int nack = -1;
             string? sntp = null;
+            int hops = 0, loop = -1;
             int line = 1;
             int p = 0;
             while (p < count)
@@ -87,7 +90,17 @@ namespace LibrecastIoT.Sensor
                             throw Bad(line, "sntp must be a host name or IP address (letters, digits, '.', '-', ':'; at most " + NodeSettings.MaxSntpServerLength + " characters), not '" + value + "'");
                         sntp = value;
                     }
-                    else throw Bad(line, "unknown setting '" + word + "' (site, node, interval, key, wire, nack, sntp)");
+                    else if (word == "hop_limit")
+                    {
+                        hops = ParseSeconds(value, NodeSettings.MaxHopLimit);
+                        if (hops == 0) throw Bad(line, "hop_limit must be a whole number, 1.." + NodeSettings.MaxHopLimit + " (1: the node's own link only)");
+                    }
+                    else if (word == "loopback")
+                    {
+                        loop = value == "on" ? 1 : value == "off" ? 0 : -1;
+                        if (loop < 0) throw Bad(line, "loopback must be on or off, not '" + value + "'");
+                    }
+                    else throw Bad(line, "unknown setting '" + word + "' (site, node, interval, key, wire, nack, sntp, hop_limit, loopback)");
                 }
                 p = end + 1;
                 line++;
@@ -106,6 +119,8 @@ namespace LibrecastIoT.Sensor
             if (wire != null) settings.Wire = wire;
             if (nack > 0) settings.NackSeconds = nack;
             if (sntp != null) settings.SntpServer = sntp;
+            if (hops > 0) settings.HopLimit = hops;
+            if (loop >= 0) settings.Loopback = loop == 1;
         }
 
         /// <summary>

@@ -84,6 +84,25 @@ namespace LibrecastIoT.Sensor
         /// <summary>Interface to join and send on (0 = default). On ESP32 IPv6 the lwIP netif index (1-based, non-zero).</summary>
         public int InterfaceIndex;
 
+        /// <summary>
+        /// Multicast hop limit (IPv4: TTL) of everything the node sends, 1..255: 1 keeps it on the
+        /// node's own link (no router forwards it), N crosses at most N-1 routers. Default 255, as
+        /// librecast. librecast.conf's <c>hop_limit</c> line. On an IPv6 image it is set with ESP-IDF
+        /// lwIP's IPV6_MULTICAST_HOPS (0x301); an image that refuses it keeps its own default (64)
+        /// and the node logs the refusal (firmware/README.md).
+        /// </summary>
+        public int HopLimit = 255;
+
+        /// <summary>
+        /// Whether sockets on the node's own host hear what it sends (multicast loopback; IPv6:
+        /// IPV6_MULTICAST_LOOP 0x302 on the board). Default off, as librecast. librecast.conf's
+        /// <c>loopback on|off</c> line. A board has no other listener, so this matters for the host twin.
+        /// </summary>
+        public bool Loopback;
+
+        /// <summary>Largest hop limit.</summary>
+        public const int MaxHopLimit = 255;
+
         /// <summary>I2C bus of the sensor (nanoFramework numbers ESP32 buses from 1).</summary>
         public int I2cBus = 1;
 
@@ -142,6 +161,8 @@ namespace LibrecastIoT.Sensor
             if (IntervalSeconds < 1 || IntervalSeconds > MaxIntervalSeconds)
                 throw new ArgumentException("IntervalSeconds is " + IntervalSeconds + "; it must be 1.." + MaxIntervalSeconds);
             if (InterfaceIndex < 0) throw new ArgumentException("InterfaceIndex must not be negative");
+            if (HopLimit < 1 || HopLimit > MaxHopLimit)
+                throw new ArgumentException("HopLimit is " + HopLimit + "; it must be 1.." + MaxHopLimit + " (1: the node's own link only)");
             if (Key != null && Key.Length != 32)
                 throw new ArgumentException("Key is " + Key.Length + " bytes; a channel key is exactly 32 bytes (64 hex digits)");
             if (NackSeconds < 0 || NackSeconds > MaxNackSeconds)

@@ -220,6 +220,9 @@ namespace LibrecastIoT.Sensor
             Socket s = context.CreateSocket();
             try
             {
+                // Before HandleNacks: the NACK responder's socket takes the data socket's hop limit.
+                s.HopLimit = settings.HopLimit;
+                s.Loopback = settings.Loopback;
                 s.Bind(settings.InterfaceIndex);
                 s.Bind(telemetry);
                 s.Bind(commands);
@@ -246,7 +249,9 @@ namespace LibrecastIoT.Sensor
             {
                 nextPublishMs = NowMs();
                 log.Line("node " + settings.Node + ": publishing to " + telemetry + " every " + intervalSeconds + " s" +
-                         (settings.Key != null ? ", encrypted" : ", in clear") + "; commands on " + commands +
+                         (settings.Key != null ? ", encrypted" : ", in clear") +
+                         (settings.HopLimit != NodeSettings.MaxHopLimit ? ", hop limit " + settings.HopLimit : "") + (settings.Loopback ? ", loopback on" : "") +
+                         "; commands on " + commands +
                          (settings.NackSeconds == 0 ? "" : nacks != null ? "; answering NACKs for " + settings.NackSeconds + " s" : "; nack ignored: IPv4 channels have no NACK group"));
             }
             wasOnline = true;
