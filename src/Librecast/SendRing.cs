@@ -154,6 +154,44 @@ namespace Librecast
             return true;
         }
 
+        /// <summary>
+        /// Writer, before <see cref="Commit"/>: the datagram claimed at <paramref name="position"/>
+        /// is only <paramref name="length"/> bytes, fewer than claimed. When it is the latest claim
+        /// (always, with one writer claiming one at a time) the bytes given back go to the next
+        /// claim, so the datagrams stay back to back; otherwise they stay with this record and are
+        /// freed with it.
+        /// </summary>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is 0 or more than was claimed.</exception>
+        public void Shrink(int position, int length)
+        {
+            int i = position & mask;
+            if (length < 1 || length > lengths[i]) throw new ArgumentOutOfRangeException("length", "1 to the length claimed");
+            if (singleWriter)
+            {
+                ShrinkCore(position, i, length);
+                return;
+            }
+            while (Interlocked.CompareExchange(ref claimLock, 1, 0) != 0) Thread.Sleep(0);
+            try
+            {
+                ShrinkCore(position, i, length);
+            }
+            finally
+            {
+                Interlocked.Exchange(ref claimLock, 0);
+            }
+        }
+
+        private void ShrinkCore(int position, int i, int length)
+        {
+            int back = lengths[i] - length;
+            lengths[i] = length;
+            if (unchecked(head - 1) != position) return;
+            int end = unchecked(ends[i] - back);
+            ends[i] = end;
+            byteHead = end;
+        }
+
         /// <summary>Publishes the datagram claimed at <paramref name="position"/> to the reader.</summary>
         public void Commit(int position)
         {
