@@ -263,14 +263,14 @@ namespace Librecast
             if (count > max)
                 throw new ArgumentOutOfRangeException("count", "larger than one datagram can carry (" + max + " bytes)");
             Socket s = RequireSocket("send on");
-            // A restricted channel is sealed (token, signature) on the direct path only.
-            Publisher? publisher = HasToken ? null : s.Publisher;
+            Publisher? publisher = s.Publisher;
             if (publisher != null)
             {
                 // Through the socket's send ring, behind what is already queued (waiting for room):
-                // sealed there with the channel's key, sent in a batch. Errors go to SendErrorHandler.
+                // sealed there with the channel's key (and signed with its token), sent in a batch.
+                // Errors go to SendErrorHandler.
                 publisher.Offer(this, Opcode.Data, false, buffer, offset, count, OverflowPolicy.Block);
-                return publisherBox == null ? count : SecretBox.SealedLength(count);
+                return QueuedLength(count);
             }
             if (sendBox == null) return s.SendDatagram(this, buffer, offset, count);
             lock (sendLock)
@@ -304,8 +304,7 @@ namespace Librecast
             if (count > max)
                 throw new ArgumentOutOfRangeException("count", "payload larger than one datagram can carry (" + max + " bytes)");
             Socket s = RequireSocket("send on");
-            // A restricted channel is sealed (token, signature) on the direct path only.
-            Publisher? publisher = HasToken ? null : s.Publisher;
+            Publisher? publisher = s.Publisher;
             if (publisher != null)
             {
                 // The sender numbers this channel's messages now: queue behind what is already
@@ -313,7 +312,7 @@ namespace Librecast
                 if (count > publisher.MaxPayload)
                     throw new ArgumentOutOfRangeException("count", "payload larger than the publisher's buffers (" + publisher.MaxPayload + " bytes)");
                 publisher.Offer(this, op, true, payload, offset, count, OverflowPolicy.Block);
-                return Frame.HeaderSize + count;
+                return QueuedLength(Frame.HeaderSize + count);
             }
             // One lock keeps the sequence numbers gap-free and in order on the wire when several
             // threads publish on one channel; the lock-free publish ring replaces it on the hot path.
@@ -360,6 +359,13 @@ namespace Librecast
             if (p == null)
                 throw new LibrecastException("cannot publish on channel " + ToString() + ": its socket has no publisher (call Socket.StartPublisher first)");
             return p;
+        }
+
+        // The datagram a plaintext of `plain` bytes becomes as queued now: sealed with the key, signed with the token.
+        private int QueuedLength(int plain)
+        {
+            int length = publisherBox == null ? plain : SecretBox.SealedLength(plain);
+            return HasToken ? length + Security.TokenFilter.Overhead : length;
         }
 
         // Callers hold sendLock.

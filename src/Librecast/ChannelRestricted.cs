@@ -4,7 +4,8 @@ using Librecast.Security;
 namespace Librecast
 {
     // Restricted channels (librecast 0.11, signed tokens): the channel's side. The socket seals
-    // every datagram of a channel with a token (Socket.SendDatagram) and the classifier checks
+    // every datagram of a channel with a token (Socket.SendDatagram, or the publisher in its send
+    // ring: Publisher.Stamp) and the classifier checks
     // and strips it on receive (TokenFilter.Admit): one call on each side.
     public sealed partial class Channel
     {
@@ -16,7 +17,9 @@ namespace Librecast
         /// (raw, framed, sealed with the channel key, FEC symbols) becomes <c>token ‖ datagram ‖
         /// Ed25519ph signature</c>, 192 bytes more. The token and seed are copied.
         /// </summary>
-        /// <remarks>Sent directly only: a socket's publisher refuses a restricted channel.</remarks>
+        /// <remarks>Through a socket's publisher too: it signs each datagram in its send ring, where
+        /// it lies, as it sends it (a message queued before a new SetToken or ClearToken is dropped
+        /// and counted, never sent unsigned nor signed with the cleared key).</remarks>
         /// <exception cref="ArgumentException">The token is not for this seed's public key.</exception>
         public void SetToken(byte[] token, int tokenOffset, byte[] bearerSeed, int seedOffset)
         {

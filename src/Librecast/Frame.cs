@@ -11,7 +11,7 @@ namespace Librecast
     /// op 24/1, len 25/8, payload 33/len. Everything works on caller-provided arrays so that the
     /// hot path can frame in place in pooled buffers and the same code runs on nanoFramework.
     /// </remarks>
-    public static class Frame
+    public static partial class Frame
     {
         /// <summary>Size of the librecast message header in bytes.</summary>
         public const int HeaderSize = 33;
@@ -92,12 +92,23 @@ namespace Librecast
         /// <summary>Writes <paramref name="value"/> big-endian at <paramref name="offset"/>.</summary>
         public static void WriteUInt64(byte[] buffer, int offset, ulong value)
         {
+            bool written = false;
+            WriteUInt64Native(buffer, offset, value, ref written); // .NET: one store (src/Librecast.net/Frame.net.cs)
+            if (!written) WriteUInt64Bytes(buffer, offset, value); // small enough to inline where it is called
+        }
+
+        private static void WriteUInt64Bytes(byte[] buffer, int offset, ulong value)
+        {
             for (int i = 7; i >= 0; i--)
             {
                 buffer[offset + i] = (byte)value;
                 value >>= 8;
             }
         }
+
+        // Four per frame sent: a build for .NET writes the 8 bytes in one store; nanoFramework
+        // (no Span, no BinaryPrimitives) has no implementation, so the call compiles away.
+        static partial void WriteUInt64Native(byte[] buffer, int offset, ulong value, ref bool written);
 
         /// <summary>Reads a big-endian unsigned 64-bit integer at <paramref name="offset"/>.</summary>
         public static ulong ReadUInt64(byte[] buffer, int offset)

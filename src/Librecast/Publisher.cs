@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using Librecast.Crypto;
+using Librecast.Security;
 
 namespace Librecast
 {
@@ -14,7 +15,7 @@ namespace Librecast
     /// </summary>
     /// <remarks>
     /// Producers write op, length and payload (or let an encoder write the payload itself:
-    /// <see cref="TryClaim"/>). The sender stamps timestamp, sequence number and rnd just before
+    /// <see cref="TryClaim(Channel, Opcode, bool, int, out int, out int)"/>). The sender stamps timestamp, sequence number and rnd just before
     /// sending: being the only writer of every channel's sequence, it numbers messages in wire
     /// order with no 64-bit atomics (which nanoFramework lacks). Per batch, not per message: one
     /// clock reading (every message of a batch carries it), the counters. The rnd of each message
@@ -34,6 +35,8 @@ namespace Librecast
         private readonly Channel?[] channels;
         private readonly bool[] framed;
         private readonly SecretBox?[] boxes; // the channel's key when queued, or null: sealed at send time
+        private readonly TokenSealer?[] sealers; // a restricted channel's sealer when queued, or null: signed at send time
+        private readonly bool[] abandoned; // claimed, then given up (Abandon): released unsent
         private readonly Batch batch;
         private readonly IIdleStrategy idle;
         private readonly IIdleStrategy blockIdle;
@@ -67,6 +70,8 @@ namespace Librecast
             channels = new Channel?[options.Capacity];
             framed = new bool[options.Capacity];
             boxes = new SecretBox?[options.Capacity];
+            sealers = new TokenSealer?[options.Capacity];
+            abandoned = new bool[options.Capacity];
             batch = new Batch(ring.Slab, options.BatchSize);
             byte[] seed = new byte[8];
             context.Platform.FillRandom(seed, 0, 8);
@@ -82,7 +87,7 @@ namespace Librecast
         /// <summary>Messages queued and not yet sent.</summary>
         public int Queued { get { return ring.Count; } }
 
-        /// <summary>Largest payload a framed message can have with these buffers (40 bytes less on an encrypted channel).</summary>
+        /// <summary>Largest payload a framed message can have with these buffers (40 bytes less on an encrypted channel, 192 less on a restricted one).</summary>
         public int MaxPayload { get { return bufferSize - Frame.HeaderSize; } }
 
         /// <summary>
@@ -109,7 +114,7 @@ namespace Librecast
         /// Claims room for one message of <paramref name="count"/> payload bytes on
         /// <paramref name="channel"/>, under the publisher's overflow policy: on true, write the
         /// payload at <see cref="Buffer"/>[<paramref name="payloadOffset"/>, + count) (an encoder
-        /// writes it there directly), then <see cref="Commit"/> <paramref name="claim"/>. Framed
+        /// writes it there directly), then <see cref="Commit(int)"/> <paramref name="claim"/>. Framed
         /// (<paramref name="frame"/>): the header is written here, with <paramref name="op"/>.
         /// False: dropped (DropWrite, counted). With one writer (the default) the same thread
         /// claims and commits, one claim at a time.
@@ -120,41 +125,101 @@ namespace Librecast
             return Claim(channel, op, frame, count, policy, out claim, out payloadOffset);
         }
 
-        /// <summary>The memory claimed messages are written into (see <see cref="TryClaim"/>).</summary>
+        /// <summary>
+        /// As <see cref="TryClaim(Channel, Opcode, bool, int, out int, out int)"/>, under
+        /// <paramref name="overflow"/> instead of the publisher's policy (Block: waits for room,
+        /// as <see cref="Channel.Send"/> does, and always returns true).
+        /// </summary>
+        public bool TryClaim(Channel channel, Opcode op, bool frame, int count, OverflowPolicy overflow, out int claim, out int payloadOffset)
+        {
+            return Claim(channel, op, frame, count, overflow, out claim, out payloadOffset);
+        }
+
+        /// <summary>The memory claimed messages are written into (see <see cref="TryClaim(Channel, Opcode, bool, int, out int, out int)"/>).</summary>
         public byte[] Buffer { get { return ring.Slab; } }
 
         /// <summary>Hands the message claimed as <paramref name="claim"/> to the sender.</summary>
         public void Commit(int claim) { ring.Commit(claim); }
 
+        /// <summary>
+        /// Hands the message claimed as <paramref name="claim"/> to the sender with only
+        /// <paramref name="count"/> payload bytes, fewer than claimed: for an encoder that learns
+        /// its length as it writes (the SenML writer claims the most it may write). A framed
+        /// message's length field is rewritten here. The bytes given back are reused at once when
+        /// this was the latest claim (always, with one writer), otherwise when the message is sent.
+        /// </summary>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative or more than was claimed.</exception>
+        public void Commit(int claim, int count)
+        {
+            int i = claim & (ring.Capacity - 1);
+            bool frame = framed[i];
+            int plain = frame ? Frame.HeaderSize + count : count;
+            if (count < 0 || plain > plainLengths[i]) throw new ArgumentOutOfRangeException("count", "more than was claimed");
+            if (plain < plainLengths[i])
+            {
+                int start = PayloadStart(ring.StartOf(claim), boxes[i], sealers[i]);
+                if (frame) Frame.WriteUInt64(ring.Slab, start + Frame.OffsetLen, (ulong)count);
+                plainLengths[i] = plain;
+                ring.Shrink(claim, DatagramLength(plain, boxes[i], sealers[i]));
+            }
+            ring.Commit(claim);
+        }
+
+        /// <summary>
+        /// Gives up the message claimed as <paramref name="claim"/> (an encoder failed half-way):
+        /// the sender frees its room without sending it, numbering it or counting it as published.
+        /// Every claim ends in one Commit or one Abandon, or the ring stops at it.
+        /// </summary>
+        public void Abandon(int claim)
+        {
+            abandoned[claim & (ring.Capacity - 1)] = true;
+            ring.Commit(claim);
+        }
+
+        // Where the plaintext of a datagram at `at` starts: after the token's room on a restricted
+        // channel, then after the MAC's room on an encrypted one.
+        private static int PayloadStart(int at, SecretBox? box, TokenSealer? sealer)
+        {
+            return FrameStamper.PlainStart(sealer == null ? at : at + Token.Size, box);
+        }
+
+        private static int DatagramLength(int plain, SecretBox? box, TokenSealer? sealer)
+        {
+            int length = box == null ? plain : SecretBox.SealedLength(plain);
+            if (sealer != null) length += TokenFilter.Overhead;
+            return length == 0 ? 1 : length; // an empty raw datagram still takes a byte of slab
+        }
+
         private bool Claim(Channel channel, Opcode op, bool frame, int count, OverflowPolicy overflow, out int position, out int payloadOffset)
         {
             if (channel == null) throw new ArgumentNullException("channel");
-            if (channel.HasToken) throw new LibrecastException("a restricted channel (token) is sent directly, not through the publisher");
             SecretBox? box = channel.PublisherBox;
-            int room = (frame ? MaxPayload : bufferSize) - (box == null ? 0 : SecretBox.Overhead);
+            TokenSealer? sealer = channel.TokenSealer; // a restricted channel: token ‖ datagram ‖ signature
+            int room = (frame ? MaxPayload : bufferSize) - (box == null ? 0 : SecretBox.Overhead) - (sealer == null ? 0 : TokenFilter.Overhead);
             if (count < 0 || count > room)
                 throw new ArgumentOutOfRangeException("count", "payload of " + count + " bytes exceeds the " + room +
-                    " bytes a message can carry in the publisher's " + bufferSize + "-byte buffers" + (box == null ? "" : " when encrypted"));
+                    " bytes a message can carry in the publisher's " + bufferSize + "-byte buffers" +
+                    (box == null ? "" : " when encrypted") + (sealer == null ? "" : " with a token"));
             int plain = frame ? Frame.HeaderSize + count : count;
-            int length = box == null ? plain : SecretBox.SealedLength(plain);
-            if (length == 0) length = 1; // an empty raw datagram still takes a byte of slab
             int at;
-            if (!Acquire(length, overflow, out position, out at))
+            if (!Acquire(DatagramLength(plain, box, sealer), overflow, out position, out at))
             {
                 context.Counters.Increment(Counter.Dropped);
                 payloadOffset = 0;
                 return false;
             }
-            // Encrypted: the message goes after the MAC's room, to be sealed in place at send time.
-            int start = FrameStamper.PlainStart(at, box);
+            // Restricted: the token's room first; encrypted: the MAC's room; the message after
+            // them, to be sealed (and signed) in place at send time.
+            int start = PayloadStart(at, box, sealer);
             payloadOffset = frame ? FrameStamper.PrepareHeader(ring.Slab, start, op, count) : start;
             int i = position & (ring.Capacity - 1);
             plainLengths[i] = plain;
             // Reference stores only when they change (a GC write barrier each otherwise): a cell
-            // keeps its last channel after sending, its box is cleared (see Drain).
+            // keeps its last channel after sending, its box and sealer are cleared (see Drain).
             if (channels[i] != channel) channels[i] = channel;
             framed[i] = frame;
             if (box != null) boxes[i] = box;
+            if (sealer != null) sealers[i] = sealer;
             return true;
         }
 
@@ -178,9 +243,14 @@ namespace Librecast
                                 {
                                     int i = ring.Tail & (ring.Capacity - 1);
                                     boxes[i] = null;
+                                    sealers[i] = null;
+                                    if (abandoned[i]) abandoned[i] = false; // never published: not counted
+                                    else
+                                    {
+                                        evicted++;
+                                        context.Counters.Increment(Counter.Dropped);
+                                    }
                                     ring.Release(1);
-                                    evicted++;
-                                    context.Counters.Increment(Counter.Dropped);
                                 }
                             }
                             finally
@@ -241,41 +311,80 @@ namespace Librecast
             // goes out once per interface; the rest follow in [fanned, n) and go once. A channel is
             // wholly in one range, so its messages keep their order.
             int[] via = socket.UnboundInterfaces();
-            int fanned = 0;
+            int fanned = 0, slots = 0;
             int m = ring.Capacity - 1;
+            skipped = 0;
+            unpublished = 0;
             if (via.Length > 0)
             {
                 for (int i = 0; i < n; i++)
-                    if (Socket.FansOut(channels[(first + i) & m]!)) Stamp(first + i, fanned++);
-                int slot = fanned;
+                    if (Socket.FansOut(channels[(first + i) & m]!) && Stamp(first + i, fanned)) fanned++;
+                slots = fanned;
                 for (int i = 0; i < n; i++)
-                    if (!Socket.FansOut(channels[(first + i) & m]!)) Stamp(first + i, slot++);
+                    if (!Socket.FansOut(channels[(first + i) & m]!) && Stamp(first + i, slots)) slots++;
             }
             else
-                for (int i = 0; i < n; i++) Stamp(first + i, i);
+                for (int i = 0; i < n; i++)
+                    if (Stamp(first + i, slots)) slots++;
 
             int sent = 0, failed = 0;
             for (int k = 0; fanned > 0 && k < via.Length; k++) SendRange(0, fanned, via[k], ref sent, ref failed);
-            if (fanned < n) SendRange(fanned, n, 0, ref sent, ref failed);
+            if (fanned < slots) SendRange(fanned, slots, 0, ref sent, ref failed);
             batch.Interface = 0;
-            // Keys do not outlive their messages here; channels stay (the socket holds them anyway).
-            for (int i = 0; i < n; i++)
-                if (boxes[(first + i) & m] != null) boxes[(first + i) & m] = null;
             ring.Release(n);
-            context.Counters.Add(Counter.Published, n + dropped);
+            context.Counters.Add(Counter.Published, n - unpublished + dropped);
             context.Counters.Add(Counter.Sent, sent);
             context.Counters.Add(Counter.SendErrors, failed);
+            if (skipped > unpublished) context.Counters.Add(Counter.Dropped, skipped - unpublished);
             return n;
         }
 
+        private int skipped;     // this batch: messages not sent (abandoned, or their token was cleared)
+        private int unpublished; // of those, abandoned claims (never published)
+
         // Frames ring datagram `position` (the batch's clock reading, its channel's next sequence
-        // number, the next rnd) into batch slot `slot`, in place.
-        private void Stamp(int position, int slot)
+        // number, the next rnd) into batch slot `slot`, in place, sealing (SYMM) and signing
+        // (token) it there. False: not sent (abandoned, or its channel's token cleared since).
+        // Keys and sealers do not outlive their messages here; channels stay (the socket holds them).
+        private bool Stamp(int position, int slot)
         {
             int i = position & (ring.Capacity - 1);
-            int at = ring.StartOf(position);
+            if (abandoned[i])
+            {
+                abandoned[i] = false;
+                if (boxes[i] != null) boxes[i] = null;
+                if (sealers[i] != null) sealers[i] = null;
+                skipped++;
+                unpublished++;
+                return false;
+            }
+            TokenSealer? sealer = sealers[i];
+            if (sealer == null) return StampCore(i, ring.StartOf(position), slot);
+            sealers[i] = null;
+            lock (sealer) // the direct path (NACK resends) and Wipe use it too
+            {
+                if (sealer.Wiped)
+                {
+                    // SetToken/ClearToken since it was queued: not sent unsigned, not numbered.
+                    if (boxes[i] != null) boxes[i] = null;
+                    skipped++;
+                    return false;
+                }
+                int at = ring.StartOf(position);
+                StampCore(i, at + Token.Size, slot);
+                batch.Offsets[slot] = at;
+                batch.Lengths[slot] = sealer.SealInPlace(ring.Slab, at, batch.Lengths[slot]);
+                return true;
+            }
+        }
+
+        // Stamps (and, with a key, seals) the datagram of cell i that starts at `at` (after the
+        // token's room on a restricted channel) into batch slot `slot`.
+        private bool StampCore(int i, int at, int slot)
+        {
             Channel channel = channels[i]!;
             bool isFramed = framed[i];
+            SecretBox? box = boxes[i];
             ulong seq = 0, r = 0;
             if (isFramed)
             {
@@ -286,10 +395,14 @@ namespace Librecast
                 z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
                 r = z ^ (z >> 31);
             }
+            int length = FrameStamper.Stamp(ring.Slab, at, plainLengths[i], isFramed, batchClock, seq, r, box, context.Platform);
+            if (box != null) boxes[i] = null;
             batch.Offsets[slot] = at;
-            batch.Lengths[slot] = FrameStamper.Stamp(ring.Slab, at, plainLengths[i], isFramed, batchClock, seq, r, boxes[i], context.Platform);
-            if (isFramed) channel.LogSent(seq, ring.Slab, at, batch.Lengths[slot]); // NACK log (ChannelNack.cs)
+            batch.Lengths[slot] = length;
+            // NACK log (ChannelNack.cs): the datagram before the token, as the direct path logs it.
+            if (isFramed) channel.LogSent(seq, ring.Slab, at, length);
             if (batch.Channels[slot] != channel) batch.Channels[slot] = channel;
+            return true;
         }
 
         // Sends batch slots [from, to) out of interface `via` (0: the socket's choice). A datagram

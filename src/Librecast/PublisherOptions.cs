@@ -32,7 +32,7 @@ namespace Librecast
         /// One thread publishes on this socket (true, the default: a claim costs no atomic
         /// operation), or any number do (false: claims are serialised by a spin lock). With one
         /// writer, every publish on the socket's channels (Publish, PublishRaw, SendMessage,
-        /// <see cref="Publisher.TryClaim"/>) must come from one thread at a time.
+        /// <see cref="Publisher.TryClaim(Channel, Opcode, bool, int, out int, out int)"/>) must come from one thread at a time.
         /// </summary>
         public bool SingleWriter = true;
 

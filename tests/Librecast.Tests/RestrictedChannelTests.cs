@@ -226,6 +226,45 @@ public class RestrictedChannelTests
         }
     }
 
+    [Fact]
+    public void Librecast_Filter_Accepts_Packets_Signed_In_The_Publishers_Ring()
+    {
+        // The restricted channel on a socket with a publisher: each datagram is signed in the send
+        // ring as it goes (raw, framed, and a SYMM box), sent in a GSO batch; the C filter takes
+        // them all, and the raw one is the direct path's bytes.
+        Netns.Require();
+        string name = UniqueChannel("ring");
+        var signer = CKeypair();
+        var bearer = CKeypair();
+        byte[] bearerSeed = Seed(bearer.Sk);
+        using var c = new PeerProcess(Peer, $"recv {Netns.RecvIf} {name} {Hex(signer.Pk)} {Token.Write} 3 20");
+        Assert.Equal("READY", c.NextLine());
+        var (sctx, socket, restricted) = Endpoints.Open(Netns.SendIf, name, join: false, Wire);
+        using (sctx)
+        {
+            byte[] good = OurToken(signer.Sk, bearer.Pk, name, Token.Write, Now() + 3600);
+            restricted.SetToken(good, 0, bearerSeed, 0);
+            Publisher p = socket.StartPublisher(new PublisherOptions { StartThread = false });
+            byte[] raw = Encoding.UTF8.GetBytes("raw-from-the-ring");
+            byte[] framed = Encoding.UTF8.GetBytes("framed-from-the-ring");
+            Assert.Equal(raw.Length + TokenFilter.Overhead, restricted.Send(raw, 0, raw.Length));
+            Assert.True(restricted.Publish(framed, 0, framed.Length));
+            Assert.True(restricted.Publish(framed, 0, framed.Length));
+            while (p.DoWork() > 0) { }
+            string H(string s) => Hex(Encoding.UTF8.GetBytes(s));
+            Assert.Equal($"len={raw.Length} data={H("raw-from-the-ring")}", c.NextLine());
+            for (int i = 0; i < 2; i++)
+            {
+                string frame = c.NextLine();
+                Assert.StartsWith($"len={Frame.HeaderSize + framed.Length} data=", frame);
+                Assert.EndsWith(H("framed-from-the-ring"), frame);
+            }
+            Assert.Equal(0, c.WaitForExit());
+            Assert.Equal(3, sctx.Counters.Sent);
+            Assert.Equal(0, sctx.Counters.SendErrors);
+        }
+    }
+
     // ---- its packets, our filter ----------------------------------------------------------------
 
     [Fact]
@@ -373,6 +412,42 @@ public class RestrictedChannelTests
             Assert.Equal(ReceiveResult.Ok, rsock.ReceiveMessage(m, 5000));
             Assert.Equal("sealed and signed", Encoding.UTF8.GetString(m.Buffer, m.PayloadOffset, m.PayloadLength));
             Assert.Equal(1UL, m.Header.Sequence);
+        }
+    }
+
+    [Fact]
+    public void A_Restricted_Symm_Channel_Through_The_Publisher_Opens_At_Ours_In_Order()
+    {
+        // The same through a publishing socket: sealed and signed in the send ring, sent in batches.
+        Netns.Require();
+        string name = UniqueChannel("symm-ring");
+        byte[] key = RandomNumberGenerator.GetBytes(32);
+        var signer = CKeypair();
+        var bearer = CKeypair();
+        var ring = new Keyring();
+        ring.Add(signer.Pk, 0);
+        var (rctx, rsock, rchan) = Endpoints.Open(Netns.RecvIf, name, join: false, Wire);
+        var (sctx, ssock, schan) = Endpoints.Open(Netns.SendIf, name, join: false, Wire);
+        using (rctx)
+        using (sctx)
+        {
+            rchan.SetKey(key);
+            rchan.TokenFilter = new TokenFilter(ring, Token.Write);
+            rchan.Join();
+            schan.SetKey(key);
+            schan.SetToken(CToken(signer.Sk, bearer.Pk, name, Token.Write, 60), 0, Seed(bearer.Sk), 0);
+            ssock.StartPublisher(new PublisherOptions());
+            byte[] payload = Encoding.UTF8.GetBytes("sealed and signed in the ring");
+            for (int i = 0; i < 5; i++)
+                Assert.Equal(Token.Size + Frame.HeaderSize + payload.Length + SecretBox.Overhead + 64, schan.SendMessage(payload, 0, payload.Length));
+            var m = new Message(65536);
+            for (int i = 0; i < 5; i++)
+            {
+                Assert.Equal(ReceiveResult.Ok, rsock.ReceiveMessage(m, 5000));
+                Assert.Equal("sealed and signed in the ring", Encoding.UTF8.GetString(m.Buffer, m.PayloadOffset, m.PayloadLength));
+                Assert.Equal((ulong)i + 1, m.Header.Sequence);
+            }
+            Assert.Equal(5, rchan.TokenFilter!.Count(TokenVerdict.Accepted));
         }
     }
 

@@ -49,7 +49,7 @@ internal static class Restricted
         if (tokenFile == null && keyFile == null) return;
         if (tokenFile == null) throw new UsageException("--key is the bearer key of a restricted channel's token: add --token FILE");
         if (keyFile == null) throw new UsageException("--token needs the bearer's secret key: add --key FILE");
-        if (flood) throw new UsageException("--token sends one message (or --fec-rq), not flood mode: a restricted channel is not sent through the publish ring");
+        if (flood) throw new UsageException("--token sends one message (or --fec-rq), not flood mode: every datagram costs an Ed25519 signature");
         byte[] t = User(() => SigningKeyFiles.ReadToken(tokenFile));
         byte[] s = User(() => SigningKeyFiles.ReadSeed(keyFile));
         byte[] pk = SigningKeyFiles.PublicKeyOf(s);

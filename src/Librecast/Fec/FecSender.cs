@@ -6,7 +6,9 @@ namespace Librecast.Fec
     /// <remarks>
     /// One datagram buffer, allocated once with its object id and OTI already in place; each symbol
     /// writes only its payload id and symbol and goes through <see cref="Channel.Send"/> (which seals
-    /// it when the channel has a key: 0.5.1 and 0.9.1's SYMM). 0.11's SYMM seals the object instead:
+    /// it when the channel has a key: 0.5.1 and 0.9.1's SYMM). On a socket with a publisher the
+    /// encoder writes the symbol straight into the datagram claimed in the send ring (header
+    /// copied before it, waiting for room as Channel.Send does), sealed and signed there as sent. 0.11's SYMM seals the object instead:
     /// encode <see cref="FecCoding.SealObject"/>'s output on a channel without a key.
     /// Random repair ESIs come from a xorshift generator seeded once from the platform: they need
     /// to differ, not to be secret. Nothing is allocated per symbol.
@@ -110,6 +112,28 @@ namespace Librecast.Fec
         /// <summary>Sends symbol (sbn, esi) as one datagram.</summary>
         public void SendSymbol(int sbn, int esi)
         {
+            Socket? socket = channel.Socket;
+            Publisher? publisher = socket == null ? null : socket.Publisher;
+            if (publisher != null)
+            {
+                int claim, at;
+                publisher.TryClaim(channel, Opcode.Data, false, datagram.Length, OverflowPolicy.Block, out claim, out at);
+                byte[] slab = publisher.Buffer;
+                try
+                {
+                    Array.Copy(datagram, 0, slab, at, pidOffset);
+                    FecCoding.WritePayloadId(wire, slab, at + pidOffset, sbn, esi);
+                    encoder.Symbol(sbn, esi, slab, at + pidOffset + FecCoding.PayloadIdLength);
+                }
+                catch (Exception)
+                {
+                    publisher.Abandon(claim);
+                    throw;
+                }
+                publisher.Commit(claim);
+                sent++;
+                return;
+            }
             FecCoding.WritePayloadId(wire, datagram, pidOffset, sbn, esi);
             encoder.Symbol(sbn, esi, datagram, pidOffset + FecCoding.PayloadIdLength);
             channel.Send(datagram, 0, datagram.Length);

@@ -22,6 +22,7 @@ namespace Librecast.Security
         private readonly Sha512 sha = new Sha512();
         private readonly byte[] digest = new byte[Sha512.HashSize];
         private byte[] buffer = new byte[0];
+        private bool wiped;
 
         /// <summary>
         /// A sealer sending <paramref name="tokenBytes"/>[tokenOffset, +128) with the bearer's
@@ -77,6 +78,29 @@ namespace Librecast.Security
             return total;
         }
 
+        /// <summary>
+        /// Seals in place, with no copy of the inner datagram: <paramref name="buffer"/>[at, +128)
+        /// receives the token, the inner datagram already lies at [at + 128, + <paramref name="count"/>),
+        /// and the signature is written after it. The publisher seals this way in its send ring
+        /// (room for <c>count + 192</c> bytes from <paramref name="at"/>). Returns the datagram's
+        /// length, the same bytes as <see cref="Seal(byte[], int, int, byte[], int)"/>, or -1 once
+        /// <see cref="Wipe"/>d (nothing is signed with a cleared seed).
+        /// </summary>
+        public int SealInPlace(byte[] buffer, int at, int count)
+        {
+            if (buffer == null) throw new ArgumentNullException("buffer");
+            int total = count + TokenFilter.Overhead;
+            if (count < 0 || at < 0 || at > buffer.Length - total) throw new ArgumentOutOfRangeException("count");
+            if (wiped) return -1;
+            Array.Copy(token, 0, buffer, at, Token.Size);
+            int signed = Token.Size + count;
+            sha.Reset();
+            sha.Update(buffer, at, signed);
+            sha.Finish(digest, 0);
+            ed.SignPrehashed(seed, 0, bearer, 0, digest, 0, buffer, at + signed);
+            return total;
+        }
+
         /// <summary>Seals into <see cref="Buffer"/> (grown if needed); returns the length.</summary>
         public int Seal(byte[] inner, int offset, int count)
         {
@@ -90,9 +114,13 @@ namespace Librecast.Security
             return Seal(inner, offset, count, buffer, 0);
         }
 
+        /// <summary>True once <see cref="Wipe"/>d: it signs nothing more.</summary>
+        public bool Wiped { get { return wiped; } }
+
         /// <summary>Clears the copy of the bearer's seed; the sealer cannot sign afterwards.</summary>
         public void Wipe()
         {
+            wiped = true;
             for (int i = 0; i < seed.Length; i++) seed[i] = 0;
         }
     }

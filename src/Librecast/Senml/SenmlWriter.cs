@@ -28,9 +28,9 @@ namespace Librecast.Senml
         private const double FixedLimit = 9.0e18;
         private const double ExponentFrom = 1.0e15;
 
-        private readonly byte[] buffer;
-        private readonly int start;
-        private readonly int end;
+        private byte[] buffer;
+        private int start;
+        private int end;
         private int position;
         private bool overflow;
         private bool open;
@@ -47,6 +47,29 @@ namespace Librecast.Senml
             start = offset;
             end = offset + capacity;
             position = offset;
+        }
+
+        /// <summary>
+        /// Writes the next pack into <paramref name="buffer"/>[offset, offset+capacity) instead,
+        /// allocating nothing: a publisher's claimed datagram (<see cref="Publisher.TryClaim(Channel, Opcode, bool, int, out int, out int)"/>
+        /// with <paramref name="capacity"/> bytes, then <see cref="Publisher.Commit(int, int)"/> with
+        /// <see cref="End"/>'s length), so the pack is written where it is sent from. Discards
+        /// anything written before.
+        /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="buffer"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The range lies outside the array.</exception>
+        public void Reset(byte[] buffer, int offset, int capacity)
+        {
+            if (buffer == null) throw new ArgumentNullException("buffer");
+            if (offset < 0 || capacity < 0 || offset > buffer.Length - capacity)
+                throw new ArgumentOutOfRangeException("capacity", "offset and capacity must lie inside the buffer");
+            this.buffer = buffer;
+            start = offset;
+            end = offset + capacity;
+            position = offset;
+            open = false;
+            overflow = false;
+            RecordCount = 0;
         }
 
         /// <summary>The array the pack is written into.</summary>

@@ -51,6 +51,37 @@ namespace Librecast.NanoCases
         }
 
         [TestMethod]
+        public void A_Senml_Pack_Is_Written_In_The_Claimed_Datagram_And_An_Abandoned_Claim_Is_Not_Sent()
+        {
+            MemoryWire wire = new MemoryWire();
+            Context ctx;
+            Channel c;
+            Publisher p = Start(wire, OverflowPolicy.DropWrite, out ctx, out c);
+            byte[] own = new byte[200];
+            Librecast.Senml.SenmlWriter writer = new Librecast.Senml.SenmlWriter(own, 0, own.Length);
+            writer.Begin("urn:dev:lc:s:n:", 1795000000123L);
+            writer.Add("temperature", "Cel", 21.53, 2);
+            int expected = writer.End();
+            int claim, at;
+            Assert.IsTrue(p.TryClaim(c, Opcode.Data, true, 200, out claim, out at), "abandoned claim");
+            p.Abandon(claim);
+            Assert.IsTrue(p.TryClaim(c, Opcode.Data, true, 200, out claim, out at), "claim");
+            writer.Reset(p.Buffer, at, 200);
+            writer.Begin("urn:dev:lc:s:n:", 1795000000123L);
+            writer.Add("temperature", "Cel", 21.53, 2);
+            p.Commit(claim, writer.End());
+            Drain(p);
+            Assert.AreEqual(1, wire.SentCount, "one sent");
+            byte[] d = wire.Sent[0];
+            FrameHeader h = new FrameHeader();
+            Assert.IsTrue(Frame.TryDecode(d, 0, d.Length, h) == FrameStatus.Ok, "decodes");
+            Assert.IsTrue(h.Sequence == 1UL, "the abandoned claim took no number");
+            Assert.AreEqual(Frame.HeaderSize + expected, d.Length, "the datagram is the pack's length");
+            Assert.AreEqual(Hex.Of(own, 0, expected), Hex.Of(d, h.PayloadOffset, h.PayloadLength), "the pack");
+            Assert.AreEqual(1, (int)ctx.Counters.Published, "published");
+        }
+
+        [TestMethod]
         public void Counter_Table_Has_A_Row_Per_Counter()
         {
             Counters c = new Counters();

@@ -43,6 +43,27 @@ namespace Librecast.NanoCases
         }
 
         [TestMethod]
+        public void A_Shrunk_Claim_Gives_Its_Tail_To_The_Next()
+        {
+            SendRing ring = new SendRing(8, 256, 64, null, true);
+            int p0, a0, p1, a1;
+            Assert.IsTrue(ring.TryClaim(60, out p0, out a0), "claim 60");
+            ring.Shrink(p0, 10);
+            ring.Commit(p0);
+            Assert.IsTrue(ring.TryClaim(60, out p1, out a1), "claim 60 more");
+            Assert.AreEqual(a0 + 10, a1, "back to back after the shrink");
+            ring.Commit(p1);
+            Assert.AreEqual(2, ring.Committed(8), "both readable");
+            Assert.AreEqual(10, ring.LengthOf(p0), "shrunk length");
+            Assert.AreEqual(60, ring.LengthOf(p1), "whole length");
+            bool thrown = false;
+            try { ring.Shrink(p1, 61); }
+            catch (ArgumentOutOfRangeException) { thrown = true; }
+            Assert.IsTrue(thrown, "growing refused");
+            ring.Release(2);
+        }
+
+        [TestMethod]
         public void Sizes_Must_Be_Powers_Of_Two()
         {
             bool thrown = false;

@@ -101,5 +101,34 @@ namespace Librecast.NanoCases
             Assert.IsTrue(rsocket.ReceiveMessage(m, 0) == ReceiveResult.Unauthorized, "another bearer taken");
             Assert.IsTrue(filter.LastVerdict == TokenVerdict.WrongBearer, "wrong bearer: " + TokenFilter.NameOf(filter.LastVerdict));
         }
+
+        [TestMethod]
+        public void A_Channel_With_A_Token_Is_Signed_In_The_Publishers_Ring_As_Sent_Directly()
+        {
+            // Raw, so the bytes are deterministic (Ed25519): the direct path's datagram, then the
+            // same datagram signed in place in the publisher's send ring.
+            byte[] token = Issue();
+            MemoryWire wire = new MemoryWire();
+            Context ctx = new Context(wire);
+            Socket direct = ctx.CreateSocket();
+            Channel channel = ctx.CreateChannel("bench", WireProfile.V0_11);
+            direct.Bind(channel);
+            channel.SetToken(token, 0, Hex.Bytes(BearerSeed), 0);
+            byte[] payload = new byte[] { 0x68, 0x69 };
+            Assert.AreEqual(2 + TokenFilter.Overhead, channel.Send(payload, 0, 2), "direct");
+            direct.Unbind(channel);
+            Socket queued = ctx.CreateSocket();
+            queued.Bind(channel);
+            PublisherOptions options = new PublisherOptions();
+            options.Capacity = 4;
+            options.BufferSize = 512;
+            options.StartThread = false;
+            Publisher p = queued.StartPublisher(options);
+            Assert.AreEqual(2 + TokenFilter.Overhead, channel.Send(payload, 0, 2), "queued");
+            Assert.AreEqual(1, wire.SentCount, "only the direct one before the sender runs");
+            while (p.DoWork() > 0) { }
+            Assert.AreEqual(2, wire.SentCount, "sent");
+            Assert.AreEqual(Hex.Of(wire.Sent[0]), Hex.Of(wire.Sent[1]), "the ring's datagram is the direct one");
+        }
     }
 }

@@ -2,6 +2,8 @@ using System;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
 using Librecast;
+using Librecast.Crypto;
+using Librecast.Security;
 using Librecast.Tests.Support;
 
 namespace Librecast.Benchmarks;
@@ -23,6 +25,9 @@ public class HotPathBenchmarks
     private DatagramClassifier classifier = null!;
     private Message received = null!;
     private Channel[] bound = null!;
+    private Channel sealedChannel = null!;
+    private Channel signedChannel = null!;
+    private Publisher sealedPublisher = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -39,6 +44,27 @@ public class HotPathBenchmarks
         Array.Copy(datagram, received.Buffer, datagram.Length);
         channel.CopyGroupTo(received.Info.Destination, 0);
         received.Info.HasDestination = true;
+
+        // Encrypted (SYMM) and restricted (token) channels on a second socket: sealed and signed
+        // in place in its send ring as sent.
+        Socket sealedSocket = ctx.CreateSocket();
+        sealedChannel = ctx.CreateChannel("bench/sealed");
+        signedChannel = ctx.CreateChannel("bench/signed");
+        sealedSocket.Bind(sealedChannel);
+        sealedSocket.Bind(signedChannel);
+        sealedChannel.SetKey(new byte[32]);
+        signedChannel.SetKey(new byte[32]);
+        var ed = new Ed25519();
+        byte[] signer = new byte[32], signerPk = new byte[32], bearer = new byte[32], bearerPk = new byte[32], hash = new byte[32];
+        signer[0] = 1;
+        bearer[0] = 2;
+        ed.PublicKey(signer, 0, signerPk, 0);
+        ed.PublicKey(bearer, 0, bearerPk, 0);
+        signedChannel.CopyHashTo(hash, 0);
+        byte[] token = new byte[Token.Size];
+        Token.Issue(ed, signer, 0, signerPk, 0, bearerPk, 0, hash, 0, Token.Write, 0, token, 0);
+        signedChannel.SetToken(token, 0, bearer, 0);
+        sealedPublisher = sealedSocket.StartPublisher(new PublisherOptions { Capacity = 1024, BufferSize = 512, StartThread = false });
     }
 
     /// <summary>The receive path's per-datagram work after recvmmsg: match the channel, decode, count.</summary>
@@ -51,6 +77,22 @@ public class HotPathBenchmarks
     {
         for (int i = 0; i < 64; i++) channel.Publish(payload, 0, payload.Length);
         return publisher.DoWork();
+    }
+
+    /// <summary>As <see cref="PublishAndSend64B"/> on an encrypted channel: each frame sealed (XSalsa20-Poly1305) in place in the send ring.</summary>
+    [Benchmark(OperationsPerInvoke = 64)]
+    public int PublishSealedAndSend64B()
+    {
+        for (int i = 0; i < 64; i++) sealedChannel.Publish(payload, 0, payload.Length);
+        return sealedPublisher.DoWork();
+    }
+
+    /// <summary>An encrypted restricted channel: sealed, then the token and an Ed25519ph signature added in place; per message.</summary>
+    [Benchmark(OperationsPerInvoke = 8)]
+    public int PublishSealedSignedAndSend64B()
+    {
+        for (int i = 0; i < 8; i++) signedChannel.Publish(payload, 0, payload.Length);
+        return sealedPublisher.DoWork();
     }
 
     [Benchmark]
