@@ -19,8 +19,10 @@ namespace LibrecastIoT.Sensor
             "       sensornode --groups --site SITE --node NODE [--wire W]   (print the node's channels and their IPv6 and IPv4 groups)\n" +
             "Runs the firmware's sensor node with a simulated BME280: a SenML reading every interval (default 10 s)\n" +
             "to SITE/NODE/telemetry, commands (interval SECONDS | identify [SECONDS] | publish) on SITE/NODE/cmd.\n" +
-            "--config: the device's configuration file (firmware/README.md: site, node, interval, key, wire, nack), read as the\n" +
-            "ESP32 reads I:\\librecast.conf; --mac: the device's MAC address, which names the node (esp-XXXXXXXXXXXX)\n" +
+            "--config: the device's configuration file (firmware/README.md: site, node, interval, key, wire, nack, signer,\n" +
+            "bearer_key, token), read as the ESP32 reads I:\\librecast.conf; bearer_key and token name files beside it\n" +
+            "(the bearer key owner-only, 32 bytes; the token 128 bytes): readings are then signed, and with signer the node\n" +
+            "obeys only commands and takes only time beacons that carry the site signer's token; --mac: the device's MAC address, which names the node (esp-XXXXXXXXXXXX)\n" +
             "when neither --node nor the file does. --count: stop after N packs. --ipv4: the 239/8 IPv4 mapping (as on\n" +
             "standard ESP32 firmware) instead of librecast's IPv6 groups. --sensor-missing N: the first N attempts to\n" +
             "open the sensor fail as an absent BME280 does (-1: it never appears). The node follows IF's state: down\n" +
@@ -91,6 +93,14 @@ namespace LibrecastIoT.Sensor
                     if (nodeGiven) settings.Node = node;
                 }
                 if (wire != null) settings.Wire = wire;
+                if (config != null && settings.BearerKeyFile != null)
+                {
+                    var refused = new LastLine();
+                    string where = Path.GetDirectoryName(Path.GetFullPath(config)) ?? ".";
+                    if (!NodeBoot.LoadProvisioned(new HostFiles(where), settings, refused))
+                        throw new FormatException(refused.Text);
+                    Console.Error.WriteLine("sensornode: " + refused.Text);
+                }
                 bool named = nodeGiven || mac != null || (config != null && settings.Node != "node1");
                 if (!named) throw new FormatException("--node, --mac or a --config with a node line is required");
                 if (groups && !nodeGiven) throw new FormatException("--groups needs --site and --node");
@@ -117,7 +127,13 @@ namespace LibrecastIoT.Sensor
                 using var context = new Context(new NodeClock(platform));
                 var sensors = new SimulatedBme280Source(seed == 0 ? SimulatedBme280Source.SeedFor(settings.Node) : seed) { MissingOpens = missing };
                 INetworkLink link = iface != null ? new InterfaceLink(iface) : new AlwaysUpLink();
-                var node = new SensorNode(context, settings, sensors, log, log, link);
+                SensorNode node;
+                try { node = new SensorNode(context, settings, sensors, log, log, link); }
+                catch (ArgumentException e)
+                {
+                    Console.Error.WriteLine($"sensornode: config refused: {e.Message}");
+                    return 2;
+                }
                 bool interrupted = false;
                 Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted = true; node.Stop(); };
                 node.Start();
@@ -136,6 +152,13 @@ namespace LibrecastIoT.Sensor
                 Console.Error.WriteLine($"sensornode: {e.Message}");
                 return 1;
             }
+        }
+
+        // Keeps the last line logged (NodeBoot's refusal), for one line on stderr.
+        private sealed class LastLine : INodeLog
+        {
+            public string Text = "";
+            public void Line(string text) => Text = text;
         }
 
         private static byte[] ParseMac(string text)
