@@ -36,7 +36,7 @@ namespace LibrecastIoT.Sensor
         public static int Main(string[] args)
         {
             var settings = new NodeSettings();
-            string? iface = null, config = null, mac = null;
+            string? iface = null, config = null, mac = null, provisioned = null;
             WireProfile? wire = null;
             int count = 0, seed = 0, missing = 0;
             bool groups = false, nodeGiven = false, siteGiven = false, clockUnset = false;
@@ -99,7 +99,7 @@ namespace LibrecastIoT.Sensor
                     string where = Path.GetDirectoryName(Path.GetFullPath(config)) ?? ".";
                     if (!NodeBoot.LoadProvisioned(new HostFiles(where), settings, refused))
                         throw new FormatException(refused.Text);
-                    Console.Error.WriteLine("sensornode: " + refused.Text);
+                    provisioned = refused.Text; // said once the node starts
                 }
                 bool named = nodeGiven || mac != null || (config != null && settings.Node != "node1");
                 if (!named) throw new FormatException("--node, --mac or a --config with a node line is required");
@@ -134,6 +134,7 @@ namespace LibrecastIoT.Sensor
                     Console.Error.WriteLine($"sensornode: config refused: {e.Message}");
                     return 2;
                 }
+                if (provisioned != null) log.Line(provisioned);
                 bool interrupted = false;
                 Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted = true; node.Stop(); };
                 node.Start();
