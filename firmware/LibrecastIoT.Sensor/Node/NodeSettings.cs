@@ -49,6 +49,9 @@ namespace LibrecastIoT.Sensor
         /// <summary>Percent of the node's time that verifying commands and beacons may take (<see cref="Librecast.Security.VerifyLimiter"/>): a flood of forged ones is dropped unverified beyond it.</summary>
         public const int VerifyPercent = 25;
 
+        /// <summary>Verification time a quiet node saves up (ms): the gateway's beacon and a command close together both pass (on an ESP32 about 3-6 checks).</summary>
+        public const long VerifyBurstMs = 60000;
+
         /// <summary>Signatures the node's command and beacon filters remember against replays (552 bytes each; the core's default 512 takes 16.4 KB).</summary>
         public const int SignedReplayMemory = 16;
 

@@ -154,7 +154,7 @@ namespace LibrecastIoT.Sensor
             {
                 Keyring signers = new Keyring();
                 signers.Add(settings.Signer!, 0);
-                verifyLimit = new VerifyLimiter(context.Platform, NodeSettings.VerifyPercent);
+                verifyLimit = new VerifyLimiter(context.Platform, NodeSettings.VerifyPercent, NodeSettings.VerifyBurstMs);
                 // lcgw token NODE FILE --command issues WRITE on SITE/NODE/cmd; lcgw seals its beacon with WRITE too.
                 commandFilter = new TokenFilter(signers, Token.Write, NodeSettings.SignedReplayMemory);
                 commandFilter.Limiter = verifyLimit;

@@ -4,14 +4,14 @@ namespace Librecast.Security
 {
     /// <summary>
     /// A budget for signature verification, shared by the <see cref="TokenFilter"/>s that use it
-    /// (<see cref="TokenFilter.Limiter"/>): one verification at a time, and at most
-    /// <see cref="Percent"/> percent of the time spent verifying. After a check that took d
-    /// milliseconds (timed on the platform's monotonic clock) every datagram that would need a
-    /// verification is dropped unverified for d x (100 - Percent) / Percent ms
-    /// (<see cref="TokenVerdict.RateLimited"/>, counted). So a flood of forged datagrams naming a
-    /// trusted signer costs the receiver at most that share of its time, whatever its processor:
-    /// an ESP32 that takes 10-20 s per command (docs/security.md) verifies one and then drops for
-    /// 30-60 s at 25%; a host that takes a millisecond drops for 3 ms.
+    /// (<see cref="TokenFilter.Limiter"/>): one verification at a time, and in the long run at most
+    /// <see cref="Percent"/> percent of the time spent verifying, after a burst of
+    /// <see cref="BurstMs"/>. A token bucket of milliseconds, timed on the platform's monotonic
+    /// clock: it fills at Percent ms per 100 ms up to BurstMs; a check may start while it is not
+    /// negative and takes out what the check took. While it is negative every datagram that would
+    /// need a verification is dropped unverified (<see cref="TokenVerdict.RateLimited"/>, counted).
+    /// So over any span T a flood of forged datagrams naming a trusted signer costs the receiver at
+    /// most BurstMs + T x Percent / 100 + one check, whatever its processor.
     /// </summary>
     /// <remarks>A genuine datagram that arrives while the budget is spent is dropped too: a sender
     /// repeats (commands are a few a day, and the node obeys late rather than wrongly). Thread-safe.</remarks>
@@ -19,22 +19,28 @@ namespace Librecast.Security
     {
         private readonly IPlatform clock;
         private readonly int percent;
+        private readonly long burstMs;
         private readonly object gate = new object();
-        private bool busy;
-        private long startedMs;
-        private long blockedUntilMs;
+        private bool busy, started;
+        private long startedMs, lastMs, creditMs;
 
-        /// <summary>A budget of <paramref name="percent"/> (1..100) of the time, timed on <paramref name="clock"/>'s monotonic clock.</summary>
-        public VerifyLimiter(IPlatform clock, int percent)
+        /// <summary>A budget of <paramref name="percent"/> (1..100) of the time after a burst of <paramref name="burstMs"/> (0..; what a quiet spell saves up), timed on <paramref name="clock"/>'s monotonic clock.</summary>
+        public VerifyLimiter(IPlatform clock, int percent, long burstMs)
         {
             if (clock == null) throw new ArgumentNullException("clock");
             if (percent < 1 || percent > 100) throw new ArgumentOutOfRangeException("percent", "1..100");
+            if (burstMs < 0) throw new ArgumentOutOfRangeException("burstMs");
             this.clock = clock;
             this.percent = percent;
+            this.burstMs = burstMs;
+            creditMs = burstMs;
         }
 
-        /// <summary>The share of the time verification may take, in percent.</summary>
+        /// <summary>The share of the time verification may take in the long run, in percent.</summary>
         public int Percent { get { return percent; } }
+
+        /// <summary>Milliseconds of verification a quiet spell saves up at most.</summary>
+        public long BurstMs { get { return burstMs; } }
 
         /// <summary>Checks run under this budget (each one or two verifications).</summary>
         public int Checks { get; private set; }
@@ -48,13 +54,29 @@ namespace Librecast.Security
         /// <summary>Datagrams dropped unverified because the budget was spent (or a check was running).</summary>
         public int Refused { get; private set; }
 
+        // Fills the bucket for the time since the last look (under gate).
+        private void Fill(long now)
+        {
+            if (!started)
+            {
+                started = true;
+                lastMs = now;
+                return;
+            }
+            long elapsed = now - lastMs;
+            if (elapsed > 0) creditMs += elapsed * percent / 100;
+            if (creditMs > burstMs) creditMs = burstMs;
+            lastMs = now;
+        }
+
         // True (and busy) if a check may start now.
         internal bool TryBegin()
         {
             long now = clock.MonotonicMilliseconds();
             lock (gate)
             {
-                if (busy || now < blockedUntilMs)
+                Fill(now);
+                if (busy || creditMs < 0)
                 {
                     Refused++;
                     return false;
@@ -70,12 +92,13 @@ namespace Librecast.Security
             long now = clock.MonotonicMilliseconds();
             lock (gate)
             {
+                Fill(now);
                 long took = now - startedMs;
                 if (took < 0) took = 0;
                 Checks++;
                 SpentMs += took;
                 if (took > LongestMs) LongestMs = took;
-                blockedUntilMs = now + took * (100 - percent) / percent;
+                creditMs -= took;
                 busy = false;
             }
         }

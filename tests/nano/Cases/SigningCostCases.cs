@@ -126,8 +126,8 @@ namespace Librecast.NanoCases
             long signTicks = (DateTime.UtcNow.Ticks - t0) / Rounds;
             Assert.AreEqual(SealRounds + Rounds, wire.SentCount, "signed readings sent");
 
-            OutputHelper.WriteLine("node key: derive a node's key (BLAKE3 derive_key, once, on the gateway; mean of " + DeriveRounds + ") " + Ms(deriveTicks) + " ms");
-            OutputHelper.WriteLine("node key: send a 60 B reading sealed with the node key (frame + XSalsa20-Poly1305; mean of " + SealRounds + ") " + Ms(sealTicks) + " ms");
+            OutputHelper.WriteLine("node key: derive a node's key (BLAKE3 derive_key, once, on the gateway; mean of " + DeriveRounds + ") " + (deriveTicks / 10).ToString() + " us");
+            OutputHelper.WriteLine("node key: send a 60 B reading sealed with the node key (frame + XSalsa20-Poly1305; mean of " + SealRounds + ") " + (sealTicks / 10).ToString() + " us");
             OutputHelper.WriteLine("node key: send a 60 B reading signed (frame + token + Ed25519ph) " + Ms(signTicks) + " ms");
         }
 

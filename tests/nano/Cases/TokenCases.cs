@@ -186,8 +186,9 @@ namespace Librecast.NanoCases
             // Only the last good token is remembered: the other channel's token took its place.
             Assert.AreEqual(3, filter.TokenVerifications, "token verifications");
 
-            // The budget: 25%. Each check "takes" 1 s on the stepping clock, so 3 s of drops follow it.
-            filter.Limiter = new VerifyLimiter(new SteppingClock(), 25);
+            // The budget: 25%, no burst. Each check "takes" 1 s on the stepping clock; the bucket
+            // fills 250 ms per 1 s read, so 3 s of drops follow it (the node's own burst is 60 s).
+            filter.Limiter = new VerifyLimiter(new SteppingClock(), 25, 0);
             int taken = 0, dropped = 0;
             for (int i = 0; i < 20; i++)
             {
@@ -201,11 +202,11 @@ namespace Librecast.NanoCases
                 }
             }
             // Clock reads: a check reads it twice (start, end), a drop once; a check at t blocks until t + 3 s.
-            // 1 check, 2 drops, 1 check, ...: the 1st, 4th, ... 19th of 20 are verified.
-            Assert.AreEqual(7, taken, "forged commands verified in the flood");
-            Assert.AreEqual(13, dropped, "forged commands dropped unverified");
-            Assert.AreEqual(13L, filter.Count(TokenVerdict.RateLimited), "rate_limited counted");
-            Assert.AreEqual(13, filter.Limiter.Refused, "refused by the limiter");
+            // 1 check, 3 drops, 1 check, ...: the 1st, 5th, ... 17th of 20 are verified (25%).
+            Assert.AreEqual(5, taken, "forged commands verified in the flood");
+            Assert.AreEqual(15, dropped, "forged commands dropped unverified");
+            Assert.AreEqual(15L, filter.Count(TokenVerdict.RateLimited), "rate_limited counted");
+            Assert.AreEqual(15, filter.Limiter.Refused, "refused by the limiter");
 
             OutputHelper.WriteLine("node: verify a command, first (token + datagram) " + Ms(first) + " ms; the same token again (datagram only) " + Ms(again) + " ms");
         }
