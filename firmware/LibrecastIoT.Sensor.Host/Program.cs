@@ -21,8 +21,11 @@ namespace LibrecastIoT.Sensor
             "Runs the firmware's sensor node with a simulated BME280: a SenML reading every interval (default 10 s)\n" +
             "to SITE/NODE/telemetry, commands (interval SECONDS | identify [SECONDS] | publish) on SITE/NODE/cmd.\n" +
             "--config: the device's configuration file (firmware/README.md: site, node, interval, key, wire, nack, sntp,\n" +
-            "hop_limit, loopback), read as the ESP32 reads I:\\librecast.conf; --mac: the device's MAC address, which names\n" +
-            "the node (esp-XXXXXXXXXXXX) when neither --node nor the file does. --count: stop after N packs. --ipv4: the 239/8 IPv4 mapping (as on\n" +
+            "hop_limit, loopback, signer, bearer_key, token), read as the ESP32 reads I:\\librecast.conf; bearer_key and token\n" +
+            "name files beside it (the bearer key owner-only, 32 bytes; the token 128 bytes): readings are then signed, and with\n" +
+            "signer the node obeys only commands and takes only time beacons that carry the site signer's token; --mac: the\n" +
+            "device's MAC address, which names the node (esp-XXXXXXXXXXXX) when neither --node nor the file does.\n" +
+            "--count: stop after N packs. --ipv4: the 239/8 IPv4 mapping (as on\n" +
             "standard ESP32 firmware) instead of librecast's IPv6 groups. --sensor-missing N: the first N attempts to\n" +
             "open the sensor fail as an absent BME280 does (-1: it never appears). The node follows IF's state: down\n" +
             "closes its socket, up joins again (the ESP32's Wi-Fi lost and back). --wire: the librecast release whose\n" +
@@ -39,7 +42,7 @@ namespace LibrecastIoT.Sensor
         public static int Main(string[] args)
         {
             var settings = new NodeSettings();
-            string? iface = null, config = null, mac = null;
+            string? iface = null, config = null, mac = null, provisioned = null;
             WireProfile? wire = null;
             int count = 0, seed = 0, missing = 0, hopLimit = 0;
             bool? loopback = null;
@@ -107,6 +110,14 @@ namespace LibrecastIoT.Sensor
                 if (wire != null) settings.Wire = wire;
                 if (hopLimit != 0) settings.HopLimit = hopLimit;
                 if (loopback != null) settings.Loopback = loopback.Value;
+                if (config != null && settings.BearerKeyFile != null)
+                {
+                    var refused = new LastLine();
+                    string where = Path.GetDirectoryName(Path.GetFullPath(config)) ?? ".";
+                    if (!NodeBoot.LoadProvisioned(new HostFiles(where), settings, refused))
+                        throw new FormatException(refused.Text);
+                    provisioned = refused.Text; // said once the node starts
+                }
                 bool named = nodeGiven || mac != null || (config != null && settings.Node != "node1");
                 if (!named) throw new FormatException("--node, --mac or a --config with a node line is required");
                 if (groups && !nodeGiven) throw new FormatException("--groups needs --site and --node");
@@ -141,7 +152,14 @@ namespace LibrecastIoT.Sensor
                 }
                 var sensors = new SimulatedBme280Source(seed == 0 ? SimulatedBme280Source.SeedFor(settings.Node) : seed) { MissingOpens = missing };
                 INetworkLink link = iface != null ? new InterfaceLink(iface) : new AlwaysUpLink();
-                var node = new SensorNode(context, settings, sensors, log, log, link);
+                SensorNode node;
+                try { node = new SensorNode(context, settings, sensors, log, log, link); }
+                catch (ArgumentException e)
+                {
+                    Console.Error.WriteLine($"sensornode: config refused: {e.Message}");
+                    return 2;
+                }
+                if (provisioned != null) log.Line(provisioned);
                 bool interrupted = false;
                 Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted = true; node.Stop(); };
                 node.Start();
@@ -161,6 +179,13 @@ namespace LibrecastIoT.Sensor
                 Console.Error.WriteLine($"sensornode: {e.Message}");
                 return 1;
             }
+        }
+
+        // Keeps the last line logged (NodeBoot's refusal), for one line on stderr.
+        private sealed class LastLine : INodeLog
+        {
+            public string Text = "";
+            public void Line(string text) => Text = text;
         }
 
         private static byte[] ParseMac(string text)

@@ -25,14 +25,16 @@ public static class SiteTokens
         "  (config node NODE; option channel, default SITE/NODE/telemetry), for its bearer key (option bearer),\n" +
         "  signed with the gateway's option signer_key. --valid: days until it expires (default 365; 0: never).\n" +
         "  --command: instead, the token for SITE/NODE/cmd issued to the signer itself (lc send --token\n" +
-        "  OUTPUT --key SIGNERKEY commands the node). The token is public: copy it to the node as it is.";
+        "  OUTPUT --key SIGNERKEY commands the node). The token is public: copy it to the node as it is.\n" +
+        "  --node-key: instead, the node's own channel key derived from option node_master (32 bytes, written\n" +
+        "  owner-only; secret: tools/flash --key-file OUTPUT puts it on the node, which then holds no other node's key).";
 
     /// <summary>Runs the subcommand; arguments after "token". Returns the exit code.</summary>
     public static int Run(GatewayConfig config, string[] args)
     {
         string? node = null, output = null;
         double days = 365;
-        bool command = false;
+        bool command = false, nodeKey = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -46,6 +48,9 @@ public static class SiteTokens
                 case "--command":
                     command = true;
                     break;
+                case "--node-key":
+                    nodeKey = true;
+                    break;
                 default:
                     if (args[i].StartsWith('-')) return Fail("unknown option '" + args[i] + "'\n" + Usage);
                     if (node == null) node = args[i];
@@ -55,11 +60,13 @@ public static class SiteTokens
             }
         }
         if (node == null || output == null) return Fail("token needs NODE and OUTPUT\n" + Usage);
+        if (nodeKey) return WriteNodeKey(config, node, output);
         if (config.SignerKeyFile == null)
             return Fail(config.Source + ": token: no \"option signer_key\" in the gateway section (make one with: lc key new /etc/lcgw/signer.key)");
         NodeConfig? n = null;
         foreach (NodeConfig c in config.Nodes) if (c.Name == node) n = c;
         if (n == null) return Fail(config.Source + ": token: no 'config node' named '" + node + "' (it names the node's bearer key: option bearer)");
+        if (n.Bearer == null && !command) return Fail(config.Source + ": token: node '" + node + "' has no \"option bearer\": its readings are keyed, not signed (--node-key writes its key)");
         string channel = command ? NodeNames.Commands(config.Site, node) : n.Channel;
         byte[] seed;
         try { seed = SigningKeyFiles.ReadSeed(config.SignerKeyFile); }
@@ -67,7 +74,7 @@ public static class SiteTokens
         try
         {
             byte[] signer = SigningKeyFiles.PublicKeyOf(seed);
-            byte[] bearer = command ? signer : n.Bearer;
+            byte[] bearer = command ? signer : n.Bearer!;
             byte[] hash = new byte[32];
             using (var ctx = new Context(SocketsPlatform.Instance) { Wire = config.WireOf(channel) })
                 ctx.CreateChannel(channel).CopyHashTo(hash, 0);
@@ -87,6 +94,44 @@ public static class SiteTokens
         finally
         {
             CryptographicOperations.ZeroMemory(seed);
+        }
+    }
+
+    // The node's own key from the site master (NodeKey), written owner-only; nothing of it printed.
+    private static int WriteNodeKey(GatewayConfig config, string node, string output)
+    {
+        if (config.NodeMasterFile == null)
+            return Fail(config.Source + ": token --node-key: no \"option node_master\" in the gateway section (make one with: head -c 32 /dev/urandom > /etc/lcgw/node-master.key; chmod 600)");
+        bool known = false;
+        foreach (NodeConfig c in config.Nodes) if (c.Name == node) known = true;
+        if (!known) return Fail(config.Source + ": token --node-key: no 'config node' named '" + node + "'");
+        byte[] master;
+        try { master = KeyFile.Read(config.NodeMasterFile); }
+        catch (LibrecastException e) { return Fail("node_master: " + e.Message); }
+        byte[] key = new byte[NodeKey.Size];
+        try
+        {
+            NodeKey.Derive(master, 0, config.Site, node, key, 0);
+            if (System.IO.File.Exists(output) || System.IO.Directory.Exists(output))
+                return Fail("'" + output + "' exists already: a key never overwrites a file");
+            var options = new System.IO.FileStreamOptions { Mode = System.IO.FileMode.CreateNew, Access = System.IO.FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = System.IO.UnixFileMode.UserRead | System.IO.UnixFileMode.UserWrite;
+            try
+            {
+                using var fs = new System.IO.FileStream(output, options);
+                fs.Write(key, 0, key.Length);
+            }
+            catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+            {
+                return Fail("cannot write key file '" + output + "': " + Librecast.Sockets.SystemErrors.Describe(e));
+            }
+            Console.Out.WriteLine("lcgw: " + output + ": node '" + node + "''s channel key (derived from node_master for " + config.Site + "/" + node + "; owner-only)");
+            return Program.ExitOk;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(master);
+            CryptographicOperations.ZeroMemory(key);
         }
     }
 

@@ -28,6 +28,8 @@ namespace Librecast
         private const uint Parent = 4;
         private const uint Root = 8;
         private const uint KeyedHash = 16;
+        private const uint DeriveKeyContext = 32;
+        private const uint DeriveKeyMaterial = 64;
 
         private static readonly uint[] IV =
         {
@@ -89,6 +91,53 @@ namespace Librecast
             }
             flags = KeyedHash;
             Reset();
+        }
+
+        // A hasher with the key words and mode flags given (key derivation's two steps).
+        private Blake3Hasher(uint[] keyWords, uint modeFlags)
+        {
+            Array.Copy(keyWords, key, 8);
+            flags = modeFlags;
+            Reset();
+        }
+
+        /// <summary>
+        /// Creates a hasher in BLAKE3's key derivation mode (as <c>blake3_hasher_init_derive_key_raw</c>)
+        /// for the context string's bytes <paramref name="context"/>[offset, +count): the key material
+        /// is then what <see cref="Update"/> is given, the derived key what <see cref="Finish"/> writes.
+        /// The context must be hard-coded, unique to the application and its purpose (BLAKE3's rule).
+        /// </summary>
+        public static Blake3Hasher ForDeriveKey(byte[] context, int offset, int count)
+        {
+            CheckRange(context, "context", offset, "offset", count, "count");
+            Blake3Hasher contextHasher = new Blake3Hasher(IV, DeriveKeyContext);
+            contextHasher.Update(context, offset, count);
+            byte[] contextKey = new byte[OutLength];
+            contextHasher.Finish(contextKey, 0, OutLength);
+            uint[] words = new uint[8];
+            for (int i = 0; i < 8; i++)
+            {
+                int o = 4 * i;
+                words[i] = (uint)(contextKey[o] | (contextKey[o + 1] << 8) | (contextKey[o + 2] << 16) | (contextKey[o + 3] << 24));
+                contextKey[o] = contextKey[o + 1] = contextKey[o + 2] = contextKey[o + 3] = 0;
+            }
+            Blake3Hasher h = new Blake3Hasher(words, DeriveKeyMaterial);
+            for (int i = 0; i < 8; i++) words[i] = 0;
+            return h;
+        }
+
+        /// <summary>
+        /// BLAKE3's <c>derive_key(context, key_material)</c>: writes <paramref name="count"/> bytes of
+        /// key derived from <paramref name="material"/>[materialOffset, +materialCount) for the
+        /// (hard-coded) context string <paramref name="context"/> (UTF-8) into <paramref name="output"/>[outputOffset].
+        /// </summary>
+        public static void DeriveKey(string context, byte[] material, int materialOffset, int materialCount, byte[] output, int outputOffset, int count)
+        {
+            if (context == null) throw new ArgumentNullException("context");
+            byte[] c = Utf8.GetBytes(context);
+            Blake3Hasher h = ForDeriveKey(c, 0, c.Length);
+            h.Update(material, materialOffset, materialCount);
+            h.Finish(output, outputOffset, count);
         }
 
         /// <summary>Discards all input so far, returning the hasher to its freshly constructed state.</summary>

@@ -296,4 +296,66 @@ public class FirmwareProjectTests
             Directory.Delete(dir, true);
         }
     }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Flash_Puts_The_Signer_Bearer_Key_And_Token_In_The_Device_Storage()
+    {
+        string dir = Directory.CreateTempSubdirectory("lc-flash-site").FullName;
+        try
+        {
+            string key = Path.Combine(dir, "node.key"), token = Path.Combine(dir, "node.token"), pub = Path.Combine(dir, "signer.pub");
+            byte[] seed = new byte[32];
+            System.Security.Cryptography.RandomNumberGenerator.Fill(seed);
+            File.WriteAllBytes(key, seed);
+            File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            byte[] t = new byte[128];
+            t[0] = 0xff;
+            File.WriteAllBytes(token, t);
+            string signer = new string('a', 62) + "0F";
+            File.WriteAllText(pub, signer + "\n");
+            var (code, stdout, stderr) = Flash(new[] { "--board", "esp32-devkitc", "--port", "/dev/ttyLCTEST0", "--node", "bed3", "--signer", pub,
+                                                       "--bearer-key", key, "--token", token, "--dry-run" });
+            Assert.True(code == 0, "exit " + code + "\n" + stdout + stderr);
+            Assert.Contains("librecast.conf: signer " + signer.ToLowerInvariant(), stdout);
+            Assert.Contains("librecast.conf: bearer_key node.key", stdout);
+            Assert.Contains("librecast.conf: token node.token", stdout);
+            Assert.DoesNotContain(Convert.ToHexString(seed), stdout + stderr, StringComparison.OrdinalIgnoreCase);
+            Match files = Regex.Match(stdout, @"files\.json: (\{.*\})\n");
+            using var doc = System.Text.Json.JsonDocument.Parse(files.Groups[1].Value);
+            var list = doc.RootElement.GetProperty("Files");
+            Assert.Equal(3, list.GetArrayLength());
+            Assert.Equal(@"I:\node.key", list[1].GetProperty("DestinationFilePath").GetString());
+            Assert.Equal(key, list[1].GetProperty("SourceFilePath").GetString());
+            Assert.Equal(@"I:\node.token", list[2].GetProperty("DestinationFilePath").GetString());
+
+            string[] bad(params string[] extra)
+            {
+                var args = new System.Collections.Generic.List<string> { "--board", "esp32-devkitc", "--port", "/dev/ttyLCTEST0", "--dry-run" };
+                args.AddRange(extra);
+                return args.ToArray();
+            }
+            (code, _, stderr) = Flash(bad("--bearer-key", key));
+            Assert.Equal(2, code);
+            Assert.Contains("--bearer-key and --token go together", stderr);
+            (code, _, stderr) = Flash(bad("--signer", "12ab"));
+            Assert.Equal(2, code);
+            Assert.Contains("--signer must be the site signer's public key", stderr);
+            File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+            (code, _, stderr) = Flash(bad("--bearer-key", key, "--token", token));
+            Assert.Equal(2, code);
+            Assert.Contains("chmod 600", stderr);
+            Assert.DoesNotContain(Convert.ToHexString(seed), stderr, StringComparison.OrdinalIgnoreCase);
+            File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.WriteAllBytes(token, new byte[100]);
+            (code, _, stderr) = Flash(bad("--bearer-key", key, "--token", token));
+            Assert.Equal(2, code);
+            Assert.Contains("must be exactly 128 bytes", stderr);
+            Assert.Single(stderr.Trim().Split('\n'));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }

@@ -76,19 +76,31 @@ namespace LibrecastIoT.Sensor
             Context context = new Context(new NodeClock(platform));
             // Absent is not unreadable: while the storage cannot be read (it may hold a key) nothing is
             // published; the reason goes to the console and SITE/NODE/status, and it is read again.
-            if (!NodeBoot.LoadConfig(new DeviceStorage(NodeConfig.DevicePath), settings, log, context, NodeBoot.StorageRetryMs, 0))
+            SensorNode? node = null;
+            if (NodeBoot.LoadConfig(new DeviceStorage(NodeConfig.DevicePath), settings, log, context, NodeBoot.StorageRetryMs, 0) &&
+                NodeBoot.LoadProvisioned(new DeviceFiles(), settings, log))
+            {
+                try
+                {
+                    node = new SensorNode(context, settings, sensors, indicator, log, link);
+                }
+                catch (ArgumentException e)
+                {
+                    log.Line("config refused: " + e.Message); // a token for another channel or bearer key
+                }
+            }
+            if (node == null)
             {
                 // A configuration that may hold a key but cannot be used: never run half-configured,
                 // above all never in clear when a key was meant. Say so until someone fixes it.
                 while (true)
                 {
                     Thread.Sleep(60000);
-                    log.Line("node not started: fix " + NodeConfig.DevicePath + " (tools/flash --site/--node/--key-file) and reset the board");
+                    log.Line("node not started: fix " + NodeConfig.DevicePath + " and the files it names (tools/flash --site/--node/--key-file/--signer/--bearer-key/--token) and reset the board");
                 }
             }
 
             if (settings.SntpServer != null) SntpServers.Use(settings.SntpServer, log);
-            SensorNode node = new SensorNode(context, settings, sensors, indicator, log, link);
             node.Heap = new NativeHeap(); // free heap on each "network back" line: a leak per Wi-Fi drop shows
             while (true)
             {

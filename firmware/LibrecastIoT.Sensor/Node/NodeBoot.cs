@@ -97,6 +97,79 @@ namespace LibrecastIoT.Sensor
             }
         }
 
+        /// <summary>
+        /// Reads the restricted site's files the configuration names (<c>bearer_key</c>, <c>token</c>)
+        /// into <paramref name="settings"/>: true if there are none or both are good; false (one
+        /// line logged, naming the file, nothing of the key) if one is absent, unreadable, open to
+        /// others or not what it must be: the node must not start, above all not unsigned when
+        /// signing was meant.
+        /// </summary>
+        public static bool LoadProvisioned(IProvisionedFiles files, NodeSettings settings, INodeLog log)
+        {
+            if (settings.BearerKeyFile == null || settings.TokenFile == null) return true;
+            string keyName = settings.BearerKeyFile, tokenName = settings.TokenFile;
+            byte[]? seed = ReadFile(files, keyName, true, "bearer_key", log);
+            if (seed == null) return false;
+            if (seed.Length != 32)
+            {
+                Wipe(seed);
+                log.Line("config refused: bearer_key " + files.Describe(keyName) + " is " + seed.Length + " bytes; a bearer key is the 32-byte Ed25519 seed 'lc key new FILE' writes");
+                return false;
+            }
+            byte[]? token = ReadFile(files, tokenName, false, "token", log);
+            if (token == null)
+            {
+                Wipe(seed);
+                return false;
+            }
+            string? problem = null;
+            if (token.Length != Librecast.Security.Token.Size)
+                problem = "is " + token.Length + " bytes; a librecast token is exactly " + Librecast.Security.Token.Size + " ('lcgw token NODE FILE' writes it)";
+            else if (token[Librecast.Security.Token.VersionOffset] != Librecast.Security.Token.CurrentVersion)
+                problem = "is not a librecast 0.11 token (version byte " + token[0] + ", not 255)";
+            else if (settings.Signer != null && !SignerIs(token, settings.Signer))
+                problem = "was not issued by the site signer (the signer line's key)";
+            if (problem != null)
+            {
+                Wipe(seed);
+                log.Line("config refused: token " + files.Describe(tokenName) + " " + problem);
+                return false;
+            }
+            settings.BearerSeed = seed;
+            settings.TelemetryToken = token;
+            ulong expires = Librecast.Security.Token.Expires(token, 0);
+            log.Line("config: bearer_key " + files.Describe(keyName) + " and token " + files.Describe(tokenName) + " read (" +
+                     (expires == 0 ? "never expires" : "expires at Unix time " + expires) + "): every reading is signed");
+            return true;
+        }
+
+        private static bool SignerIs(byte[] token, byte[] signer)
+        {
+            for (int i = 0; i < Librecast.Security.Token.SignerIdSize; i++)
+                if (token[Librecast.Security.Token.SignerOffset + i] != signer[i]) return false;
+            return true;
+        }
+
+        private static byte[]? ReadFile(IProvisionedFiles files, string name, bool secret, string line, INodeLog log)
+        {
+            try
+            {
+                return files.Read(name, secret);
+            }
+            catch (Exception e)
+            {
+                Exception cause = e;
+                while (cause.InnerException != null) cause = cause.InnerException;
+                log.Line("config refused: " + line + " " + files.Describe(name) + ": " + cause.Message);
+                return null;
+            }
+        }
+
+        private static void Wipe(byte[] b)
+        {
+            for (int i = 0; i < b.Length; i++) b[i] = 0;
+        }
+
         private static bool Apply(IConfigStore store, byte[]? text, NodeSettings settings, INodeLog log, int failures)
         {
             if (failures > 0) log.Line("config: " + store.Describe() + " readable again after " + failures + " failed attempt(s)");
@@ -115,7 +188,9 @@ namespace LibrecastIoT.Sensor
                 return false;
             }
             log.Line("config: site " + settings.Site + ", node " + settings.Node + ", interval " + settings.IntervalSeconds + " s, " +
-                     (settings.Key != null ? "channel key set (encrypted)" : "no key (in clear)"));
+                     (settings.Key != null ? "channel key set (encrypted)" : "no key (in clear)") +
+                     (settings.Signer != null ? ", restricted site: commands and time only with the site signer's token" : "") +
+                     (settings.BearerKeyFile != null ? ", signed telemetry (bearer_key " + settings.BearerKeyFile + ", token " + settings.TokenFile + ")" : ""));
             return true;
         }
     }

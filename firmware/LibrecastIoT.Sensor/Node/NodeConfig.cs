@@ -20,6 +20,9 @@ namespace LibrecastIoT.Sensor
     /// sntp 10.1.2.3 (the SNTP server the board's clock is set from: a host name or IP address; absent: 0.pool.ntp.org)
     /// hop_limit 1 (multicast hop limit of what it sends, 1..255: 1 stays on its own link; default 255)
     /// loopback on (its own host hears what it sends: on or off; default off)
+    /// signer 64 hex digits (the site signer's public key: commands and the time beacon must carry its token)
+    /// bearer_key node.key (the node's Ed25519 seed, a file beside this one; with token: telemetry is signed)
+    /// token node.token (the node's 128-byte token for its telemetry channel, a file beside this one)
     /// </code>
     /// <para>ASCII only. A file with any line that is not understood is refused as a whole (the
     /// message names the line): a node must not start half-configured, and above all not in clear
@@ -45,7 +48,8 @@ namespace LibrecastIoT.Sensor
             if (count < 0 || count > text.Length) throw new ArgumentOutOfRangeException("count");
             if (count > MaxBytes) throw new ArgumentException("the configuration is " + count + " bytes; at most " + MaxBytes + " are read");
             string? site = null, node = null;
-            byte[]? key = null;
+            byte[]? key = null, signer = null;
+            string? bearerKey = null, token = null;
             Librecast.WireProfile? wire = null;
             int interval = 0;
             int nack = -1;
@@ -100,7 +104,22 @@ namespace LibrecastIoT.Sensor
                         loop = value == "on" ? 1 : value == "off" ? 0 : -1;
                         if (loop < 0) throw Bad(line, "loopback must be on or off, not '" + value + "'");
                     }
-                    else throw Bad(line, "unknown setting '" + word + "' (site, node, interval, key, wire, nack, sntp, hop_limit, loopback)");
+                    else if (word == "signer")
+                    {
+                        signer = ParseKey(value);
+                        if (signer == null) throw Bad(line, "signer must be the site signer's public key, 64 hex digits (lc key pub FILE)");
+                    }
+                    else if (word == "bearer_key")
+                    {
+                        if (!IsFileName(value)) throw Bad(line, "bearer_key must name a file in the device's storage (letters, digits, '.', '_', '-'; at most " + MaxFileName + " characters), not '" + value + "'");
+                        bearerKey = value;
+                    }
+                    else if (word == "token")
+                    {
+                        if (!IsFileName(value)) throw Bad(line, "token must name a file in the device's storage (letters, digits, '.', '_', '-'; at most " + MaxFileName + " characters), not '" + value + "'");
+                        token = value;
+                    }
+                    else throw Bad(line, "unknown setting '" + word + "' (site, node, interval, key, wire, nack, sntp, hop_limit, loopback, signer, bearer_key, token)");
                 }
                 p = end + 1;
                 line++;
@@ -111,6 +130,8 @@ namespace LibrecastIoT.Sensor
             probe.Node = node == null ? settings.Node : node;
             probe.Wire = wire == null ? settings.Wire : wire;
             probe.NackSeconds = nack < 0 ? settings.NackSeconds : nack;
+            probe.BearerKeyFile = bearerKey == null ? settings.BearerKeyFile : bearerKey;
+            probe.TokenFile = token == null ? settings.TokenFile : token;
             probe.Validate();
             if (site != null) settings.Site = site;
             if (node != null) settings.Node = node;
@@ -121,6 +142,9 @@ namespace LibrecastIoT.Sensor
             if (sntp != null) settings.SntpServer = sntp;
             if (hops > 0) settings.HopLimit = hops;
             if (loop >= 0) settings.Loopback = loop == 1;
+            if (signer != null) settings.Signer = signer;
+            if (bearerKey != null) settings.BearerKeyFile = bearerKey;
+            if (token != null) settings.TokenFile = token;
         }
 
         /// <summary>
@@ -136,6 +160,22 @@ namespace LibrecastIoT.Sensor
             {
                 char c = value[i];
                 bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':';
+                if (!ok) return false;
+            }
+            return true;
+        }
+
+        /// <summary>Longest file name a <c>bearer_key</c> or <c>token</c> line may give.</summary>
+        public const int MaxFileName = 64;
+
+        // A plain file name in the storage's root: no path, nothing a shell or nanoff would read twice.
+        private static bool IsFileName(string value)
+        {
+            if (value.Length == 0 || value.Length > MaxFileName || value[0] == '.') return false;
+            for (int i = 0; i < value.Length; i++)
+            {
+                char c = value[i];
+                bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
                 if (!ok) return false;
             }
             return true;

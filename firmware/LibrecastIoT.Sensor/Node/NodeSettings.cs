@@ -27,6 +27,35 @@ namespace LibrecastIoT.Sensor
         public byte[]? Key;
 
         /// <summary>
+        /// The site signer's Ed25519 public key (32 bytes; librecast.conf's <c>signer</c> line), or
+        /// null: a restricted site's node then takes commands and the time beacon only with a token
+        /// this key signed, checked with the datagram's signature (librecast 0.11's restricted
+        /// channels; docs/security.md "The site's model").
+        /// </summary>
+        public byte[]? Signer;
+
+        /// <summary>The bearer key's file name in the device's storage (<c>bearer_key</c> line), or null.</summary>
+        public string? BearerKeyFile;
+
+        /// <summary>The token's file name in the device's storage (<c>token</c> line), or null.</summary>
+        public string? TokenFile;
+
+        /// <summary>The node's own bearer key (32-byte Ed25519 seed, read from <see cref="BearerKeyFile"/>), or null. Wiped once the telemetry channel has a copy.</summary>
+        public byte[]? BearerSeed;
+
+        /// <summary>The node's token for its telemetry channel (128 bytes, read from <see cref="TokenFile"/>), or null: every reading is then signed with <see cref="BearerSeed"/>.</summary>
+        public byte[]? TelemetryToken;
+
+        /// <summary>Percent of the node's time that verifying commands and beacons may take (<see cref="Librecast.Security.VerifyLimiter"/>): a flood of forged ones is dropped unverified beyond it.</summary>
+        public const int VerifyPercent = 25;
+
+        /// <summary>Verification time a quiet node saves up (ms): the gateway's beacon and a command close together both pass (on an ESP32 about 3-6 checks).</summary>
+        public const long VerifyBurstMs = 60000;
+
+        /// <summary>Signatures the node's command and beacon filters remember against replays (552 bytes each; the core's default 512 takes 16.4 KB).</summary>
+        public const int SignedReplayMemory = 16;
+
+        /// <summary>
         /// The librecast wire of the node's IPv6 channels (which release's groups: 0.11 by default;
         /// 0.5 for a site whose gateway and programs still speak librecast 0.5.1). The IPv4 mapping
         /// does not depend on it.
@@ -165,6 +194,10 @@ namespace LibrecastIoT.Sensor
                 throw new ArgumentException("HopLimit is " + HopLimit + "; it must be 1.." + MaxHopLimit + " (1: the node's own link only)");
             if (Key != null && Key.Length != 32)
                 throw new ArgumentException("Key is " + Key.Length + " bytes; a channel key is exactly 32 bytes (64 hex digits)");
+            if (Signer != null && Signer.Length != 32)
+                throw new ArgumentException("Signer is " + Signer.Length + " bytes; an Ed25519 public key is 32 bytes (64 hex digits)");
+            if ((BearerKeyFile == null) != (TokenFile == null))
+                throw new ArgumentException("bearer_key and token go together: the node signs its telemetry with its bearer key under the token (lcgw token NODE FILE)");
             if (NackSeconds < 0 || NackSeconds > MaxNackSeconds)
                 throw new ArgumentException("NackSeconds is " + NackSeconds + "; it must be 0 (off) .." + MaxNackSeconds);
             if (NackSeconds > 0 && !Wire.HasNack)

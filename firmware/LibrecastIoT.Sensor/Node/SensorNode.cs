@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using Librecast;
+using Librecast.Security;
 using Librecast.Senml;
 
 namespace LibrecastIoT.Sensor
@@ -54,6 +55,12 @@ namespace LibrecastIoT.Sensor
         /// <summary>Largest time beacon datagram taken in (33-byte header + 24-byte payload + 40 when sealed, rounded up).</summary>
         public const int BeaconBytes = 128;
 
+        /// <summary>Bytes a restricted channel adds to a command or a beacon (token 128 + signature 64): the receive buffers grow by it on a restricted site.</summary>
+        public const int SignedOverhead = TokenFilter.Overhead;
+
+        /// <summary>Rejected commands and beacons logged one by one; after that every 100th.</summary>
+        public const int RejectionsLogged = 10;
+
         /// <summary>Wait before trying again to join the time channel after a failure.</summary>
         public const int TimeJoinRetryMs = 30000;
 
@@ -66,13 +73,16 @@ namespace LibrecastIoT.Sensor
         private readonly byte[] packet = new byte[PacketBytes];
         private readonly SenmlWriter writer;
         private readonly SensorReading reading = new SensorReading();
-        private readonly Message command = new Message(CommandBytes);
+        private readonly Message command;
         private readonly string baseName;
         private readonly Channel telemetry;
         private readonly Channel commands;
         private readonly Channel timeChannel;
         private readonly NodeClock clock;
-        private readonly Message beacon = new Message(BeaconBytes);
+        private readonly Message beacon;
+        private readonly TokenFilter? commandFilter; // restricted site (settings.Signer): commands must carry the signer's token
+        private readonly TokenFilter? timeFilter;    // and so must the time beacon
+        private readonly VerifyLimiter? verifyLimit; // one verification budget for both
         private Socket? socket;
         private Socket? timeSocket; // the time beacon's own socket: nanoFramework reports no destination, so one joined channel per socket
         private long nextTimeJoinMs;
@@ -131,11 +141,72 @@ namespace LibrecastIoT.Sensor
             {
                 telemetry.SetKey(settings.Key);
                 commands.SetKey(settings.Key);
-                timeChannel.SetKey(settings.Key); // only beacons sealed with the site key open: a neighbour cannot set the clock
+                // Only beacons sealed with the site key open: a neighbour cannot set the clock. On a
+                // restricted site the signer's token does that, and the key may be the node's own
+                // (derived for this node), which the gateway's one beacon cannot be sealed with.
+                if (settings.Signer == null) timeChannel.SetKey(settings.Key);
+            }
+            bool restricted = settings.Signer != null;
+            command = new Message(restricted ? CommandBytes + SignedOverhead : CommandBytes);
+            beacon = new Message(restricted ? BeaconBytes + SignedOverhead : BeaconBytes);
+            if (settings.TelemetryToken != null && settings.BearerSeed != null) SignTelemetry(settings);
+            if (restricted)
+            {
+                Keyring signers = new Keyring();
+                signers.Add(settings.Signer!, 0);
+                verifyLimit = new VerifyLimiter(context.Platform, NodeSettings.VerifyPercent, NodeSettings.VerifyBurstMs);
+                // lcgw token NODE FILE --command issues WRITE on SITE/NODE/cmd; lcgw seals its beacon with WRITE too.
+                commandFilter = new TokenFilter(signers, Token.Write, NodeSettings.SignedReplayMemory);
+                commandFilter.Limiter = verifyLimit;
+                commands.TokenFilter = commandFilter;
+                timeFilter = new TokenFilter(signers, Token.Write, NodeSettings.SignedReplayMemory);
+                timeFilter.Limiter = verifyLimit;
+                timeChannel.TokenFilter = timeFilter;
             }
             NodeClock? own = context.Platform as NodeClock;
             clock = own != null ? own : new NodeClock(context.Platform);
         }
+
+        // Every reading goes out as token ‖ frame ‖ Ed25519ph signature with the node's bearer key.
+        // The token must be for this telemetry channel (and the signer's, if the signer is known):
+        // a mismatch is a provisioning mistake, said at once rather than as readings lcgw drops.
+        private void SignTelemetry(NodeSettings s)
+        {
+            byte[] token = s.TelemetryToken!;
+            byte[] hash = new byte[32];
+            telemetry.CopyHashTo(hash, 0);
+            if (!Token.IsFor(token, 0, hash, 0))
+                throw new ArgumentException("token " + s.TokenFile + " is for another channel, not " + telemetry.Name + " (lcgw token " + s.Node + " FILE issues the node's own)");
+            try
+            {
+                telemetry.SetToken(token, 0, s.BearerSeed!, 0); // copies the seed
+            }
+            catch (ArgumentException)
+            {
+                throw new ArgumentException("token " + s.TokenFile + " is for another bearer key, not bearer_key " + s.BearerKeyFile + "'s (lcgw's config node needs this node's key: lc key pub FILE)");
+            }
+            finally
+            {
+                byte[] seed = s.BearerSeed!;
+                for (int i = 0; i < seed.Length; i++) seed[i] = 0;
+                s.BearerSeed = null;
+            }
+        }
+
+        /// <summary>True if the node's readings are signed (bearer key and token provisioned).</summary>
+        public bool SignsTelemetry { get { return telemetry.HasToken; } }
+
+        /// <summary>The command channel's filter on a restricted site (settings.Signer), else null.</summary>
+        public TokenFilter? CommandFilter { get { return commandFilter; } }
+
+        /// <summary>The time channel's filter on a restricted site, else null.</summary>
+        public TokenFilter? TimeFilter { get { return timeFilter; } }
+
+        /// <summary>The verification budget of both filters on a restricted site, else null.</summary>
+        public VerifyLimiter? VerifyLimit { get { return verifyLimit; } }
+
+        /// <summary>Commands rejected unverified or unauthorized on a restricted site (no token of the signer's for this channel, a bad signature, a replay, the verification budget spent); the next pack carries the count as <c>commands_unauthorized</c>.</summary>
+        public int CommandsUnauthorized { get; private set; }
 
         /// <summary>Seconds between readings now (the <c>interval</c> command changes it).</summary>
         public int IntervalSeconds { get { return intervalSeconds; } }
@@ -249,9 +320,10 @@ namespace LibrecastIoT.Sensor
             {
                 nextPublishMs = NowMs();
                 log.Line("node " + settings.Node + ": publishing to " + telemetry + " every " + intervalSeconds + " s" +
-                         (settings.Key != null ? ", encrypted" : ", in clear") +
+                         (settings.Key != null ? ", encrypted" : ", in clear") + (telemetry.HasToken ? ", signed" : "") +
                          (settings.HopLimit != NodeSettings.MaxHopLimit ? ", hop limit " + settings.HopLimit : "") + (settings.Loopback ? ", loopback on" : "") +
                          "; commands on " + commands +
+                         (commandFilter != null ? " (signed by the site signer only; verifying at most " + NodeSettings.VerifyPercent + "% of the time)" : "") +
                          (settings.NackSeconds == 0 ? "" : nacks != null ? "; answering NACKs for " + settings.NackSeconds + " s" : "; nack ignored: IPv4 channels have no NACK group"));
             }
             wasOnline = true;
@@ -310,6 +382,17 @@ namespace LibrecastIoT.Sensor
             for (int i = 0; i < 4; i++)
             {
                 ReceiveResult r = t.ReceiveMessage(beacon, 0);
+                if (r == ReceiveResult.Unauthorized)
+                {
+                    // A beacon without the site signer's token (or a bad signature, a replay, the budget spent).
+                    TimeRejected++;
+                    reportRejected = true;
+                    if (TimeRejected <= RejectionsLogged || TimeRejected % 100 == 0)
+                        log.Line("node " + settings.Node + ": rejected a datagram on " + timeChannel.Name + ": " + TokenFilter.NameOf(timeFilter!.LastVerdict) +
+                                 " (" + TimeRejected + " so far); the clock is unchanged");
+                    continue;
+                }
+                if (r == ReceiveResult.Truncated) continue; // longer than a beacon: counted by the core
                 if (r == ReceiveResult.Unauthenticated)
                 {
                     // A beacon not sealed with the site key (a neighbour's, a forgery, or a clear one to a keyed node).
@@ -450,11 +533,28 @@ namespace LibrecastIoT.Sensor
                 if (CommandsTruncated == 1 || CommandsTruncated % 100 == 0)
                     log.Line("node " + settings.Node + ": dropped a datagram longer than " + CommandBytes + " bytes on " + commands.Name + " (" + CommandsTruncated + " so far)");
             }
+            if (r == ReceiveResult.Unauthorized) RejectCommand();
             // Without the destination (nanoFramework sockets do not report it) the datagram can
             // only be for the one group this socket joined: the command channel.
             if (r == ReceiveResult.Ok && (command.Channel == commands || command.Channel == null) &&
                 !TakeBeacon(command.Buffer, command.PayloadOffset, command.PayloadLength))
                 HandleCommand(command.Buffer, command.PayloadOffset, command.PayloadLength);
+        }
+
+        // A datagram on the command channel that the site signer's filter refused: never obeyed,
+        // counted, logged (the first few, then every 100th: a flood cannot fill the log) and
+        // reported in the next scheduled pack (commands_unauthorized), never with an extra send.
+        private void RejectCommand()
+        {
+            CommandsUnauthorized++;
+            reportRejected = true;
+            if (CommandsUnauthorized <= RejectionsLogged || CommandsUnauthorized % 100 == 0)
+            {
+                TokenFilter? f = commandFilter;
+                string why = f == null ? "no token filter" : TokenFilter.NameOf(f.LastVerdict);
+                log.Line("node " + settings.Node + ": rejected a command on " + commands.Name + ": " + why + " (" + CommandsUnauthorized +
+                         " so far; commands must carry the site signer's token for this channel: lcgw token " + settings.Node + " FILE --command)");
+            }
         }
 
         /// <summary>Takes a reading and publishes it now; false if nothing valid was read or the network failed (counted).</summary>
@@ -537,7 +637,9 @@ namespace LibrecastIoT.Sensor
                 writer.Add("sensor_ok", "", 0, 0);
                 writer.Add("sensor_errors", "count", SensorErrors, 0);
             }
-            bool reporting = reportRejected && writer.Add("commands_rejected", "count", CommandsRejected, 0);
+            bool reporting = reportRejected && writer.Add("commands_rejected", "count", CommandsRejected, 0) &&
+                             (CommandsUnauthorized == 0 || writer.Add("commands_unauthorized", "count", CommandsUnauthorized, 0)) &&
+                             (TimeRejected == 0 || timeFilter == null || writer.Add("time_rejected", "count", TimeRejected, 0));
             int length = writer.End();
             try
             {

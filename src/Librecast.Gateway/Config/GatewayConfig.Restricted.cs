@@ -9,9 +9,9 @@ namespace Librecast.Gateway.Config;
 /// <summary>One <c>config node</c> section: a node of the site, its telemetry channel and the only bearer key lcgw takes it from.</summary>
 /// <param name="Name">The node's name (SITE/NAME/telemetry unless <c>option channel</c>).</param>
 /// <param name="Channel">Its telemetry channel (subscribed and restricted).</param>
-/// <param name="Bearer">Its bearer public key (32 bytes): readings on <paramref name="Channel"/> signed by any other key are dropped.</param>
+/// <param name="Bearer">Its bearer public key (32 bytes): readings on <paramref name="Channel"/> signed by any other key are dropped; null: its readings are not signed, only sealed with its own key derived from <c>option node_master</c>.</param>
 /// <param name="Where">file:line, for messages.</param>
-public sealed record NodeConfig(string Name, string Channel, byte[] Bearer, string Where);
+public sealed record NodeConfig(string Name, string Channel, byte[]? Bearer, string Where);
 
 // Restricted channels at the site (librecast 0.11's signed tokens, docs/security.md): the site
 // signer key (option signer_key), the keyring of trusted signers (option keyring; default the
@@ -23,6 +23,9 @@ public sealed partial class GatewayConfig
 
     /// <summary>The site signer's public key (checked at load), or null.</summary>
     public byte[]? SignerPublic { get; private set; }
+
+    /// <summary>The site's master key file (32 bytes, owner-only; <c>option node_master</c>), or null: each <c>config node</c>'s channel is sealed with the node's own key derived from it (<see cref="NodeKey"/>).</summary>
+    public string? NodeMasterFile { get; private set; }
 
     /// <summary>Keyring file or directory of trusted token signers, or null: the signer's own public key.</summary>
     public string? KeyringPath { get; private set; }
@@ -39,7 +42,7 @@ public sealed partial class GatewayConfig
     /// <summary>The keyring restricted channels trust, read once at load (the reload's new one on SIGHUP), or null: none restricted and no keyring given.</summary>
     public Keyring? SiteKeyring { get; private set; }
 
-    private string restrictedWhere = "", signerWhere = "", keyringWhere = "";
+    private string restrictedWhere = "", signerWhere = "", keyringWhere = "", masterWhere = "";
     // Where the first restricted channel was asked for (a subscribe's option restricted, a config node): named when it lacks signers.
     private string? firstRestrictedWhere;
     private readonly Dictionary<string, string> restrictedAt = new(StringComparer.Ordinal);
@@ -59,6 +62,8 @@ public sealed partial class GatewayConfig
         keyringWhere = options.WhereOf("keyring");
         KeyringPath = Credentials.Resolve(options.String("keyring"), keyringWhere + ": keyring");
         SealOwnSends = options.Flag("restricted", false);
+        masterWhere = options.WhereOf("node_master");
+        NodeMasterFile = Credentials.Resolve(options.String("node_master"), masterWhere + ": node_master");
         restrictedWhere = options.WhereOf("restricted");
     }
 
@@ -66,10 +71,10 @@ public sealed partial class GatewayConfig
     {
         if (string.IsNullOrEmpty(section.Name) || HasControl(section.Name))
             throw new ConfigException(section.Where + ": 'config node' needs a name ('config node \"node1\"'): its telemetry channel is SITE/NAME/telemetry");
-        string bearerText = options.String("bearer") ??
-            throw new ConfigException(section.Where + ": 'config node' needs \"option bearer\" (the node's public key, 64 hex digits or a file: lc key pub)");
-        byte[] bearer;
-        try { bearer = SigningKeyFiles.ParsePublicKey(bearerText, "bearer"); }
+        // Without a bearer key the node's readings are keyed only (node_master; checked in ResolveRestricted).
+        string? bearerText = options.String("bearer");
+        byte[]? bearer = null;
+        try { if (bearerText != null) bearer = SigningKeyFiles.ParsePublicKey(bearerText, "bearer"); }
         catch (LibrecastException e) { throw new ConfigException(options.WhereOf("bearer") + ": " + e.Message); }
         foreach (NodeConfig other in Nodes)
             if (other.Name == section.Name)
@@ -91,7 +96,9 @@ public sealed partial class GatewayConfig
                     throw new ConfigException(n.Where + ": node '" + n.Name + "' and node '" + Nodes[j].Name + "' share channel '" + channel + "': each node needs its own");
             Nodes[i] = n with { Channel = channel };
             if (!Channels.Contains(channel)) Channels.Add(channel);
-            MarkRestricted(channel, n.Where);
+            if (n.Bearer != null) MarkRestricted(channel, n.Where);
+            else if (NodeMasterFile == null)
+                throw new ConfigException(n.Where + ": 'config node' needs \"option bearer\" (the node's public key, 64 hex digits or a file: lc key pub; its readings are signed) or the gateway section's \"option node_master\" (its readings are sealed with its own derived key)");
         }
         if (SignerKeyFile != null)
         {
@@ -100,6 +107,11 @@ public sealed partial class GatewayConfig
             catch (LibrecastException e) { throw new ConfigException(signerWhere + ": signer_key: " + e.Message); }
             try { SignerPublic = SigningKeyFiles.PublicKeyOf(seed); }
             finally { System.Security.Cryptography.CryptographicOperations.ZeroMemory(seed); }
+        }
+        if (NodeMasterFile != null)
+        {
+            try { Librecast.Files.KeyFile.Check(NodeMasterFile); }
+            catch (LibrecastException e) { throw new ConfigException(masterWhere + ": node_master: " + e.Message); }
         }
         if (SealOwnSends && SignerKeyFile == null)
             throw new ConfigException(restrictedWhere + ": restricted: lcgw seals its own sends with the site signer key: add \"option signer_key\" (lc key new FILE)");
@@ -129,6 +141,14 @@ public sealed partial class GatewayConfig
         }
         try { return SigningKeyFiles.LoadKeyring(KeyringPath); }
         catch (LibrecastException e) { throw new ConfigException(keyringWhere + ": keyring: " + e.Message); }
+    }
+
+    /// <summary>The node whose telemetry channel is <paramref name="channel"/>, or null.</summary>
+    public NodeConfig? NodeOf(string channel)
+    {
+        foreach (NodeConfig n in Nodes)
+            if (n.Channel == channel) return n;
+        return null;
     }
 
     /// <summary>The bearer key expected on <paramref name="channel"/>, or null: any bearer the signer issued a token to.</summary>

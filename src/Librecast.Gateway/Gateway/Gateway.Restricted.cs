@@ -33,9 +33,26 @@ public sealed partial class Gateway
     public long TokenVerdicts(string channel, TokenVerdict verdict) =>
         tokenFilters.TryGetValue(channel, out TokenFilter? f) ? f.Count(verdict) : 0;
 
-    // Puts the site's filter on a subscribed channel that is restricted. Before listening.
+    // Puts the site's filter on a subscribed channel that is restricted, and a node's own derived
+    // key (option node_master) on its telemetry channel. Before listening.
     private void Restrict(Channel channel, string name)
     {
+        Config.NodeConfig? node = config.NodeMasterFile != null ? config.NodeOf(name) : null;
+        if (node != null)
+        {
+            byte[] master = KeyFile.Read(config.NodeMasterFile!);
+            byte[] own = new byte[NodeKey.Size];
+            try
+            {
+                NodeKey.Derive(master, 0, config.Site, node.Name, own, 0);
+                channel.SetKey(own);
+            }
+            finally
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(master);
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(own);
+            }
+        }
         if (!config.RestrictedChannels.Contains(name)) return;
         siteKeyring ??= config.SiteKeyring!; // read at load: a restricted channel makes it (GatewayConfig.Restricted.cs)
         byte[]? bearer = config.ExpectedBearer(name);

@@ -30,7 +30,7 @@ namespace Librecast.Security
         /// <summary>Signatures remembered for replay detection by <see cref="TokenFilter(Keyring, byte)"/>.</summary>
         public const int DefaultReplayMemory = 512;
 
-        private const int Verdicts = 11;
+        private const int Verdicts = 12;
 
         private readonly Keyring keyring;
         private readonly Ed25519 ed = new Ed25519();
@@ -41,6 +41,24 @@ namespace Librecast.Security
         private readonly object checkLock = new object();
         private readonly byte[] bearer = new byte[Ed25519.PublicKeySize];
         private bool bearerRequired;
+        // The last token whose signature checked out, and the keyring snapshot it was checked on:
+        // the same 128 bytes again (every datagram of one sender) skip the token's verification.
+        private readonly byte[] goodToken = new byte[Token.Size];
+        private byte[]? goodTokenRing;
+        private TokenVerdict lastFailure;
+
+        /// <summary>
+        /// Bounds the time spent verifying (null, the default: no bound): a datagram naming a
+        /// trusted signer while the limiter refuses is <see cref="TokenVerdict.RateLimited"/>,
+        /// rejected before any verification. One limiter may be shared by several filters (one budget).
+        /// </summary>
+        public VerifyLimiter? Limiter;
+
+        /// <summary>Token signatures verified so far (a token equal to the last good one is not verified again).</summary>
+        public int TokenVerifications { get; private set; }
+
+        /// <summary>Datagram (Ed25519ph) signatures verified so far.</summary>
+        public int PacketVerifications { get; private set; }
 
         /// <summary>A filter trusting <paramref name="keyring"/>'s signers, requiring <paramref name="capabilities"/>, remembering <see cref="DefaultReplayMemory"/> signatures.</summary>
         public TokenFilter(Keyring keyring, byte capabilities) : this(keyring, capabilities, DefaultReplayMemory) { }
@@ -128,18 +146,18 @@ namespace Librecast.Security
             byte[] ring = keyring.Snapshot;
             int at = Keyring.NextSigner(ring, 0, buffer, offset);
             if (at < 0) return TokenVerdict.UnknownSigner;
-            while (!Token.SignatureValid(ed, buffer, offset, ring, at))
+            // Every datagram naming a trusted signer costs at least one verification from here on.
+            VerifyLimiter? limit = Limiter;
+            if (limit != null && !limit.TryBegin()) return TokenVerdict.RateLimited;
+            try
             {
-                // Another key with the same 8-byte id may have signed it (librecast tries the first only).
-                at = Keyring.NextSigner(ring, at + Ed25519.PublicKeySize, buffer, offset);
-                if (at < 0) return TokenVerdict.BadTokenSignature;
+                if (!Verified(buffer, offset, length, ring, at)) return lastFailure;
+            }
+            finally
+            {
+                if (limit != null) limit.End();
             }
             int signed = length - Ed25519.SignatureSize;
-            sha.Reset();
-            sha.Update(buffer, offset, signed);
-            sha.Finish(digest, 0);
-            if (!ed.VerifyPrehashed(buffer, offset + Token.BearerOffset, digest, 0, buffer, offset + signed))
-                return TokenVerdict.BadSignature;
             if ((Token.Capabilities(buffer, offset) & Capabilities) != Capabilities) return TokenVerdict.MissingCapability;
             ulong expires = Token.Expires(buffer, offset);
             if (expires != 0 && now > expires) return TokenVerdict.Expired;
@@ -152,6 +170,47 @@ namespace Librecast.Security
             if (Strict) return TokenVerdict.Accepted;
             if (seen != null && !seen.Add(SignatureKey(buffer, offset + signed))) return TokenVerdict.Replayed;
             return TokenVerdict.Accepted;
+        }
+
+        // The token's signature (unless it is the last good token, byte for byte, on the same
+        // keyring) and the datagram's; false with lastFailure set if either fails.
+        private bool Verified(byte[] buffer, int offset, int length, byte[] ring, int at)
+        {
+            if (!(goodTokenRing == ring && SameToken(buffer, offset)))
+            {
+                TokenVerifications++;
+                while (!Token.SignatureValid(ed, buffer, offset, ring, at))
+                {
+                    // Another key with the same 8-byte id may have signed it (librecast tries the first only).
+                    at = Keyring.NextSigner(ring, at + Ed25519.PublicKeySize, buffer, offset);
+                    if (at < 0)
+                    {
+                        lastFailure = TokenVerdict.BadTokenSignature;
+                        return false;
+                    }
+                    TokenVerifications++;
+                }
+                Array.Copy(buffer, offset, goodToken, 0, Token.Size);
+                goodTokenRing = ring;
+            }
+            int signed = length - Ed25519.SignatureSize;
+            PacketVerifications++;
+            sha.Reset();
+            sha.Update(buffer, offset, signed);
+            sha.Finish(digest, 0);
+            if (!ed.VerifyPrehashed(buffer, offset + Token.BearerOffset, digest, 0, buffer, offset + signed))
+            {
+                lastFailure = TokenVerdict.BadSignature;
+                return false;
+            }
+            return true;
+        }
+
+        private bool SameToken(byte[] buffer, int offset)
+        {
+            for (int i = 0; i < Token.Size; i++)
+                if (goodToken[i] != buffer[offset + i]) return false;
+            return true;
         }
 
         // R, the signature's first half, is derived from the signer's secret and the whole message:
@@ -200,15 +259,18 @@ namespace Librecast.Security
                 case TokenVerdict.WrongVersion: return "wrong_version";
                 case TokenVerdict.WrongChannel: return "wrong_channel";
                 case TokenVerdict.WrongBearer: return "wrong_bearer";
+                case TokenVerdict.RateLimited: return "rate_limited";
                 default: return "replayed";
             }
         }
 
-        /// <summary>One line: <c>accepted=.. too_short=.. unknown_signer=.. ...</c>, every verdict in order.</summary>
+        /// <summary>One line: <c>accepted=.. too_short=.. unknown_signer=.. ...</c>, every verdict in order (<c>rate_limited</c> last, with a <see cref="Limiter"/> only).</summary>
         public override string ToString()
         {
             string line = "";
-            for (int i = 0; i < Verdicts; i++)
+            // rate_limited only with a limiter: lc's and lcgw's lines stay librecast's reasons and ours.
+            int shown = Limiter != null ? Verdicts : Verdicts - 1;
+            for (int i = 0; i < shown; i++)
                 line += (i == 0 ? "" : " ") + NameOf((TokenVerdict)i) + "=" + counts.Get(i);
             return line;
         }

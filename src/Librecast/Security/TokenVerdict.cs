@@ -29,5 +29,7 @@ namespace Librecast.Security
         Replayed = 9,
         /// <summary>Beyond librecast: the token's bearer is not the one the channel expects (<see cref="TokenFilter.RequireBearer"/>).</summary>
         WrongBearer = 10,
+        /// <summary>Beyond librecast: dropped unverified because the filter's <see cref="TokenFilter.Limiter"/> spent its verification budget (a flood naming a trusted signer).</summary>
+        RateLimited = 11,
     }
 }

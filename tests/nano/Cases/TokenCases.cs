@@ -130,5 +130,123 @@ namespace Librecast.NanoCases
             Assert.AreEqual(2, wire.SentCount, "sent");
             Assert.AreEqual(Hex.Of(wire.Sent[0]), Hex.Of(wire.Sent[1]), "the ring's datagram is the direct one");
         }
+
+        // A clock that moves StepMs each time it is read: a check (read twice) "takes" StepMs.
+        private sealed class SteppingClock : IPlatform
+        {
+            public const long StepMs = 1000;
+            private long now = 5000;
+            public ITransport OpenTransport() { throw new System.NotSupportedException(); }
+            public ulong NowNanoseconds() { return 1795000000000000000UL; }
+            public long MonotonicMilliseconds() { now += StepMs; return now; }
+            public void FillRandom(byte[] buffer, int offset, int count) { }
+        }
+
+        /// <summary>
+        /// The ESP32 node's command check (firmware SensorNode on a restricted site): a filter on its
+        /// command channel trusting the site signer only, WRITE, a 16-signature replay memory and a
+        /// 25% verification budget. The gateway's command is taken; the same token again is not
+        /// verified again (the datagram's signature is); a forged command, another channel's token
+        /// and a replay are refused; a flood is dropped unverified beyond the budget. Timed:
+        /// "node: ..." lines.
+        /// </summary>
+        [TestMethod]
+        public void The_Nodes_Command_Check_Takes_The_Signers_Command_Once_And_Bounds_A_Flood()
+        {
+            Ed25519 ed = new Ed25519();
+            byte[] signerSeed = Hex.Bytes(SignerSeed), signerPk = new byte[32];
+            ed.PublicKey(signerSeed, 0, signerPk, 0);
+            MemoryWire wire = new MemoryWire();
+            Context ctx = new Context(wire);
+            Channel cmd = ctx.CreateChannel("site1/kitchen/cmd", WireProfile.V0_11);
+            Channel other = ctx.CreateChannel("site1/hall/cmd", WireProfile.V0_11);
+            Socket send = ctx.CreateSocket();
+            send.Bind(cmd);
+            send.Bind(other);
+            byte[] hash = new byte[32], otherHash = new byte[32];
+            cmd.CopyHashTo(hash, 0);
+            other.CopyHashTo(otherHash, 0);
+            // lcgw token NODE FILE --command: WRITE on SITE/NODE/cmd, issued to the signer itself.
+            byte[] token = new byte[Token.Size], otherToken = new byte[Token.Size];
+            Token.Issue(ed, signerSeed, 0, signerPk, 0, signerPk, 0, hash, 0, Token.Write, 0, token, 0);
+            Token.Issue(ed, signerSeed, 0, signerPk, 0, signerPk, 0, otherHash, 0, Token.Write, 0, otherToken, 0);
+            cmd.SetToken(token, 0, signerSeed, 0);
+            byte[] text = new byte[] { (byte)'p', (byte)'u', (byte)'b', (byte)'l', (byte)'i', (byte)'s', (byte)'h' };
+            cmd.SendMessage(text, 0, text.Length);
+            cmd.SendMessage(text, 0, text.Length);
+            other.SetToken(otherToken, 0, signerSeed, 0);
+            other.SendMessage(text, 0, text.Length);
+
+            // The node.
+            MemoryWire nodeWire = new MemoryWire();
+            Context node = new Context(nodeWire);
+            Socket listen = node.CreateSocket();
+            Channel commands = node.CreateChannel("site1/kitchen/cmd", WireProfile.V0_11);
+            listen.Bind(commands);
+            Keyring signers = new Keyring();
+            signers.Add(signerPk, 0);
+            TokenFilter filter = new TokenFilter(signers, Token.Write, 16);
+            commands.TokenFilter = filter;
+            Message m = new Message(256 + TokenFilter.Overhead);
+
+            long t0 = System.DateTime.UtcNow.Ticks;
+            nodeWire.Inject(wire.Sent[0]);
+            Assert.IsTrue(listen.ReceiveMessage(m, 0) == ReceiveResult.Ok, "the signer's command refused: " + TokenFilter.NameOf(filter.LastVerdict));
+            long first = System.DateTime.UtcNow.Ticks - t0;
+            Assert.AreEqual("7075626c697368", Hex.Of(m.Buffer, m.PayloadOffset, m.PayloadLength), "command");
+            t0 = System.DateTime.UtcNow.Ticks;
+            nodeWire.Inject(wire.Sent[1]);
+            Assert.IsTrue(listen.ReceiveMessage(m, 0) == ReceiveResult.Ok, "the second command refused: " + TokenFilter.NameOf(filter.LastVerdict));
+            long again = System.DateTime.UtcNow.Ticks - t0;
+            Assert.AreEqual(1, filter.TokenVerifications, "the same token verified again");
+            Assert.AreEqual(2, filter.PacketVerifications, "datagram signatures verified");
+
+            nodeWire.Inject(wire.Sent[1]);
+            Assert.IsTrue(listen.ReceiveMessage(m, 0) == ReceiveResult.Unauthorized, "a replayed command taken");
+            Assert.IsTrue(filter.LastVerdict == TokenVerdict.Replayed, "replay: " + TokenFilter.NameOf(filter.LastVerdict));
+            nodeWire.Inject(wire.Sent[2]);
+            Assert.IsTrue(listen.ReceiveMessage(m, 0) == ReceiveResult.Unauthorized, "another node's command taken");
+            Assert.IsTrue(filter.LastVerdict == TokenVerdict.WrongChannel, "other channel: " + TokenFilter.NameOf(filter.LastVerdict));
+            byte[] forged = Copy(wire.Sent[0]);
+            forged[Token.Size + Frame.HeaderSize] = (byte)'P';
+            nodeWire.Inject(forged);
+            Assert.IsTrue(listen.ReceiveMessage(m, 0) == ReceiveResult.Unauthorized, "a forged command taken");
+            Assert.IsTrue(filter.LastVerdict == TokenVerdict.BadSignature, "forged: " + TokenFilter.NameOf(filter.LastVerdict));
+            // Only the last good token is remembered: the other channel's token took its place.
+            Assert.AreEqual(3, filter.TokenVerifications, "token verifications");
+
+            // The budget: 25%, no burst. Each check "takes" 1 s on the stepping clock; the bucket
+            // fills 250 ms per 1 s read, so 3 s of drops follow it (the node's own burst is 60 s).
+            filter.Limiter = new VerifyLimiter(new SteppingClock(), 25, 0);
+            int taken = 0, dropped = 0;
+            for (int i = 0; i < 20; i++)
+            {
+                nodeWire.Inject(forged);
+                Assert.IsTrue(listen.ReceiveMessage(m, 0) == ReceiveResult.Unauthorized, "a forged command taken in the flood");
+                if (filter.LastVerdict == TokenVerdict.RateLimited) dropped++;
+                else
+                {
+                    Assert.IsTrue(filter.LastVerdict == TokenVerdict.BadSignature, "flood: " + TokenFilter.NameOf(filter.LastVerdict));
+                    taken++;
+                }
+            }
+            // Clock reads: a check reads it twice (start, end), a drop once; a check at t blocks until t + 3 s.
+            // 1 check, 3 drops, 1 check, ...: the 1st, 5th, ... 17th of 20 are verified (25%).
+            Assert.AreEqual(5, taken, "forged commands verified in the flood");
+            Assert.AreEqual(15, dropped, "forged commands dropped unverified");
+            Assert.AreEqual(15L, filter.Count(TokenVerdict.RateLimited), "rate_limited counted");
+            Assert.AreEqual(15, filter.Limiter.Refused, "refused by the limiter");
+
+            OutputHelper.WriteLine("node: verify a command, first (token + datagram) " + Ms(first) + " ms; the same token again (datagram only) " + Ms(again) + " ms");
+        }
+
+        private static byte[] Copy(byte[] d)
+        {
+            byte[] c = new byte[d.Length];
+            for (int i = 0; i < d.Length; i++) c[i] = d[i];
+            return c;
+        }
+
+        private static string Ms(long ticks) { return (ticks / System.TimeSpan.TicksPerMillisecond).ToString(); }
     }
 }
