@@ -292,8 +292,10 @@ namespace LibrecastIoT.Sensor
             try
             {
                 // Before HandleNacks: the NACK responder's socket takes the data socket's hop limit.
-                s.HopLimit = settings.HopLimit;
-                s.Loopback = settings.Loopback;
+                // Set only when not the socket's default (255, off), which it already asked for:
+                // an image that refuses the option then pays for one refusal, not two.
+                if (s.HopLimit != settings.HopLimit) s.HopLimit = settings.HopLimit;
+                if (s.Loopback != settings.Loopback) s.Loopback = settings.Loopback;
                 s.Bind(settings.InterfaceIndex);
                 s.Bind(telemetry);
                 s.Bind(commands);
