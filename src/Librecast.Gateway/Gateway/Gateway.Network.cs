@@ -107,7 +107,8 @@ public sealed partial class Gateway
                 publisher = context!.CreateSocket();
                 publisher.Bind(ifindex);
                 publisher.SendErrorHandler = e => sensorSendError = e; // Gateway.Sensors.cs: read after each send
-                publisher.StartPublisher(SendRingOptions(Librecast.Sensors.TelemetryEncoder.Capacity + Frame.HeaderSize + Librecast.Crypto.SecretBox.Overhead, 4));
+                publisher.StartPublisher(SendRingOptions(Librecast.Sensors.TelemetryEncoder.Capacity + Frame.HeaderSize + Librecast.Crypto.SecretBox.Overhead +
+                    (config.SealOwnSends ? Librecast.Security.TokenFilter.Overhead : 0), 4));
                 foreach (LocalSensorConfig sensor in config.Sensors)
                 {
                     // Sensors configured on one channel share it, so its sequence numbers stay one series.

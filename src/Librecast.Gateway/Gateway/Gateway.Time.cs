@@ -21,7 +21,7 @@ public sealed partial class Gateway
     private LibrecastException? beaconSendError; // set by the beacon socket's SendErrorHandler
 
     // Queues one beacon on the socket's ring and sends it: stamped (and sealed) by DoWork, a
-    // refused send thrown here as it was on the direct path. A restricted channel is sent directly.
+    // refused send thrown here as it was on the direct path (a restricted channel too: signed as sent).
     private void SendNow(Librecast.Socket socket, Channel channel, byte[] payload, int length)
     {
         beaconSendError = null;
@@ -59,10 +59,9 @@ public sealed partial class Gateway
                         socket.Bind(Interfaces.Resolve(config.Interface));
                         // One writer, this thread: a single-writer ring, sent by this thread right away.
                         socket.SendErrorHandler = e => beaconSendError = e;
-                        socket.StartPublisher(new PublisherOptions
-                        {
-                            Capacity = 4, BufferSize = 128, Policy = OverflowPolicy.Block, StartThread = false, SingleWriter = true,
-                        });
+                        // Room for the beacon as sent: framed, sealed and, on a restricted site, token + signature.
+                        socket.StartPublisher(SendRingOptions(TimeBeacon.MaxBytes + Frame.HeaderSize + Librecast.Crypto.SecretBox.Overhead +
+                            (config.SealOwnSends ? Librecast.Security.TokenFilter.Overhead : 0), 4));
                         v6 = context.CreateChannel(name, config.WireOf(name));
                         v4 = context.CreateIpv4Channel(name);
                         if (config.KeyFile != null)
