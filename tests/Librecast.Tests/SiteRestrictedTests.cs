@@ -28,19 +28,9 @@ public class SiteRestrictedTests : IDisposable
 
     private string F(string name) => Path.Combine(dir, name);
 
-    private static string Ok(string args)
-    {
-        var (code, stdout, err) = Lc.Run(args);
-        Assert.True(code == 0, $"lc {args}: exit {code}: {err}");
-        return stdout.Trim();
-    }
+    private static string Ok(string args) => RestrictedSite.Lc(args);
 
-    private static string Gw(string config, string args)
-    {
-        var (code, stdout, err) = CPeer.Run("dotnet", $"{GatewayTests.Lcgw} -c {config} {args}", null, 30_000);
-        Assert.True(code == 0, $"lcgw {args}: exit {code}: {err}");
-        return stdout.Trim();
-    }
+    private static string Gw(string config, string args) => RestrictedSite.Gw(config, args);
 
     // The node's side: one reading sent on its telemetry channel with its token and bearer key.
     private void NodeSend(string node, string channel, string payload) =>
@@ -58,28 +48,9 @@ public class SiteRestrictedTests : IDisposable
     {
         Netns.Require();
         string site = "site" + Guid.NewGuid().ToString("N")[..8];
-        string signer = Ok($"key new {F("signer.key")}");
-        File.WriteAllText(F("signer.pub"), signer + "\n");
-        string a = Ok($"key new {F("a.key")}"), b = Ok($"key new {F("b.key")}");
-        int metricsPort = DaemonProcess.FreeTcpPort();
-        string config = F("lcgw.conf");
-        File.WriteAllText(config, $"""
-            config gateway
-            	option interface '{Netns.RecvIf}'
-            	option site '{site}'
-            	option node 'gw'
-            	option signer_key '{F("signer.key")}'
-            	option restricted '1'
-            	option time_beacon '1'
-            config node 'a'
-            	option bearer '{a}'
-            config node 'b'
-            	option bearer '{b}'
-            config jsonl
-            	option path '-'
-            config metrics
-            	option listen '127.0.0.1:{metricsPort}'
-            """);
+        var siteSetUp = RestrictedSite.Create(dir, site);
+        string signer = siteSetUp.Signer, a = siteSetUp.BearerA, b = siteSetUp.BearerB, config = siteSetUp.Config;
+        int metricsPort = siteSetUp.MetricsPort;
         Assert.Contains($"token for channel '{site}/a/telemetry'", Gw(config, $"token a {F("a.token")} --valid 1"));
         Gw(config, $"token b {F("b.token")} --valid 1");
         Gw(config, $"token a {F("cmd-a.token")} --command --valid 1");

@@ -40,13 +40,8 @@ namespace Librecast.Senml
         /// <exception cref="ArgumentOutOfRangeException">The range lies outside the array.</exception>
         public SenmlWriter(byte[] buffer, int offset, int capacity)
         {
-            if (buffer == null) throw new ArgumentNullException("buffer");
-            if (offset < 0 || capacity < 0 || offset > buffer.Length - capacity)
-                throw new ArgumentOutOfRangeException("capacity", "offset and capacity must lie inside the buffer");
-            this.buffer = buffer;
-            start = offset;
-            end = offset + capacity;
-            position = offset;
+            this.buffer = buffer; // for the compiler: Reset checks it and sets everything
+            Reset(buffer, offset, capacity);
         }
 
         /// <summary>
