@@ -384,27 +384,34 @@ public class RestrictedChannelTests
         }
     }
 
-    [Fact]
-    public void A_Restricted_Symm_Channel_Seals_The_Frame_And_Signs_The_Box_Both_Ways_Between_Ours()
+    // A restricted SYMM channel between two of ours: the receiver keyed, filtering on a fresh
+    // signer (WRITE) and joined; the sender keyed and holding that signer's token for a fresh bearer.
+    private (Context R, Librecast.Socket RSock, Channel RChan, Context S, Librecast.Socket SSock, Channel SChan) RestrictedSymmPair(string name)
     {
-        // Token ‖ SYMM box ‖ signature: the token stays in clear, the box opens after the filter.
-        Netns.Require();
-        string name = UniqueChannel("symm");
         byte[] key = RandomNumberGenerator.GetBytes(32);
         var signer = CKeypair();
         var bearer = CKeypair();
         var ring = new Keyring();
         ring.Add(signer.Pk, 0);
         var (rctx, rsock, rchan) = Endpoints.Open(Netns.RecvIf, name, join: false, Wire);
-        var (sctx, _, schan) = Endpoints.Open(Netns.SendIf, name, join: false, Wire);
+        var (sctx, ssock, schan) = Endpoints.Open(Netns.SendIf, name, join: false, Wire);
+        rchan.SetKey(key);
+        rchan.TokenFilter = new TokenFilter(ring, Token.Write);
+        rchan.Join();
+        schan.SetKey(key);
+        schan.SetToken(CToken(signer.Sk, bearer.Pk, name, Token.Write, 60), 0, Seed(bearer.Sk), 0);
+        return (rctx, rsock, rchan, sctx, ssock, schan);
+    }
+
+    [Fact]
+    public void A_Restricted_Symm_Channel_Seals_The_Frame_And_Signs_The_Box_Both_Ways_Between_Ours()
+    {
+        // Token ‖ SYMM box ‖ signature: the token stays in clear, the box opens after the filter.
+        Netns.Require();
+        var (rctx, rsock, _, sctx, _, schan) = RestrictedSymmPair(UniqueChannel("symm"));
         using (rctx)
         using (sctx)
         {
-            rchan.SetKey(key);
-            rchan.TokenFilter = new TokenFilter(ring, Token.Write);
-            rchan.Join();
-            schan.SetKey(key);
-            schan.SetToken(CToken(signer.Sk, bearer.Pk, name, Token.Write, 60), 0, Seed(bearer.Sk), 0);
             byte[] payload = Encoding.UTF8.GetBytes("sealed and signed");
             int sent = schan.SendMessage(payload, 0, payload.Length);
             Assert.Equal(Token.Size + Frame.HeaderSize + payload.Length + SecretBox.Overhead + 64, sent);
@@ -420,22 +427,10 @@ public class RestrictedChannelTests
     {
         // The same through a publishing socket: sealed and signed in the send ring, sent in batches.
         Netns.Require();
-        string name = UniqueChannel("symm-ring");
-        byte[] key = RandomNumberGenerator.GetBytes(32);
-        var signer = CKeypair();
-        var bearer = CKeypair();
-        var ring = new Keyring();
-        ring.Add(signer.Pk, 0);
-        var (rctx, rsock, rchan) = Endpoints.Open(Netns.RecvIf, name, join: false, Wire);
-        var (sctx, ssock, schan) = Endpoints.Open(Netns.SendIf, name, join: false, Wire);
+        var (rctx, rsock, rchan, sctx, ssock, schan) = RestrictedSymmPair(UniqueChannel("symm-ring"));
         using (rctx)
         using (sctx)
         {
-            rchan.SetKey(key);
-            rchan.TokenFilter = new TokenFilter(ring, Token.Write);
-            rchan.Join();
-            schan.SetKey(key);
-            schan.SetToken(CToken(signer.Sk, bearer.Pk, name, Token.Write, 60), 0, Seed(bearer.Sk), 0);
             ssock.StartPublisher(new PublisherOptions());
             byte[] payload = Encoding.UTF8.GetBytes("sealed and signed in the ring");
             for (int i = 0; i < 5; i++)
