@@ -68,13 +68,8 @@ namespace Librecast.Security
             if (offset < 0 || count < 0 || offset > inner.Length - count) throw new ArgumentOutOfRangeException("count");
             int total = count + TokenFilter.Overhead;
             if (outputOffset < 0 || outputOffset > output.Length - total) throw new ArgumentOutOfRangeException("outputOffset");
-            Array.Copy(token, 0, output, outputOffset, Token.Size);
             Array.Copy(inner, offset, output, outputOffset + Token.Size, count);
-            int signed = Token.Size + count;
-            sha.Reset();
-            sha.Update(output, outputOffset, signed);
-            sha.Finish(digest, 0);
-            ed.SignPrehashed(seed, 0, bearer, 0, digest, 0, output, outputOffset + signed);
+            SignAt(output, outputOffset, count);
             return total;
         }
 
@@ -92,13 +87,20 @@ namespace Librecast.Security
             int total = count + TokenFilter.Overhead;
             if (count < 0 || at < 0 || at > buffer.Length - total) throw new ArgumentOutOfRangeException("count");
             if (wiped) return -1;
+            SignAt(buffer, at, count);
+            return total;
+        }
+
+        // The token at buffer[at, +128), the inner datagram already after it (count bytes), then the
+        // bearer's Ed25519ph signature over both.
+        private void SignAt(byte[] buffer, int at, int count)
+        {
             Array.Copy(token, 0, buffer, at, Token.Size);
             int signed = Token.Size + count;
             sha.Reset();
             sha.Update(buffer, at, signed);
             sha.Finish(digest, 0);
             ed.SignPrehashed(seed, 0, bearer, 0, digest, 0, buffer, at + signed);
-            return total;
         }
 
         /// <summary>Seals into <see cref="Buffer"/> (grown if needed); returns the length.</summary>
