@@ -265,12 +265,16 @@ namespace Librecast
         internal int SendDatagram(Channel channel, byte[] buffer, int offset, int count)
         {
             TokenSealer? sealer = channel.TokenSealer; // a restricted channel: token ‖ datagram ‖ signature (ChannelRestricted.cs)
-            if (sealer != null)
-                lock (sealer)
+            for (; sealer != null; sealer = channel.TokenSealer) // wiped by SetToken/ClearToken since read: as the channel stands now
+            {
+                TokenSealer held = sealer;
+                lock (held)
                 {
-                    int sealedLength = sealer.Seal(buffer, offset, count); // may grow sealer.Buffer: read it after
-                    return SendWire(channel, sealer.Buffer, 0, sealedLength);
+                    if (held.Wiped) continue;
+                    int sealedLength = held.Seal(buffer, offset, count); // may grow held.Buffer: read it after
+                    return SendWire(channel, held.Buffer, 0, sealedLength);
                 }
+            }
             return SendWire(channel, buffer, offset, count);
         }
 

@@ -160,6 +160,55 @@ public class InPlacePublishTests
         Assert.Equal(1, ctx.Counters.Sent);
     }
 
+    [Fact]
+    public void A_Wiped_Sealer_Refuses_To_Seal_Rather_Than_Sign_With_A_Cleared_Seed()
+    {
+        var (_, _, _, c) = Open("inplace/wiped", WireProfile.V0_11);
+        var (token, seed, _) = Issue(c);
+        var sealer = new TokenSealer(token, 0, seed, 0);
+        sealer.Wipe();
+        var output = new byte[8 + TokenFilter.Overhead];
+        Assert.Throws<ObjectDisposedException>(() => sealer.Seal(new byte[8], 0, 8, output, 0));
+        Assert.Throws<ObjectDisposedException>(() => sealer.Seal(new byte[8], 0, 8));
+        Assert.Equal(new byte[output.Length], output); // nothing written, not even the token
+        Assert.Equal(-1, sealer.SealInPlace(output, 0, 8));
+    }
+
+    [Fact]
+    public void A_Direct_Send_Racing_ClearToken_Goes_Out_Unsigned_Never_Signed_With_The_Cleared_Seed()
+    {
+        // The sender reads the channel's sealer, then waits for its lock while ClearToken wipes
+        // it: it must not sign with the zeroed seed; it sends as the channel now stands (no token).
+        var (ctx, platform, s, c) = Open("inplace/race", WireProfile.V0_11);
+        var (token, seed, _) = Issue(c);
+        c.SetToken(token, 0, seed, 0);
+        TokenSealer old = c.TokenSealer!;
+        byte[] raw = Encoding.UTF8.GetBytes("sent across a ClearToken");
+        Exception? failed = null;
+        int sent = 0;
+        var sender = new System.Threading.Thread(() =>
+        {
+            try { sent = c.Send(raw, 0, raw.Length); }
+            catch (Exception e) { failed = e; }
+        });
+        lock (old)
+        {
+            sender.Start();
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while ((sender.ThreadState & System.Threading.ThreadState.WaitSleepJoin) == 0)
+            {
+                Assert.True(waited.ElapsedMilliseconds < 10000, "the sender never reached the sealer's lock");
+                System.Threading.Thread.Sleep(1);
+            }
+            c.ClearToken(); // wipes `old` (the lock is re-entrant)
+        }
+        Assert.True(sender.Join(10000));
+        Assert.Null(failed);
+        Assert.Equal(raw.Length, sent);
+        Assert.Equal(raw, Assert.Single(platform.Sent));
+        Assert.Equal(1, ctx.Counters.Sent);
+    }
+
     [Theory]
     [InlineData("0.5")]
     [InlineData("0.11")]

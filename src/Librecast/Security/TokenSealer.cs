@@ -61,8 +61,10 @@ namespace Librecast.Security
         /// <paramref name="output"/>[outputOffset], which must have room for count + 192 bytes;
         /// returns the length written. <paramref name="inner"/> and <paramref name="output"/> must not overlap.
         /// </summary>
+        /// <exception cref="ObjectDisposedException">The sealer was <see cref="Wipe"/>d: nothing is signed with a cleared seed.</exception>
         public int Seal(byte[] inner, int offset, int count, byte[] output, int outputOffset)
         {
+            if (wiped) throw new ObjectDisposedException("TokenSealer"); // wiped: the channel's token was set again or cleared
             if (inner == null) throw new ArgumentNullException("inner");
             if (output == null) throw new ArgumentNullException("output");
             if (offset < 0 || count < 0 || offset > inner.Length - count) throw new ArgumentOutOfRangeException("count");
@@ -104,8 +106,10 @@ namespace Librecast.Security
         }
 
         /// <summary>Seals into <see cref="Buffer"/> (grown if needed); returns the length.</summary>
+        /// <exception cref="ObjectDisposedException">The sealer was <see cref="Wipe"/>d.</exception>
         public int Seal(byte[] inner, int offset, int count)
         {
+            if (wiped) throw new ObjectDisposedException("TokenSealer"); // wiped: the channel's token was set again or cleared
             int total = count + TokenFilter.Overhead;
             if (buffer.Length < total)
             {
