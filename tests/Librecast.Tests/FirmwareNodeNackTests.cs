@@ -75,6 +75,65 @@ public class FirmwareNodeNackTests
     }
 
     [Fact]
+    public void A_Signed_Sealed_Full_Pack_Is_Logged_And_Resent_Signed_Byte_For_Byte()
+    {
+        // bearer_key + token + key + nack, names long enough to fill the 384-byte pack: the wire
+        // datagram (token 128 + header 33 + pack + box 40 + signature 64) is larger than a
+        // 512-byte slot, but the log keeps the datagram before the token (what the channel
+        // stamped, as Publisher and the direct path both log it) and the resend is signed again
+        // on the way out: the same bytes, Ed25519 being deterministic.
+        var platform = new MemoryPlatform();
+        var ctx = new Context(platform);
+        var settings = new NodeSettings
+        {
+            Site = "site-" + new string('s', 60), Node = "node-" + new string('n', 150), Ipv6 = true, NackSeconds = 60,
+            Key = Enumerable.Range(0, 32).Select(i => (byte)(0x20 + i)).ToArray(),
+        };
+        var signerSeed = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
+        var bearerSeed = Enumerable.Range(0x40, 32).Select(i => (byte)i).ToArray();
+        var ed = new Librecast.Crypto.Ed25519();
+        var signerPk = new byte[32];
+        var bearerPk = new byte[32];
+        ed.PublicKey(signerSeed, 0, signerPk, 0);
+        ed.PublicKey(bearerSeed, 0, bearerPk, 0);
+        var hash = new byte[32];
+        using (var named = new Context(new MemoryPlatform())) named.CreateChannel(settings.TelemetryChannel).CopyHashTo(hash, 0);
+        var token = new byte[Librecast.Security.Token.Size];
+        Librecast.Security.Token.Issue(ed, signerSeed, 0, signerPk, 0, bearerPk, 0, hash, 0, Librecast.Security.Token.Write, 0, token, 0);
+        settings.BearerSeed = bearerSeed;
+        settings.TelemetryToken = token;
+        settings.BearerKeyFile = "node.key";
+        settings.TokenFile = "node.token";
+        var rec = new Recorder();
+        var node = new SensorNode(ctx, settings, new SimulatedBme280(7), rec, rec);
+        node.Start();
+        using (ctx)
+        {
+            Assert.True(node.SignsTelemetry);
+            node.Step(0);
+            platform.Monotonic += 10_000;
+            node.Step(0);
+            Assert.Equal(2, node.Published);
+            byte[] second; // the frame is in the box: seq 2 is the second telemetry datagram sent
+            lock (platform.Sent) second = platform.Sent.Where(d => d.Length > NodeSettings.NackSlotBytes / 2).ElementAt(1);
+            int pack = second.Length - Librecast.Security.TokenFilter.Overhead - Frame.HeaderSize - Librecast.Crypto.SecretBox.Overhead;
+            Assert.True(pack > SensorNode.PacketBytes - 40, "the pack is " + pack + " bytes, not nearly full");
+            Assert.True(second.Length > NodeSettings.NackSlotBytes, "the signed datagram (" + second.Length + " B) fits a slot anyway");
+            Assert.Equal(0, ctx.NackCounters.Get(NackCounter.NotLogged));
+            var group = new byte[16];
+            node.Nacks!.NackChannel.CopyGroupTo(group, 0);
+            platform.Inject(Nack(2), group, 4242);
+            WaitFor(() => Count(platform, d => d.AsSpan().SequenceEqual(second)) == 2, "the node did not resend seq 2 signed");
+            Assert.Equal(1, ctx.NackCounters.Get(NackCounter.Resent));
+            var ring = new Librecast.Security.Keyring();
+            ring.Add(signerPk, 0);
+            var filter = new Librecast.Security.TokenFilter(ring, Librecast.Security.Token.Write);
+            Assert.Equal(Librecast.Security.TokenVerdict.Accepted, filter.Check(second, 0, second.Length, hash, 0, 1));
+            node.GoOffline();
+        }
+    }
+
+    [Fact]
     public void A_Nack_Flood_Gets_At_Most_The_Nodes_Burst_And_Rate()
     {
         var (platform, ctx, node, _) = Start(ipv6: true, nackSeconds: 3600); // all ten stay in the log

@@ -76,7 +76,11 @@ namespace LibrecastIoT.Sensor
         /// <summary>The node's NACK log, allocated once at start: 8 KiB, 16 slots of <see cref="NackSlotBytes"/>.</summary>
         public const int NackLogBytes = 8192;
 
-        /// <summary>One logged datagram: a full SenML pack (384 bytes), the 33-byte header and the 40 bytes of encryption fit.</summary>
+        /// <summary>
+        /// One logged datagram: a full SenML pack (384 bytes), the 33-byte header and the 40 bytes of
+        /// encryption fit. A node that signs its telemetry needs no room for the token and signature:
+        /// the log keeps the datagram before them and a resend is signed again (the same bytes).
+        /// </summary>
         public const int NackSlotBytes = 512;
 
         /// <summary>Most resends a second in answer to NACKs (and <see cref="NackBurst"/> at once): a NACK flood gets at most this from the node.</summary>
