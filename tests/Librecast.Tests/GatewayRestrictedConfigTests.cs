@@ -196,6 +196,31 @@ public class GatewayRestrictedConfigTests : IDisposable
     }
 
     [Fact]
+    public void A_Site_Key_With_Node_Master_And_The_Time_Beacon_Is_Refused_At_The_Key_File_Line()
+    {
+        // key_file seals the beacon with the site key; a node keyed from node_master holds only its
+        // own key (and, with a signer, takes the signed beacon unkeyed): no keyed node could read it.
+        foreach (string name in new[] { "site.key", "master.key" })
+        {
+            File.WriteAllBytes(F(name), System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+            Mode(name, OwnerOnly);
+        }
+        string gw = "\toption signer_key '{SIGNER}'\n\toption restricted '1'\n\toption node_master '{DIR}/master.key'\n";
+        Assert.Contains("key_file seals the time beacon with the site key, which nodes keyed from node_master cannot open",
+            Refused(Config(gw + "\toption key_file '{DIR}/site.key'\n\toption time_beacon '10'", node: ""), 8));
+        Assert.Contains("key_file seals the time beacon",
+            Refused(Config("\toption time_beacon '10'\n\toption key_file '{DIR}/site.key'\n" + gw, node: ""), 6));
+        // Without the beacon the two do not meet: the site key opens the other subscribed channels,
+        // each config node's channel its own derived key.
+        var (code, stdout, err) = Lcgw($"-c {Config(gw + "\toption key_file '{DIR}/site.key'\n\toption time_beacon '0'", node: "", extra: "config subscribe\n\tlist channel 's/x/telemetry'\n")} --check-config");
+        Assert.True(code == 0, err);
+        Assert.Contains(": ok: ", stdout);
+        // Nor does the beacon without the site key (signed, in clear: what keyed nodes read).
+        (code, stdout, err) = Lcgw($"-c {Config(gw + "\toption time_beacon '10'", node: "")} --check-config");
+        Assert.True(code == 0, err);
+    }
+
+    [Fact]
     public void Lcgw_Token_Refuses_Bad_Lifetimes_And_Unwritable_Files_In_One_Line()
     {
         string config = Config("\toption signer_key '{SIGNER}'");

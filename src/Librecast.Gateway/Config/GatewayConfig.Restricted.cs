@@ -42,7 +42,7 @@ public sealed partial class GatewayConfig
     /// <summary>The keyring restricted channels trust, read once at load (the reload's new one on SIGHUP), or null: none restricted and no keyring given.</summary>
     public Keyring? SiteKeyring { get; private set; }
 
-    private string restrictedWhere = "", signerWhere = "", keyringWhere = "", masterWhere = "";
+    private string restrictedWhere = "", signerWhere = "", keyringWhere = "", masterWhere = "", keyFileWhere = "";
     // Where the first restricted channel was asked for (a subscribe's option restricted, a config node): named when it lacks signers.
     private string? firstRestrictedWhere;
     private readonly Dictionary<string, string> restrictedAt = new(StringComparer.Ordinal);
@@ -65,6 +65,7 @@ public sealed partial class GatewayConfig
         masterWhere = options.WhereOf("node_master");
         NodeMasterFile = Credentials.Resolve(options.String("node_master"), masterWhere + ": node_master");
         restrictedWhere = options.WhereOf("restricted");
+        keyFileWhere = options.WhereOf("key_file");
     }
 
     private void ReadNode(UciSection section, Options options)
@@ -113,6 +114,12 @@ public sealed partial class GatewayConfig
             try { Librecast.Files.KeyFile.Check(NodeMasterFile); }
             catch (LibrecastException e) { throw new ConfigException(masterWhere + ": node_master: " + e.Message); }
         }
+        // The one beacon cannot be sealed for nodes that each hold their own key: a node keyed from
+        // node_master keys its time channel with that key, or, trusting a signer, takes the signed
+        // beacon unkeyed; neither opens a beacon sealed with the site key.
+        if (NodeMasterFile != null && KeyFile != null && TimeBeaconSeconds > 0)
+            throw new ConfigException(keyFileWhere + ": key_file seals the time beacon with the site key, which nodes keyed from node_master cannot open " +
+                                      "(they hold only their own key): drop key_file (sign the beacon: option restricted '1'), or turn the beacon off (time_beacon '0')");
         if (SealOwnSends && SignerKeyFile == null)
             throw new ConfigException(restrictedWhere + ": restricted: lcgw seals its own sends with the site signer key: add \"option signer_key\" (lc key new FILE)");
         foreach (string name in RestrictedChannels)
