@@ -44,6 +44,33 @@ public class SensorsTests
     }
 
     [Fact]
+    public void Bme280_Simulator_And_Driver_Share_One_Compensation()
+    {
+        // The datasheet's formulas are defined once (Bme280Compensation, internal): the simulator
+        // inverts the very code the driver reads with, so the two cannot drift apart. Neither
+        // declares a compensation formula of its own.
+        const System.Reflection.BindingFlags declared = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static |
+            System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly;
+        Type? shared = typeof(Bme280Driver).Assembly.GetType("Librecast.Sensors.Bme280Compensation");
+        Assert.NotNull(shared);
+        foreach (Type t in new[] { typeof(Bme280Driver), typeof(SimulatedBme280Chip) })
+            foreach (System.Reflection.MethodInfo m in t.GetMethods(declared))
+                Assert.False(m.Name is "Temperature" or "Pressure" or "Humidity", t.Name + " has its own " + m.Name + " formula");
+        foreach (string formula in new[] { "Temperature", "Pressure", "Humidity" })
+            Assert.NotNull(shared!.GetMethod(formula));
+        // A part whose pressure trimming divides by zero: the shared formula says NaN, the simulator
+        // still measures, and the driver refuses the part rather than report a pressure.
+        var chip = new SimulatedBme280Chip();
+        chip.SetTrimming(27504, 26435, -1000, 0, -10685, 3024, 2855, 140, -7, 15500, -14600, 6000, 75, 362, 0, 313, 50, 30);
+        var bus = new SimulatedI2cBus();
+        bus.Attach(0x76, chip);
+        using ISensorDriver sensor = SensorFactory.Open(new SensorSpec(SensorType.Bme280, 1, 0x76), bus);
+        IOException e = Assert.Throws<IOException>(() => ReadOnce(sensor));
+        Assert.Contains("pressure trimming parameters are zero", e.Message);
+        Assert.Equal(1, chip.Measurements);
+    }
+
+    [Fact]
     public void Bme280_Reads_The_Values_The_Chip_Measures()
     {
         var chip = new SimulatedBme280Chip { Celsius = 21.53, HumidityPercent = 41.2, Pascals = 101325 };

@@ -32,7 +32,7 @@ public sealed class Bme280Driver : ISensorDriver
 
     private readonly I2cDevice device;
     private readonly byte[] data = new byte[8];
-    private readonly double t1, t2, t3, p1, p2, p3, p4, p5, p6, p7, p8, p9, h1, h2, h3, h4, h5, h6;
+    private readonly Bme280Compensation compensation; // the datasheet's formulas, shared with SimulatedBme280Chip
 
     /// <summary>Opens the chip on <paramref name="device"/>: checks its id, resets it, reads its trimming parameters.</summary>
     /// <exception cref="IOException">No chip answers, or it is not a BME280 (a BMP280 reports id 0x58).</exception>
@@ -51,17 +51,14 @@ public sealed class Bme280Driver : ISensorDriver
 
         Span<byte> c = stackalloc byte[26];
         ReadRegisters(0x88, c);
-        t1 = U16(c, 0); t2 = S16(c, 2); t3 = S16(c, 4);
-        p1 = U16(c, 6); p2 = S16(c, 8); p3 = S16(c, 10); p4 = S16(c, 12); p5 = S16(c, 14);
-        p6 = S16(c, 16); p7 = S16(c, 18); p8 = S16(c, 20); p9 = S16(c, 22);
-        h1 = c[25];
         Span<byte> h = stackalloc byte[7];
         ReadRegisters(0xE1, h);
-        h2 = S16(h, 0);
-        h3 = h[2];
-        h4 = ((sbyte)h[3] << 4) | (h[4] & 0x0F);
-        h5 = ((sbyte)h[5] << 4) | (h[4] >> 4);
-        h6 = (sbyte)h[6];
+        compensation = new Bme280Compensation(U16(c, 0), S16(c, 2), S16(c, 4),
+            U16(c, 6), S16(c, 8), S16(c, 10), S16(c, 12), S16(c, 14), S16(c, 16), S16(c, 18), S16(c, 20), S16(c, 22),
+            c[25], S16(h, 0), h[2],
+            ((sbyte)h[3] << 4) | (h[4] & 0x0F), // dig_H4, dig_H5: 12-bit signed, 0xE5 shared
+            ((sbyte)h[5] << 4) | (h[4] >> 4),
+            (sbyte)h[6]);
         WriteRegister(RegisterConfig, 0); // no IIR filter: each forced measurement stands alone
     }
 
@@ -84,45 +81,12 @@ public sealed class Bme280Driver : ISensorDriver
         int adcH = data[6] << 8 | data[7];
         if (adcT == 0x80000 || adcP == 0x80000 || adcH == 0x8000)
             throw new IOException("the chip returned no measurement (sampling skipped)");
-        double celsius = Temperature(adcT, out double tFine);
+        double celsius = compensation.Temperature(adcT, out double tFine);
+        double pascals = compensation.Pressure(adcP, tFine);
+        if (double.IsNaN(pascals)) throw new IOException("the chip's pressure trimming parameters are zero (a damaged part?)");
         readings.Add(new Reading("temperature", "Cel", celsius, 2));
-        readings.Add(new Reading("humidity", "%RH", Humidity(adcH, tFine), 1));
-        readings.Add(new Reading("pressure", "Pa", Pressure(adcP, tFine), 0));
-    }
-
-    /// <summary>Datasheet 8.1: °C from the raw temperature, and t_fine, which the other two formulas need.</summary>
-    private double Temperature(int adc, out double tFine)
-    {
-        double var1 = (adc / 16384.0 - t1 / 1024.0) * t2;
-        double var2 = (adc / 131072.0 - t1 / 8192.0) * (adc / 131072.0 - t1 / 8192.0) * t3;
-        tFine = var1 + var2;
-        return tFine / 5120.0;
-    }
-
-    /// <summary>Datasheet 8.1: Pa from the raw pressure.</summary>
-    private double Pressure(int adc, double tFine)
-    {
-        double var1 = tFine / 2.0 - 64000.0;
-        double var2 = var1 * var1 * p6 / 32768.0;
-        var2 += var1 * p5 * 2.0;
-        var2 = var2 / 4.0 + p4 * 65536.0;
-        var1 = (p3 * var1 * var1 / 524288.0 + p2 * var1) / 524288.0;
-        var1 = (1.0 + var1 / 32768.0) * p1;
-        if (var1 == 0) throw new IOException("the chip's pressure trimming parameters are zero (a damaged part?)");
-        double p = 1048576.0 - adc;
-        p = (p - var2 / 4096.0) * 6250.0 / var1;
-        var1 = p9 * p * p / 2147483648.0;
-        var2 = p * p8 / 32768.0;
-        return p + (var1 + var2 + p7) / 16.0;
-    }
-
-    /// <summary>Datasheet 8.1: %RH from the raw humidity, limited to 0..100.</summary>
-    private double Humidity(int adc, double tFine)
-    {
-        double h = tFine - 76800.0;
-        h = (adc - (h4 * 64.0 + h5 / 16384.0 * h)) * (h2 / 65536.0 * (1.0 + h6 / 67108864.0 * h * (1.0 + h3 / 67108864.0 * h)));
-        h *= 1.0 - h1 * h / 524288.0;
-        return Math.Clamp(h, 0, 100);
+        readings.Add(new Reading("humidity", "%RH", compensation.Humidity(adcH, tFine), 1));
+        readings.Add(new Reading("pressure", "Pa", pascals, 0));
     }
 
     // Polls the status register until the given bit clears, at most timeoutMs.

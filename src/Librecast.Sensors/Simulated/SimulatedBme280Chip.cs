@@ -7,7 +7,8 @@ namespace Librecast.Sensors.Simulated;
 /// 0x88..0xA1 and 0xE1..0xE7, ctrl_hum 0xF2, ctrl_meas 0xF4 (writing forced mode takes one
 /// measurement and returns to sleep), raw data 0xF7..0xFE (20-bit pressure and temperature,
 /// 16-bit humidity, big-endian). Physical values are turned into the raw ADC values that the
-/// datasheet's compensation formulas map back to them, so any correct driver reads them.
+/// datasheet's compensation formulas map back to them (the driver's own definition,
+/// <see cref="Bme280Compensation"/>), so any correct driver reads them.
 /// </summary>
 public sealed class SimulatedBme280Chip : RegisterChip
 {
@@ -21,6 +22,7 @@ public sealed class SimulatedBme280Chip : RegisterChip
     private byte h1 = 75; private short h2 = 362; private byte h3 = 0; private short h4 = 313, h5 = 50; private sbyte h6 = 30;
 
     private int? rawT, rawP, rawH;
+    private Bme280Compensation compensation = null!; // set with the trimming (WriteCalibration)
 
     /// <summary>Creates the chip in sleep mode with its trimming parameters burnt in.</summary>
     public SimulatedBme280Chip()
@@ -94,10 +96,11 @@ public sealed class SimulatedBme280Chip : RegisterChip
     {
         Measuring();
         Measurements++;
-        int adcT = rawT ?? Invert(x => Temperature(x, out _), Celsius, 0, (1 << 20) - 1);
-        Temperature(adcT, out double tFine);
-        int adcP = rawP ?? Invert(x => -Pressure(x, tFine), -Pascals, 0, (1 << 20) - 1);
-        int adcH = rawH ?? Invert(x => Humidity(x, tFine), Math.Clamp(HumidityPercent, 0, 100), 0, 65535);
+        Bme280Compensation c = compensation; // the driver's own formulas, from this part's trimming words
+        int adcT = rawT ?? Invert(x => c.Temperature(x, out _), Celsius, 0, (1 << 20) - 1);
+        c.Temperature(adcT, out double tFine);
+        int adcP = rawP ?? Invert(x => -c.Pressure(x, tFine), -Pascals, 0, (1 << 20) - 1); // NaN (dig_P1 0): 0, which the driver refuses
+        int adcH = rawH ?? Invert(x => c.Humidity(x, tFine), Math.Clamp(HumidityPercent, 0, 100), 0, 65535);
         Registers[0xF7] = (byte)(adcP >> 12); Registers[0xF8] = (byte)(adcP >> 4); Registers[0xF9] = (byte)((adcP & 0xF) << 4);
         Registers[0xFA] = (byte)(adcT >> 12); Registers[0xFB] = (byte)(adcT >> 4); Registers[0xFC] = (byte)((adcT & 0xF) << 4);
         Registers[0xFD] = (byte)(adcH >> 8); Registers[0xFE] = (byte)adcH;
@@ -115,40 +118,9 @@ public sealed class SimulatedBme280Chip : RegisterChip
         return lo;
     }
 
-    // The datasheet's floating-point compensation formulas (BME280 datasheet section 8.1).
-    private double Temperature(int adc, out double tFine)
-    {
-        double var1 = (adc / 16384.0 - t1 / 1024.0) * t2;
-        double var2 = (adc / 131072.0 - t1 / 8192.0) * (adc / 131072.0 - t1 / 8192.0) * t3;
-        tFine = var1 + var2;
-        return tFine / 5120.0;
-    }
-
-    private double Pressure(int adc, double tFine)
-    {
-        double var1 = tFine / 2.0 - 64000.0;
-        double var2 = var1 * var1 * p6 / 32768.0;
-        var2 += var1 * p5 * 2.0;
-        var2 = var2 / 4.0 + p4 * 65536.0;
-        var1 = (p3 * var1 * var1 / 524288.0 + p2 * var1) / 524288.0;
-        var1 = (1.0 + var1 / 32768.0) * p1;
-        double p = 1048576.0 - adc;
-        p = (p - var2 / 4096.0) * 6250.0 / var1;
-        var1 = p9 * p * p / 2147483648.0;
-        var2 = p * p8 / 32768.0;
-        return p + (var1 + var2 + p7) / 16.0;
-    }
-
-    private double Humidity(int adc, double tFine)
-    {
-        double h = tFine - 76800.0;
-        h = (adc - (h4 * 64.0 + h5 / 16384.0 * h)) * (h2 / 65536.0 * (1.0 + h6 / 67108864.0 * h * (1.0 + h3 / 67108864.0 * h)));
-        h *= 1.0 - h1 * h / 524288.0;
-        return Math.Clamp(h, 0, 100);
-    }
-
     private void WriteCalibration()
     {
+        compensation = new Bme280Compensation(t1, t2, t3, p1, p2, p3, p4, p5, p6, p7, p8, p9, h1, h2, h3, h4, h5, h6);
         void U16(int at, int v) { Registers[at] = (byte)v; Registers[at + 1] = (byte)(v >> 8); }
         U16(0x88, t1); U16(0x8A, t2); U16(0x8C, t3);
         U16(0x8E, p1); U16(0x90, p2); U16(0x92, p3); U16(0x94, p4); U16(0x96, p5);
