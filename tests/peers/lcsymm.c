@@ -91,13 +91,9 @@ static lc_channel_t *symm_channel(lc_ctx_t *ctx, lc_socket_t **sockp, const char
 static int cmd_send(int argc, char **argv)
 {
 	if (argc < 4) usage();
-	int msg = 0;
-	long count = 1;
-	for (int i = 4; i < argc; i++) {
-		if (!strcmp(argv[i], "--msg")) msg = 1;
-		else if (!strcmp(argv[i], "--count") && i + 1 < argc) count = parse_long(argv[++i], 0, 1000000);
-		else usage();
-	}
+	int msg;
+	long count;
+	parse_send_options(argc, argv, 4, &msg, &count);
 	static unsigned char payload[DGRAM_MAX];
 	ssize_t plen = unhex(argv[3], strlen(argv[3]), payload, sizeof payload);
 	if (plen < 0) { fputs("lcsymm: PAYLOADHEX is not hex\n", stderr); return 2; }

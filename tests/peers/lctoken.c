@@ -102,13 +102,9 @@ static int cmd_token(int argc, char **argv)
 static int cmd_send(int argc, char **argv)
 {
 	if (argc < 5) usage();
-	int msg = 0;
-	long count = 1;
-	for (int i = 5; i < argc; i++) {
-		if (!strcmp(argv[i], "--msg")) msg = 1;
-		else if (!strcmp(argv[i], "--count") && i + 1 < argc) count = parse_long(argv[++i], 0, 1000000);
-		else usage();
-	}
+	int msg;
+	long count;
+	parse_send_options(argc, argv, 5, &msg, &count);
 	static lc_token_t token;
 	static unsigned char sk[crypto_sign_SECRETKEYBYTES];
 	static unsigned char payload[DGRAM_MAX];

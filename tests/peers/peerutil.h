@@ -1,5 +1,6 @@
-/* What the C peers (lcsymm.c, lctoken.c, lcfec.c, lcfecrq.c) share: argument parsing, hex, a
- * millisecond clock, a channel bound to a socket on an interface, a file read whole. Static
+/* What the C peers (lcsymm.c, lctoken.c, lcfec.c, lcfecrq.c) share: argument parsing (a send's
+ * --msg/--count too), hex, a millisecond clock, a channel bound to a socket on an interface, a
+ * file read whole. Static
  * inline: a peer that uses only some of them compiles without unused-function warnings.
  * Included after the peer defines PEER_NAME (its name in error lines) and usage(). */
 #ifndef PEERUTIL_H
@@ -64,6 +65,20 @@ static inline long parse_long(const char *s, long min, long max)
 	long v = strtol(s, &end, 10);
 	if (errno || end == s || *end || v < min || v > max) usage();
 	return v;
+}
+
+/* A send command's options after its positional arguments (from argv[from]): --msg (send with
+ * lc_msg_send) and --count N (0..1000000 sends, 1 without it), in any order; anything else,
+ * or --count without N: usage(). */
+static inline void parse_send_options(int argc, char **argv, int from, int *msg, long *count)
+{
+	*msg = 0;
+	*count = 1;
+	for (int i = from; i < argc; i++) {
+		if (!strcmp(argv[i], "--msg")) *msg = 1;
+		else if (!strcmp(argv[i], "--count") && i + 1 < argc) *count = parse_long(argv[++i], 0, 1000000);
+		else usage();
+	}
 }
 
 static inline int64_t now_ms(void)
