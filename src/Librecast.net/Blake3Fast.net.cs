@@ -354,6 +354,12 @@ namespace Librecast
             return depth - 1;
         }
 
+        /// <summary>Bytes the worker threads have allocated while hashing, since the process started (tests: 0).</summary>
+        internal static long WorkerAllocatedBytes => Interlocked.Read(ref Pool.WorkerAllocatedBytes);
+
+        /// <summary>Jobs the worker threads (not the callers) have done, since the process started.</summary>
+        internal static long WorkerJobs => Interlocked.Read(ref Pool.WorkerJobs);
+
         private static Pool GetPool()
         {
             Pool? p = Volatile.Read(ref pool);
@@ -371,6 +377,11 @@ namespace Librecast
         private sealed class Pool
         {
             internal int Busy;
+
+            // Bytes the worker threads allocated while hashing, all runs together (tests prove it stays
+            // 0), and the jobs they did (that they did any).
+            internal static long WorkerAllocatedBytes;
+            internal static long WorkerJobs;
             private readonly int workers;
             private readonly SemaphoreSlim start = new SemaphoreSlim(0);
             private readonly ManualResetEventSlim done = new ManualResetEventSlim(false);
@@ -446,7 +457,10 @@ namespace Librecast
                     start.Wait();
                     try
                     {
-                        Work();
+                        long before = GC.GetAllocatedBytesForCurrentThread();
+                        int did = Work();
+                        Interlocked.Add(ref WorkerAllocatedBytes, GC.GetAllocatedBytesForCurrentThread() - before);
+                        Interlocked.Add(ref WorkerJobs, did);
                     }
                     catch (Exception e)
                     {
@@ -457,14 +471,17 @@ namespace Librecast
             }
 
             // Takes jobs until none is left: each a complete subtree's chaining value into results.
-            private void Work()
+            // Returns how many it took.
+            private int Work()
             {
+                int did = 0;
                 ReadOnlySpan<uint> k = key;
                 ulong jobChunks = (ulong)(jobBytes / ChunkLength);
                 while (true)
                 {
                     int j = Interlocked.Increment(ref nextJob) - 1;
-                    if (j >= jobs) return;
+                    if (j >= jobs) return did;
+                    did++;
                     int start = j * jobBytes;
                     int length = Math.Min(jobBytes, count - start);
                     Subtree(new ReadOnlySpan<byte>(input, offset + start, length), (ulong)j * jobChunks, k, flags, lanes, results.AsSpan(j * 32, 32), 1);
