@@ -411,32 +411,34 @@ namespace Librecast
             c = c + d; b = Rotate7(b ^ c);
         }
 
+        // A byte shuffle where it is one instruction (SSSE3's pshufb, Arm's tbl), else shifts. Under
+        // NativeAOT (no dynamic code) shifts only: its default x64 target is SSE2, and a check for
+        // anything beyond is made at run time, which cost 4x here (Many4's state spilled to the stack
+        // around every branch; before that, Vector128.Shuffle was a call and G was not inlined).
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector128<uint> Rotate16(Vector128<uint> x)
         {
-            if (Avx512F.VL.IsSupported) return Avx512F.VL.RotateRight(x, 16);
-            return Vector128.Shuffle(x.AsByte(), Vector128.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13)).AsUInt32();
+            if (RuntimeFeature.IsDynamicCodeCompiled && Ssse3.IsSupported)
+                return Ssse3.Shuffle(x.AsByte(), Vector128.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13)).AsUInt32();
+            if (RuntimeFeature.IsDynamicCodeCompiled && AdvSimd.IsSupported)
+                return Vector128.Shuffle(x.AsByte(), Vector128.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13)).AsUInt32();
+            return Vector128.ShiftRightLogical(x, 16) | Vector128.ShiftLeft(x, 16);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector128<uint> Rotate8(Vector128<uint> x)
         {
-            if (Avx512F.VL.IsSupported) return Avx512F.VL.RotateRight(x, 8);
-            return Vector128.Shuffle(x.AsByte(), Vector128.Create((byte)1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12)).AsUInt32();
+            if (RuntimeFeature.IsDynamicCodeCompiled && Ssse3.IsSupported)
+                return Ssse3.Shuffle(x.AsByte(), Vector128.Create((byte)1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12)).AsUInt32();
+            if (RuntimeFeature.IsDynamicCodeCompiled && AdvSimd.IsSupported)
+                return Vector128.Shuffle(x.AsByte(), Vector128.Create((byte)1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12)).AsUInt32();
+            return Vector128.ShiftRightLogical(x, 8) | Vector128.ShiftLeft(x, 24);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector128<uint> Rotate12(Vector128<uint> x)
-        {
-            if (Avx512F.VL.IsSupported) return Avx512F.VL.RotateRight(x, 12);
-            return Vector128.ShiftRightLogical(x, 12) | Vector128.ShiftLeft(x, 20);
-        }
+        private static Vector128<uint> Rotate12(Vector128<uint> x) => Vector128.ShiftRightLogical(x, 12) | Vector128.ShiftLeft(x, 20);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector128<uint> Rotate7(Vector128<uint> x)
-        {
-            if (Avx512F.VL.IsSupported) return Avx512F.VL.RotateRight(x, 7);
-            return Vector128.ShiftRightLogical(x, 7) | Vector128.ShiftLeft(x, 25);
-        }
+        private static Vector128<uint> Rotate7(Vector128<uint> x) => Vector128.ShiftRightLogical(x, 7) | Vector128.ShiftLeft(x, 25);
     }
 }
