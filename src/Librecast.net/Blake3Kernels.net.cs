@@ -61,9 +61,17 @@ namespace Librecast
             }
             if (lanes >= 4)
             {
+                // Byte shuffles or shifts for the rotations, chosen here, so the kernel itself asks nothing (see GShuffle).
+                bool shuffle = RuntimeFeature.IsDynamicCodeCompiled && (Ssse3.IsSupported || AdvSimd.IsSupported);
                 for (; count - i >= 4; i += 4)
-                    Many4(ref Unsafe.Add(ref input, i * stride), stride, blocks, key, increment ? counter + (ulong)i : counter,
-                        increment, flags, flagsStart, flagsEnd, ref Unsafe.Add(ref outRef, i * 32));
+                {
+                    if (shuffle)
+                        Many4Shuffle(ref Unsafe.Add(ref input, i * stride), stride, blocks, key, increment ? counter + (ulong)i : counter,
+                            increment, flags, flagsStart, flagsEnd, ref Unsafe.Add(ref outRef, i * 32));
+                    else
+                        Many4Shift(ref Unsafe.Add(ref input, i * stride), stride, blocks, key, increment ? counter + (ulong)i : counter,
+                            increment, flags, flagsStart, flagsEnd, ref Unsafe.Add(ref outRef, i * 32));
+                }
             }
             Span<uint> cv = stackalloc uint[8];
             for (; i < count; i++)
@@ -285,8 +293,74 @@ namespace Librecast
             return Vector256.ShiftRightLogical(x, 7) | Vector256.ShiftLeft(x, 25);
         }
 
-        // Four inputs, one a lane of each Vector128.
-        private static void Many4(ref byte input, int stride, int blocks, ReadOnlySpan<uint> key, ulong counter, bool increment,
+        // Four inputs, one a lane of each Vector128; rotations by 16 and 8 as byte shuffles.
+        private static void Many4Shuffle(ref byte input, int stride, int blocks, ReadOnlySpan<uint> key, ulong counter, bool increment,
+            uint flags, uint flagsStart, uint flagsEnd, ref byte output)
+        {
+            Vector128<uint> h0 = Vector128.Create(key[0]), h1 = Vector128.Create(key[1]), h2 = Vector128.Create(key[2]), h3 = Vector128.Create(key[3]);
+            Vector128<uint> h4 = Vector128.Create(key[4]), h5 = Vector128.Create(key[5]), h6 = Vector128.Create(key[6]), h7 = Vector128.Create(key[7]);
+            Vector128<byte> r16 = Vector128.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+            Vector128<byte> r8 = Vector128.Create((byte)1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
+            ulong step = increment ? 1UL : 0UL;
+            Vector128<uint> counterLow = Vector128.Create((uint)counter, (uint)(counter + step), (uint)(counter + 2 * step), (uint)(counter + 3 * step));
+            Vector128<uint> counterHigh = Vector128.Create((uint)(counter >> 32), (uint)((counter + step) >> 32), (uint)((counter + 2 * step) >> 32),
+                (uint)((counter + 3 * step) >> 32));
+            for (int b = 0; b < blocks; b++)
+            {
+                uint f = flags;
+                if (b == 0) f |= flagsStart;
+                if (b == blocks - 1) f |= flagsEnd;
+                int o = b * 64;
+                Transpose(Load128(ref input, o), Load128(ref input, o + stride), Load128(ref input, o + 2 * stride), Load128(ref input, o + 3 * stride),
+                    out Vector128<uint> m0, out Vector128<uint> m1, out Vector128<uint> m2, out Vector128<uint> m3);
+                o += 16;
+                Transpose(Load128(ref input, o), Load128(ref input, o + stride), Load128(ref input, o + 2 * stride), Load128(ref input, o + 3 * stride),
+                    out Vector128<uint> m4, out Vector128<uint> m5, out Vector128<uint> m6, out Vector128<uint> m7);
+                o += 16;
+                Transpose(Load128(ref input, o), Load128(ref input, o + stride), Load128(ref input, o + 2 * stride), Load128(ref input, o + 3 * stride),
+                    out Vector128<uint> m8, out Vector128<uint> m9, out Vector128<uint> m10, out Vector128<uint> m11);
+                o += 16;
+                Transpose(Load128(ref input, o), Load128(ref input, o + stride), Load128(ref input, o + 2 * stride), Load128(ref input, o + 3 * stride),
+                    out Vector128<uint> m12, out Vector128<uint> m13, out Vector128<uint> m14, out Vector128<uint> m15);
+
+                Vector128<uint> v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
+                Vector128<uint> v8 = Vector128.Create(IV0), v9 = Vector128.Create(IV1), v10 = Vector128.Create(IV2), v11 = Vector128.Create(IV3);
+                Vector128<uint> v12 = counterLow, v13 = counterHigh, v14 = Vector128.Create(64u), v15 = Vector128.Create(f);
+
+                // round 1
+                GShuffle(ref v0, ref v4, ref v8, ref v12, m0, m1, r16, r8); GShuffle(ref v1, ref v5, ref v9, ref v13, m2, m3, r16, r8); GShuffle(ref v2, ref v6, ref v10, ref v14, m4, m5, r16, r8); GShuffle(ref v3, ref v7, ref v11, ref v15, m6, m7, r16, r8);
+                GShuffle(ref v0, ref v5, ref v10, ref v15, m8, m9, r16, r8); GShuffle(ref v1, ref v6, ref v11, ref v12, m10, m11, r16, r8); GShuffle(ref v2, ref v7, ref v8, ref v13, m12, m13, r16, r8); GShuffle(ref v3, ref v4, ref v9, ref v14, m14, m15, r16, r8);
+                // round 2
+                GShuffle(ref v0, ref v4, ref v8, ref v12, m2, m6, r16, r8); GShuffle(ref v1, ref v5, ref v9, ref v13, m3, m10, r16, r8); GShuffle(ref v2, ref v6, ref v10, ref v14, m7, m0, r16, r8); GShuffle(ref v3, ref v7, ref v11, ref v15, m4, m13, r16, r8);
+                GShuffle(ref v0, ref v5, ref v10, ref v15, m1, m11, r16, r8); GShuffle(ref v1, ref v6, ref v11, ref v12, m12, m5, r16, r8); GShuffle(ref v2, ref v7, ref v8, ref v13, m9, m14, r16, r8); GShuffle(ref v3, ref v4, ref v9, ref v14, m15, m8, r16, r8);
+                // round 3
+                GShuffle(ref v0, ref v4, ref v8, ref v12, m3, m4, r16, r8); GShuffle(ref v1, ref v5, ref v9, ref v13, m10, m12, r16, r8); GShuffle(ref v2, ref v6, ref v10, ref v14, m13, m2, r16, r8); GShuffle(ref v3, ref v7, ref v11, ref v15, m7, m14, r16, r8);
+                GShuffle(ref v0, ref v5, ref v10, ref v15, m6, m5, r16, r8); GShuffle(ref v1, ref v6, ref v11, ref v12, m9, m0, r16, r8); GShuffle(ref v2, ref v7, ref v8, ref v13, m11, m15, r16, r8); GShuffle(ref v3, ref v4, ref v9, ref v14, m8, m1, r16, r8);
+                // round 4
+                GShuffle(ref v0, ref v4, ref v8, ref v12, m10, m7, r16, r8); GShuffle(ref v1, ref v5, ref v9, ref v13, m12, m9, r16, r8); GShuffle(ref v2, ref v6, ref v10, ref v14, m14, m3, r16, r8); GShuffle(ref v3, ref v7, ref v11, ref v15, m13, m15, r16, r8);
+                GShuffle(ref v0, ref v5, ref v10, ref v15, m4, m0, r16, r8); GShuffle(ref v1, ref v6, ref v11, ref v12, m11, m2, r16, r8); GShuffle(ref v2, ref v7, ref v8, ref v13, m5, m8, r16, r8); GShuffle(ref v3, ref v4, ref v9, ref v14, m1, m6, r16, r8);
+                // round 5
+                GShuffle(ref v0, ref v4, ref v8, ref v12, m12, m13, r16, r8); GShuffle(ref v1, ref v5, ref v9, ref v13, m9, m11, r16, r8); GShuffle(ref v2, ref v6, ref v10, ref v14, m15, m10, r16, r8); GShuffle(ref v3, ref v7, ref v11, ref v15, m14, m8, r16, r8);
+                GShuffle(ref v0, ref v5, ref v10, ref v15, m7, m2, r16, r8); GShuffle(ref v1, ref v6, ref v11, ref v12, m5, m3, r16, r8); GShuffle(ref v2, ref v7, ref v8, ref v13, m0, m1, r16, r8); GShuffle(ref v3, ref v4, ref v9, ref v14, m6, m4, r16, r8);
+                // round 6
+                GShuffle(ref v0, ref v4, ref v8, ref v12, m9, m14, r16, r8); GShuffle(ref v1, ref v5, ref v9, ref v13, m11, m5, r16, r8); GShuffle(ref v2, ref v6, ref v10, ref v14, m8, m12, r16, r8); GShuffle(ref v3, ref v7, ref v11, ref v15, m15, m1, r16, r8);
+                GShuffle(ref v0, ref v5, ref v10, ref v15, m13, m3, r16, r8); GShuffle(ref v1, ref v6, ref v11, ref v12, m0, m10, r16, r8); GShuffle(ref v2, ref v7, ref v8, ref v13, m2, m6, r16, r8); GShuffle(ref v3, ref v4, ref v9, ref v14, m4, m7, r16, r8);
+                // round 7
+                GShuffle(ref v0, ref v4, ref v8, ref v12, m11, m15, r16, r8); GShuffle(ref v1, ref v5, ref v9, ref v13, m5, m0, r16, r8); GShuffle(ref v2, ref v6, ref v10, ref v14, m1, m9, r16, r8); GShuffle(ref v3, ref v7, ref v11, ref v15, m8, m6, r16, r8);
+                GShuffle(ref v0, ref v5, ref v10, ref v15, m14, m10, r16, r8); GShuffle(ref v1, ref v6, ref v11, ref v12, m2, m12, r16, r8); GShuffle(ref v2, ref v7, ref v8, ref v13, m3, m4, r16, r8); GShuffle(ref v3, ref v4, ref v9, ref v14, m7, m13, r16, r8);
+
+
+                h0 = v0 ^ v8; h1 = v1 ^ v9; h2 = v2 ^ v10; h3 = v3 ^ v11;
+                h4 = v4 ^ v12; h5 = v5 ^ v13; h6 = v6 ^ v14; h7 = v7 ^ v15;
+            }
+            Transpose(h0, h1, h2, h3, out Vector128<uint> r0, out Vector128<uint> r1, out Vector128<uint> r2, out Vector128<uint> r3);
+            Transpose(h4, h5, h6, h7, out Vector128<uint> s0, out Vector128<uint> s1, out Vector128<uint> s2, out Vector128<uint> s3);
+            Store(r0, ref output, 0); Store(s0, ref output, 16); Store(r1, ref output, 32); Store(s1, ref output, 48);
+            Store(r2, ref output, 64); Store(s2, ref output, 80); Store(r3, ref output, 96); Store(s3, ref output, 112);
+        }
+
+        // The same with every rotation by shifts (the two copies differ only in the G they call).
+        private static void Many4Shift(ref byte input, int stride, int blocks, ReadOnlySpan<uint> key, ulong counter, bool increment,
             uint flags, uint flagsStart, uint flagsEnd, ref byte output)
         {
             Vector128<uint> h0 = Vector128.Create(key[0]), h1 = Vector128.Create(key[1]), h2 = Vector128.Create(key[2]), h3 = Vector128.Create(key[3]);
@@ -318,26 +392,26 @@ namespace Librecast
                 Vector128<uint> v12 = counterLow, v13 = counterHigh, v14 = Vector128.Create(64u), v15 = Vector128.Create(f);
 
                 // round 1
-                G(ref v0, ref v4, ref v8, ref v12, m0, m1); G(ref v1, ref v5, ref v9, ref v13, m2, m3); G(ref v2, ref v6, ref v10, ref v14, m4, m5); G(ref v3, ref v7, ref v11, ref v15, m6, m7);
-                G(ref v0, ref v5, ref v10, ref v15, m8, m9); G(ref v1, ref v6, ref v11, ref v12, m10, m11); G(ref v2, ref v7, ref v8, ref v13, m12, m13); G(ref v3, ref v4, ref v9, ref v14, m14, m15);
+                GShift(ref v0, ref v4, ref v8, ref v12, m0, m1); GShift(ref v1, ref v5, ref v9, ref v13, m2, m3); GShift(ref v2, ref v6, ref v10, ref v14, m4, m5); GShift(ref v3, ref v7, ref v11, ref v15, m6, m7);
+                GShift(ref v0, ref v5, ref v10, ref v15, m8, m9); GShift(ref v1, ref v6, ref v11, ref v12, m10, m11); GShift(ref v2, ref v7, ref v8, ref v13, m12, m13); GShift(ref v3, ref v4, ref v9, ref v14, m14, m15);
                 // round 2
-                G(ref v0, ref v4, ref v8, ref v12, m2, m6); G(ref v1, ref v5, ref v9, ref v13, m3, m10); G(ref v2, ref v6, ref v10, ref v14, m7, m0); G(ref v3, ref v7, ref v11, ref v15, m4, m13);
-                G(ref v0, ref v5, ref v10, ref v15, m1, m11); G(ref v1, ref v6, ref v11, ref v12, m12, m5); G(ref v2, ref v7, ref v8, ref v13, m9, m14); G(ref v3, ref v4, ref v9, ref v14, m15, m8);
+                GShift(ref v0, ref v4, ref v8, ref v12, m2, m6); GShift(ref v1, ref v5, ref v9, ref v13, m3, m10); GShift(ref v2, ref v6, ref v10, ref v14, m7, m0); GShift(ref v3, ref v7, ref v11, ref v15, m4, m13);
+                GShift(ref v0, ref v5, ref v10, ref v15, m1, m11); GShift(ref v1, ref v6, ref v11, ref v12, m12, m5); GShift(ref v2, ref v7, ref v8, ref v13, m9, m14); GShift(ref v3, ref v4, ref v9, ref v14, m15, m8);
                 // round 3
-                G(ref v0, ref v4, ref v8, ref v12, m3, m4); G(ref v1, ref v5, ref v9, ref v13, m10, m12); G(ref v2, ref v6, ref v10, ref v14, m13, m2); G(ref v3, ref v7, ref v11, ref v15, m7, m14);
-                G(ref v0, ref v5, ref v10, ref v15, m6, m5); G(ref v1, ref v6, ref v11, ref v12, m9, m0); G(ref v2, ref v7, ref v8, ref v13, m11, m15); G(ref v3, ref v4, ref v9, ref v14, m8, m1);
+                GShift(ref v0, ref v4, ref v8, ref v12, m3, m4); GShift(ref v1, ref v5, ref v9, ref v13, m10, m12); GShift(ref v2, ref v6, ref v10, ref v14, m13, m2); GShift(ref v3, ref v7, ref v11, ref v15, m7, m14);
+                GShift(ref v0, ref v5, ref v10, ref v15, m6, m5); GShift(ref v1, ref v6, ref v11, ref v12, m9, m0); GShift(ref v2, ref v7, ref v8, ref v13, m11, m15); GShift(ref v3, ref v4, ref v9, ref v14, m8, m1);
                 // round 4
-                G(ref v0, ref v4, ref v8, ref v12, m10, m7); G(ref v1, ref v5, ref v9, ref v13, m12, m9); G(ref v2, ref v6, ref v10, ref v14, m14, m3); G(ref v3, ref v7, ref v11, ref v15, m13, m15);
-                G(ref v0, ref v5, ref v10, ref v15, m4, m0); G(ref v1, ref v6, ref v11, ref v12, m11, m2); G(ref v2, ref v7, ref v8, ref v13, m5, m8); G(ref v3, ref v4, ref v9, ref v14, m1, m6);
+                GShift(ref v0, ref v4, ref v8, ref v12, m10, m7); GShift(ref v1, ref v5, ref v9, ref v13, m12, m9); GShift(ref v2, ref v6, ref v10, ref v14, m14, m3); GShift(ref v3, ref v7, ref v11, ref v15, m13, m15);
+                GShift(ref v0, ref v5, ref v10, ref v15, m4, m0); GShift(ref v1, ref v6, ref v11, ref v12, m11, m2); GShift(ref v2, ref v7, ref v8, ref v13, m5, m8); GShift(ref v3, ref v4, ref v9, ref v14, m1, m6);
                 // round 5
-                G(ref v0, ref v4, ref v8, ref v12, m12, m13); G(ref v1, ref v5, ref v9, ref v13, m9, m11); G(ref v2, ref v6, ref v10, ref v14, m15, m10); G(ref v3, ref v7, ref v11, ref v15, m14, m8);
-                G(ref v0, ref v5, ref v10, ref v15, m7, m2); G(ref v1, ref v6, ref v11, ref v12, m5, m3); G(ref v2, ref v7, ref v8, ref v13, m0, m1); G(ref v3, ref v4, ref v9, ref v14, m6, m4);
+                GShift(ref v0, ref v4, ref v8, ref v12, m12, m13); GShift(ref v1, ref v5, ref v9, ref v13, m9, m11); GShift(ref v2, ref v6, ref v10, ref v14, m15, m10); GShift(ref v3, ref v7, ref v11, ref v15, m14, m8);
+                GShift(ref v0, ref v5, ref v10, ref v15, m7, m2); GShift(ref v1, ref v6, ref v11, ref v12, m5, m3); GShift(ref v2, ref v7, ref v8, ref v13, m0, m1); GShift(ref v3, ref v4, ref v9, ref v14, m6, m4);
                 // round 6
-                G(ref v0, ref v4, ref v8, ref v12, m9, m14); G(ref v1, ref v5, ref v9, ref v13, m11, m5); G(ref v2, ref v6, ref v10, ref v14, m8, m12); G(ref v3, ref v7, ref v11, ref v15, m15, m1);
-                G(ref v0, ref v5, ref v10, ref v15, m13, m3); G(ref v1, ref v6, ref v11, ref v12, m0, m10); G(ref v2, ref v7, ref v8, ref v13, m2, m6); G(ref v3, ref v4, ref v9, ref v14, m4, m7);
+                GShift(ref v0, ref v4, ref v8, ref v12, m9, m14); GShift(ref v1, ref v5, ref v9, ref v13, m11, m5); GShift(ref v2, ref v6, ref v10, ref v14, m8, m12); GShift(ref v3, ref v7, ref v11, ref v15, m15, m1);
+                GShift(ref v0, ref v5, ref v10, ref v15, m13, m3); GShift(ref v1, ref v6, ref v11, ref v12, m0, m10); GShift(ref v2, ref v7, ref v8, ref v13, m2, m6); GShift(ref v3, ref v4, ref v9, ref v14, m4, m7);
                 // round 7
-                G(ref v0, ref v4, ref v8, ref v12, m11, m15); G(ref v1, ref v5, ref v9, ref v13, m5, m0); G(ref v2, ref v6, ref v10, ref v14, m1, m9); G(ref v3, ref v7, ref v11, ref v15, m8, m6);
-                G(ref v0, ref v5, ref v10, ref v15, m14, m10); G(ref v1, ref v6, ref v11, ref v12, m2, m12); G(ref v2, ref v7, ref v8, ref v13, m3, m4); G(ref v3, ref v4, ref v9, ref v14, m7, m13);
+                GShift(ref v0, ref v4, ref v8, ref v12, m11, m15); GShift(ref v1, ref v5, ref v9, ref v13, m5, m0); GShift(ref v2, ref v6, ref v10, ref v14, m1, m9); GShift(ref v3, ref v7, ref v11, ref v15, m8, m6);
+                GShift(ref v0, ref v5, ref v10, ref v15, m14, m10); GShift(ref v1, ref v6, ref v11, ref v12, m2, m12); GShift(ref v2, ref v7, ref v8, ref v13, m3, m4); GShift(ref v3, ref v4, ref v9, ref v14, m7, m13);
 
 
                 h0 = v0 ^ v8; h1 = v1 ^ v9; h2 = v2 ^ v10; h3 = v3 ^ v11;
@@ -402,43 +476,35 @@ namespace Librecast
             return Vector128.Create(a.GetElement(2), a.GetElement(3), b.GetElement(2), b.GetElement(3));
         }
 
+        // The 4-lane G two ways. Rotations by 16 and 8 as a byte shuffle where it is one instruction
+        // (SSSE3's pshufb, Arm's tbl) and the code is JIT-compiled for this machine, by shifts
+        // otherwise: NativeAOT's default x64 target is SSE2, a check there for SSSE3 is made at run
+        // time, and one inside the kernel spilled its state to the stack around every branch (4x
+        // slower; before that Vector128.Shuffle was a call and G was not inlined: 8x). The masks are
+        // made once by the kernel, and nothing here is generic: both keep Many4 within the JIT's
+        // inlining budget (past it, G, Transpose and Store were calls: 3x slower).
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void G(ref Vector128<uint> a, ref Vector128<uint> b, ref Vector128<uint> c, ref Vector128<uint> d, Vector128<uint> x, Vector128<uint> y)
+        private static void GShuffle(ref Vector128<uint> a, ref Vector128<uint> b, ref Vector128<uint> c, ref Vector128<uint> d,
+            Vector128<uint> x, Vector128<uint> y, Vector128<byte> r16, Vector128<byte> r8)
         {
-            a = a + b + x; d = Rotate16(d ^ a);
-            c = c + d; b = Rotate12(b ^ c);
-            a = a + b + y; d = Rotate8(d ^ a);
-            c = c + d; b = Rotate7(b ^ c);
-        }
-
-        // A byte shuffle where it is one instruction (SSSE3's pshufb, Arm's tbl), else shifts. Under
-        // NativeAOT (no dynamic code) shifts only: its default x64 target is SSE2, and a check for
-        // anything beyond is made at run time, which cost 4x here (Many4's state spilled to the stack
-        // around every branch; before that, Vector128.Shuffle was a call and G was not inlined).
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector128<uint> Rotate16(Vector128<uint> x)
-        {
-            if (RuntimeFeature.IsDynamicCodeCompiled && Ssse3.IsSupported)
-                return Ssse3.Shuffle(x.AsByte(), Vector128.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13)).AsUInt32();
-            if (RuntimeFeature.IsDynamicCodeCompiled && AdvSimd.IsSupported)
-                return Vector128.Shuffle(x.AsByte(), Vector128.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13)).AsUInt32();
-            return Vector128.ShiftRightLogical(x, 16) | Vector128.ShiftLeft(x, 16);
+            a = a + b + x; d = Shuffle(d ^ a, r16);
+            c = c + d; b ^= c; b = Vector128.ShiftRightLogical(b, 12) | Vector128.ShiftLeft(b, 20);
+            a = a + b + y; d = Shuffle(d ^ a, r8);
+            c = c + d; b ^= c; b = Vector128.ShiftRightLogical(b, 7) | Vector128.ShiftLeft(b, 25);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector128<uint> Rotate8(Vector128<uint> x)
+        private static Vector128<uint> Shuffle(Vector128<uint> x, Vector128<byte> mask) =>
+            Ssse3.IsSupported ? Ssse3.Shuffle(x.AsByte(), mask).AsUInt32() : Vector128.Shuffle(x.AsByte(), mask).AsUInt32();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void GShift(ref Vector128<uint> a, ref Vector128<uint> b, ref Vector128<uint> c, ref Vector128<uint> d,
+            Vector128<uint> x, Vector128<uint> y)
         {
-            if (RuntimeFeature.IsDynamicCodeCompiled && Ssse3.IsSupported)
-                return Ssse3.Shuffle(x.AsByte(), Vector128.Create((byte)1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12)).AsUInt32();
-            if (RuntimeFeature.IsDynamicCodeCompiled && AdvSimd.IsSupported)
-                return Vector128.Shuffle(x.AsByte(), Vector128.Create((byte)1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12)).AsUInt32();
-            return Vector128.ShiftRightLogical(x, 8) | Vector128.ShiftLeft(x, 24);
+            a = a + b + x; d ^= a; d = Vector128.ShiftRightLogical(d, 16) | Vector128.ShiftLeft(d, 16);
+            c = c + d; b ^= c; b = Vector128.ShiftRightLogical(b, 12) | Vector128.ShiftLeft(b, 20);
+            a = a + b + y; d ^= a; d = Vector128.ShiftRightLogical(d, 8) | Vector128.ShiftLeft(d, 24);
+            c = c + d; b ^= c; b = Vector128.ShiftRightLogical(b, 7) | Vector128.ShiftLeft(b, 25);
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector128<uint> Rotate12(Vector128<uint> x) => Vector128.ShiftRightLogical(x, 12) | Vector128.ShiftLeft(x, 20);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector128<uint> Rotate7(Vector128<uint> x) => Vector128.ShiftRightLogical(x, 7) | Vector128.ShiftLeft(x, 25);
     }
 }
