@@ -11,7 +11,7 @@ namespace Librecast
     /// only compressed with the ROOT flag when output is requested. Only the default (unkeyed)
     /// hash mode is exposed; the flag and key plumbing is kept so keyed modes can be added.
     /// </remarks>
-    public sealed class Blake3Hasher
+    public sealed partial class Blake3Hasher
     {
         /// <summary>Length in bytes of the default BLAKE3 digest (BLAKE3_OUT_LEN).</summary>
         public const int OutLength = 32;
@@ -255,6 +255,7 @@ namespace Librecast
         }
 
         /// <summary>Computes the 32-byte BLAKE3 digest of a buffer in one call.</summary>
+        /// <remarks>On .NET this is Blake3Fast (SIMD lanes and all cores, no allocation); on nanoFramework, this class.</remarks>
         /// <param name="input">Buffer holding the input.</param>
         /// <param name="offset">Index in <paramref name="input"/> of the first byte to hash.</param>
         /// <param name="count">Number of bytes to hash.</param>
@@ -270,10 +271,18 @@ namespace Librecast
                 throw new ArgumentNullException(nameof(output));
             if (outputOffset < 0 || outputOffset > output.Length - OutLength)
                 throw new ArgumentOutOfRangeException(nameof(outputOffset), "output needs 32 bytes from outputOffset");
+            bool hashed = false;
+            HashNative(input, offset, count, output, outputOffset, ref hashed);
+            if (hashed)
+                return;
             Blake3Hasher hasher = new Blake3Hasher();
             hasher.Update(input, offset, count);
             hasher.Finish(output, outputOffset, OutLength);
         }
+
+        // The .NET build hashes with SIMD and threads instead (Blake3Hasher.net.cs: Blake3Fast);
+        // nanoFramework has no such half and hashes right here.
+        static partial void HashNative(byte[] input, int offset, int count, byte[] output, int outputOffset, ref bool hashed);
 
         private uint StartFlag()
         {
