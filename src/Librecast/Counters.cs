@@ -91,13 +91,18 @@ namespace Librecast
         /// <summary>
         /// Adds what a kernel's running 32-bit count (SO_RXQ_OVFL) grew by since
         /// <paramref name="last"/>, the value last seen for that socket, and remembers the new one.
+        /// A value behind <paramref name="last"/> is an older reading and changes nothing: a
+        /// datagram's SO_RXQ_OVFL is the count when it was queued, older than the socket's count
+        /// read on a quiet poll (SO_MEMINFO) after drops that came with no datagram; taking it as
+        /// the new mark made every later quiet poll count those drops again.
         /// One caller per <paramref name="last"/>.
         /// </summary>
         internal void AddKernelDrops(ref int last, int raw)
         {
             int delta = unchecked(raw - last);
+            if (delta <= 0) return;
             last = raw;
-            if (delta > 0) Add(Counter.KernelDrops, delta);
+            Add(Counter.KernelDrops, delta);
         }
 
         /// <inheritdoc cref="Counter.Published"/>

@@ -39,6 +39,34 @@ public class GatewayBridgeTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new RecentMessages(0));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(64)]
+    [InlineData(4096)]
+    public void Recent_Messages_Answers_As_A_Set_Of_The_Last_N_Over_Many_Adds(int capacity)
+    {
+        // Against the plain model (a set and a queue): repeats, forgotten keys coming back, and
+        // keys that differ in one field only, so probe runs form and are cut by removals.
+        var recent = new RecentMessages(capacity);
+        var model = new System.Collections.Generic.HashSet<(ulong, ulong, ulong)>();
+        var queue = new System.Collections.Generic.Queue<(ulong, ulong, ulong)>();
+        var random = new Random(capacity);
+        int range = 3 * capacity + 5;
+        for (int n = 0; n < 200_000; n++)
+        {
+            ulong a = (ulong)random.Next(range), b = (ulong)random.Next(3), c = (ulong)random.Next(2);
+            bool expected = !model.Contains((a, b, c));
+            if (expected)
+            {
+                if (queue.Count == capacity) model.Remove(queue.Dequeue());
+                queue.Enqueue((a, b, c));
+                model.Add((a, b, c));
+            }
+            Assert.Equal(expected, recent.Add(Header(a, b, c)));
+        }
+    }
+
     [Fact]
     public void Stops_Cleanly_While_The_Network_Is_Being_Retried()
     {

@@ -23,7 +23,7 @@ public sealed partial class Gateway
     /// (the local sensors' channels) is written by the sensor thread only, which sends what it
     /// queued right away; Bridge (the IPv4 bridge's and wire migration's republished channels)
     /// by the listener's dispatch thread only, which sends what a receive batch queued after the
-    /// batch (<see cref="ListenOptions.AfterBatch"/>): one sendmmsg/GSO send per batch instead of
+    /// batch (<see cref="ListenOptions.AfterBatch"/>, which also writes the batch's JSON lines): one sendmmsg/GSO send per batch instead of
     /// a sendto per datagram. Two threads writing one socket would need the many-writers spin
     /// lock and a way to know who sends; two sockets need neither.
     /// </summary>
@@ -141,11 +141,16 @@ public sealed partial class Gateway
                 step = "starting the listener";
                 // The routes are complete before the first message can arrive, and never change.
                 // After each receive batch, what it queued on the bridge's send ring goes out.
+                // Then the batch's JSON lines go out in one write.
                 Publisher? bridgeSends = bridge?.Publisher;
                 subscriber.Listen(m => OnMessage(m, routes), null, OnReceiveError, new ListenOptions
                 {
                     MessageCapacity = config.MaxDatagram,
-                    AfterBatch = bridgeSends == null ? null : _ => SendBridged(bridgeSends),
+                    AfterBatch = _ =>
+                    {
+                        if (bridgeSends != null) SendBridged(bridgeSends);
+                        EndBatch(); // Gateway.Delivery.cs
+                    },
                 }); // rejects: counted by the transport
             }
             lock (networkGate)

@@ -102,6 +102,7 @@ public sealed partial class Gateway : IDisposable
                 Jsonl = previous.Jsonl;
                 previous.outputs.Remove(previous.Jsonl);
                 previous.Jsonl = null;
+                Jsonl.EndBatch(); // what the old receive thread's last batch left waiting
             }
             else Jsonl = new JsonLinesOutput(config.JsonLinesPath, log);
             outputs.Add(Jsonl);

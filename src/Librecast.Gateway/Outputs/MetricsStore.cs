@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Librecast.Gateway.Senml;
 
@@ -16,6 +17,18 @@ public sealed class MetricsStore : IOutput
     private readonly object gate = new();
     private readonly Dictionary<(string Channel, string Name, string Unit), Entry> entries = new();
     private readonly List<Func<IEnumerable<Metric>>> sources = new();
+    // In front of `entries`: the receiver hands out the same string objects for the same
+    // channel, name and unit, so a slot found by their identities answers without hashing their
+    // characters. Cleared whenever series are removed (under gate).
+    private const int RecentSlots = 512, RecentWays = 4; // buckets of 4: series that hash alike do not push each other out
+    private readonly Recent[] recent = new Recent[RecentSlots];
+    private readonly byte[] recentOldest = new byte[RecentSlots / RecentWays];
+
+    private struct Recent
+    {
+        public string? Channel, Name, Unit;
+        public Entry? Entry;
+    }
 
     /// <summary>Most distinct series kept; new ones beyond it are not added (counted in <see cref="Overflow"/>).</summary>
     public int MaxSeries { get; init; } = 10000;
@@ -68,6 +81,7 @@ public sealed class MetricsStore : IOutput
     {
         lock (gate)
         {
+            long now = Clock();
             for (int i = 0; i < o.Count; i++)
             {
                 SenmlRecord r = o.Records[i];
@@ -76,21 +90,42 @@ public sealed class MetricsStore : IOutput
                 else if (r.Kind == SenmlValueKind.Boolean) value = r.Boolean ? 1 : 0;
                 else if (r.HasSum) value = r.Sum;
                 else continue; // strings and data have no numeric last value
-                var key = (o.Channel, r.Name, r.Unit ?? "");
-                if (!entries.TryGetValue(key, out Entry? e))
+                string unit = r.Unit ?? "";
+                int bucket = HashCode.Combine(RuntimeHelpers.GetHashCode(o.Channel), RuntimeHelpers.GetHashCode(r.Name), RuntimeHelpers.GetHashCode(unit)) & (RecentSlots / RecentWays - 1);
+                Entry? e = null;
+                for (int slot = bucket * RecentWays; slot < (bucket + 1) * RecentWays; slot++)
                 {
-                    if (entries.Count >= MaxSeries)
+                    ref Recent seen = ref recent[slot];
+                    if (ReferenceEquals(seen.Channel, o.Channel) && ReferenceEquals(seen.Name, r.Name) && ReferenceEquals(seen.Unit, unit))
                     {
-                        Overflow++;
-                        continue;
+                        e = seen.Entry;
+                        break;
                     }
-                    e = new Entry();
-                    entries[key] = e;
+                }
+                if (e == null)
+                {
+                    var key = (o.Channel, r.Name, unit);
+                    if (!entries.TryGetValue(key, out e))
+                    {
+                        if (entries.Count >= MaxSeries)
+                        {
+                            Overflow++;
+                            continue;
+                        }
+                        e = new Entry();
+                        entries[key] = e;
+                    }
+                    ref Recent victim = ref recent[bucket * RecentWays + recentOldest[bucket]];
+                    recentOldest[bucket] = (byte)((recentOldest[bucket] + 1) % RecentWays);
+                    victim.Channel = o.Channel;
+                    victim.Name = r.Name;
+                    victim.Unit = unit;
+                    victim.Entry = e;
                 }
                 e.Value = value;
                 e.Time = r.Time;
                 e.Updates++;
-                e.LastSeen = Clock();
+                e.LastSeen = now;
                 e.History[e.HistoryNext] = value;
                 e.HistoryNext = (e.HistoryNext + 1) % HistoryLength;
                 if (e.HistoryCount < HistoryLength) e.HistoryCount++;
@@ -119,6 +154,8 @@ public sealed class MetricsStore : IOutput
             if (e.LastSeen < cutoff) (old ??= new()).Add(k);
         if (old == null) return;
         foreach (var k in old) entries.Remove(k);
+        Array.Clear(recent);
+        Array.Clear(recentOldest);
         Expired += old.Count;
     }
 

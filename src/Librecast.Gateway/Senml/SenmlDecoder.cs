@@ -23,6 +23,11 @@ public sealed class SenmlDecoder
     private const double RelativeTimeLimit = 268435456; // 2^28
 
     private readonly SenmlRecord[] records;
+    // Names, units and texts seen before come back as the same strings (no allocation per pack):
+    // the full names (base name + name) in one table, every field's own string in the other.
+    private readonly Utf8Strings fields = new(256);
+    private readonly Utf8Strings names = new(512);
+    private readonly byte[] nameKey = new byte[Utf8Strings.MaxBytes];
     private readonly Func<double> now;
     private readonly int[] rejected = new int[Enum.GetValues<SenmlError>().Length];
     private int accepted;
@@ -100,6 +105,7 @@ public sealed class SenmlDecoder
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
             return Fail(SenmlError.NotPack, "a SenML pack is a JSON array of records");
         string baseName = "", baseUnit = "";
+        ReadOnlySpan<byte> baseNameUtf8 = default;
         double baseTime = 0, baseValue = 0, baseSum = 0;
         while (true)
         {
@@ -111,6 +117,7 @@ public sealed class SenmlDecoder
                 return Fail(SenmlError.TooLarge, "more than " + records.Length + " records");
 
             string? n = null, u = null, vs = null, vd = null;
+            ReadOnlySpan<byte> nUtf8 = default;
             double v = 0, s = 0, t = 0;
             bool hasV = false, hasVs = false, hasVb = false, hasVd = false, hasS = false, vb = false;
             bool hasRegular = false; // any field other than a base field: n, u, t, ut, a value or a sum
@@ -123,9 +130,9 @@ public sealed class SenmlDecoder
                 ReadOnlySpan<byte> label = reader.ValueIsEscaped ? System.Text.Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
                 if (!reader.Read()) return Fail(SenmlError.NotJson, "missing value");
                 SenmlError e;
-                if (label.SequenceEqual("bn"u8)) e = String(ref reader, "bn", out baseName);
+                if (label.SequenceEqual("bn"u8)) e = String(ref reader, "bn", out baseName, out baseNameUtf8);
                 else if (label.SequenceEqual("bt"u8)) e = Number(ref reader, "bt", out baseTime);
-                else if (label.SequenceEqual("bu"u8)) e = String(ref reader, "bu", out baseUnit);
+                else if (label.SequenceEqual("bu"u8)) e = String(ref reader, "bu", out baseUnit, out _);
                 else if (label.SequenceEqual("bv"u8)) e = Number(ref reader, "bv", out baseValue);
                 else if (label.SequenceEqual("bs"u8)) e = Number(ref reader, "bs", out baseSum);
                 else if (label.SequenceEqual("bver"u8))
@@ -134,11 +141,11 @@ public sealed class SenmlDecoder
                     if (e == SenmlError.None && (version != Math.Floor(version) || version < 1 || version > 10))
                         e = Fail(SenmlError.Version, "bver " + version + " (this reader knows versions up to 10)");
                 }
-                else if (label.SequenceEqual("n"u8)) { e = String(ref reader, "n", out string name); n = name; hasRegular = true; }
-                else if (label.SequenceEqual("u"u8)) { e = String(ref reader, "u", out string unit); u = unit; hasRegular = true; }
+                else if (label.SequenceEqual("n"u8)) { e = String(ref reader, "n", out string name, out nUtf8); n = name; hasRegular = true; }
+                else if (label.SequenceEqual("u"u8)) { e = String(ref reader, "u", out string unit, out _); u = unit; hasRegular = true; }
                 else if (label.SequenceEqual("v"u8)) { e = Number(ref reader, "v", out v); hasV = true; }
-                else if (label.SequenceEqual("vs"u8)) { e = String(ref reader, "vs", out string text); vs = text; hasVs = true; }
-                else if (label.SequenceEqual("vd"u8)) { e = String(ref reader, "vd", out string data); vd = data; hasVd = true; }
+                else if (label.SequenceEqual("vs"u8)) { e = String(ref reader, "vs", out string text, out _); vs = text; hasVs = true; }
+                else if (label.SequenceEqual("vd"u8)) { e = String(ref reader, "vd", out string data, out _); vd = data; hasVd = true; }
                 else if (label.SequenceEqual("vb"u8))
                 {
                     e = SenmlError.None;
@@ -164,8 +171,8 @@ public sealed class SenmlDecoder
 
             SenmlRecord r = records[Count];
             r.ShortName = n ?? "";
-            r.Name = baseName + r.ShortName;
-            if (!ValidName(r.Name)) return Fail(SenmlError.Name, "record " + Count + ": name '" + r.Name + "' is not a valid SenML name");
+            r.Name = FullName(baseName, baseNameUtf8, r.ShortName, nUtf8, out bool valid);
+            if (!valid) return Fail(SenmlError.Name, "record " + Count + ": name '" + r.Name + "' is not a valid SenML name");
             r.Unit = u ?? (baseUnit.Length > 0 ? baseUnit : null);
             double time = baseTime + t;
             if (time < RelativeTimeLimit) time += now();
@@ -194,14 +201,59 @@ public sealed class SenmlDecoder
         return SenmlError.None;
     }
 
-    private SenmlError String(ref Utf8JsonReader reader, string label, out string value)
+    // A string field, and its UTF-8 bytes (the input's own, or for an escaped string its
+    // unescaped copy). Bytes seen before give the string made then: they were valid UTF-8 and
+    // short enough that time, and the same bytes are the same string.
+    private SenmlError String(scoped ref Utf8JsonReader reader, string label, out string value, out ReadOnlySpan<byte> utf8)
     {
         value = "";
+        utf8 = default;
         if (reader.TokenType != JsonTokenType.String) return Fail(SenmlError.FieldType, label + " must be a string");
-        if (reader.ValueSpan.Length > MaxStringLength * 6) return Fail(SenmlError.TooLarge, label + " longer than " + MaxStringLength);
-        value = reader.GetString()!;
+        ReadOnlySpan<byte> raw = reader.ValueSpan;
+        if (raw.Length > MaxStringLength * 6) return Fail(SenmlError.TooLarge, label + " longer than " + MaxStringLength);
+        int hash = 0;
+        if (!reader.ValueIsEscaped)
+        {
+            string? kept = fields.Find(raw, out hash);
+            if (kept != null)
+            {
+                value = kept;
+                utf8 = raw;
+                return SenmlError.None;
+            }
+        }
+        value = reader.GetString()!; // validates the UTF-8 (InvalidOperationException: counted as not JSON)
         if (value.Length > MaxStringLength) return Fail(SenmlError.TooLarge, label + " longer than " + MaxStringLength);
+        if (reader.ValueIsEscaped) utf8 = System.Text.Encoding.UTF8.GetBytes(value); // rare: allocates
+        else
+        {
+            fields.Keep(raw, hash, value);
+            utf8 = raw;
+        }
         return SenmlError.None;
+    }
+
+    // Base name + name, the string made once for those bytes; valid: a valid SenML name (the
+    // table keeps valid names only).
+    private string FullName(string baseName, ReadOnlySpan<byte> baseUtf8, string name, ReadOnlySpan<byte> nameUtf8, out bool valid)
+    {
+        int length = baseUtf8.Length + nameUtf8.Length;
+        if (baseName.Length == 0 || name.Length == 0 || length > nameKey.Length)
+        {
+            string whole = baseName + name;
+            valid = ValidName(whole);
+            return whole;
+        }
+        baseUtf8.CopyTo(nameKey);
+        nameUtf8.CopyTo(new Span<byte>(nameKey, baseUtf8.Length, nameUtf8.Length));
+        ReadOnlySpan<byte> key = new ReadOnlySpan<byte>(nameKey, 0, length);
+        string? kept = names.Find(key, out int hash);
+        valid = true;
+        if (kept != null) return kept;
+        string full = baseName + name;
+        valid = ValidName(full);
+        if (valid) names.Keep(key, hash, full);
+        return full;
     }
 
     private SenmlError Number(ref Utf8JsonReader reader, string label, out double value)
