@@ -121,8 +121,10 @@ public sealed class ShareSender : IDisposable
 
     /// <summary>
     /// Makes data[0..length) ready to share as <paramref name="name"/>: hashes exactly those bytes,
-    /// cuts them into blocks (<see cref="Oti.ForBlocks"/>), prepares the encoder and binds the
-    /// sideband. The caller may reuse <paramref name="data"/> afterwards.
+    /// cuts them into blocks (<see cref="Oti.ForBlocks"/>), binds the sideband and starts preparing
+    /// the encoder on a thread of its own (hashing meanwhile). The file keeps <paramref name="data"/>
+    /// until its first round has gone (its source symbols are sent straight from it): the caller
+    /// must not change those bytes before then.
     /// </summary>
     /// <exception cref="ArgumentException">The name cannot be announced (<see cref="Announcement.CheckName"/>), length is 0, or the file is too large for the OTI; the message says which.</exception>
     public SharedFile Add(string name, byte[] data, int length)
@@ -130,8 +132,6 @@ public sealed class ShareSender : IDisposable
         if (data == null) throw new ArgumentNullException(nameof(data));
         if (length <= 0 || length > data.Length) throw new ArgumentException("empty: nothing to share");
         if (Announcement.CheckName(name) is string why) throw new ArgumentException("cannot share under this name: " + why);
-        var hash = new byte[32];
-        Blake3Hasher.Hash(data, 0, length, hash, 0);
         // The channel's wire decides the symbols' datagram (FecCoding): 0.11 leads each with the
         // object id, which is the announced hash, and seals the whole file before encoding it
         // (the announced OTI is then the sealed object's, F + 40); 0.5 and 0.9 seal each datagram.
@@ -146,16 +146,23 @@ public sealed class ShareSender : IDisposable
             sourceLength = source.Length;
         }
         Oti oti = Oti.ForBlocks(sourceLength, symbolSize, BlockK); // ArgumentException when it cannot
+        // Blocks are prepared (solved) on their own thread while the file is hashed here and,
+        // after, while the first round's source symbols go out from the data itself.
+        var encoder = new ObjectEncoder(oti, source, 0, false);
+        var hash = new byte[32];
+        var pending = new SharedFile(encoder);
+        pending.StartPreparing(oti.Z);
+        Blake3Hasher.Hash(data, 0, length, hash, 0);
         ulong band = BitConverter.ToUInt64(hash, 0) | 1;
         var a = new Announcement(name, oti, hash, band);
         Channel symbols = channel.Sideband(band);
         if (key != null && !sealObject) symbols.SetKey(key);
-        var encoder = new ObjectEncoder(oti, source, 0);
         var sender = new FecSender(encoder, symbols, wire, false, false, wire.FecObjectId ? hash : null, channel.Context.Platform);
         var datagram = new byte[Announcement.FixedLength + Announcement.MaxNameLength];
         int alen = a.Write(datagram, 0);
         socket.Bind(symbols);
-        return new SharedFile(a, encoder, sender, symbols, datagram, alen);
+        pending.Complete(a, sender, symbols, datagram, alen);
+        return pending;
     }
 
     /// <summary>Stops sharing <paramref name="file"/>: unbinds its sideband (its memory goes with the last reference).</summary>
@@ -196,10 +203,18 @@ public sealed class ShareSender : IDisposable
         Oti oti = file.Announcement.Oti;
         int perBlock = file.Rounds == 0 ? oti.KL + Math.Max(2, oti.KL * FirstRoundRepairPercent / 100) : Math.Max(4, oti.KL / 4);
         int datagram = oti.Z * (FecCoding.HeaderLength(file.Symbols.Wire, false) + oti.T);
+        // Source symbols come from the data; from the first repair symbol on (ESI K of the
+        // smallest block) every block must be prepared.
+        int repairFrom = file.Rounds == 0 ? (oti.Z > oti.ZL ? oti.KS : oti.KL) : 0;
         for (int j = 0; j < perBlock; j++)
         {
             if (stop.IsCancellationRequested) return false;
             ThrowIfSendFailed();
+            if (j >= repairFrom && !file.AllPrepared)
+            {
+                Flush();
+                if (!file.WaitPrepared(stop)) return false;
+            }
             if (Pacer.Units >= nextAnnouncement)
             {
                 if (!Announce(file, stop)) return false;
@@ -211,6 +226,8 @@ public sealed class ShareSender : IDisposable
             if (!Pacer.Sent(datagram, stop)) return false;
         }
         file.Rounds++;
+        // Later rounds send repair symbols only: the data can go (its memory with the caller's last reference).
+        if (file.Rounds == 1) file.Encoder.ReleaseSource();
         Flush();
         ThrowIfSendFailed();
         return true;
