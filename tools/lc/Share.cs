@@ -103,11 +103,16 @@ internal static class Share
 
         using var interrupted = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted.Cancel(); };
+        var roundClock = new Stopwatch();
         for (int round = 0; rounds == null || round < rounds; round++)
         {
+            long unitsBefore = sharer.Pacer.Units, symbolsBefore = sharer.SymbolsSent;
+            roundClock.Restart();
             foreach (SharedFile f in files)
                 if (!sharer.SendRound(f, interrupted.Token)) return Program.ExitInterrupted;
-            Console.Error.WriteLine($"lc: round {round + 1} sent ({sharer.Pacer.Units} bytes so far, {sharer.Pacer.Rate / 1e6 * 8:F1} Mbit/s)");
+            double secs = roundClock.Elapsed.TotalSeconds;
+            long bytes = sharer.Pacer.Units - unitsBefore;
+            Console.Error.WriteLine($"lc: round {round + 1} sent ({sharer.Pacer.Units} bytes so far, {sharer.Pacer.Rate / 1e6 * 8:F1} Mbit/s; this round {bytes} bytes, {sharer.SymbolsSent - symbolsBefore} symbols in {secs:F3} s, {bytes / 1e6 * 8 / Math.Max(secs, 1e-9):F1} Mbit/s)");
         }
         return Program.ExitOk;
     }
@@ -184,22 +189,34 @@ internal static class Share
             long dropsAtStart = symbolSocket.ReadKernelDrops();
             // Datagrams the kernel dropped since the fetch began ("?" where the platform cannot tell).
             string DroppedSoFar() => dropsAtStart < 0 ? "?" : (symbolSocket.ReadKernelDrops() - dropsAtStart).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            while (!receiver.Complete)
+            // The batched listener (recvmmsg, UDP GRO) hands each symbol to the receiver on its own
+            // thread, straight from the buffer it read into; this thread waits and shows progress.
+            long receiveErrors = 0;
+            symbolSocket.Listen(m => receiver.Offer(m.Buffer, m.PayloadOffset, m.PayloadLength), null,
+                e => { if (Interlocked.Increment(ref receiveErrors) <= 10) Console.Error.WriteLine("lc: receiving symbols: " + e.Message); },
+                new ListenOptions { MessageCapacity = Frame.MaxDatagram });
+            try
             {
-                if (interrupted.IsSet) return Program.ExitInterrupted;
-                long left = deadline - Environment.TickCount64;
-                if (left <= 0)
+                while (!receiver.Complete)
                 {
-                    progress.End();
-                    Console.Error.WriteLine($"lc: timed out after {timeoutSeconds} s fetching {a.Name}: {receiver.Decoder.Received} of {receiver.Decoder.Needed} symbols needed arrived ({receiver.Decoder.BlocksDone} of {oti.Z} blocks decoded; " +
-                        $"the kernel dropped {DroppedSoFar()} datagrams, receive buffer full" +
-                        (receiver.OtherObject > 0 ? $"; {receiver.OtherObject} datagrams of another object id dropped" : "") + ")");
-                    return Program.ExitTimeout;
+                    long left = deadline - Environment.TickCount64;
+                    if (left <= 0)
+                    {
+                        progress.End();
+                        Console.Error.WriteLine($"lc: timed out after {timeoutSeconds} s fetching {a.Name}: {receiver.Decoder.Received} of {receiver.Decoder.Needed} symbols needed arrived ({receiver.Decoder.BlocksDone} of {oti.Z} blocks decoded; " +
+                            $"the kernel dropped {DroppedSoFar()} datagrams, receive buffer full" +
+                            (receiver.OtherObject > 0 ? $"; {receiver.OtherObject} datagrams of another object id dropped" : "") + ")");
+                        return Program.ExitTimeout;
+                    }
+                    if (interrupted.Wait((int)Math.Min(left, 50))) return Program.ExitInterrupted;
+                    progress.Show(Math.Min(receiver.Decoder.Received, receiver.Decoder.Needed));
                 }
-                if (symbolSocket.Receive(message, (int)Math.Min(left, 50)) != ReceiveResult.Ok) continue;
-                receiver.Offer(message.Buffer, message.PayloadOffset, message.PayloadLength);
-                progress.Show(Math.Min(receiver.Decoder.Received, receiver.Decoder.Needed));
             }
+            finally
+            {
+                symbolSocket.ListenCancel();
+            }
+            progress.Show(receiver.Decoder.Needed);
             string drops = DroppedSoFar();
             progress.End();
             symbols.Part();
