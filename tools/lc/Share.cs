@@ -189,34 +189,22 @@ internal static class Share
             long dropsAtStart = symbolSocket.ReadKernelDrops();
             // Datagrams the kernel dropped since the fetch began ("?" where the platform cannot tell).
             string DroppedSoFar() => dropsAtStart < 0 ? "?" : (symbolSocket.ReadKernelDrops() - dropsAtStart).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            // The batched listener (recvmmsg, UDP GRO) hands each symbol to the receiver on its own
-            // thread, straight from the buffer it read into; this thread waits and shows progress.
-            long receiveErrors = 0;
-            symbolSocket.Listen(m => receiver.Offer(m.Buffer, m.PayloadOffset, m.PayloadLength), null,
-                e => { if (Interlocked.Increment(ref receiveErrors) <= 10) Console.Error.WriteLine("lc: receiving symbols: " + e.Message); },
-                new ListenOptions { MessageCapacity = Frame.MaxDatagram });
-            try
+            while (!receiver.Complete)
             {
-                while (!receiver.Complete)
+                if (interrupted.IsSet) return Program.ExitInterrupted;
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0)
                 {
-                    long left = deadline - Environment.TickCount64;
-                    if (left <= 0)
-                    {
-                        progress.End();
-                        Console.Error.WriteLine($"lc: timed out after {timeoutSeconds} s fetching {a.Name}: {receiver.Decoder.Received} of {receiver.Decoder.Needed} symbols needed arrived ({receiver.Decoder.BlocksDone} of {oti.Z} blocks decoded; " +
-                            $"the kernel dropped {DroppedSoFar()} datagrams, receive buffer full" +
-                            (receiver.OtherObject > 0 ? $"; {receiver.OtherObject} datagrams of another object id dropped" : "") + ")");
-                        return Program.ExitTimeout;
-                    }
-                    if (interrupted.Wait((int)Math.Min(left, 50))) return Program.ExitInterrupted;
-                    progress.Show(Math.Min(receiver.Decoder.Received, receiver.Decoder.Needed));
+                    progress.End();
+                    Console.Error.WriteLine($"lc: timed out after {timeoutSeconds} s fetching {a.Name}: {receiver.Decoder.Received} of {receiver.Decoder.Needed} symbols needed arrived ({receiver.Decoder.BlocksDone} of {oti.Z} blocks decoded; " +
+                        $"the kernel dropped {DroppedSoFar()} datagrams, receive buffer full" +
+                        (receiver.OtherObject > 0 ? $"; {receiver.OtherObject} datagrams of another object id dropped" : "") + ")");
+                    return Program.ExitTimeout;
                 }
+                if (symbolSocket.Receive(message, (int)Math.Min(left, 50)) != ReceiveResult.Ok) continue;
+                receiver.Offer(message.Buffer, message.PayloadOffset, message.PayloadLength);
+                progress.Show(Math.Min(receiver.Decoder.Received, receiver.Decoder.Needed));
             }
-            finally
-            {
-                symbolSocket.ListenCancel();
-            }
-            progress.Show(receiver.Decoder.Needed);
             string drops = DroppedSoFar();
             progress.End();
             symbols.Part();
