@@ -96,7 +96,7 @@ public sealed class ShareSender : IDisposable
     private const int BatchDatagrams = 256;
 
     // The sending thread waits for this many queued datagrams (one full GSO run of 1 KiB symbols)
-    // for a few microseconds before it sends fewer: a run of 3 costs nearly the system call of 61.
+    // for a few yields before it sends fewer: a run of 3 costs nearly the system call of 61.
     private const int FullRun = 48;
 
     /// <summary>
@@ -121,8 +121,10 @@ public sealed class ShareSender : IDisposable
     private volatile bool stopping;
     private Exception? drainError;
 
-    // The sending thread: hands every committed run to the kernel as it comes; idles by spinning,
-    // then yielding, then sleeping 1 ms (a paced share has little to do).
+    // The sending thread: hands every committed run to the kernel as it comes. It never spins:
+    // on two cores the caller writing symbols and (in a file's first round) the encoder's thread
+    // need the CPU; it yields, and sleeps 1 ms once the ring has stayed empty a while (a paced
+    // share has little to do; a caller that fills the ring meanwhile sends a batch itself).
     private void DrainLoop()
     {
         int idle = 0, waited = 0;
@@ -134,15 +136,14 @@ public sealed class ShareSender : IDisposable
                 if (queued == 0)
                 {
                     waited = 0;
-                    if (++idle < 200) Thread.SpinWait(20);
-                    else if (idle < 400) Thread.Yield();
+                    if (++idle < 64) Thread.Yield();
                     else Thread.Sleep(1);
                     continue;
                 }
                 idle = 0;
-                if (queued < FullRun && ++waited < 20)
+                if (queued < FullRun && ++waited < 4)
                 {
-                    Thread.SpinWait(20);
+                    Thread.Yield();
                     continue;
                 }
                 waited = 0;
