@@ -119,12 +119,22 @@ public sealed class ShareSender : IDisposable
     private readonly Publisher publisher;
     private readonly Thread? drainer;
     private volatile bool stopping;
+    private volatile bool parked;
+    private readonly ManualResetEventSlim wake = new(false);
+
+    // The caller, after queueing: wakes a parked sending thread (a read when it is not parked).
+    private void Wake()
+    {
+        if (parked) wake.Set();
+    }
     private Exception? drainError;
 
     // The sending thread: hands every committed run to the kernel as it comes. It never spins:
     // on two cores the caller writing symbols and (in a file's first round) the encoder's thread
-    // need the CPU; it yields, and sleeps 1 ms once the ring has stayed empty a while (a paced
-    // share has little to do; a caller that fills the ring meanwhile sends a batch itself).
+    // need the CPU; it yields, sleeps 1 ms at a time once the ring has stayed empty a while (a
+    // paced share has little to do; a caller that fills the ring meanwhile sends a batch
+    // itself), and after 100 ms of nothing parks until the caller queues again (lcgw with
+    // nothing to share: 10 wake-ups a second, not 1,000).
     private void DrainLoop()
     {
         int idle = 0, waited = 0;
@@ -137,7 +147,15 @@ public sealed class ShareSender : IDisposable
                 {
                     waited = 0;
                     if (++idle < 64) Thread.Yield();
-                    else Thread.Sleep(1);
+                    else if (idle < 164) Thread.Sleep(1);
+                    else
+                    {
+                        parked = true;
+                        // Queued after parked: a caller that queued before it saw parked false is seen here.
+                        if (publisher.Queued == 0 && !stopping) wake.Wait(100);
+                        parked = false;
+                        wake.Reset();
+                    }
                     continue;
                 }
                 idle = 0;
@@ -307,6 +325,7 @@ public sealed class ShareSender : IDisposable
                 nextAnnounceAt = Stopwatch.GetTimestamp() + announceTicks;
             }
             file.Sender.SendRound(1);
+            Wake();
             SymbolsSent += oti.Z;
             if (!Pacer.Sent(datagram, stop)) return false;
         }
@@ -322,6 +341,7 @@ public sealed class ShareSender : IDisposable
     {
         // Queued between the symbols; the sending thread takes it with them.
         channel.Send(file.Datagram, 0, file.DatagramLength);
+        Wake();
         ThrowIfSendFailed();
         Announcements++;
         return Pacer.Sent(file.DatagramLength, stop);
@@ -331,6 +351,7 @@ public sealed class ShareSender : IDisposable
     public void Dispose()
     {
         stopping = true;
+        wake.Set();
         if (drainer != null && drainer.IsAlive) drainer.Join();
         if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
     }
