@@ -127,6 +127,7 @@ public sealed class ShareSender : IDisposable
     {
         if (parked) wake.Set();
     }
+
     private Exception? drainError;
 
     // The sending thread: hands every committed run to the kernel as it comes. It never spins:
