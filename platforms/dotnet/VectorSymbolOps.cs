@@ -1,7 +1,10 @@
 using System;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 using Librecast.Fec;
 
 namespace Librecast.Sockets
@@ -28,7 +31,12 @@ namespace Librecast.Sockets
         }
 
         /// <summary>Makes the RaptorQ coder use this implementation.</summary>
-        public static void Install() { SymbolOps.Use(new VectorSymbolOps()); }
+        public static void Install()
+        {
+            SymbolOps.Use(new VectorSymbolOps());
+            // The solver's back-substitution may keep up to 256 symbol combinations (256 KiB at T 1024).
+            Solver.CombineTableBytes = 256 * 1024;
+        }
 
         /// <inheritdoc/>
         public void Xor(byte[] dst, int dOff, byte[] src, int sOff, int len)
@@ -51,9 +59,9 @@ namespace Librecast.Sockets
         /// <inheritdoc/>
         public void MulAdd(byte[] dst, int dOff, byte[] src, int sOff, int len, byte beta)
         {
-            if (System.Runtime.Intrinsics.X86.Ssse3.IsSupported && len >= 16)
+            if (len >= 16 && (System.Runtime.Intrinsics.X86.Ssse3.IsSupported || AdvSimd.Arm64.IsSupported))
             {
-                MulAddSsse3(dst, dOff, src, sOff, len, beta);
+                MulAddVector(dst, dOff, src, sOff, len, beta, false);
                 return;
             }
             int lo = beta * 16;
@@ -67,6 +75,11 @@ namespace Librecast.Sockets
         /// <inheritdoc/>
         public void Scale(byte[] buf, int off, int len, byte beta)
         {
+            if (len >= 16 && (System.Runtime.Intrinsics.X86.Ssse3.IsSupported || AdvSimd.Arm64.IsSupported))
+            {
+                MulAddVector(buf, off, buf, off, len, beta, true);
+                return;
+            }
             int lo = beta * 16;
             for (int i = 0; i < len; i++)
             {
@@ -75,26 +88,49 @@ namespace Librecast.Sockets
             }
         }
 
-        private static void MulAddSsse3(byte[] dst, int dOff, byte[] src, int sOff, int len, byte beta)
+        // dst ^= beta * src (or, with replace, dst = beta * src, in place allowed): a table
+        // shuffle per nibble, 32 bytes a step with AVX2, then 16, the last len % 16 bytes by table.
+        private static void MulAddVector(byte[] dst, int dOff, byte[] src, int sOff, int len, byte beta, bool replace)
         {
-            var tlo = System.Runtime.Intrinsics.Vector128.Create(Lo, beta * 16);
-            var thi = System.Runtime.Intrinsics.Vector128.Create(Hi, beta * 16);
-            var mask = System.Runtime.Intrinsics.Vector128.Create((byte)15);
+            if ((uint)dOff > (uint)dst.Length || (uint)len > (uint)(dst.Length - dOff) || (uint)sOff > (uint)src.Length || (uint)len > (uint)(src.Length - sOff))
+                throw new ArgumentOutOfRangeException(nameof(len));
+            ref byte d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(dst), dOff);
+            ref byte s = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(src), sOff);
+            var tlo = Vector128.Create(Lo, beta * 16);
+            var thi = Vector128.Create(Hi, beta * 16);
+            var mask = Vector128.Create((byte)15);
             int i = 0;
+            if (Avx2.IsSupported && len >= 32)
+            {
+                var tlo2 = Vector256.Create(tlo, tlo);
+                var thi2 = Vector256.Create(thi, thi);
+                var mask2 = Vector256.Create((byte)15);
+                for (; i <= len - 32; i += 32)
+                {
+                    var x = Vector256.LoadUnsafe(ref s, (nuint)i);
+                    var p = Avx2.Shuffle(tlo2, x & mask2) ^ Avx2.Shuffle(thi2, Vector256.ShiftRightLogical(x.AsUInt16(), 4).AsByte() & mask2);
+                    (replace ? p : Vector256.LoadUnsafe(ref d, (nuint)i) ^ p).StoreUnsafe(ref d, (nuint)i);
+                }
+            }
             for (; i <= len - 16; i += 16)
             {
-                var x = System.Runtime.Intrinsics.Vector128.Create(src, sOff + i);
-                var l = System.Runtime.Intrinsics.X86.Ssse3.Shuffle(tlo, x & mask);
-                var h = System.Runtime.Intrinsics.X86.Ssse3.Shuffle(thi, System.Runtime.Intrinsics.Vector128.ShiftRightLogical(x.AsUInt16(), 4).AsByte() & mask);
-                var d = System.Runtime.Intrinsics.Vector128.Create(dst, dOff + i) ^ l ^ h;
-                d.CopyTo(dst, dOff + i);
+                var x = Vector128.LoadUnsafe(ref s, (nuint)i);
+                var p = Shuffle(tlo, x & mask) ^ Shuffle(thi, Vector128.ShiftRightLogical(x.AsUInt16(), 4).AsByte() & mask);
+                (replace ? p : Vector128.LoadUnsafe(ref d, (nuint)i) ^ p).StoreUnsafe(ref d, (nuint)i);
             }
             int b = beta * 16;
             for (; i < len; i++)
             {
-                int x = src[sOff + i];
-                dst[dOff + i] ^= (byte)(Lo[b + (x & 15)] ^ Hi[b + (x >> 4)]);
+                int x = Unsafe.Add(ref s, i);
+                byte p = (byte)(Lo[b + (x & 15)] ^ Hi[b + (x >> 4)]);
+                Unsafe.Add(ref d, i) = replace ? p : (byte)(Unsafe.Add(ref d, i) ^ p);
             }
+        }
+
+        private static Vector128<byte> Shuffle(Vector128<byte> table, Vector128<byte> index)
+        {
+            if (System.Runtime.Intrinsics.X86.Ssse3.IsSupported) return System.Runtime.Intrinsics.X86.Ssse3.Shuffle(table, index);
+            return AdvSimd.Arm64.VectorTableLookup(table, index);
         }
     }
 }

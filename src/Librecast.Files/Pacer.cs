@@ -18,8 +18,11 @@ public sealed class Pacer(double unitsPerSecond)
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private double idle; // seconds of the clock not owed: time spent idle (or slow) beyond MaxBurstSeconds
 
-    /// <summary>The limit, in units per second.</summary>
+    /// <summary>The limit, in units per second (<see cref="double.PositiveInfinity"/>: none).</summary>
     public double Limit => unitsPerSecond;
+
+    /// <summary>True when there is no limit (<see cref="double.PositiveInfinity"/> units per second): <see cref="Sent"/> only counts.</summary>
+    public bool Unlimited => double.IsPositiveInfinity(unitsPerSecond);
 
     /// <summary>Called just before <see cref="Sent"/> waits (a sender flushes what it queued, so the wait paces the wire).</summary>
     public Action? BeforeWait;
@@ -39,6 +42,7 @@ public sealed class Pacer(double unitsPerSecond)
     public bool Sent(int units, CancellationToken stop = default)
     {
         Units += units;
+        if (double.IsPositiveInfinity(unitsPerSecond)) return !stop.IsCancellationRequested; // no clock, no wait
         double ahead = Units / unitsPerSecond - (clock.Elapsed.TotalSeconds - idle);
         if (ahead < -MaxBurstSeconds)
         {

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 using Librecast.Fec;
 
@@ -63,28 +64,125 @@ public sealed class ShareSender : IDisposable
         Pacer = pacer ?? throw new ArgumentNullException(nameof(pacer));
         // Symbols and announcements go through the socket's send ring (claim/commit; a run of
         // equal-sized symbols leaves in one GSO system call), one writer: this sender's caller,
-        // which also sends (DoWork) every full batch, before the pacer waits and at the end of an
-        // announcement or a round, so what SendRound queued is on the wire when it returns. A send
-        // the network refused is kept and thrown from SendRound.
+        // which claims a slot and writes each symbol into it (FecSender: header, then the source
+        // bytes or the repair symbol encoded in place). A thread of this sender's own hands the
+        // committed runs to the kernel meanwhile (on two cores the writing and the system calls
+        // overlap); before the pacer waits and at the end of a round the caller waits until the
+        // ring is empty, so what SendRound queued is on the wire when it returns. A send the
+        // network refused is kept and thrown from SendRound.
         Publisher? started = socket.Publisher;
         if (started == null)
         {
-            int datagram = Announcement.FixedLength + Announcement.MaxNameLength;
-            datagram = Math.Max(datagram, symbolSize + 256) + Librecast.Crypto.SecretBox.Overhead;
+            int slot = SlotSize(channel.Wire, symbolSize, key != null, channel.HasToken);
             int buffer = 64;
-            while (buffer < datagram) buffer <<= 1;
+            while (buffer < slot) buffer <<= 1;
             socket.SendErrorHandler ??= e => Interlocked.CompareExchange(ref sendError, e, null);
-            started = socket.StartPublisher(new PublisherOptions { Capacity = 256, BufferSize = buffer, Policy = OverflowPolicy.Block, StartThread = false });
+            started = socket.StartPublisher(new PublisherOptions
+            {
+                Capacity = RingSlots, BufferSize = buffer, BatchSize = BatchDatagrams, Policy = OverflowPolicy.Block, StartThread = false,
+            });
+            drainer = new Thread(DrainLoop) { IsBackground = true, Name = "lc share sender" };
         }
         publisher = started;
         pacer.BeforeWait = Flush;
+        drainer?.Start();
+    }
+
+    /// <summary>Datagrams the send ring holds (its slab: this many slots of the slot size rounded up to a power of two).</summary>
+    public const int RingSlots = 1024;
+
+    // Datagrams handed to the kernel per sendmmsg: several full GSO runs (at most 64 segments
+    // and 64 KiB each: 61 symbols of T 1024 under 0.11).
+    private const int BatchDatagrams = 256;
+
+    // The sending thread waits for this many queued datagrams (one full GSO run of 1 KiB symbols)
+    // for a few yields before it sends fewer: a run of 3 costs nearly the system call of 61.
+    private const int FullRun = 48;
+
+    /// <summary>
+    /// The largest datagram a share sends, so the size of a send-ring slot: a symbol (the wire's
+    /// FEC header as a share sends it, without the OTI, then T bytes) or an announcement, whichever
+    /// is larger, plus the SYMM seal (MAC and nonce) when there is a key, plus the token and its
+    /// Ed25519 signature when the channel is restricted (<see cref="Channel.HasToken"/>: a
+    /// restricted share's symbols carry the token when their sideband has it too).
+    /// </summary>
+    public static int SlotSize(WireProfile wire, int symbolSize, bool keyed, bool restricted)
+    {
+        if (wire == null) throw new ArgumentNullException(nameof(wire));
+        int symbol = FecCoding.HeaderLength(wire, false) + symbolSize;
+        int largest = Math.Max(symbol, Announcement.FixedLength + Announcement.MaxNameLength);
+        if (keyed) largest += Librecast.Crypto.SecretBox.Overhead;
+        if (restricted) largest += Librecast.Security.TokenFilter.Overhead;
+        return largest;
     }
 
     private readonly Publisher publisher;
+    private readonly Thread? drainer;
+    private volatile bool stopping;
+    private volatile bool parked;
+    private readonly ManualResetEventSlim wake = new(false);
 
+    // The caller, after queueing: wakes a parked sending thread (a read when it is not parked).
+    private void Wake()
+    {
+        if (parked) wake.Set();
+    }
+
+    private Exception? drainError;
+
+    // The sending thread: hands every committed run to the kernel as it comes. It never spins:
+    // on two cores the caller writing symbols and (in a file's first round) the encoder's thread
+    // need the CPU; it yields, sleeps 1 ms at a time once the ring has stayed empty a while (a
+    // paced share has little to do; a caller that fills the ring meanwhile sends a batch
+    // itself), and after 100 ms of nothing parks until the caller queues again (lcgw with
+    // nothing to share: 10 wake-ups a second, not 1,000).
+    private void DrainLoop()
+    {
+        int idle = 0, waited = 0;
+        try
+        {
+            while (!stopping)
+            {
+                int queued = publisher.Queued;
+                if (queued == 0)
+                {
+                    waited = 0;
+                    if (++idle < 64) Thread.Yield();
+                    else if (idle < 164) Thread.Sleep(1);
+                    else
+                    {
+                        parked = true;
+                        // Queued after parked: a caller that queued before it saw parked false is seen here.
+                        if (publisher.Queued == 0 && !stopping) wake.Wait(100);
+                        parked = false;
+                        wake.Reset();
+                    }
+                    continue;
+                }
+                idle = 0;
+                if (queued < FullRun && ++waited < 4)
+                {
+                    Thread.Yield();
+                    continue;
+                }
+                waited = 0;
+                publisher.DoWork();
+            }
+        }
+        catch (Exception e)
+        {
+            // The caller's thread sends from then on (a blocked claim drains the ring itself) and
+            // throws this from SendRound.
+            Volatile.Write(ref drainError, e);
+        }
+    }
+
+    // Waits until everything queued so far is on the wire (helping when the sending thread is
+    // not there or not sending).
     private void Flush()
     {
-        while (publisher.DoWork() > 0) { }
+        while (publisher.Queued > 0)
+            if (publisher.DoWork() == 0) Thread.Yield();
     }
 
     private LibrecastException? sendError;
@@ -93,6 +191,7 @@ public sealed class ShareSender : IDisposable
     {
         LibrecastException? e = Interlocked.Exchange(ref sendError, null);
         if (e != null) throw new LibrecastException(e.Message, e);
+        if (Volatile.Read(ref drainError) is Exception d) throw new LibrecastException("the share's sending thread failed: " + d.Message, d);
     }
 
     /// <summary>The rate limit and the bytes counted against it.</summary>
@@ -121,8 +220,10 @@ public sealed class ShareSender : IDisposable
 
     /// <summary>
     /// Makes data[0..length) ready to share as <paramref name="name"/>: hashes exactly those bytes,
-    /// cuts them into blocks (<see cref="Oti.ForBlocks"/>), prepares the encoder and binds the
-    /// sideband. The caller may reuse <paramref name="data"/> afterwards.
+    /// cuts them into blocks (<see cref="Oti.ForBlocks"/>), binds the sideband and starts preparing
+    /// the encoder on a thread of its own (hashing meanwhile). The file keeps <paramref name="data"/>
+    /// until its first round has gone (its source symbols are sent straight from it): the caller
+    /// must not change those bytes before then.
     /// </summary>
     /// <exception cref="ArgumentException">The name cannot be announced (<see cref="Announcement.CheckName"/>), length is 0, or the file is too large for the OTI; the message says which.</exception>
     public SharedFile Add(string name, byte[] data, int length)
@@ -130,8 +231,6 @@ public sealed class ShareSender : IDisposable
         if (data == null) throw new ArgumentNullException(nameof(data));
         if (length <= 0 || length > data.Length) throw new ArgumentException("empty: nothing to share");
         if (Announcement.CheckName(name) is string why) throw new ArgumentException("cannot share under this name: " + why);
-        var hash = new byte[32];
-        Blake3Hasher.Hash(data, 0, length, hash, 0);
         // The channel's wire decides the symbols' datagram (FecCoding): 0.11 leads each with the
         // object id, which is the announced hash, and seals the whole file before encoding it
         // (the announced OTI is then the sealed object's, F + 40); 0.5 and 0.9 seal each datagram.
@@ -146,16 +245,23 @@ public sealed class ShareSender : IDisposable
             sourceLength = source.Length;
         }
         Oti oti = Oti.ForBlocks(sourceLength, symbolSize, BlockK); // ArgumentException when it cannot
+        // Blocks are prepared (solved) on their own thread while the file is hashed here and,
+        // after, while the first round's source symbols go out from the data itself.
+        var encoder = new ObjectEncoder(oti, source, 0, false);
+        var hash = new byte[32];
+        var pending = new SharedFile(encoder);
+        pending.StartPreparing(oti.Z);
+        Blake3Hasher.Hash(data, 0, length, hash, 0);
         ulong band = BitConverter.ToUInt64(hash, 0) | 1;
         var a = new Announcement(name, oti, hash, band);
         Channel symbols = channel.Sideband(band);
         if (key != null && !sealObject) symbols.SetKey(key);
-        var encoder = new ObjectEncoder(oti, source, 0);
         var sender = new FecSender(encoder, symbols, wire, false, false, wire.FecObjectId ? hash : null, channel.Context.Platform);
         var datagram = new byte[Announcement.FixedLength + Announcement.MaxNameLength];
         int alen = a.Write(datagram, 0);
         socket.Bind(symbols);
-        return new SharedFile(a, encoder, sender, symbols, datagram, alen);
+        pending.Complete(a, sender, symbols, datagram, alen);
+        return pending;
     }
 
     /// <summary>Stops sharing <paramref name="file"/>: unbinds its sideband (its memory goes with the last reference).</summary>
@@ -185,32 +291,48 @@ public sealed class ShareSender : IDisposable
             for (int i = 0; i < slices; i++)
             {
                 if (!Announce(file, stop)) return false;
+                Flush();
                 if (!stop.CanBeCanceled) Thread.Sleep(slice);
                 else if (stop.WaitHandle.WaitOne(slice)) return false;
             }
         }
         if (!Announce(file, stop)) return false;
-        // Counted in the pacer's bytes, so the spacing holds in the stream even where the machine cannot hold the rate.
-        long announceEvery = Math.Max(1, (long)(Pacer.Limit * AnnounceIntervalSeconds));
+        // Counted in the pacer's bytes, so the spacing holds in the stream even where the machine
+        // cannot hold the rate; without a limit, in time (the clock read once per symbol of every block).
+        bool unlimited = Pacer.Unlimited;
+        long announceEvery = unlimited ? 0 : Math.Max(1, (long)(Pacer.Limit * AnnounceIntervalSeconds));
         long nextAnnouncement = Pacer.Units + announceEvery;
+        long announceTicks = (long)(Stopwatch.Frequency * AnnounceIntervalSeconds);
+        long nextAnnounceAt = Stopwatch.GetTimestamp() + announceTicks;
         Oti oti = file.Announcement.Oti;
         int perBlock = file.Rounds == 0 ? oti.KL + Math.Max(2, oti.KL * FirstRoundRepairPercent / 100) : Math.Max(4, oti.KL / 4);
         int datagram = oti.Z * (FecCoding.HeaderLength(file.Symbols.Wire, false) + oti.T);
+        // Source symbols come from the data; from the first repair symbol on (ESI K of the
+        // smallest block) every block must be prepared.
+        int repairFrom = file.Rounds == 0 ? (oti.Z > oti.ZL ? oti.KS : oti.KL) : 0;
         for (int j = 0; j < perBlock; j++)
         {
             if (stop.IsCancellationRequested) return false;
             ThrowIfSendFailed();
-            if (Pacer.Units >= nextAnnouncement)
+            if (j >= repairFrom && !file.AllPrepared)
+            {
+                Flush();
+                if (!file.WaitPrepared(stop)) return false;
+            }
+            if (unlimited ? Stopwatch.GetTimestamp() >= nextAnnounceAt : Pacer.Units >= nextAnnouncement)
             {
                 if (!Announce(file, stop)) return false;
                 nextAnnouncement = Pacer.Units + announceEvery;
+                nextAnnounceAt = Stopwatch.GetTimestamp() + announceTicks;
             }
             file.Sender.SendRound(1);
-            if (publisher.Queued >= 64) publisher.DoWork();
+            Wake();
             SymbolsSent += oti.Z;
             if (!Pacer.Sent(datagram, stop)) return false;
         }
         file.Rounds++;
+        // Later rounds send repair symbols only: the data can go (its memory with the caller's last reference).
+        if (file.Rounds == 1) file.Encoder.ReleaseSource();
         Flush();
         ThrowIfSendFailed();
         return true;
@@ -218,16 +340,20 @@ public sealed class ShareSender : IDisposable
 
     private bool Announce(SharedFile file, CancellationToken stop)
     {
+        // Queued between the symbols; the sending thread takes it with them.
         channel.Send(file.Datagram, 0, file.DatagramLength);
-        Flush();
+        Wake();
         ThrowIfSendFailed();
         Announcements++;
         return Pacer.Sent(file.DatagramLength, stop);
     }
 
-    /// <summary>Wipes the key copy.</summary>
+    /// <summary>Stops the sending thread (what is queued goes when the socket closes) and wipes the key copy.</summary>
     public void Dispose()
     {
+        stopping = true;
+        wake.Set();
+        if (drainer != null && drainer.IsAlive) drainer.Join();
         if (key != null) System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
     }
 }

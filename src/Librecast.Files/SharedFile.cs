@@ -11,10 +11,15 @@ namespace Librecast.Files;
 /// </summary>
 public sealed class SharedFile
 {
-    internal SharedFile(Announcement announcement, ObjectEncoder encoder, FecSender sender, Channel symbols, byte[] datagram, int length)
+    internal SharedFile(ObjectEncoder encoder)
+    {
+        Encoder = encoder;
+    }
+
+    // The rest, once hashed (ShareSender.Add, before it returns the file).
+    internal void Complete(Announcement announcement, FecSender sender, Channel symbols, byte[] datagram, int length)
     {
         Announcement = announcement;
-        Encoder = encoder;
         Sender = sender;
         Symbols = symbols;
         Datagram = datagram;
@@ -22,10 +27,10 @@ public sealed class SharedFile
     }
 
     /// <summary>What the file is announced as: name, OTI (F is its size), BLAKE3 hash, band.</summary>
-    public Announcement Announcement { get; }
+    public Announcement Announcement { get; private set; } = null!;
 
     /// <summary>The channel its symbols are sent on (a sideband of the announcement channel).</summary>
-    public Channel Symbols { get; }
+    public Channel Symbols { get; private set; } = null!;
 
     /// <summary>Rounds sent so far (the first sends K + 5 % a block, the later ones K/4 fresh repair symbols).</summary>
     public int Rounds { get; internal set; }
@@ -46,7 +51,51 @@ public sealed class SharedFile
     }
 
     internal ObjectEncoder Encoder { get; }
-    internal FecSender Sender { get; }
-    internal byte[] Datagram { get; }
-    internal int DatagramLength { get; }
+
+    // The blocks are prepared (RaptorQ's solve) on a thread of their own, in order, while the
+    // first round's source symbols go out straight from the file's bytes; repair symbols wait for
+    // them (WaitPrepared). Prepared counts blocks done, published with a volatile write after each.
+    private int prepared;
+    private int blocks;
+    private Exception? prepareError;
+    private Thread? preparer;
+
+    internal void StartPreparing(int z)
+    {
+        blocks = z;
+        preparer = new Thread(() =>
+        {
+            try
+            {
+                for (int sbn = 0; sbn < z; sbn++)
+                {
+                    Encoder.PrepareBlock(sbn);
+                    Volatile.Write(ref prepared, sbn + 1);
+                }
+            }
+            catch (Exception e)
+            {
+                Volatile.Write(ref prepareError, e);
+            }
+        }) { IsBackground = true, Name = "lc share encoder" };
+        preparer.Start();
+    }
+
+    /// <summary>True once every block can give repair symbols.</summary>
+    internal bool AllPrepared => Volatile.Read(ref prepared) == blocks;
+
+    /// <summary>Waits until every block is prepared; false if <paramref name="stop"/> was cancelled first.</summary>
+    internal bool WaitPrepared(CancellationToken stop)
+    {
+        while (!AllPrepared)
+        {
+            if (Volatile.Read(ref prepareError) is Exception e) throw new InvalidOperationException("RaptorQ encoding failed: " + e.Message, e);
+            if (stop.IsCancellationRequested) return false;
+            preparer?.Join(5);
+        }
+        return true;
+    }
+    internal FecSender Sender { get; private set; } = null!;
+    internal byte[] Datagram { get; private set; } = null!;
+    internal int DatagramLength { get; private set; }
 }

@@ -115,6 +115,7 @@ public class LcCliTests
     [InlineData("--wire 0.5 listen --fec-rq --output o chan", "needs --object-size F (the sender's file size) under --wire 0.5")]
     [InlineData("--wire 0.9 listen --fec-rq --key-file k --output o chan", "librecast 0.9.1 drops the OTI with SYMM")]
     [InlineData("share --rate NaN a chan", "--rate must be a number greater than 0 (got 'NaN')")]
+    [InlineData("share --rate 1e6 a chan", "--rate must be at most 100000 Mbit/s or 'unlimited'")]
     [InlineData("send --rate -5 --count 1 chan", "--rate must be a number greater than 0 (got '-5')")]
     [InlineData("listen --threads 3 -q chan", "--threads must be one of 1, 2 (got '3')")]
     [InlineData("listen --raw=yes chan", "--raw takes no value")]

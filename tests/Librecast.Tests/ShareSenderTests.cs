@@ -192,6 +192,83 @@ public class ShareSenderTests
         Assert.Equal(4L * oti.Z * Math.Max(4, oti.KL / 4), file.SymbolsSent - sent); // K/4 fresh repair symbols a block a round
     }
 
+    /// <summary>
+    /// A restricted share (the token on the announcement channel and on the file's sideband, as a
+    /// bearer puts it): every symbol and announcement goes out signed, token ‖ datagram ‖
+    /// signature, none dropped for want of room in its send-ring slot, at the largest T, under
+    /// 0.11 (object id in clear) and 0.9 with a key (each symbol sealed, then signed); the slot
+    /// is the wire's FEC header + T + the seal + the token's 192 bytes, and every datagram passes
+    /// the channel's token filter.
+    /// </summary>
+    [Theory]
+    [InlineData("0.11", false, 32 + 4)]
+    [InlineData("0.9", true, 4)]
+    [InlineData("0.5", false, 4)]
+    public void A_Restricted_Shares_Symbols_Fit_Their_Send_Ring_Slots_And_Go_Out_Signed(string profile, bool symm, int header)
+    {
+        const int t = ShareSender.MaxSymbolSize;
+        var (platform, socket, channel) = Wire(profile);
+        byte[]? key = null;
+        if (symm)
+        {
+            key = new byte[32];
+            new Random(16).NextBytes(key);
+            channel.SetKey(key);
+        }
+        var (token, seed, ring) = IssueToken(channel);
+        channel.SetToken(token, 0, seed, 0);
+        int seal = symm ? Librecast.Crypto.SecretBox.Overhead : 0;
+        Assert.Equal(header + t + seal + Librecast.Security.TokenFilter.Overhead, ShareSender.SlotSize(channel.Wire, t, symm, true));
+        Assert.Equal(header + t, ShareSender.SlotSize(channel.Wire, t, false, false));
+        Assert.Equal(Announcement.FixedLength + Announcement.MaxNameLength + seal + Librecast.Security.TokenFilter.Overhead, ShareSender.SlotSize(channel.Wire, 4, symm, true));
+
+        using var sender = new ShareSender(socket, channel, key, t, new Pacer(1e12)) { JoinWaitSeconds = 0 };
+        var data = new byte[5 * t + 100];
+        new Random(17).NextBytes(data);
+        SharedFile file = sender.Add("firmware.bin", data, data.Length);
+        file.Symbols.SetToken(token, 0, seed, 0);
+        Assert.True(sender.SendRound(file, TestContext.Current.CancellationToken));
+        Assert.True(sender.SendRound(file, TestContext.Current.CancellationToken));
+
+        int symbolLength = header + t + seal + Librecast.Security.TokenFilter.Overhead;
+        var hash = new byte[32];
+        channel.CopyHashTo(hash, 0); // a sideband keeps its base's hash: the same token serves both
+        int symbols = 0;
+        foreach (byte[] d in platform.Sent)
+        {
+            // A filter each: the repeated announcement is the same signed bytes (a replay to one filter).
+            var filter = new Librecast.Security.TokenFilter(ring, Librecast.Security.Token.Write);
+            Assert.Equal(Librecast.Security.TokenVerdict.Accepted, filter.Check(d, 0, d.Length, hash, 0, 1));
+            if (d.Length == symbolLength) symbols++;
+        }
+        Assert.Equal(file.SymbolsSent, symbols);
+        Assert.Equal(sender.Announcements + symbols, platform.Sent.Count);
+        Assert.Equal(0, channel.Context.Counters.Dropped);
+    }
+
+    // A token from a signer for a bearer on `channel`, never expiring (as InPlacePublishTests issues them).
+    private static (byte[] Token, byte[] BearerSeed, Librecast.Security.Keyring Ring) IssueToken(Channel channel)
+    {
+        var signerSeed = new byte[32];
+        var bearerSeed = new byte[32];
+        for (int i = 0; i < 32; i++) { signerSeed[i] = (byte)(1 + i); bearerSeed[i] = (byte)(0x40 + i); }
+        var ed = new Librecast.Crypto.Ed25519();
+        var signerPk = new byte[32];
+        var bearerPk = new byte[32];
+        ed.PublicKey(signerSeed, 0, signerPk, 0);
+        ed.PublicKey(bearerSeed, 0, bearerPk, 0);
+        var sk = new byte[64];
+        Array.Copy(signerSeed, sk, 32);
+        Array.Copy(signerPk, 0, sk, 32, 32);
+        var hash = new byte[32];
+        channel.CopyHashTo(hash, 0);
+        var token = new byte[Librecast.Security.Token.Size];
+        Librecast.Security.Token.Issue(ed, signerSeed, 0, sk, 32, bearerPk, 0, hash, 0, Librecast.Security.Token.Write, 0, token, 0);
+        var ring = new Librecast.Security.Keyring();
+        ring.Add(signerPk, 0);
+        return (token, bearerSeed, ring);
+    }
+
     /// <summary>An in-memory wire and a socket bound to the announcement channel.</summary>
     private static (MemoryPlatform Platform, Socket Socket, Channel Channel) Wire(string profile)
     {

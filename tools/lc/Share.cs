@@ -30,7 +30,7 @@ internal static class Share
         new[]
         {
             Iface(), Key(),
-            new Opt("--rate", null, ValueKind.Positive, "MBITS", "Send at most MBITS megabits per second (symbols and announcements).", "20"),
+            new Opt("--rate", null, ValueKind.Text, "MBITS", "Send at most MBITS megabits per second (symbols and announcements), or 'unlimited':\nas fast as the machine sends (no pacing; a slow receiver loses symbols).", "20"),
             new Opt("--rounds", null, ValueKind.Int, "N", "Stop after N rounds (default: until interrupted)."),
             new Opt("--join-wait", null, ValueKind.Number, "SECONDS", "Wait SECONDS after a file's first announcement before its symbols, so that\nreceivers already listening can join (more on a routed network; 0: no wait).", "0.2"),
             new Opt("--symbol-size", null, ValueKind.Int, "T", "RaptorQ symbol size T in bytes (multiple of 4).", Librecast.Fec.FecCoding.LibrecastSymbolSize.ToString(System.Globalization.CultureInfo.InvariantCulture)),
@@ -40,7 +40,7 @@ internal static class Share
         r =>
         {
             string[] all = r.Operands.ToArray();
-            return Send(r.Text("--interface"), r.Text("--key-file"), r.Number("--rate")!.Value, r.Int("--rounds"), r.Number("--join-wait")!.Value, r.Int("--symbol-size")!.Value, r.Int("--hop-limit")!.Value, all[..^1], all[^1]);
+            return Send(r.Text("--interface"), r.Text("--key-file"), ParseRate(r.Text("--rate")!), r.Int("--rounds"), r.Number("--join-wait")!.Value, r.Int("--symbol-size")!.Value, r.Int("--hop-limit")!.Value, all[..^1], all[^1]);
         });
 
     public static Cmd FetchCommand() => new("fetch", "fetch <CHANNEL>", "fetch <CHANNEL> [options]",
@@ -60,10 +60,19 @@ internal static class Share
         new[] { new[] { "<CHANNEL>", "Channel the files are announced on." } }, 1, 1,
         r => Fetch(r.Text("--interface"), r.Text("--key-file"), r.Text("--output")!, r.Int("--count")!.Value, r.Number("--timeout"), r.Long("--max-size")!.Value, r.Operand(0)!));
 
+    // --rate: Mbit/s, or "unlimited" (infinity: the pacer only counts).
+    private static double ParseRate(string text)
+    {
+        if (text == "unlimited") return double.PositiveInfinity;
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double mbit) || !double.IsFinite(mbit) || mbit <= 0)
+            throw new UsageException($"--rate must be a number greater than 0 (got '{text}') or 'unlimited'");
+        if (mbit > 100_000) throw new UsageException($"--rate must be at most 100000 Mbit/s or 'unlimited' (got '{text}')");
+        return mbit;
+    }
+
     private static int Send(string? iface, string? keyFile, double rateMbit, int? rounds, double joinWait, int t, int hops, string[] paths, string channelName)
     {
         VectorSymbolOps.Install();
-        if (rateMbit <= 0 || rateMbit > 100_000) throw new UsageException($"--rate must be 0..100000 Mbit/s (got {rateMbit})");
         if (rounds is < 1) throw new UsageException($"--rounds must be at least 1 (got {rounds})");
         if (joinWait < 0 || joinWait > 3600) throw new UsageException($"--join-wait must be 0..3600 seconds (got {joinWait})");
         if (!ShareSender.IsValidSymbolSize(t)) throw new UsageException($"--symbol-size must be a multiple of 4 up to {ShareSender.MaxSymbolSize} (got {t})");
@@ -103,11 +112,16 @@ internal static class Share
 
         using var interrupted = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted.Cancel(); };
+        var roundClock = new Stopwatch();
         for (int round = 0; rounds == null || round < rounds; round++)
         {
+            long unitsBefore = sharer.Pacer.Units, symbolsBefore = sharer.SymbolsSent;
+            roundClock.Restart();
             foreach (SharedFile f in files)
                 if (!sharer.SendRound(f, interrupted.Token)) return Program.ExitInterrupted;
-            Console.Error.WriteLine($"lc: round {round + 1} sent ({sharer.Pacer.Units} bytes so far, {sharer.Pacer.Rate / 1e6 * 8:F1} Mbit/s)");
+            double secs = roundClock.Elapsed.TotalSeconds;
+            long bytes = sharer.Pacer.Units - unitsBefore;
+            Console.Error.WriteLine($"lc: round {round + 1} sent ({sharer.Pacer.Units} bytes so far, {sharer.Pacer.Rate / 1e6 * 8:F1} Mbit/s; this round {bytes} bytes, {sharer.SymbolsSent - symbolsBefore} symbols in {secs:F3} s, {bytes / 1e6 * 8 / Math.Max(secs, 1e-9):F1} Mbit/s)");
         }
         return Program.ExitOk;
     }

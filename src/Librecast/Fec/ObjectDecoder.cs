@@ -26,7 +26,7 @@ namespace Librecast.Fec
             if (oti == null) throw new ArgumentNullException("oti");
             if (oti.F > int.MaxValue) throw new ArgumentException("objects over 2 GiB are not supported in memory");
             this.oti = oti;
-            solver = new Solver(oti.KL, extra);
+            solver = new Solver(oti.KL, extra, oti.T);
             blocks = new BlockDecoder[oti.Z];
             for (int sbn = 0; sbn < oti.Z; sbn++)
             {

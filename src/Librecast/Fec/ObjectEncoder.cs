@@ -11,36 +11,96 @@ namespace Librecast.Fec
     {
         private readonly Oti oti;
         private readonly BlockEncoder[] blocks;
+        private readonly Solver solver;
+        private readonly bool[] prepared;
+        private byte[]? source;
+        private readonly int sourceOffset;
 
-        /// <summary>Encodes oti.F bytes of data starting at offset.</summary>
-        public ObjectEncoder(Oti oti, byte[] data, int offset)
+        /// <summary>Encodes oti.F bytes of data starting at offset (every block prepared here).</summary>
+        public ObjectEncoder(Oti oti, byte[] data, int offset) : this(oti, data, offset, true)
+        {
+        }
+
+        /// <summary>
+        /// Encodes oti.F bytes of data starting at offset. With <paramref name="prepare"/> false the
+        /// blocks are only allocated: <see cref="PrepareBlock"/> solves each (on any one thread),
+        /// and until <see cref="ReleaseSource"/> the encoder keeps <paramref name="data"/> and sends
+        /// the source symbols (ESI &lt; K) straight from it, prepared or not: the caller must not
+        /// change those bytes before then. Only for N = 1 (one sub-block: the share layout).
+        /// </summary>
+        public ObjectEncoder(Oti oti, byte[] data, int offset, bool prepare)
         {
             if (oti == null) throw new ArgumentNullException("oti");
             if (data == null) throw new ArgumentNullException("data");
             if (oti.F > data.Length - offset) throw new ArgumentException("data shorter than F");
+            if (!prepare && oti.N != 1) throw new ArgumentException("deferred preparation needs N = 1", "prepare");
             this.oti = oti;
-            Solver solver = new Solver(oti.KL, 0);
+            solver = new Solver(oti.KL, 0, oti.T);
             blocks = new BlockEncoder[oti.Z];
+            prepared = new bool[oti.Z];
+            source = data;
+            sourceOffset = offset;
             for (int sbn = 0; sbn < oti.Z; sbn++)
             {
-                BlockEncoder enc = new BlockEncoder(solver, oti.BlockSymbols(sbn), oti.T);
-                SourceBlock b = new SourceBlock(oti.BlockSymbols(sbn));
-                byte[] store = enc.Begin(b);
-                ObjectLayout.Scatter(oti, sbn, data, offset + (int)oti.BlockStart(sbn), oti.BlockBytes(sbn), store, enc.SourceOffset(0));
-                enc.Prepare();
-                blocks[sbn] = enc;
+                blocks[sbn] = new BlockEncoder(solver, oti.BlockSymbols(sbn), oti.T);
+                if (prepare) PrepareBlock(sbn);
             }
+            if (prepare) source = null;
         }
 
         /// <summary>The object's transmission information.</summary>
         public Oti Oti { get { return oti; } }
 
         /// <summary>Source symbols in block sbn.</summary>
-        public int K(int sbn) { return blocks[sbn].Block.K; }
+        public int K(int sbn) { return oti.BlockSymbols(sbn); }
 
-        /// <summary>Writes encoding symbol (sbn, esi), T bytes, to dst[offset].</summary>
+        /// <summary>True once block sbn is prepared (it can give repair symbols). Not synchronised: a caller preparing on another thread publishes that itself.</summary>
+        public bool BlockPrepared(int sbn) { return prepared[sbn]; }
+
+        /// <summary>
+        /// Copies block sbn's source bytes into its encoder and solves for its intermediate symbols
+        /// (the cost of encoding: about 5 ms for K 1000, T 1024). Once per block; needs the data.
+        /// </summary>
+        public void PrepareBlock(int sbn)
+        {
+            if (prepared[sbn]) return;
+            byte[]? data = source;
+            if (data == null) throw new InvalidOperationException("source released before every block was prepared");
+            BlockEncoder enc = blocks[sbn];
+            byte[] store = enc.Begin(new SourceBlock(oti.BlockSymbols(sbn)));
+            ObjectLayout.Scatter(oti, sbn, data, sourceOffset + (int)oti.BlockStart(sbn), oti.BlockBytes(sbn), store, enc.SourceOffset(0));
+            enc.Prepare();
+            prepared[sbn] = true;
+        }
+
+        /// <summary>Lets go of the data (after every block is prepared): source symbols are then computed from the intermediate symbols.</summary>
+        public void ReleaseSource()
+        {
+            for (int sbn = 0; sbn < prepared.Length; sbn++)
+                if (!prepared[sbn]) throw new InvalidOperationException("block " + sbn + " not prepared");
+            source = null;
+        }
+
+        /// <summary>Writes encoding symbol (sbn, esi), T bytes, to dst[offset]: a source symbol from the data while it is held, else from the prepared block.</summary>
         public void Symbol(int sbn, int esi, byte[] dst, int offset)
         {
+            byte[]? data = source;
+            if (data != null && esi < oti.BlockSymbols(sbn) && esi >= 0)
+            {
+                // N = 1: the block's bytes in order, zero after the object's end (the padding).
+                int t = oti.T;
+                int at = esi * t;
+                int have = oti.BlockBytes(sbn) - at;
+                if (have >= t) Array.Copy(data, sourceOffset + (int)oti.BlockStart(sbn) + at, dst, offset, t);
+                else
+                {
+                    if (have > 0) Array.Copy(data, sourceOffset + (int)oti.BlockStart(sbn) + at, dst, offset, have);
+                    else have = 0;
+                    Array.Clear(dst, offset + have, t - have);
+                }
+                return;
+            }
+            if (!prepared[sbn]) throw new InvalidOperationException("block " + sbn + " not prepared");
             blocks[sbn].Symbol(esi, dst, offset);
         }
     }

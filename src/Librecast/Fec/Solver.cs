@@ -70,11 +70,37 @@ namespace Librecast.Fec
         private int nResidual;
 
         private byte[] sym = null!;
+        // One symbol of scratch (the HDPC rows' running sum) and the combination table of the
+        // back-substitution, both sized on first use for the symbol size in use.
+        private byte[] acc = new byte[0];
+        private byte[] combos = new byte[0];
+        private readonly int[] groupCols = new int[8];
         private int symBase;
         private int t;
         private bool withSymbols;
 
-        /// <summary>Working memory for blocks of up to maxK source symbols and maxExtra symbols beyond K'.</summary>
+        /// <summary>
+        /// Working memory for blocks of up to maxK source symbols and maxExtra symbols beyond K',
+        /// and the scratch for symbols of symbolSize bytes (one symbol, and the combination table
+        /// within <see cref="CombineTableBytes"/> as it is now), so that no solve allocates.
+        /// </summary>
+        public Solver(int maxK, int maxExtra, int symbolSize) : this(maxK, maxExtra)
+        {
+            if (symbolSize < 1) throw new ArgumentOutOfRangeException("symbolSize");
+            acc = new byte[symbolSize];
+            int g = CombineBits(symbolSize);
+            if (g >= 3) combos = new byte[symbolSize << g];
+        }
+
+        // The bits of a combination group for symbols of t bytes: the most within CombineTableBytes, up to 8.
+        private static int CombineBits(int t)
+        {
+            int g = 8;
+            while (g > 1 && ((long)t << g) > CombineTableBytes) g--;
+            return g;
+        }
+
+        /// <summary>Working memory for blocks of up to maxK source symbols and maxExtra symbols beyond K' (the symbols' scratch is allocated by the first solve with symbols).</summary>
         public Solver(int maxK, int maxExtra)
         {
             SourceBlock big = new SourceBlock(maxK);
@@ -109,7 +135,7 @@ namespace Librecast.Fec
         /// <summary>Most rows (S + H + LT rows) one solve can take.</summary>
         public readonly int MaxRows;
 
-        /// <summary>Bytes of working memory this solver holds (symbols not included): the sum of its arrays' elements.</summary>
+        /// <summary>Bytes of working memory this solver holds (symbols not included): the sum of its arrays' elements, less the scratch sized by the first solve with symbols (one symbol, and <see cref="CombineTableBytes"/> at most).</summary>
         public long WorkingBytes
         {
             get
@@ -118,7 +144,7 @@ namespace Librecast.Fec
                     + hdpc.Length + rowState.Length + colState.Length + dense.Length
                     + 4L * (rowDeg.Length + rowOrig.Length + pivotCol.Length + colSlot.Length + order1.Length
                         + inactive.Length + residual.Length + cols.Length + colStart.Length + colRows.Length
-                        + colFill.Length + bucketHead.Length + nextRow.Length + prevRow.Length + denseSlot.Length);
+                        + colFill.Length + bucketHead.Length + nextRow.Length + prevRow.Length + denseSlot.Length + groupCols.Length);
             }
         }
 
@@ -132,8 +158,16 @@ namespace Librecast.Fec
             long dn = big.H + DenseExtraRows;
             long colRows = 3 * l + 3 * big.S + rows * SourceBlock.MaxRowWeight;
             return (rows * words + 2 * words) * 8 + big.H * l + rows + l + dn * dn
-                + 4 * (5 * rows + 5 * l + SourceBlock.MaxRowWeight + 2 * (l + 1) + colRows + dn);
+                + 4 * (5 * rows + 5 * l + SourceBlock.MaxRowWeight + 2 * (l + 1) + colRows + dn + 8);
         }
+
+        /// <summary>
+        /// Bytes a solver may use for the back-substitution's table of symbol combinations (up to
+        /// 2^8 symbols): 0, the default, uses none (the ESP32 has no such memory to spare); the
+        /// dotnet platform sets 256 KiB (<c>VectorSymbolOps.Install</c>). The result is the same
+        /// either way; only the count of symbol XORs differs (about half for K ~ 1000).
+        /// </summary>
+        public static int CombineTableBytes;
 
         /// <summary>After a successful solve with symbols: the slot holding intermediate symbol C[col].</summary>
         public int SlotOf(int col) { return colSlot[col]; }
@@ -156,6 +190,7 @@ namespace Librecast.Fec
             if (rows < b.L) return false;
             Build(isi, n);
             Phase1();
+            if (withSymbols) HdpcFromPhase1();
             Phase2Binary();
             if (!Phase2Dense()) return false;
             if (withSymbols) BackSubstitute();
@@ -352,7 +387,7 @@ namespace Librecast.Fec
                     XorRow(q, best);
                     Decrement(q);
                 }
-                ClearFromHdpc(best, pivot, S, H);
+                ClearFromHdpc(best, pivot, S, H, false);
             }
         }
 
@@ -377,7 +412,8 @@ namespace Librecast.Fec
         }
 
         /// <summary>Adds the multiple of binary row src that clears column col from every HDPC row.</summary>
-        private void ClearFromHdpc(int src, int col, int S, int H)
+        /// <remarks>In phase 1 only the matrix is cleared (symbols false): <see cref="HdpcFromPhase1"/> adds the symbols' share after it.</remarks>
+        private void ClearFromHdpc(int src, int col, int S, int H, bool symbols)
         {
             int L = blk.L;
             int sb = src * wd;
@@ -395,10 +431,51 @@ namespace Librecast.Fec
                         m &= m - 1;
                     }
                 }
-                if (withSymbols)
+                if (symbols)
                 {
                     if (beta == 1) SymbolOps.Current.Xor(sym, Off(S + h), sym, Off(src), t);
                     else SymbolOps.Current.MulAdd(sym, Off(S + h), sym, Off(src), t, beta);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The HDPC rows' symbols after phase 1, without one GF(256) multiply-add per pivot and
+        /// HDPC row: phase 1 added beta * D[p] to HDPC row h for each pivot row p, where beta is
+        /// the original G_HDPC[h][pivot of p] (a pivot row has no other pivot's column, so the
+        /// clearing of one pivot never changes another's coefficient). G_HDPC = MT * GAMMA
+        /// (5.3.3.3), so that sum is sum over i of MT[h][i] * F[i] with F[i] = alpha * F[i-1] +
+        /// E[i], E[j] = D[p] where column j is p's pivot (0 elsewhere): one running symbol scaled
+        /// by alpha and two XORs per column (MT has two ones a column, alpha^h in the last).
+        /// </summary>
+        private void HdpcFromPhase1()
+        {
+            ISymbolOps ops = SymbolOps.Current;
+            if (acc.Length < t) acc = new byte[t];
+            int S = blk.S, H = blk.H;
+            int last = blk.KPrime + S - 1;
+            bool any = false;
+            for (int i = 0; i <= last; i++)
+            {
+                if (any) ops.Scale(acc, 0, t, 2);
+                if (colState[i] == 1)
+                {
+                    if (any) ops.Xor(acc, 0, sym, Off(colSlot[i]), t);
+                    else Array.Copy(sym, Off(colSlot[i]), acc, 0, t);
+                    any = true;
+                }
+                if (!any) continue;
+                if (i < last)
+                {
+                    int a = (int)SourceBlock.Rand((uint)(i + 1), 6, (uint)H);
+                    ops.Xor(sym, Off(S + a), acc, 0, t);
+                    a = (a + (int)SourceBlock.Rand((uint)(i + 1), 7, (uint)(H - 1)) + 1) % H;
+                    ops.Xor(sym, Off(S + a), acc, 0, t);
+                }
+                else
+                {
+                    ops.Xor(sym, Off(S), acc, 0, t);
+                    for (int h = 1; h < H; h++) ops.MulAdd(sym, Off(S + h), acc, 0, t, Gf256.Exp[h]);
                 }
             }
         }
@@ -430,7 +507,7 @@ namespace Librecast.Fec
                     byte st = rowState[p];
                     if ((st == 0 || st == 2) && (bits[p * wd + xw] & xm) != 0) XorRow(p, q);
                 }
-                ClearFromHdpc(q, x, S, H);
+                ClearFromHdpc(q, x, S, H, withSymbols);
             }
         }
 
@@ -520,20 +597,85 @@ namespace Librecast.Fec
                     }
                 }
             }
-            for (int k = 0; k < n1; k++)
+            int g = CombineBits(t);
+            if (g < 3)
             {
-                int r = order1[k];
-                for (int w = 0; w < wd; w++)
+                for (int k = 0; k < n1; k++)
                 {
-                    ulong m = bits[r * wd + w] & inactiveMask[w];
+                    int r = order1[k];
+                    for (int w = 0; w < wd; w++)
+                    {
+                        ulong m = bits[r * wd + w] & inactiveMask[w];
+                        while (m != 0)
+                        {
+                            int c = (w << 6) + TrailingZeros(m);
+                            m &= m - 1;
+                            ops.Xor(sym, Off(r), sym, Off(colSlot[c]), t);
+                        }
+                    }
+                }
+                return;
+            }
+            // Every phase-1 row adds the inactive columns' symbols it holds (its only other
+            // non-zero is its pivot). Taken g columns at a time, a row needs one XOR of a
+            // precomputed sum of its columns in the group (the 2^g sums cost one XOR each) instead
+            // of one per column it holds ("four Russians"); a group with too few non-zeros to pay
+            // for its table is added column by column.
+            if (combos.Length < t << g) combos = new byte[t << g];
+            for (int k0 = 0; k0 < nInactive; k0 += g)
+            {
+                int gn = nInactive - k0 < g ? nInactive - k0 : g;
+                for (int b = 0; b < gn; b++) groupCols[b] = inactive[k0 + b];
+                int ones = 0;
+                for (int k = 0; k < n1; k++)
+                {
+                    int r = order1[k] * wd;
+                    for (int b = 0; b < gn; b++)
+                        if (((bits[r + (groupCols[b] >> 6)] >> (groupCols[b] & 63)) & 1UL) != 0) ones++;
+                }
+                int size = 1 << gn;
+                bool table = ones > 2 * size + n1;
+                if (table)
+                {
+                    for (int m = 3; m < size; m++)
+                    {
+                        if ((m & (m - 1)) == 0) continue;
+                        int high = 31 - LeadingZeros((uint)m);
+                        int rest = m & ~(1 << high);
+                        int at = m * t;
+                        if ((rest & (rest - 1)) == 0) Array.Copy(sym, Off(colSlot[groupCols[TrailingZeros((ulong)rest)]]), combos, at, t);
+                        else Array.Copy(combos, rest * t, combos, at, t);
+                        ops.Xor(combos, at, sym, Off(colSlot[groupCols[high]]), t);
+                    }
+                }
+                for (int k = 0; k < n1; k++)
+                {
+                    int r = order1[k];
+                    int rb = r * wd;
+                    int m = 0;
+                    for (int b = 0; b < gn; b++)
+                        if (((bits[rb + (groupCols[b] >> 6)] >> (groupCols[b] & 63)) & 1UL) != 0) m |= 1 << b;
+                    if (m == 0) continue;
+                    if (table && (m & (m - 1)) != 0)
+                    {
+                        ops.Xor(sym, Off(r), combos, m * t, t);
+                        continue;
+                    }
                     while (m != 0)
                     {
-                        int c = (w << 6) + TrailingZeros(m);
+                        int b = TrailingZeros((ulong)m);
                         m &= m - 1;
-                        ops.Xor(sym, Off(r), sym, Off(colSlot[c]), t);
+                        ops.Xor(sym, Off(r), sym, Off(colSlot[groupCols[b]]), t);
                     }
                 }
             }
+        }
+
+        private static int LeadingZeros(uint x)
+        {
+            int n = 0;
+            while (n < 32 && (x & 0x80000000u) == 0) { x <<= 1; n++; }
+            return n;
         }
 
         private static int PopCount(ulong x)

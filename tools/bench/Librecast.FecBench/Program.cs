@@ -15,6 +15,58 @@ if (args[0] == "memory")
     Console.WriteLine($"decoder for F={o.F} T={o.T} (Z={o.Z}, K={o.KL}, {spare} spare): {ObjectDecoder.MemoryBytes(o, spare)} bytes");
     return 0;
 }
+if (args[0] == "share")
+{
+    // usage: Librecast.FecBench share F [T [portable]]: where lc share's set-up time goes for an
+    // F-byte file (the share layout: blocks of at most 1000 symbols), in CPU time of this thread
+    // (wall time on a loaded machine measures the others): hash, scatter + solve (and the
+    // solve's matrix part alone), every source symbol, a 5 % of repair symbols.
+    long sf = long.Parse(args[1]);
+    int st = args.Length > 2 ? int.Parse(args[2]) : 1024;
+    if (args.Length <= 3 || args[3] != "portable") Librecast.Sockets.VectorSymbolOps.Install();
+    var sdata = new byte[sf];
+    new Random(1).NextBytes(sdata);
+    var so = Oti.ForBlocks(sf, st, 1000);
+    var hash = new byte[32];
+    var ssym = new byte[st];
+    var solver = new Solver(so.KL, 0);
+    var sb = new SourceBlock(so.KL);
+    var isis = new int[sb.KPrime];
+    for (int i = 0; i < isis.Length; i++) isis[i] = i;
+    if (Environment.GetEnvironmentVariable("FEC_BENCH_COUNT") == "1")
+    {
+        var counting = new CountingOps(SymbolOps.Current);
+        SymbolOps.Use(counting);
+        var e0 = new ObjectEncoder(Oti.ForBlocks(so.BlockBytes(0), st, 1000), sdata, 0);
+        Console.WriteLine($"one block K={so.KL}: {counting.Xors} xor, {counting.MulAdds} muladd, {counting.Scales} scale");
+        return 0;
+    }
+    static double Cpu() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+    for (int rep = 0; rep < 3; rep++)
+    {
+        double c = Cpu();
+        Librecast.Blake3Hasher.Hash(sdata, 0, (int)sf, hash, 0);
+        double h = Cpu() - c;
+        c = Cpu();
+        for (int sbn = 0; sbn < so.Z; sbn++) solver.Solve(sb, isis, sb.KPrime, null, 0, st);
+        double matrix = Cpu() - c;
+        c = Cpu();
+        var enc = new ObjectEncoder(so, sdata, 0);
+        double e = Cpu() - c;
+        c = Cpu();
+        long n = 0;
+        for (int sbn = 0; sbn < so.Z; sbn++)
+            for (int esi = 0; esi < enc.K(sbn); esi++) { enc.Symbol(sbn, esi, ssym, 0); n++; }
+        double src = Cpu() - c;
+        c = Cpu();
+        long r = 0;
+        for (int sbn = 0; sbn < so.Z; sbn++)
+            for (int esi = enc.K(sbn); esi < enc.K(sbn) + enc.K(sbn) / 20 + 2; esi++) { enc.Symbol(sbn, esi, ssym, 0); r++; }
+        double rep5 = Cpu() - c;
+        Console.WriteLine($"share F={sf} T={st} Z={so.Z} K={so.KL}, CPU ms: hash {h * 1000:F0} ({sf / 1e6 / h:F0} MB/s), encoder (scatter + solve) {e * 1000:F0} (of which the matrix alone {matrix * 1000:F0}), {n} source symbols {src * 1000:F0}, {r} repair symbols {rep5 * 1000:F0}");
+    }
+    return 0;
+}
 long f = long.Parse(args[0]);
 int t = int.Parse(args[1]);
 int loss = args.Length > 2 ? int.Parse(args[2]) : 20;
@@ -81,4 +133,12 @@ static (double Setup, double Repair, double Decode, int Received, int Needed, bo
     double decode = sw.Elapsed.TotalSeconds;
     bool ok = dec.Complete && dec.Result.AsSpan(0, (int)oti.F).SequenceEqual(data.AsSpan(0, (int)oti.F));
     return (setup, repairRate, decode, (int)dec.Received, (int)dec.Needed, ok);
+}
+
+sealed class CountingOps(ISymbolOps inner) : ISymbolOps
+{
+    public long Xors, MulAdds, Scales;
+    public void Xor(byte[] dst, int dOff, byte[] src, int sOff, int len) { Xors++; inner.Xor(dst, dOff, src, sOff, len); }
+    public void MulAdd(byte[] dst, int dOff, byte[] src, int sOff, int len, byte beta) { MulAdds++; inner.MulAdd(dst, dOff, src, sOff, len, beta); }
+    public void Scale(byte[] buf, int off, int len, byte beta) { Scales++; inner.Scale(buf, off, len, beta); }
 }
