@@ -36,6 +36,8 @@ namespace Librecast.Sockets
             SymbolOps.Use(new VectorSymbolOps());
             // The solver's back-substitution may keep up to 256 symbol combinations (256 KiB at T 1024).
             Solver.CombineTableBytes = 256 * 1024;
+            // An encoder's plan replays a stripe of every symbol at a time, the block's stripe within this (L2-sized).
+            SolvePlan.CacheBytes = 256 * 1024;
         }
 
         /// <inheritdoc/>

@@ -20,10 +20,14 @@ if (args[0] == "share")
     // usage: Librecast.FecBench share F [T [portable]]: where lc share's set-up time goes for an
     // F-byte file (the share layout: blocks of at most 1000 symbols), in CPU time of this thread
     // (wall time on a loaded machine measures the others): hash, scatter + solve (and the
-    // solve's matrix part alone), every source symbol, a 5 % of repair symbols.
+    // solve's matrix part alone), every source symbol, a 5 % of repair symbols; then the blocks'
+    // solve the old way (each block eliminated with its symbols) against the plan (the matrix
+    // solved once per K', each block replaying its symbol operations). FEC_BENCH_CACHE=BYTES
+    // overrides SolvePlan.CacheBytes (0: whole symbols, no stripes).
     long sf = long.Parse(args[1]);
     int st = args.Length > 2 ? int.Parse(args[2]) : 1024;
     if (args.Length <= 3 || args[3] != "portable") Librecast.Sockets.VectorSymbolOps.Install();
+    if (int.TryParse(Environment.GetEnvironmentVariable("FEC_BENCH_CACHE"), out int cacheBytes)) SolvePlan.CacheBytes = cacheBytes;
     var sdata = new byte[sf];
     new Random(1).NextBytes(sdata);
     var so = Oti.ForBlocks(sf, st, 1000);
@@ -38,7 +42,9 @@ if (args[0] == "share")
         var counting = new CountingOps(SymbolOps.Current);
         SymbolOps.Use(counting);
         var e0 = new ObjectEncoder(Oti.ForBlocks(so.BlockBytes(0), st, 1000), sdata, 0);
-        Console.WriteLine($"one block K={so.KL}: {counting.Xors} xor, {counting.MulAdds} muladd, {counting.Scales} scale");
+        Console.WriteLine($"one block K={so.KL} solved directly: {counting.Xors} xor, {counting.MulAdds} muladd, {counting.Scales} scale (and copies, uncounted)");
+        var p0 = new ObjectEncoder(so, sdata, 0, false).Plan(0)!;
+        Console.WriteLine($"its plan (K'={p0.KPrime}, {p0.Bytes} bytes): {p0.Operations} operations a block: {p0.Count(1)} xor, {p0.Count(2)} muladd, {p0.Count(3)} scale, {p0.Count(0)} copy; stripe {p0.StripeBytes(st)} bytes");
         return 0;
     }
     static double Cpu() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
@@ -63,7 +69,28 @@ if (args[0] == "share")
         for (int sbn = 0; sbn < so.Z; sbn++)
             for (int esi = enc.K(sbn); esi < enc.K(sbn) + enc.K(sbn) / 20 + 2; esi++) { enc.Symbol(sbn, esi, ssym, 0); r++; }
         double rep5 = Cpu() - c;
-        Console.WriteLine($"share F={sf} T={st} Z={so.Z} K={so.KL}, CPU ms: hash {h * 1000:F0} ({sf / 1e6 / h:F0} MB/s), encoder (scatter + solve) {e * 1000:F0} (of which the matrix alone {matrix * 1000:F0}), {n} source symbols {src * 1000:F0}, {r} repair symbols {rep5 * 1000:F0}");
+        Console.WriteLine($"share F={sf} T={st} Z={so.Z} K={so.KL}, CPU ms: hash {h * 1000:F0} ({sf / 1e6 / h:F0} MB/s), encoder (scatter + plans + blocks) {e * 1000:F0} (a direct solve's matrix alone, x{so.Z}: {matrix * 1000:F0}), {n} source symbols {src * 1000:F0}, {r} repair symbols {rep5 * 1000:F0}");
+    }
+    // The blocks' solve both ways, on the same buffer (source symbols copied in each time).
+    var be = new BlockEncoder(new Solver(so.KL, 0, st), so.KL, st);
+    for (int rep = 0; rep < 3; rep++)
+    {
+        double c = Cpu();
+        for (int sbn = 0; sbn < so.Z; sbn++)
+        {
+            var buf = be.Begin(new SourceBlock(so.BlockSymbols(sbn)));
+            Array.Copy(sdata, so.BlockStart(sbn), buf, be.SourceOffset(0), so.BlockBytes(sbn));
+            be.Prepare();
+        }
+        double direct = Cpu() - c;
+        c = Cpu();
+        var po = new ObjectEncoder(so, sdata, 0, false);
+        double plans = Cpu() - c;
+        c = Cpu();
+        for (int sbn = 0; sbn < so.Z; sbn++) po.PrepareBlock(sbn);
+        double replay = Cpu() - c;
+        var pl = po.Plan(0)!;
+        Console.WriteLine($"  {so.Z} blocks, CPU ms: solved directly {direct * 1000:F0}; with plans {(plans + replay) * 1000:F0} (plans {plans * 1000:F0}, blocks {replay * 1000:F0}: {pl.Operations} operations a block of K' {pl.KPrime}, stripe {pl.StripeBytes(st)} bytes)");
     }
     return 0;
 }
