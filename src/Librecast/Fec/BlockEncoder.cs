@@ -81,8 +81,7 @@ namespace Librecast.Fec
         /// </summary>
         public void Prepare(SolvePlan plan, byte[] scratch)
         {
-            if (plan == null) throw new ArgumentNullException("plan");
-            if (plan.KPrime != block.KPrime || plan.Slots != block.L) throw new ArgumentException("the plan is for K' " + plan.KPrime + ", the block's is " + block.KPrime);
+            if (plan.KPrime != block.KPrime) throw new ArgumentException("a plan for another K'");
             plan.Apply(store, 0, symbolSize, scratch);
             for (int j = 0; j < block.L; j++) slots[j] = plan.SlotOf(j);
             ready = true;

@@ -53,24 +53,22 @@ namespace Librecast.Fec
             int scratchBytes = 0;
             for (int sbn = 0; sbn < oti.Z; sbn++)
             {
-                // At most two block sizes (4.4.1.2): one SourceBlock each, so preparing allocates nothing.
+                // At most two block sizes, each block's neighbours first (4.4.1.2): one SourceBlock
+                // a size, so preparing allocates nothing; one plan for a run of two or more of a K'.
                 int k = oti.BlockSymbols(sbn);
-                sizes[sbn] = sbn > 0 && sizes[sbn - 1].K == k ? sizes[sbn - 1] : new SourceBlock(k);
-            }
-            for (int sbn = 0; sbn < oti.Z; sbn++)
-            {
-                if (plans[sbn] != null) continue;
-                int kp = sizes[sbn].KPrime;
-                int same = 0;
-                for (int j = sbn; j < oti.Z; j++) if (sizes[j].KPrime == kp) same++;
-                if (same < 2) continue;
-                SourceBlock b = sizes[sbn];
-                int[] isi = new int[b.KPrime];
-                for (int i = 0; i < isi.Length; i++) isi[i] = i;
-                SolvePlan? plan = solver.Plan(b, isi, b.KPrime, oti.T);
-                if (plan == null) throw new InvalidOperationException("RaptorQ: the systematic rows did not solve (K' = " + kp + ")");
-                for (int j = sbn; j < oti.Z; j++) if (sizes[j].KPrime == kp) plans[j] = plan;
-                if (plan.ScratchBytes(oti.T) > scratchBytes) scratchBytes = plan.ScratchBytes(oti.T);
+                SourceBlock b = sbn > 0 && sizes[sbn - 1].K == k ? sizes[sbn - 1] : new SourceBlock(k);
+                sizes[sbn] = b;
+                if (sbn == 0 || sizes[sbn - 1].KPrime != b.KPrime) continue;
+                if (plans[sbn - 1] == null)
+                {
+                    int[] isi = new int[b.KPrime];
+                    for (int i = 0; i < isi.Length; i++) isi[i] = i;
+                    SolvePlan? plan = solver.Plan(b, isi, b.KPrime, oti.T);
+                    if (plan == null) throw new InvalidOperationException("RaptorQ: the systematic rows did not solve");
+                    plans[sbn - 1] = plan;
+                    if (plan.ScratchBytes(oti.T) > scratchBytes) scratchBytes = plan.ScratchBytes(oti.T);
+                }
+                plans[sbn] = plans[sbn - 1];
             }
             scratch = new byte[scratchBytes];
             for (int sbn = 0; sbn < oti.Z; sbn++)

@@ -247,8 +247,7 @@ namespace Librecast.Fec
                 withSymbols = false;
                 planBits = -1;
             }
-            for (int c = 0; c < b.L; c++) plan.slotOf[c] = colSlot[c];
-            plan.Trim();
+            Array.Copy(colSlot, plan.slotOf, b.L);
             return plan;
         }
 
@@ -776,22 +775,14 @@ namespace Librecast.Fec
     /// An operation is one int (destination slot &lt;&lt; 16 | source slot) and one byte (0 copy,
     /// 1 XOR, else a GF(256) multiply-add, or a scaling where source is destination). Slots
     /// 0..Slots-1 are the block's rows, the rest scratch (a running sum and the combination
-    /// table). Every operation is bytewise, so the replay may run over the symbols a stripe of
-    /// bytes at a time (<see cref="CacheBytes"/>): then the block's rows and the scratch of one
-    /// stripe stay in the CPU's cache instead of every operation reading and writing the whole
-    /// block's megabyte.
+    /// table). Replaying a stripe of bytes of every symbol at a time (to keep the block in cache)
+    /// was measured slower on dotnet than whole symbols (docs/performance.md), so a replay runs
+    /// whole symbols.
     /// </remarks>
     public sealed class SolvePlan
     {
         /// <summary>Slots a plan can name (16 bits each).</summary>
         public const int MaxSlots = 65536;
-
-        /// <summary>
-        /// Bytes of symbols a replay should keep in cache: the stripe is this over the slots, a
-        /// multiple of 64 bytes. 0, the default (nanoCLR, the ESP32), replays whole symbols; the
-        /// dotnet platform sets it (<c>VectorSymbolOps.Install</c>). The bytes are the same either way.
-        /// </summary>
-        public static int CacheBytes;
 
         internal int[] pairs;
         internal byte[] betas;
@@ -826,19 +817,6 @@ namespace Librecast.Fec
         /// <summary>After a replay: the slot holding intermediate symbol C[col].</summary>
         public int SlotOf(int col) { return slotOf[col]; }
 
-        /// <summary>How many operations of a kind: 0 copies, 1 XORs, 2 multiply-adds, 3 scalings.</summary>
-        public int Count(int kind)
-        {
-            int n = 0;
-            for (int i = 0; i < count; i++)
-            {
-                int b = betas[i];
-                int k = b < 2 ? b : ((pairs[i] >> 16) == (pairs[i] & 0xffff) ? 3 : 2);
-                if (k == kind) n++;
-            }
-            return n;
-        }
-
         internal void Add(int dst, int src, byte beta)
         {
             if (count == pairs.Length)
@@ -855,29 +833,8 @@ namespace Librecast.Fec
             count++;
         }
 
-        internal void Trim()
-        {
-            if (count == pairs.Length) return;
-            int[] p = new int[count];
-            byte[] b = new byte[count];
-            Array.Copy(pairs, p, count);
-            Array.Copy(betas, b, count);
-            pairs = p;
-            betas = b;
-        }
-
-        /// <summary>Bytes of a stripe for symbols of symbolSize bytes (the whole symbol unless <see cref="CacheBytes"/> asks for less).</summary>
-        public int StripeBytes(int symbolSize)
-        {
-            int cache = CacheBytes;
-            if (cache <= 0) return symbolSize;
-            int s = cache / (slots + scratchSlots) & ~63;
-            if (s < 64) s = 64;
-            return s < symbolSize ? s : symbolSize;
-        }
-
         /// <summary>Scratch bytes <see cref="Apply(byte[], int, int, byte[])"/> needs for symbols of symbolSize bytes (one per thread replaying).</summary>
-        public int ScratchBytes(int symbolSize) { return scratchSlots * StripeBytes(symbolSize); }
+        public int ScratchBytes(int symbolSize) { return scratchSlots * symbolSize; }
 
         /// <summary>
         /// Replays the plan over one block: slot i at symbols[symbolBase + i*symbolSize] holds row
@@ -887,36 +844,29 @@ namespace Librecast.Fec
         /// </summary>
         public void Apply(byte[] symbols, int symbolBase, int symbolSize, byte[] scratch)
         {
-            Apply(symbols, symbolBase, symbolSize, scratch, StripeBytes(symbolSize), SymbolOps.Current);
+            Apply(symbols, symbolBase, symbolSize, scratch, SymbolOps.Current);
         }
 
-        /// <summary><see cref="Apply(byte[], int, int, byte[])"/> with the stripe and the arithmetic given (tests).</summary>
-        internal void Apply(byte[] symbols, int symbolBase, int symbolSize, byte[] scratch, int stripe, ISymbolOps ops)
+        /// <summary><see cref="Apply(byte[], int, int, byte[])"/> with the arithmetic given (tests).</summary>
+        internal void Apply(byte[] symbols, int symbolBase, int symbolSize, byte[] scratch, ISymbolOps ops)
         {
-            if (stripe < 1 || stripe > symbolSize) stripe = symbolSize;
-            if (scratch == null || scratch.Length < scratchSlots * stripe) throw new ArgumentException("scratch smaller than ScratchBytes");
-            if (symbolBase < 0 || (long)symbolBase + (long)slots * symbolSize > symbols.Length) throw new ArgumentException("symbols shorter than the plan's slots");
+            int t = symbolSize, rows = slots;
+            if (scratch == null || scratch.Length < scratchSlots * t) throw new ArgumentException("scratch smaller than ScratchBytes");
+            if (symbolBase < 0 || (long)symbolBase + (long)rows * t > symbols.Length) throw new ArgumentException("symbols shorter than the plan's slots");
             int[] p = pairs;
             byte[] be = betas;
-            int n = count, rows = slots, t = symbolSize;
-            for (int s0 = 0; s0 < t; s0 += stripe)
+            for (int i = 0; i < count; i++)
             {
-                int len = t - s0 < stripe ? t - s0 : stripe;
-                int rowBase = symbolBase + s0;
-                for (int i = 0; i < n; i++)
-                {
-                    int pr = p[i];
-                    int dst = (int)((uint)pr >> 16), src = pr & 0xffff;
-                    byte[] d = symbols, s = symbols;
-                    int dOff = rowBase + dst * t, sOff = rowBase + src * t;
-                    if (dst >= rows) { d = scratch; dOff = (dst - rows) * stripe; }
-                    if (src >= rows) { s = scratch; sOff = (src - rows) * stripe; }
-                    byte b = be[i];
-                    if (b == 1) ops.Xor(d, dOff, s, sOff, len);
-                    else if (b == 0) Array.Copy(s, sOff, d, dOff, len);
-                    else if (dst == src) ops.Scale(d, dOff, len, b);
-                    else ops.MulAdd(d, dOff, s, sOff, len, b);
-                }
+                int dst = (int)((uint)p[i] >> 16), src = p[i] & 0xffff;
+                byte[] d = symbols, s = symbols;
+                int dOff = symbolBase + dst * t, sOff = symbolBase + src * t;
+                if (dst >= rows) { d = scratch; dOff = (dst - rows) * t; }
+                if (src >= rows) { s = scratch; sOff = (src - rows) * t; }
+                byte b = be[i];
+                if (b == 1) ops.Xor(d, dOff, s, sOff, t);
+                else if (b == 0) Array.Copy(s, sOff, d, dOff, t);
+                else if (dst == src) ops.Scale(d, dOff, t, b);
+                else ops.MulAdd(d, dOff, s, sOff, t, b);
             }
         }
     }
