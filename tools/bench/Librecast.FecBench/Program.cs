@@ -50,6 +50,7 @@ if (args[0] == "share")
         return 0;
     }
     static double Cpu() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+    static long MinorFaults() => long.Parse(File.ReadAllText("/proc/self/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[7]);
     for (int rep = 0; rep < 3; rep++)
     {
         double c = Cpu();
@@ -59,8 +60,14 @@ if (args[0] == "share")
         for (int sbn = 0; sbn < so.Z; sbn++) solver.Solve(sb, isis, sb.KPrime, null, 0, st);
         double matrix = Cpu() - c;
         c = Cpu();
-        var enc = new ObjectEncoder(so, sdata, 0);
+        var enc = new ObjectEncoder(so, sdata, 0, false);
+        double alloc = Cpu() - c;
+        c = Cpu();
+        long faults = MinorFaults();
+        for (int sbn = 0; sbn < so.Z; sbn++) enc.PrepareBlock(sbn);
         double e = Cpu() - c;
+        faults = MinorFaults() - faults;
+        enc.ReleaseSource();
         c = Cpu();
         long n = 0;
         for (int sbn = 0; sbn < so.Z; sbn++)
@@ -71,7 +78,7 @@ if (args[0] == "share")
         for (int sbn = 0; sbn < so.Z; sbn++)
             for (int esi = enc.K(sbn); esi < enc.K(sbn) + enc.K(sbn) / 20 + 2; esi++) { enc.Symbol(sbn, esi, ssym, 0); r++; }
         double rep5 = Cpu() - c;
-        Console.WriteLine($"share F={sf} T={st} Z={so.Z} K={so.KL}, CPU ms: hash {h * 1000:F0} ({sf / 1e6 / h:F0} MB/s), encoder (scatter + plans + blocks) {e * 1000:F0} (a direct solve's matrix alone, x{so.Z}: {matrix * 1000:F0}), {n} source symbols {src * 1000:F0}, {r} repair symbols {rep5 * 1000:F0}");
+        Console.WriteLine($"share F={sf} T={st} Z={so.Z} K={so.KL}, CPU ms: hash {h * 1000:F0} ({sf / 1e6 / h:F0} MB/s), encoder: constructor (block buffers, plans) {alloc * 1000:F0} + PrepareBlock x{so.Z} (scatter, replay; {faults} page faults: first touch of the block buffers) {e * 1000:F0} (a direct solve's matrix alone, x{so.Z}: {matrix * 1000:F0}), {n} source symbols {src * 1000:F0}, {r} repair symbols {rep5 * 1000:F0}");
     }
     // The blocks' solve both ways, each on one block buffer reused (source symbols copied in
     // each time, as PrepareBlock does): eliminating with the symbols, or the plan made once and
