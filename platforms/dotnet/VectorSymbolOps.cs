@@ -41,19 +41,31 @@ namespace Librecast.Sockets
         /// <inheritdoc/>
         public void Xor(byte[] dst, int dOff, byte[] src, int sOff, int len)
         {
-            Span<byte> d = dst.AsSpan(dOff, len);
-            ReadOnlySpan<byte> s = src.AsSpan(sOff, len);
-            int i = 0;
-            int w = Vector<byte>.Count;
-            for (; i <= len - w; i += w)
+            // Bounds once, then raw loads (no span slicing a step): 128 bytes a turn with AVX2,
+            // then 32, 16, 8 and single bytes. dst and src never overlap in the coder.
+            if ((uint)dOff > (uint)dst.Length || (uint)len > (uint)(dst.Length - dOff) || (uint)sOff > (uint)src.Length || (uint)len > (uint)(src.Length - sOff))
+                throw new ArgumentOutOfRangeException(nameof(len));
+            ref byte d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(dst), dOff);
+            ref byte s = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(src), sOff);
+            nuint i = 0, n = (nuint)len;
+            if (Vector256.IsHardwareAccelerated)
             {
-                var v = new Vector<byte>(d.Slice(i)) ^ new Vector<byte>(s.Slice(i));
-                v.CopyTo(d.Slice(i));
+                for (; i + 128 <= n; i += 128)
+                {
+                    (Vector256.LoadUnsafe(ref d, i) ^ Vector256.LoadUnsafe(ref s, i)).StoreUnsafe(ref d, i);
+                    (Vector256.LoadUnsafe(ref d, i + 32) ^ Vector256.LoadUnsafe(ref s, i + 32)).StoreUnsafe(ref d, i + 32);
+                    (Vector256.LoadUnsafe(ref d, i + 64) ^ Vector256.LoadUnsafe(ref s, i + 64)).StoreUnsafe(ref d, i + 64);
+                    (Vector256.LoadUnsafe(ref d, i + 96) ^ Vector256.LoadUnsafe(ref s, i + 96)).StoreUnsafe(ref d, i + 96);
+                }
+                for (; i + 32 <= n; i += 32)
+                    (Vector256.LoadUnsafe(ref d, i) ^ Vector256.LoadUnsafe(ref s, i)).StoreUnsafe(ref d, i);
             }
-            Span<ulong> d8 = MemoryMarshal.Cast<byte, ulong>(d.Slice(i));
-            ReadOnlySpan<ulong> s8 = MemoryMarshal.Cast<byte, ulong>(s.Slice(i));
-            for (int j = 0; j < d8.Length; j++) d8[j] ^= s8[j];
-            for (i += d8.Length * 8; i < len; i++) d[i] ^= s[i];
+            if (Vector128.IsHardwareAccelerated)
+                for (; i + 16 <= n; i += 16)
+                    (Vector128.LoadUnsafe(ref d, i) ^ Vector128.LoadUnsafe(ref s, i)).StoreUnsafe(ref d, i);
+            for (; i + 8 <= n; i += 8)
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref d, i), Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref d, i)) ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref s, i)));
+            for (; i < n; i++) Unsafe.Add(ref d, i) ^= Unsafe.Add(ref s, i);
         }
 
         /// <inheritdoc/>

@@ -5,7 +5,7 @@ namespace Librecast.Fec
     /// <summary>Systematic RaptorQ encoder for one source block: K source symbols in, any ESI out (RFC 6330 5.3).</summary>
     /// <remarks>
     /// Holds the block's L intermediate symbols (L·T bytes, allocated once for the largest block
-    /// it was sized for). <see cref="Prepare"/> solves for them; <see cref="Symbol"/> then writes
+    /// it was sized for). <see cref="Prepare()"/> solves for them; <see cref="Symbol"/> then writes
     /// any encoding symbol with a handful of symbol XORs and no allocation.
     /// </remarks>
     public sealed class BlockEncoder
@@ -40,7 +40,7 @@ namespace Librecast.Fec
         public int SymbolSize { get { return symbolSize; } }
 
         /// <summary>Starts a block of K symbols: returns the buffer whose source symbol i the caller
-        /// writes at <see cref="SourceOffset"/>(i) (zeroed), before calling <see cref="Prepare"/>.</summary>
+        /// writes at <see cref="SourceOffset"/>(i) (zeroed), before calling <see cref="Prepare()"/>.</summary>
         public byte[] Begin(SourceBlock b)
         {
             if (b.L * symbolSize > store.Length) throw new ArgumentException("block larger than this encoder was sized for");
@@ -69,6 +69,21 @@ namespace Librecast.Fec
                 throw new InvalidOperationException("RaptorQ: the systematic rows did not solve (K = " + block.K + ")");
             // The solver is shared by the blocks of an object: keep where this block's C[j] are.
             for (int j = 0; j < block.L; j++) slots[j] = solver.SlotOf(j);
+            ready = true;
+        }
+
+        /// <summary>
+        /// Computes the intermediate symbols by replaying <paramref name="plan"/> (recorded by
+        /// <see cref="Solver.Plan(SourceBlock, int[], int, int)"/> for this block's K') over the source symbols written since
+        /// <see cref="Begin"/>: the same bytes as <see cref="Prepare()"/> without the elimination,
+        /// and without the shared solver, so blocks may be prepared on several threads (each
+        /// with its own scratch of <see cref="SolvePlan.ScratchBytes"/>). Allocates nothing.
+        /// </summary>
+        public void Prepare(SolvePlan plan, byte[] scratch)
+        {
+            if (plan.KPrime != block.KPrime) throw new ArgumentException("a plan for another K'");
+            plan.Apply(store, 0, symbolSize, scratch);
+            for (int j = 0; j < block.L; j++) slots[j] = plan.SlotOf(j);
             ready = true;
         }
 

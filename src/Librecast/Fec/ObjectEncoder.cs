@@ -6,6 +6,11 @@ namespace Librecast.Fec
     /// <remarks>
     /// Memory: one <see cref="BlockEncoder"/> (L·T bytes) per source block and one shared
     /// <see cref="Solver"/>, all allocated by the constructor; <see cref="Symbol"/> allocates nothing.
+    /// Where two or more blocks have the same K' (every block of a large object but the last, at
+    /// most two sizes by 4.4.1.2), the constructor solves that K's matrix once into a
+    /// <see cref="SolvePlan"/> (about 5 bytes a symbol operation: ~120 KB at K 1000) and each such
+    /// block replays it: preparing a block is then its symbol operations only, allocates
+    /// nothing, and may run on several threads (<see cref="PrepareBlock(int, byte[])"/>).
     /// </remarks>
     public sealed class ObjectEncoder
     {
@@ -13,6 +18,9 @@ namespace Librecast.Fec
         private readonly BlockEncoder[] blocks;
         private readonly Solver solver;
         private readonly bool[] prepared;
+        private readonly SolvePlan?[] plans;
+        private readonly SourceBlock[] sizes;
+        private readonly byte[] scratch;
         private byte[]? source;
         private readonly int sourceOffset;
 
@@ -23,7 +31,7 @@ namespace Librecast.Fec
 
         /// <summary>
         /// Encodes oti.F bytes of data starting at offset. With <paramref name="prepare"/> false the
-        /// blocks are only allocated: <see cref="PrepareBlock"/> solves each (on any one thread),
+        /// blocks are only allocated: <see cref="PrepareBlock(int)"/> solves each (on any one thread),
         /// and until <see cref="ReleaseSource"/> the encoder keeps <paramref name="data"/> and sends
         /// the source symbols (ESI &lt; K) straight from it, prepared or not: the caller must not
         /// change those bytes before then. Only for N = 1 (one sub-block: the share layout).
@@ -38,8 +46,31 @@ namespace Librecast.Fec
             solver = new Solver(oti.KL, 0, oti.T);
             blocks = new BlockEncoder[oti.Z];
             prepared = new bool[oti.Z];
+            plans = new SolvePlan?[oti.Z];
+            sizes = new SourceBlock[oti.Z];
             source = data;
             sourceOffset = offset;
+            int scratchBytes = 0;
+            for (int sbn = 0; sbn < oti.Z; sbn++)
+            {
+                // At most two block sizes, each block's neighbours first (4.4.1.2): one SourceBlock
+                // a size, so preparing allocates nothing; one plan for a run of two or more of a K'.
+                int k = oti.BlockSymbols(sbn);
+                SourceBlock b = sbn > 0 && sizes[sbn - 1].K == k ? sizes[sbn - 1] : new SourceBlock(k);
+                sizes[sbn] = b;
+                if (sbn == 0 || sizes[sbn - 1].KPrime != b.KPrime) continue;
+                if (plans[sbn - 1] == null)
+                {
+                    int[] isi = new int[b.KPrime];
+                    for (int i = 0; i < isi.Length; i++) isi[i] = i;
+                    SolvePlan? plan = solver.Plan(b, isi, b.KPrime, oti.T);
+                    if (plan == null) throw new InvalidOperationException("RaptorQ: the systematic rows did not solve");
+                    plans[sbn - 1] = plan;
+                    if (plan.ScratchBytes(oti.T) > scratchBytes) scratchBytes = plan.ScratchBytes(oti.T);
+                }
+                plans[sbn] = plans[sbn - 1];
+            }
+            scratch = new byte[scratchBytes];
             for (int sbn = 0; sbn < oti.Z; sbn++)
             {
                 blocks[sbn] = new BlockEncoder(solver, oti.BlockSymbols(sbn), oti.T);
@@ -57,19 +88,39 @@ namespace Librecast.Fec
         /// <summary>True once block sbn is prepared (it can give repair symbols). Not synchronised: a caller preparing on another thread publishes that itself.</summary>
         public bool BlockPrepared(int sbn) { return prepared[sbn]; }
 
+        /// <summary>The plan block sbn replays, or null if it is solved directly (the only block of its K').</summary>
+        public SolvePlan? Plan(int sbn) { return plans[sbn]; }
+
+        /// <summary>Scratch bytes a thread needs to prepare blocks with <see cref="PrepareBlock(int, byte[])"/>.</summary>
+        public int PrepareScratchBytes { get { return scratch.Length; } }
+
         /// <summary>
-        /// Copies block sbn's source bytes into its encoder and solves for its intermediate symbols
-        /// (the cost of encoding: about 5 ms for K 1000, T 1024). Once per block; needs the data.
+        /// Copies block sbn's source bytes into its encoder and computes its intermediate symbols
+        /// (the cost of encoding: its symbol operations, and the solve's matrix work for a block
+        /// without a plan). Once per block; needs the data.
         /// </summary>
         public void PrepareBlock(int sbn)
+        {
+            PrepareBlock(sbn, scratch);
+        }
+
+        /// <summary>
+        /// <see cref="PrepareBlock(int)"/> with the caller's scratch (<see cref="PrepareScratchBytes"/>):
+        /// blocks with a plan (<see cref="Plan"/> not null) may be prepared on several threads at
+        /// once, each with its own scratch and its own blocks; blocks without one share the solver
+        /// (one thread at a time). The caller publishes the results to the threads that send.
+        /// </summary>
+        public void PrepareBlock(int sbn, byte[] scratch)
         {
             if (prepared[sbn]) return;
             byte[]? data = source;
             if (data == null) throw new InvalidOperationException("source released before every block was prepared");
             BlockEncoder enc = blocks[sbn];
-            byte[] store = enc.Begin(new SourceBlock(oti.BlockSymbols(sbn)));
+            byte[] store = enc.Begin(sizes[sbn]);
             ObjectLayout.Scatter(oti, sbn, data, sourceOffset + (int)oti.BlockStart(sbn), oti.BlockBytes(sbn), store, enc.SourceOffset(0));
-            enc.Prepare();
+            SolvePlan? plan = plans[sbn];
+            if (plan != null) enc.Prepare(plan, scratch);
+            else enc.Prepare();
             prepared[sbn] = true;
         }
 

@@ -78,6 +78,10 @@ namespace Librecast.Fec
         private int symBase;
         private int t;
         private bool withSymbols;
+        // While a plan is recorded: every symbol operation is appended to it (and, with no
+        // symbols, not performed).
+        private SolvePlan? recording;
+        private int planBits = -1;
 
         /// <summary>
         /// Working memory for blocks of up to maxK source symbols and maxExtra symbols beyond K',
@@ -197,7 +201,79 @@ namespace Librecast.Fec
             return true;
         }
 
-        private int Off(int row) { return symBase + row * t; }
+        /// <summary>
+        /// Records the symbol operations a solve of these rows performs, without symbols: the
+        /// matrix work done once, for every block whose rows are the same (the encoder's: K'
+        /// systematic rows, the same for every block of that K'). symbolSize decides, as in
+        /// <see cref="Solve"/>, whether the back-substitution uses a combination table. The
+        /// plan is allocated here (set-up); <see cref="SolvePlan.Apply(byte[], int, int, byte[])"/> then allocates nothing.
+        /// Returns null when the rows do not determine C.
+        /// </summary>
+        public SolvePlan? Plan(SourceBlock b, int[] isi, int n, int symbolSize)
+        {
+            return Plan(b, isi, n, symbolSize, CombineBits(symbolSize));
+        }
+
+        /// <summary><see cref="Plan(SourceBlock, int[], int, int)"/> with the combination table's bits given (below 3: none), for tests.</summary>
+        internal SolvePlan? Plan(SourceBlock b, int[] isi, int n, int symbolSize, int combineBits)
+        {
+            if (symbolSize < 1) throw new ArgumentOutOfRangeException("symbolSize");
+            if (combineBits > 8) throw new ArgumentOutOfRangeException("combineBits");
+            blk = b;
+            rows = b.S + b.H + n;
+            if (rows > maxRows || b.L > maxL) throw new ArgumentException("block larger than this solver was sized for");
+            if (rows > SolvePlan.MaxSlots - 1 - 256) throw new ArgumentException("too many rows for a plan");
+            sym = null!;
+            symBase = 0;
+            t = symbolSize;
+            withSymbols = true;
+            int g = combineBits;
+            planBits = g;
+            SolvePlan plan = new SolvePlan(b.KPrime, rows, b.L, 1 + (g >= 3 ? 1 << g : 0), 24 * rows);
+            recording = plan;
+            try
+            {
+                if (rows < b.L) return null;
+                Build(isi, n);
+                Phase1();
+                HdpcFromPhase1();
+                Phase2Binary();
+                if (!Phase2Dense()) return null;
+                BackSubstitute();
+            }
+            finally
+            {
+                recording = null;
+                withSymbols = false;
+                planBits = -1;
+            }
+            Array.Copy(colSlot, plan.slotOf, b.L);
+            return plan;
+        }
+
+        // Symbol slots as a plan numbers them: rows 0..rows-1, then the running sum (acc), then the combination table.
+        private int AccSlot { get { return rows; } }
+
+        private int ComboSlot(int m) { return rows + 1 + m; }
+
+        /// <summary>One symbol operation on slots: beta 0 copies src to dst, 1 XORs, else dst ^= beta * src, or with src == dst, dst *= beta.</summary>
+        private void Emit(int dst, int src, byte beta)
+        {
+            if (recording != null) recording.Add(dst, src, beta);
+            if (sym == null) return;
+            byte[] d, s;
+            int dOff, sOff;
+            if (dst < rows) { d = sym; dOff = symBase + dst * t; }
+            else if (dst == rows) { d = acc; dOff = 0; }
+            else { d = combos; dOff = (dst - rows - 1) * t; }
+            if (src < rows) { s = sym; sOff = symBase + src * t; }
+            else if (src == rows) { s = acc; sOff = 0; }
+            else { s = combos; sOff = (src - rows - 1) * t; }
+            if (beta == 0) Array.Copy(s, sOff, d, dOff, t);
+            else if (beta == 1) SymbolOps.Current.Xor(d, dOff, s, sOff, t);
+            else if (dst == src) SymbolOps.Current.Scale(d, dOff, t, beta);
+            else SymbolOps.Current.MulAdd(d, dOff, s, sOff, t, beta);
+        }
 
         private bool Bit(int row, int col)
         {
@@ -408,7 +484,7 @@ namespace Librecast.Fec
         {
             int d = dst * wd, s = src * wd;
             for (int w = 0; w < wd; w++) bits[d + w] ^= bits[s + w];
-            if (withSymbols) SymbolOps.Current.Xor(sym, Off(dst), sym, Off(src), t);
+            if (withSymbols) Emit(dst, src, 1);
         }
 
         /// <summary>Adds the multiple of binary row src that clears column col from every HDPC row.</summary>
@@ -431,11 +507,7 @@ namespace Librecast.Fec
                         m &= m - 1;
                     }
                 }
-                if (symbols)
-                {
-                    if (beta == 1) SymbolOps.Current.Xor(sym, Off(S + h), sym, Off(src), t);
-                    else SymbolOps.Current.MulAdd(sym, Off(S + h), sym, Off(src), t, beta);
-                }
+                if (symbols) Emit(S + h, src, beta);
             }
         }
 
@@ -450,32 +522,31 @@ namespace Librecast.Fec
         /// </summary>
         private void HdpcFromPhase1()
         {
-            ISymbolOps ops = SymbolOps.Current;
-            if (acc.Length < t) acc = new byte[t];
+            if (sym != null && acc.Length < t) acc = new byte[t];
             int S = blk.S, H = blk.H;
             int last = blk.KPrime + S - 1;
+            int accSlot = AccSlot;
             bool any = false;
             for (int i = 0; i <= last; i++)
             {
-                if (any) ops.Scale(acc, 0, t, 2);
+                if (any) Emit(accSlot, accSlot, 2);
                 if (colState[i] == 1)
                 {
-                    if (any) ops.Xor(acc, 0, sym, Off(colSlot[i]), t);
-                    else Array.Copy(sym, Off(colSlot[i]), acc, 0, t);
+                    Emit(accSlot, colSlot[i], any ? (byte)1 : (byte)0);
                     any = true;
                 }
                 if (!any) continue;
                 if (i < last)
                 {
                     int a = (int)SourceBlock.Rand((uint)(i + 1), 6, (uint)H);
-                    ops.Xor(sym, Off(S + a), acc, 0, t);
+                    Emit(S + a, accSlot, 1);
                     a = (a + (int)SourceBlock.Rand((uint)(i + 1), 7, (uint)(H - 1)) + 1) % H;
-                    ops.Xor(sym, Off(S + a), acc, 0, t);
+                    Emit(S + a, accSlot, 1);
                 }
                 else
                 {
-                    ops.Xor(sym, Off(S), acc, 0, t);
-                    for (int h = 1; h < H; h++) ops.MulAdd(sym, Off(S + h), acc, 0, t, Gf256.Exp[h]);
+                    Emit(S, accSlot, 1);
+                    for (int h = 1; h < H; h++) Emit(S + h, accSlot, Gf256.Exp[h]);
                 }
             }
         }
@@ -560,7 +631,7 @@ namespace Librecast.Fec
                 {
                     byte inv = Gf256.Inv(alpha);
                     for (int k = 0; k < nr; k++) dense[j * nr + k] = Gf256.Mul(dense[j * nr + k], inv);
-                    if (withSymbols) SymbolOps.Current.Scale(sym, Off(denseSlot[j]), t, inv);
+                    if (withSymbols) Emit(denseSlot[j], denseSlot[j], inv);
                 }
                 for (int i = 0; i < nd; i++)
                 {
@@ -568,11 +639,7 @@ namespace Librecast.Fec
                     byte g = dense[i * nr + j];
                     if (g == 0) continue;
                     for (int k = 0; k < nr; k++) dense[i * nr + k] ^= Gf256.Mul(g, dense[j * nr + k]);
-                    if (withSymbols)
-                    {
-                        if (g == 1) SymbolOps.Current.Xor(sym, Off(denseSlot[i]), sym, Off(denseSlot[j]), t);
-                        else SymbolOps.Current.MulAdd(sym, Off(denseSlot[i]), sym, Off(denseSlot[j]), t, g);
-                    }
+                    if (withSymbols) Emit(denseSlot[i], denseSlot[j], g);
                 }
                 colSlot[residual[j]] = denseSlot[j];
             }
@@ -581,7 +648,6 @@ namespace Librecast.Fec
 
         private void BackSubstitute()
         {
-            ISymbolOps ops = SymbolOps.Current;
             for (int r = 0; r < rows; r++)
             {
                 if (rowState[r] != 2) continue;
@@ -593,11 +659,11 @@ namespace Librecast.Fec
                     {
                         int c = (w << 6) + TrailingZeros(m);
                         m &= m - 1;
-                        if (c != own) ops.Xor(sym, Off(r), sym, Off(colSlot[c]), t);
+                        if (c != own) Emit(r, colSlot[c], 1);
                     }
                 }
             }
-            int g = CombineBits(t);
+            int g = planBits >= 0 ? planBits : CombineBits(t);
             if (g < 3)
             {
                 for (int k = 0; k < n1; k++)
@@ -610,7 +676,7 @@ namespace Librecast.Fec
                         {
                             int c = (w << 6) + TrailingZeros(m);
                             m &= m - 1;
-                            ops.Xor(sym, Off(r), sym, Off(colSlot[c]), t);
+                            Emit(r, colSlot[c], 1);
                         }
                     }
                 }
@@ -621,7 +687,7 @@ namespace Librecast.Fec
             // precomputed sum of its columns in the group (the 2^g sums cost one XOR each) instead
             // of one per column it holds ("four Russians"); a group with too few non-zeros to pay
             // for its table is added column by column.
-            if (combos.Length < t << g) combos = new byte[t << g];
+            if (sym != null && combos.Length < t << g) combos = new byte[t << g];
             for (int k0 = 0; k0 < nInactive; k0 += g)
             {
                 int gn = nInactive - k0 < g ? nInactive - k0 : g;
@@ -642,10 +708,9 @@ namespace Librecast.Fec
                         if ((m & (m - 1)) == 0) continue;
                         int high = 31 - LeadingZeros((uint)m);
                         int rest = m & ~(1 << high);
-                        int at = m * t;
-                        if ((rest & (rest - 1)) == 0) Array.Copy(sym, Off(colSlot[groupCols[TrailingZeros((ulong)rest)]]), combos, at, t);
-                        else Array.Copy(combos, rest * t, combos, at, t);
-                        ops.Xor(combos, at, sym, Off(colSlot[groupCols[high]]), t);
+                        if ((rest & (rest - 1)) == 0) Emit(ComboSlot(m), colSlot[groupCols[TrailingZeros((ulong)rest)]], 0);
+                        else Emit(ComboSlot(m), ComboSlot(rest), 0);
+                        Emit(ComboSlot(m), colSlot[groupCols[high]], 1);
                     }
                 }
                 for (int k = 0; k < n1; k++)
@@ -658,14 +723,14 @@ namespace Librecast.Fec
                     if (m == 0) continue;
                     if (table && (m & (m - 1)) != 0)
                     {
-                        ops.Xor(sym, Off(r), combos, m * t, t);
+                        Emit(r, ComboSlot(m), 1);
                         continue;
                     }
                     while (m != 0)
                     {
                         int b = TrailingZeros((ulong)m);
                         m &= m - 1;
-                        ops.Xor(sym, Off(r), sym, Off(colSlot[groupCols[b]]), t);
+                        Emit(r, colSlot[groupCols[b]], 1);
                     }
                 }
             }
@@ -697,6 +762,112 @@ namespace Librecast.Fec
         private static int TrailingZeros(ulong x)
         {
             return DeBruijn[(int)(((x & (0UL - x)) * 0x03F79D71B4CB0A89UL) >> 58)];
+        }
+    }
+
+    /// <summary>
+    /// The symbol operations of one solve, recorded by <see cref="Solver.Plan(SourceBlock, int[], int, int)"/> from the matrix
+    /// alone: replayed over a block's symbols they give exactly what <see cref="Solver.Solve"/>
+    /// would, without the elimination. The encoder's rows depend only on K', so every block of
+    /// that K' replays one plan.
+    /// </summary>
+    /// <remarks>
+    /// An operation is one int (destination slot &lt;&lt; 16 | source slot) and one byte (0 copy,
+    /// 1 XOR, else a GF(256) multiply-add, or a scaling where source is destination). Slots
+    /// 0..Slots-1 are the block's rows, the rest scratch (a running sum and the combination
+    /// table). Replaying a stripe of bytes of every symbol at a time (to keep the block in cache)
+    /// was measured slower on dotnet than whole symbols (docs/performance.md), so a replay runs
+    /// whole symbols.
+    /// </remarks>
+    public sealed class SolvePlan
+    {
+        /// <summary>Slots a plan can name (16 bits each).</summary>
+        public const int MaxSlots = 65536;
+
+        internal int[] pairs;
+        internal byte[] betas;
+        internal int count;
+        internal readonly int[] slotOf;
+        private readonly int kPrime;
+        private readonly int slots;
+        private readonly int scratchSlots;
+
+        internal SolvePlan(int kPrime, int slots, int l, int scratchSlots, int capacity)
+        {
+            this.kPrime = kPrime;
+            this.slots = slots;
+            this.scratchSlots = scratchSlots;
+            slotOf = new int[l];
+            pairs = new int[capacity];
+            betas = new byte[capacity];
+        }
+
+        /// <summary>K' of the blocks this plan solves.</summary>
+        public int KPrime { get { return kPrime; } }
+
+        /// <summary>The rows (symbols) of a block this plan works on: L for the encoder's.</summary>
+        public int Slots { get { return slots; } }
+
+        /// <summary>Symbol operations in one replay.</summary>
+        public int Operations { get { return count; } }
+
+        /// <summary>Bytes the plan holds (its operations and the final permutation).</summary>
+        public long Bytes { get { return 5L * pairs.Length + 4L * slotOf.Length; } }
+
+        /// <summary>After a replay: the slot holding intermediate symbol C[col].</summary>
+        public int SlotOf(int col) { return slotOf[col]; }
+
+        internal void Add(int dst, int src, byte beta)
+        {
+            if (count == pairs.Length)
+            {
+                int[] p = new int[count * 2];
+                byte[] b = new byte[count * 2];
+                Array.Copy(pairs, p, count);
+                Array.Copy(betas, b, count);
+                pairs = p;
+                betas = b;
+            }
+            pairs[count] = dst << 16 | src;
+            betas[count] = beta;
+            count++;
+        }
+
+        /// <summary>Scratch bytes <see cref="Apply(byte[], int, int, byte[])"/> needs for symbols of symbolSize bytes (one per thread replaying).</summary>
+        public int ScratchBytes(int symbolSize) { return scratchSlots * symbolSize; }
+
+        /// <summary>
+        /// Replays the plan over one block: slot i at symbols[symbolBase + i*symbolSize] holds row
+        /// i's right-hand side (for the encoder: S + H zero rows, then the K' source symbols) and
+        /// afterwards what <see cref="SlotOf"/> says. scratch: at least <see cref="ScratchBytes"/>.
+        /// Allocates nothing; plans are read-only, so threads may replay one at once (each with its own scratch).
+        /// </summary>
+        public void Apply(byte[] symbols, int symbolBase, int symbolSize, byte[] scratch)
+        {
+            Apply(symbols, symbolBase, symbolSize, scratch, SymbolOps.Current);
+        }
+
+        /// <summary><see cref="Apply(byte[], int, int, byte[])"/> with the arithmetic given (tests).</summary>
+        internal void Apply(byte[] symbols, int symbolBase, int symbolSize, byte[] scratch, ISymbolOps ops)
+        {
+            int t = symbolSize, rows = slots;
+            if (scratch == null || scratch.Length < scratchSlots * t) throw new ArgumentException("scratch smaller than ScratchBytes");
+            if (symbolBase < 0 || (long)symbolBase + (long)rows * t > symbols.Length) throw new ArgumentException("symbols shorter than the plan's slots");
+            int[] p = pairs;
+            byte[] be = betas;
+            for (int i = 0; i < count; i++)
+            {
+                int dst = (int)((uint)p[i] >> 16), src = p[i] & 0xffff;
+                byte[] d = symbols, s = symbols;
+                int dOff = symbolBase + dst * t, sOff = symbolBase + src * t;
+                if (dst >= rows) { d = scratch; dOff = (dst - rows) * t; }
+                if (src >= rows) { s = scratch; sOff = (src - rows) * t; }
+                byte b = be[i];
+                if (b == 1) ops.Xor(d, dOff, s, sOff, t);
+                else if (b == 0) Array.Copy(s, sOff, d, dOff, t);
+                else if (dst == src) ops.Scale(d, dOff, t, b);
+                else ops.MulAdd(d, dOff, s, sOff, t, b);
+            }
         }
     }
 }

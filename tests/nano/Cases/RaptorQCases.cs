@@ -35,6 +35,35 @@ namespace Librecast.NanoCases
         [TestMethod]
         public void Decodes_24_KiB_From_Repair_Symbols_Only() { Run(5); }
 
+        [TestMethod]
+        public void Encodes_Blocks_Of_One_K_From_One_Plan_As_Each_Alone()
+        {
+            // 4 blocks of K 20 (T 16): the encoder solves K' 20's matrix once into a plan and
+            // replays it per block; every symbol must be what an encoder of that block alone
+            // (solved directly) gives.
+            int t = 16, f = 80 * t - 5;
+            Oti oti = Oti.ForBlocks(f, t, 20);
+            Assert.AreEqual(4, oti.Z, "blocks");
+            byte[] data = Data(f);
+            ObjectEncoder enc = new ObjectEncoder(oti, data, 0);
+            SolvePlan? plan = enc.Plan(0);
+            Assert.IsTrue(plan != null, "block 0 has a plan");
+            byte[] a = new byte[t];
+            byte[] b = new byte[t];
+            for (int sbn = 0; sbn < oti.Z; sbn++)
+            {
+                ObjectEncoder alone = new ObjectEncoder(Oti.ForBlocks(oti.BlockBytes(sbn), t, 20), data, (int)oti.BlockStart(sbn));
+                Assert.IsTrue(alone.Plan(0) == null, "one block: solved directly");
+                for (int esi = 0; esi < 30; esi++)
+                {
+                    enc.Symbol(sbn, esi, a, 0);
+                    alone.Symbol(0, esi, b, 0);
+                    for (int i = 0; i < t; i++) Assert.AreEqual(b[i], a[i], "block " + sbn + " ESI " + esi + " byte " + i);
+                }
+            }
+            OutputHelper.WriteLine("fec: " + oti.Z + " blocks of K' " + plan!.KPrime + " from one plan of " + plan.Operations + " symbol operations");
+        }
+
         /// <summary>The case's object: byte i is (i * 7 + i / 251) mod 256 (as NanoVectorTests gave liblcrq).</summary>
         public static byte[] Data(int f)
         {

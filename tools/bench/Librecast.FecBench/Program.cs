@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.IO;
 using Librecast.Fec;
 
 // usage: Librecast.FecBench F T [LOSS_PERCENT] [portable]
@@ -20,7 +21,9 @@ if (args[0] == "share")
     // usage: Librecast.FecBench share F [T [portable]]: where lc share's set-up time goes for an
     // F-byte file (the share layout: blocks of at most 1000 symbols), in CPU time of this thread
     // (wall time on a loaded machine measures the others): hash, scatter + solve (and the
-    // solve's matrix part alone), every source symbol, a 5 % of repair symbols.
+    // solve's matrix part alone), every source symbol, a 5 % of repair symbols; then the blocks'
+    // solve the old way (each block eliminated with its symbols) against the plan (the matrix
+    // solved once per K', each block replaying its symbol operations).
     long sf = long.Parse(args[1]);
     int st = args.Length > 2 ? int.Parse(args[2]) : 1024;
     if (args.Length <= 3 || args[3] != "portable") Librecast.Sockets.VectorSymbolOps.Install();
@@ -38,10 +41,16 @@ if (args[0] == "share")
         var counting = new CountingOps(SymbolOps.Current);
         SymbolOps.Use(counting);
         var e0 = new ObjectEncoder(Oti.ForBlocks(so.BlockBytes(0), st, 1000), sdata, 0);
-        Console.WriteLine($"one block K={so.KL}: {counting.Xors} xor, {counting.MulAdds} muladd, {counting.Scales} scale");
+        Console.WriteLine($"one block K={so.KL} solved directly: {counting.Xors} xor, {counting.MulAdds} muladd, {counting.Scales} scale (and copies, uncounted)");
+        var p0 = new ObjectEncoder(so, sdata, 0, false);
+        long x0 = counting.Xors, m0 = counting.MulAdds, s0 = counting.Scales;
+        p0.PrepareBlock(0);
+        var pl0 = p0.Plan(0)!;
+        Console.WriteLine($"its plan (K'={pl0.KPrime}, {pl0.Bytes} bytes): {pl0.Operations} operations a block: {counting.Xors - x0} xor, {counting.MulAdds - m0} muladd, {counting.Scales - s0} scale, the rest copies");
         return 0;
     }
     static double Cpu() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+    static long MinorFaults() => long.Parse(File.ReadAllText("/proc/self/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[7]);
     for (int rep = 0; rep < 3; rep++)
     {
         double c = Cpu();
@@ -51,8 +60,14 @@ if (args[0] == "share")
         for (int sbn = 0; sbn < so.Z; sbn++) solver.Solve(sb, isis, sb.KPrime, null, 0, st);
         double matrix = Cpu() - c;
         c = Cpu();
-        var enc = new ObjectEncoder(so, sdata, 0);
+        var enc = new ObjectEncoder(so, sdata, 0, false);
+        double alloc = Cpu() - c;
+        c = Cpu();
+        long faults = MinorFaults();
+        for (int sbn = 0; sbn < so.Z; sbn++) enc.PrepareBlock(sbn);
         double e = Cpu() - c;
+        faults = MinorFaults() - faults;
+        enc.ReleaseSource();
         c = Cpu();
         long n = 0;
         for (int sbn = 0; sbn < so.Z; sbn++)
@@ -63,8 +78,52 @@ if (args[0] == "share")
         for (int sbn = 0; sbn < so.Z; sbn++)
             for (int esi = enc.K(sbn); esi < enc.K(sbn) + enc.K(sbn) / 20 + 2; esi++) { enc.Symbol(sbn, esi, ssym, 0); r++; }
         double rep5 = Cpu() - c;
-        Console.WriteLine($"share F={sf} T={st} Z={so.Z} K={so.KL}, CPU ms: hash {h * 1000:F0} ({sf / 1e6 / h:F0} MB/s), encoder (scatter + solve) {e * 1000:F0} (of which the matrix alone {matrix * 1000:F0}), {n} source symbols {src * 1000:F0}, {r} repair symbols {rep5 * 1000:F0}");
+        Console.WriteLine($"share F={sf} T={st} Z={so.Z} K={so.KL}, CPU ms: hash {h * 1000:F0} ({sf / 1e6 / h:F0} MB/s), encoder: constructor (block buffers, plans) {alloc * 1000:F0} + PrepareBlock x{so.Z} (scatter, replay; {faults} page faults: first touch of the block buffers) {e * 1000:F0} (a direct solve's matrix alone, x{so.Z}: {matrix * 1000:F0}), {n} source symbols {src * 1000:F0}, {r} repair symbols {rep5 * 1000:F0}");
     }
+    // The blocks' solve both ways, each on one block buffer reused (source symbols copied in
+    // each time, as PrepareBlock does): eliminating with the symbols, or the plan made once and
+    // replayed; and the replays on two threads (each its own buffer; wall time, CPU would add
+    // both threads up).
+    var be = new BlockEncoder(new Solver(so.KL, 0, st), so.KL, st);
+    var be2 = new BlockEncoder(new Solver(so.KL, 0, st), so.KL, st);
+    var planSolver = new Solver(so.KL, 0, st);
+    var blocksK = new SourceBlock[so.Z];
+    for (int sbn = 0; sbn < so.Z; sbn++) blocksK[sbn] = new SourceBlock(so.BlockSymbols(sbn));
+    SolvePlan pl = null!;
+    double minDirect = double.MaxValue, minPlan = double.MaxValue, minReplay = double.MaxValue, minTwo = double.MaxValue;
+    void Replay(BlockEncoder b, byte[] scr, int sbn)
+    {
+        var buf = b.Begin(blocksK[sbn]);
+        Array.Copy(sdata, so.BlockStart(sbn), buf, b.SourceOffset(0), so.BlockBytes(sbn));
+        if (blocksK[sbn].KPrime == pl.KPrime) b.Prepare(pl, scr);
+        else b.Prepare(); // the last block, of a K' of its own: solved directly
+    }
+    for (int rep = 0; rep < 5; rep++)
+    {
+        double c = Cpu();
+        for (int sbn = 0; sbn < so.Z; sbn++)
+        {
+            var buf = be.Begin(blocksK[sbn]);
+            Array.Copy(sdata, so.BlockStart(sbn), buf, be.SourceOffset(0), so.BlockBytes(sbn));
+            be.Prepare();
+        }
+        minDirect = Math.Min(minDirect, Cpu() - c);
+        c = Cpu();
+        pl = planSolver.Plan(sb, isis, sb.KPrime, st)!;
+        minPlan = Math.Min(minPlan, Cpu() - c);
+        var scr1 = new byte[pl.ScratchBytes(st)];
+        var scr2 = new byte[pl.ScratchBytes(st)];
+        c = Cpu();
+        for (int sbn = 0; sbn < so.Z; sbn++) Replay(be, scr1, sbn);
+        minReplay = Math.Min(minReplay, Cpu() - c);
+        var sw = Stopwatch.StartNew();
+        var other = new System.Threading.Thread(() => { for (int sbn = 1; sbn < so.Z; sbn += 2) Replay(be2, scr2, sbn); });
+        other.Start();
+        for (int sbn = 0; sbn < so.Z; sbn += 2) Replay(be, scr1, sbn);
+        other.Join();
+        minTwo = Math.Min(minTwo, sw.Elapsed.TotalSeconds);
+    }
+    Console.WriteLine($"blocks' solve, {so.Z} blocks, least of 5: solved directly {minDirect * 1000:F0} ms CPU; with a plan {(minPlan + minReplay) * 1000:F0} ms CPU (the plan {minPlan * 1000:F0}, the replays {minReplay * 1000:F0}: {pl.Operations} operations a block of K' {pl.KPrime}); the replays on 2 threads {minTwo * 1000:F0} ms wall (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
     return 0;
 }
 long f = long.Parse(args[0]);
