@@ -52,7 +52,7 @@ public sealed class SharedFile
 
     internal ObjectEncoder Encoder { get; }
 
-    // The blocks are prepared (RaptorQ's solve) on a thread of their own, in order, while the
+    // The blocks are prepared (RaptorQ's solve) on threads of their own, in order, while the
     // first round's source symbols go out straight from the file's bytes; repair symbols wait for
     // them (WaitPrepared). Prepared counts blocks done, published with a volatile write after each.
     private int prepared;
@@ -67,11 +67,9 @@ public sealed class SharedFile
         {
             try
             {
-                for (int sbn = 0; sbn < z; sbn++)
-                {
-                    Encoder.PrepareBlock(sbn);
-                    Volatile.Write(ref prepared, sbn + 1);
-                }
+                // Blocks of one K' replay one solve plan, on as many threads as there are
+                // processors (at most 4); blocks 0..n-1 done are published as they complete.
+                Librecast.Sockets.ParallelEncoding.PrepareAll(Encoder, Librecast.Sockets.ParallelEncoding.DefaultThreads, n => Volatile.Write(ref prepared, n));
             }
             catch (Exception e)
             {
