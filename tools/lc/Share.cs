@@ -200,7 +200,8 @@ internal static class Share
                         symbolSocket.ListenCancel();
                         progress.End();
                         Console.Error.WriteLine($"lc: timed out after {timeoutSeconds} s fetching {a.Name}: {receiver.Decoder.Received} of {receiver.Decoder.Needed} symbols needed arrived ({receiver.Decoder.BlocksDone} of {oti.Z} blocks decoded; " +
-                            $"the kernel dropped {DroppedSoFar()} datagrams, receive buffer full" +
+                            $"{receiver.Datagrams} datagrams in {receiver.Receives} receive calls; the kernel dropped {DroppedSoFar()} datagrams, receive buffer full" +
+                            (receiver.Malformed > 0 ? $"; {receiver.Malformed} malformed datagrams ignored" : "") +
                             (receiver.OtherObject > 0 ? $"; {receiver.OtherObject} datagrams of another object id dropped" : "") +
                             (receiver.Rejected > 0 ? $"; {receiver.Rejected} datagrams rejected (not for this channel, or not opening with the key)" : "") + ")");
                         return Program.ExitTimeout;
