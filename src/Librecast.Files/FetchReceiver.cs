@@ -202,6 +202,7 @@ public sealed class FetchReceiver : IDisposable
 
     private void DecodeLoop()
     {
+        if (!Prefault()) return;
         var clock = new Stopwatch();
         while (true)
         {
@@ -257,6 +258,28 @@ public sealed class FetchReceiver : IDisposable
                 }
                 Monitor.PulseAll(gate);
             }
+        }
+    }
+
+    // The decoder thread first maps the symbol storage, page by page across the blocks in the
+    // order symbols arrive (ESI after ESI, every block in turn), ahead of the receive thread,
+    // which otherwise took a page fault every four 1 KiB symbols: measured, half of its time
+    // (30 us a fault on this VM). Under the gate, a page at a time: never where a symbol lies.
+    // No block can decode before every block has had its first round of symbols anyway.
+    private bool Prefault()
+    {
+        for (int page = 0; ; page++)
+        {
+            bool any = false;
+            for (int sbn = 0; sbn < oti.Z; sbn++)
+            {
+                lock (gate)
+                {
+                    if (stopping) return false;
+                    if (decoder.Prefault(sbn, page)) any = true;
+                }
+            }
+            if (!any) return true;
         }
     }
 
