@@ -182,7 +182,8 @@ internal static class Share
             var progress = new Progress(a.Name, receiver.Decoder.Needed, tty);
             var started = Stopwatch.StartNew();
             long dropsAtStart = symbolSocket.ReadKernelDrops();
-            // Datagrams the kernel dropped since the fetch began ("?" where the platform cannot tell).
+            // Packets the kernel dropped since the fetch began ("?" where the platform cannot tell):
+            // with UDP GRO one packet may hold many datagrams, so it counts packets.
             string DroppedSoFar() => dropsAtStart < 0 ? "?" : (symbolSocket.ReadKernelDrops() - dropsAtStart).ToString(System.Globalization.CultureInfo.InvariantCulture);
             // The batched listener (recvmmsg, UDP GRO split in place) hands each symbol to the
             // receiver on its own thread, straight from the buffer it read into: raw datagrams
@@ -200,7 +201,7 @@ internal static class Share
                         symbolSocket.ListenCancel();
                         progress.End();
                         Console.Error.WriteLine($"lc: timed out after {timeoutSeconds} s fetching {a.Name}: {receiver.Decoder.Received} of {receiver.Decoder.Needed} symbols needed arrived ({receiver.Decoder.BlocksDone} of {oti.Z} blocks decoded; " +
-                            $"{receiver.Datagrams} datagrams in {receiver.Receives} receive calls; the kernel dropped {DroppedSoFar()} datagrams, receive buffer full" +
+                            $"{receiver.Datagrams} datagrams in {receiver.Receives} receive calls; the kernel dropped {DroppedSoFar()} packets, receive buffer full (with GRO a packet holds up to 64 KiB of datagrams)" +
                             (receiver.Malformed > 0 ? $"; {receiver.Malformed} malformed datagrams ignored" : "") +
                             (receiver.OtherObject > 0 ? $"; {receiver.OtherObject} datagrams of another object id dropped" : "") +
                             (receiver.Rejected > 0 ? $"; {receiver.Rejected} datagrams rejected (not for this channel, or not opening with the key)" : "") + ")");
@@ -265,7 +266,7 @@ internal static class Share
                 $"{receiver.Attempts} decode attempts on the decoder thread, longest {receiver.LongestDecodeSeconds * 1000:F0} ms; " +
                 $"{receiver.Stashed + receiver.StashDropped} symbols arrived while their block was decoding ({receiver.Stashed} kept for a retry); " +
                 $"{receiver.Datagrams} datagrams in {receiver.Receives} receive calls ({receiver.Buffers} buffers, at most {receiver.MostPerReceive} datagrams a call), {receiver.Datagrams * (long)oti.T / 1e6 * 8 / Math.Max(secs, 1e-9):F1} Mbit/s of symbols; " +
-                $"kernel dropped {drops} datagrams (receive buffer full)" +
+                $"kernel dropped {drops} packets (receive buffer full; with GRO a packet holds up to 64 KiB of datagrams)" +
                 (receiver.Malformed > 0 ? $"; {receiver.Malformed} malformed datagrams ignored" : "") +
                 (receiver.OtherObject > 0 ? $"; {receiver.OtherObject} datagrams of another object id dropped" : "") +
                 (receiver.Rejected > 0 ? $"; {receiver.Rejected} datagrams rejected (not for this channel, or not opening with the key)" : ""));
