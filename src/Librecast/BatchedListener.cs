@@ -35,6 +35,7 @@ namespace Librecast
         private readonly MessageHandler? onRejected;
         private readonly ErrorHandler? onError;
         private readonly BatchHandler? afterBatch;
+        private readonly bool framed;
         private int readerDone;
 
         public BatchedListener(Socket socket, IBatchTransport transport, Counters counters, ListenOptions options,
@@ -48,6 +49,7 @@ namespace Librecast
             this.onRejected = onRejected;
             this.onError = onError;
             afterBatch = options.AfterBatch;
+            framed = options.Framed;
             message = new Message(Frame.HeaderSize);
             bool gro = options.Gro && transport.TryEnableGro();
             int size = 64;
@@ -232,7 +234,7 @@ namespace Librecast
         private void DispatchOne(int at, int length)
         {
             message.Offset = at;
-            ReceiveResult r = socket.Classify(message, length, true);
+            ReceiveResult r = socket.Classify(message, length, framed);
             if (r == ReceiveResult.Ok) onMessage(message);
             else if (onRejected != null) onRejected(message);
         }

@@ -31,6 +31,15 @@ namespace Librecast
         /// </summary>
         public bool Gro = true;
 
+        /// <summary>
+        /// True (the default): every datagram must be a librecast frame (like <c>lc_socket_listen</c>;
+        /// <see cref="Socket.ReceiveMessage"/>). False: raw datagrams, as <see cref="Socket.Receive"/>
+        /// takes them (FEC symbols, file announcements): still matched to a bound channel and opened
+        /// on an encrypted one, but not decoded as frames; the handler reads the payload at
+        /// <c>message.PayloadOffset</c>.
+        /// </summary>
+        public bool Framed = true;
+
         /// <summary>How the dispatcher thread waits for work (two-thread mode only). Default: back-off.</summary>
         public IIdleStrategy? Idle;
 

@@ -485,7 +485,8 @@ namespace Librecast
                 {
                     listening = true;
                     BatchHandler? after = options.AfterBatch;
-                    t = new Thread(delegate () { ListenLoop(message, onMessage, onRejected, onError, after); });
+                    bool framed = options.Framed;
+                    t = new Thread(delegate () { ListenLoop(message, onMessage, onRejected, onError, after, framed); });
                 }
                 listener = t;
                 t.Start();
@@ -511,14 +512,14 @@ namespace Librecast
         /// <summary>True while a listener thread is running.</summary>
         public bool IsListening { get { return listening; } }
 
-        private void ListenLoop(Message message, MessageHandler onMessage, MessageHandler? onRejected, ErrorHandler? onError, BatchHandler? after)
+        private void ListenLoop(Message message, MessageHandler onMessage, MessageHandler? onRejected, ErrorHandler? onError, BatchHandler? after, bool framed)
         {
             while (listening)
             {
                 ReceiveResult r;
                 try
                 {
-                    r = ReceiveInto(message, ListenPollMs, true);
+                    r = ReceiveInto(message, ListenPollMs, framed);
                 }
                 catch (LibrecastException e)
                 {

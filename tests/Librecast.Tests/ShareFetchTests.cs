@@ -66,6 +66,8 @@ public class ShareFetchTests : IDisposable
         Assert.True(exit == 0, $"lc fetch exited {exit}: {fetch.Stderr}");
         Assert.True(File.ReadAllBytes(Path.Combine(outDir, "image.bin")).AsSpan().SequenceEqual(data));
         Assert.Contains(wire == "0.11" ? "blake3 ok (= object id)" : "blake3 ok", fetch.Stderr);
+        // The symbols came through the batched listener (FetchListenTests: many a call, nothing allocated).
+        Assert.Matches(@"[1-9][0-9]* datagrams in [1-9][0-9]* receive calls", fetch.Stderr);
         var (_, rules, _) = NamespacePair.Run(net.Receiver, "nft list table ip6 lcsharetest", 10_000);
         Assert.Matches(@"counter packets [1-9][0-9]+", rules); // the loss really happened
     }

@@ -196,23 +196,38 @@ internal static class Share
             var progress = new Progress(a.Name, receiver.Decoder.Needed, tty);
             var started = Stopwatch.StartNew();
             long dropsAtStart = symbolSocket.ReadKernelDrops();
-            // Datagrams the kernel dropped since the fetch began ("?" where the platform cannot tell).
+            // Packets the kernel dropped since the fetch began ("?" where the platform cannot tell):
+            // with UDP GRO one packet may hold many datagrams, so it counts packets.
             string DroppedSoFar() => dropsAtStart < 0 ? "?" : (symbolSocket.ReadKernelDrops() - dropsAtStart).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            while (!receiver.Complete)
+            // The batched listener (recvmmsg, UDP GRO split in place) hands each symbol to the
+            // receiver on its own thread, straight from the buffer it read into: raw datagrams
+            // (Framed false: symbols are not librecast frames), opened in place on a keyed 0.5/0.9
+            // channel. This thread only waits and shows progress.
+            long receiveErrors = 0;
+            receiver.Listen(symbolSocket, e => { if (Interlocked.Increment(ref receiveErrors) <= 10) Console.Error.WriteLine("lc: receiving symbols: " + e.Message); }, null);
+            try
             {
-                if (interrupted.IsSet) return Program.ExitInterrupted;
-                long left = deadline - Environment.TickCount64;
-                if (left <= 0)
+                while (!receiver.Complete)
                 {
-                    progress.End();
-                    Console.Error.WriteLine($"lc: timed out after {timeoutSeconds} s fetching {a.Name}: {receiver.Decoder.Received} of {receiver.Decoder.Needed} symbols needed arrived ({receiver.Decoder.BlocksDone} of {oti.Z} blocks decoded; " +
-                        $"the kernel dropped {DroppedSoFar()} datagrams, receive buffer full" +
-                        (receiver.OtherObject > 0 ? $"; {receiver.OtherObject} datagrams of another object id dropped" : "") + ")");
-                    return Program.ExitTimeout;
+                    long left = deadline - Environment.TickCount64;
+                    if (left <= 0)
+                    {
+                        symbolSocket.ListenCancel();
+                        progress.End();
+                        Console.Error.WriteLine($"lc: timed out after {timeoutSeconds} s fetching {a.Name}: {receiver.Decoder.Received} of {receiver.Decoder.Needed} symbols needed arrived ({receiver.Decoder.BlocksDone} of {oti.Z} blocks decoded; " +
+                            $"{receiver.Datagrams} datagrams in {receiver.Receives} receive calls; the kernel dropped {DroppedSoFar()} packets, receive buffer full (with GRO a packet holds up to 64 KiB of datagrams)" +
+                            (receiver.Malformed > 0 ? $"; {receiver.Malformed} malformed datagrams ignored" : "") +
+                            (receiver.OtherObject > 0 ? $"; {receiver.OtherObject} datagrams of another object id dropped" : "") +
+                            (receiver.Rejected > 0 ? $"; {receiver.Rejected} datagrams rejected (not for this channel, or not opening with the key)" : "") + ")");
+                        return Program.ExitTimeout;
+                    }
+                    if (interrupted.Wait((int)Math.Min(left, 50))) return Program.ExitInterrupted;
+                    progress.Show(Math.Min(receiver.Decoder.Received, receiver.Decoder.Needed));
                 }
-                if (symbolSocket.Receive(message, (int)Math.Min(left, 50)) != ReceiveResult.Ok) continue;
-                receiver.Offer(message.Buffer, message.PayloadOffset, message.PayloadLength);
-                progress.Show(Math.Min(receiver.Decoder.Received, receiver.Decoder.Needed));
+            }
+            finally
+            {
+                symbolSocket.ListenCancel();
             }
             string drops = DroppedSoFar();
             progress.End();
@@ -264,9 +279,11 @@ internal static class Share
                 $"decoded from {used} symbols: {withinK2} of {oti.Z} blocks within K + 2 (most over K: {most}); " +
                 $"{receiver.Attempts} decode attempts on the decoder thread, longest {receiver.LongestDecodeSeconds * 1000:F0} ms; " +
                 $"{receiver.Stashed + receiver.StashDropped} symbols arrived while their block was decoding ({receiver.Stashed} kept for a retry); " +
-                $"kernel dropped {drops} datagrams (receive buffer full)" +
+                $"{receiver.Datagrams} datagrams in {receiver.Receives} receive calls ({receiver.Buffers} buffers, at most {receiver.MostPerReceive} datagrams a call), {receiver.Datagrams * (long)oti.T / 1e6 * 8 / Math.Max(secs, 1e-9):F1} Mbit/s of symbols; " +
+                $"kernel dropped {drops} packets (receive buffer full; with GRO a packet holds up to 64 KiB of datagrams)" +
                 (receiver.Malformed > 0 ? $"; {receiver.Malformed} malformed datagrams ignored" : "") +
-                (receiver.OtherObject > 0 ? $"; {receiver.OtherObject} datagrams of another object id dropped" : ""));
+                (receiver.OtherObject > 0 ? $"; {receiver.OtherObject} datagrams of another object id dropped" : "") +
+                (receiver.Rejected > 0 ? $"; {receiver.Rejected} datagrams rejected (not for this channel, or not opening with the key)" : ""));
         }
         return Program.ExitOk;
     }

@@ -40,6 +40,16 @@ namespace Librecast.Fec
             result = new byte[oti.F];
         }
 
+        /// <summary>
+        /// Maps page <paramref name="page"/> (4 KiB) of block <paramref name="sbn"/>'s symbol storage
+        /// now (<see cref="BlockDecoder.Prefault"/>); false when the page is past that storage.
+        /// Not while a symbol is added or the block decodes on another thread.
+        /// </summary>
+        public bool Prefault(int sbn, int page)
+        {
+            return blocks[sbn].Prefault(page);
+        }
+
         /// <summary>Bytes of array elements an ObjectDecoder for oti with this extra will allocate (what <see cref="ArrayBytes"/> will say).</summary>
         /// <remarks>Object headers are not counted: a few hundred bytes on nanoFramework (about 12-20 bytes per array or object).</remarks>
         public static long MemoryBytes(Oti oti, int extra)
