@@ -93,25 +93,16 @@ public sealed class JsonLinesOutput : IOutput
     public int Dropped => Volatile.Read(ref dropped);
 
     /// <inheritdoc/>
-    public void Write(Observation o)
-    {
-        if (discard)
-        {
-            Interlocked.Add(ref dropped, o.Count);
-            return;
-        }
-        lock (gate)
-        {
-            Append(o);
-            WritePending();
-        }
-    }
+    public void Write(Observation o) => Take(o, writeNow: true);
 
     /// <summary>
     /// Takes a pack of the receive thread's batch: its lines are written with the batch's
     /// (<see cref="EndBatch"/>), or when <see cref="BatchBytes"/> are waiting.
     /// </summary>
-    public void WriteInBatch(Observation o)
+    public void WriteInBatch(Observation o) => Take(o, writeNow: false);
+
+    // A pack's lines, written now or left for the batch's end (unless BatchBytes are waiting).
+    private void Take(Observation o, bool writeNow)
     {
         if (discard)
         {
@@ -121,7 +112,7 @@ public sealed class JsonLinesOutput : IOutput
         lock (gate)
         {
             Append(o);
-            if (buffer.Length >= BatchBytes) WritePending();
+            if (writeNow || buffer.Length >= BatchBytes) WritePending();
         }
     }
 
