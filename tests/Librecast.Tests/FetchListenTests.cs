@@ -20,16 +20,6 @@ namespace Librecast.Tests;
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public class FetchListenTests
 {
-    private static byte[] Datagram(WireProfile wire, byte[] objectId, ObjectEncoder enc, int sbn, int esi)
-    {
-        int header = FecCoding.HeaderLength(wire, false);
-        var d = new byte[header + enc.Oti.T];
-        if (wire.FecObjectId) Array.Copy(objectId, d, 32);
-        FecCoding.WritePayloadId(wire, d, header - FecCoding.PayloadIdLength, sbn, esi);
-        enc.Symbol(sbn, esi, d, header);
-        return d;
-    }
-
     [Theory]
     [InlineData("0.11", false)]
     [InlineData("0.9", true)]
@@ -49,7 +39,7 @@ public class FetchListenTests
         var stream = new List<byte[]>();
         for (int esi = 0; esi < 3 * oti.KL; esi++)
             for (int sbn = 0; sbn < oti.Z; sbn++)
-                if (rnd.Next(100) >= 30) stream.Add(Datagram(wire, objectId, enc, sbn, esi));
+                if (rnd.Next(100) >= 30) stream.Add(FetchReceiverTests.Datagram(wire, objectId, enc, sbn, esi));
         var key = new byte[32];
         new Random(13).NextBytes(key);
 

@@ -15,7 +15,7 @@ namespace Librecast.Tests;
 public class FetchReceiverTests
 {
     // The profile's datagram (no OTI: the announcement carries it), led on 0.11 by objectId.
-    private static byte[] Datagram(WireProfile wire, byte[] objectId, ObjectEncoder enc, int sbn, int esi)
+    internal static byte[] Datagram(WireProfile wire, byte[] objectId, ObjectEncoder enc, int sbn, int esi)
     {
         int header = FecCoding.HeaderLength(wire, false);
         var d = new byte[header + enc.Oti.T];
