@@ -79,6 +79,12 @@ internal static unsafe partial class LinuxNative
     [LibraryImport("libc", EntryPoint = "freeifaddrs")]
     public static partial void FreeIfAddrs(IfAddrs* list);
 
+    /// <summary>madvise advice: fault the range's pages in writable now, changing no byte (Linux 5.14).</summary>
+    public const int MadvPopulateWrite = 23;
+
+    [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
+    public static partial int MAdvise(void* address, nuint length, int advice);
+
     [LibraryImport("libc", EntryPoint = "clock_gettime")]
     public static partial int ClockGetTime(int clock, TimeSpec* time);
 

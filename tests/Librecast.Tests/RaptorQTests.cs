@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using CsCheck;
 using Librecast.Fec;
 using Librecast.Sockets;
@@ -322,6 +323,98 @@ public class RaptorQTests
                 many.Symbol(sbn, esi, b, 0);
                 Assert.True(a.AsSpan().SequenceEqual(b), $"block {sbn} ESI {esi} differs");
             }
+        }
+    }
+
+    [Fact]
+    public void Prefetching_Symbols_Changes_No_Byte_Allocates_Nothing_And_Ignores_What_It_Cannot_Fetch()
+    {
+        // The sender's hint (FecSender.SendRound asks for the next symbol's inputs): the same
+        // symbols with or without it, from the data and from prepared blocks, nothing allocated,
+        // and no exception for what it cannot fetch (a block not prepared, an ESI out of range,
+        // a range off the array), in both implementations.
+        var oti = Oti.ForBlocks(300_000, 1024, 101);
+        var data = new byte[oti.F];
+        new Random(12).NextBytes(data);
+        var plain = new ObjectEncoder(oti, data, 0);
+        var hinted = new ObjectEncoder(oti, data, 0, false);
+        var a = new byte[oti.T];
+        var b = new byte[oti.T];
+        hinted.Prefetch(1, oti.BlockSymbols(1) + 5); // block 1 not prepared yet: nothing to fetch
+        hinted.Prefetch(0, 3);                        // a source symbol: from the data
+        for (int sbn = 0; sbn < oti.Z; sbn++) hinted.PrepareBlock(sbn);
+        hinted.Prefetch(0, 0);
+        hinted.Symbol(0, oti.BlockSymbols(0), b, 0);  // warm up
+        long before = ThreadAllocations.Baseline();
+        for (int sbn = 0; sbn < oti.Z; sbn++)
+            for (int esi = 0; esi < oti.BlockSymbols(sbn) + 20; esi++)
+            {
+                hinted.Prefetch(sbn, esi + 1);
+                hinted.Prefetch(sbn, -1);
+                hinted.Prefetch(sbn, 1 << 24);
+                hinted.Symbol(sbn, esi, b, 0);
+            }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated == 0, $"{allocated} bytes allocated while prefetching and writing symbols");
+        for (int sbn = 0; sbn < oti.Z; sbn++)
+            for (int esi = 0; esi < oti.BlockSymbols(sbn) + 20; esi++)
+            {
+                plain.Symbol(sbn, esi, a, 0);
+                hinted.Prefetch(sbn, esi);
+                hinted.Symbol(sbn, esi, b, 0);
+                Assert.True(a.AsSpan().SequenceEqual(b), $"block {sbn} ESI {esi} differs with prefetch");
+            }
+        var buf = new byte[100];
+        new Random(13).NextBytes(buf);
+        var copy = (byte[])buf.Clone();
+        foreach (ISymbolOps ops in new ISymbolOps[] { new PortableSymbolOps(), new VectorSymbolOps() })
+        {
+            ops.Prefetch(buf, 0, 100);
+            ops.Prefetch(buf, -50, 80);
+            ops.Prefetch(buf, 90, 1000);
+            ops.Prefetch(buf, 200, 10);
+            ops.Prefetch(buf, int.MinValue, int.MaxValue);
+            ops.Prefetch(buf, int.MaxValue, int.MaxValue);
+            ops.Prefetch(buf, 5, -1);
+            ops.Prefetch(Array.Empty<byte>(), 0, 1);
+            ops.Populate(buf, -50, 80);
+            ops.Populate(buf, 90, 1000);
+            ops.Populate(buf, int.MaxValue, int.MaxValue);
+            ops.Populate(Array.Empty<byte>(), 0, 1);
+        }
+        Assert.Equal(copy, buf);
+    }
+
+    [Fact]
+    public void Populating_Pages_Changes_No_Byte_While_Another_Thread_Writes_Them()
+    {
+        // lc fetch maps its decoders' storage on one thread while the receive thread stores
+        // symbols in it: the hint must not write a byte (a zero written, or a byte read and
+        // written back, would lose the writer's). The writer sweeps 16 MiB eight times, each
+        // sweep a new value at every 61st byte; both implementations populate the whole array
+        // again and again meanwhile, and every byte must be the last sweep's.
+        const int size = 16 << 20, sweeps = 8, stride = 61;
+        foreach (ISymbolOps ops in new ISymbolOps[] { new PortableSymbolOps(), new VectorSymbolOps() })
+        {
+            var buf = new byte[size];
+            int done = 0, populated = 0;
+            var writer = new Thread(() =>
+            {
+                for (int s = 1; s <= sweeps; s++)
+                    for (int i = 0; i < size; i += stride) buf[i] = (byte)s;
+                Volatile.Write(ref done, 1);
+            });
+            writer.Start();
+            while (Volatile.Read(ref done) == 0)
+            {
+                for (int at = 0; at < size; at += 64 * 1024) ops.Populate(buf, at, 64 * 1024);
+                populated++;
+            }
+            writer.Join();
+            for (int at = 0; at < size; at += 64 * 1024) ops.Populate(buf, at, 64 * 1024);
+            for (int i = 0; i < size; i++)
+                if (buf[i] != (i % stride == 0 ? sweeps : 0))
+                    Assert.Fail($"{ops.GetType().Name}: byte {i} is {buf[i]} after {populated} passes of populating beside the writer");
         }
     }
 

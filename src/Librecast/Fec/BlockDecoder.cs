@@ -47,20 +47,22 @@ namespace Librecast.Fec
             haveSource = new bool[big.K];
         }
 
+        /// <summary>Bytes of symbol storage one <see cref="Prefault"/> call maps.</summary>
+        public const int PrefaultBytes = 64 * 1024;
+
         /// <summary>
-        /// Writes a zero at byte page × 4096 of the symbol storage unless a symbol held lies there
-        /// (or the block is decoded), so that the operating system maps that page now rather than
-        /// under a later symbol: lc fetch's receive thread spent half its time in such page faults.
-        /// Returns false when the page is past the storage. Not while <see cref="Add"/> or a
-        /// decode runs on another thread (the caller's lock).
+        /// Asks the operating system to map part number <paramref name="part"/> of the symbol
+        /// storage (<see cref="PrefaultBytes"/> from part × PrefaultBytes) now, rather than page
+        /// by page under later symbols (<see cref="ISymbolOps.Populate"/>): lc fetch's receive
+        /// thread spent half its time in such page faults. Changes no byte, so it may run while
+        /// <see cref="Add"/> writes on another thread. Returns false when the part is past the storage.
         /// </summary>
-        public bool Prefault(int page)
+        public bool Prefault(int part)
         {
-            long at = (long)page * 4096;
-            if (page < 0 || at >= store.Length) return false;
-            if (decoded) return true;
-            int first = (block.S + block.H + block.KPrime - block.K) * symbolSize;
-            if (at < first || at >= first + (long)count * symbolSize) store[(int)at] = 0;
+            long at = (long)part * PrefaultBytes;
+            if (part < 0 || at >= store.Length) return false;
+            long left = store.Length - at;
+            SymbolOps.Current.Populate(store, (int)at, left < PrefaultBytes ? (int)left : PrefaultBytes);
             return true;
         }
 

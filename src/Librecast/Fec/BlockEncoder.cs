@@ -15,6 +15,7 @@ namespace Librecast.Fec
         private readonly byte[] store;
         private readonly int[] isi;
         private readonly int[] cols = new int[SourceBlock.MaxRowWeight];
+        private readonly int[] ahead = new int[SourceBlock.MaxRowWeight];
         private readonly int[] slots;
         private SourceBlock block = null!;
         private bool ready;
@@ -85,6 +86,19 @@ namespace Librecast.Fec
             plan.Apply(store, 0, symbolSize, scratch);
             for (int j = 0; j < block.L; j++) slots[j] = plan.SlotOf(j);
             ready = true;
+        }
+
+        /// <summary>
+        /// Asks the processor to start loading the intermediate symbols that the encoding symbol
+        /// with this ESI is made of (<see cref="ISymbolOps.Prefetch"/>), so that writing it later
+        /// finds them in cache: a sender calls it one symbol ahead. Nothing before <see cref="Prepare()"/>.
+        /// </summary>
+        public void Prefetch(int esi)
+        {
+            if (!ready || esi < 0 || esi > 0xFFFFFF) return;
+            int n = block.LtColumns((uint)block.Isi(esi), ahead);
+            ISymbolOps ops = SymbolOps.Current;
+            for (int k = 0; k < n; k++) ops.Prefetch(store, slots[ahead[k]] * symbolSize, symbolSize);
         }
 
         /// <summary>Writes the encoding symbol with this ESI (source for ESI &lt; K, repair above) to dst.</summary>

@@ -184,15 +184,29 @@ namespace Librecast.Fec
         /// symbols), so a receiver that missed some gets new ones rather than repeats. The share
         /// protocol's order (not librecast's: see <see cref="SendNext"/>).
         /// </summary>
+        /// <remarks>
+        /// Before writing each symbol it asks for the next one's inputs to be loaded
+        /// (<see cref="ObjectEncoder.Prefetch"/>): a repair symbol XORs intermediate symbols from
+        /// all over a block much larger than the cache, and the loads overlap the send.
+        /// </remarks>
         public void SendRound(int perBlock)
         {
+            int z = nextEsi.Length;
             for (int j = 0; j < perBlock; j++)
-                for (int sbn = 0; sbn < nextEsi.Length; sbn++)
+                for (int sbn = 0; sbn < z; sbn++)
                 {
                     int esi = nextEsi[sbn];
+                    int after = sbn + 1 == z ? 0 : sbn + 1;
+                    encoder.Prefetch(after, after == sbn ? NextEsi(sbn, esi) : nextEsi[after]);
                     SendSymbol(sbn, esi);
-                    nextEsi[sbn] = esi == FecCoding.MaxEsi ? encoder.K(sbn) : esi + 1;
+                    nextEsi[sbn] = NextEsi(sbn, esi);
                 }
+        }
+
+        // The ESI after esi in block sbn's share order: past the last, back to the first repair symbol.
+        private int NextEsi(int sbn, int esi)
+        {
+            return esi == FecCoding.MaxEsi ? encoder.K(sbn) : esi + 1;
         }
     }
 }

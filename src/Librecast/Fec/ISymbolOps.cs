@@ -16,6 +16,19 @@ namespace Librecast.Fec
 
         /// <summary>buf *= beta over GF(256), beta not 0.</summary>
         void Scale(byte[] buf, int off, int len, byte beta);
+
+        /// <summary>
+        /// A hint: buf[off..off+len) will be read soon (the next symbol a sender writes), so the
+        /// processor may start loading it into its cache now. Changes nothing; out-of-range parts are ignored.
+        /// </summary>
+        void Prefetch(byte[] buf, int off, int len);
+
+        /// <summary>
+        /// A hint: buf[off..off+len) will be written soon, so the operating system may map its pages
+        /// now rather than fault them in under the writer. Changes no byte, so it may run while another
+        /// thread writes there; out-of-range parts are ignored.
+        /// </summary>
+        void Populate(byte[] buf, int off, int len);
     }
 
     /// <summary>The symbol arithmetic in use (portable unless a platform installed a faster one).</summary>
@@ -67,6 +80,18 @@ namespace Librecast.Fec
                 int s = buf[off + i];
                 if (s != 0) buf[off + i] = exp[lb + log[s]];
             }
+        }
+
+        /// <inheritdoc/>
+        /// <remarks>Nothing: the ESP32 has no prefetch instruction worth a call.</remarks>
+        public void Prefetch(byte[] buf, int off, int len)
+        {
+        }
+
+        /// <inheritdoc/>
+        /// <remarks>Nothing: nanoFramework's heap is never paged.</remarks>
+        public void Populate(byte[] buf, int off, int len)
+        {
         }
     }
 }

@@ -41,13 +41,13 @@ namespace Librecast.Fec
         }
 
         /// <summary>
-        /// Maps page <paramref name="page"/> (4 KiB) of block <paramref name="sbn"/>'s symbol storage
-        /// now (<see cref="BlockDecoder.Prefault"/>); false when the page is past that storage.
-        /// Not while a symbol is added or the block decodes on another thread.
+        /// Maps part <paramref name="part"/> (<see cref="BlockDecoder.PrefaultBytes"/>) of block
+        /// <paramref name="sbn"/>'s symbol storage now (<see cref="BlockDecoder.Prefault"/>); false
+        /// when the part is past that storage. Changes no byte: safe while symbols arrive on another thread.
         /// </summary>
-        public bool Prefault(int sbn, int page)
+        public bool Prefault(int sbn, int part)
         {
-            return blocks[sbn].Prefault(page);
+            return blocks[sbn].Prefault(part);
         }
 
         /// <summary>Bytes of array elements an ObjectDecoder for oti with this extra will allocate (what <see cref="ArrayBytes"/> will say).</summary>

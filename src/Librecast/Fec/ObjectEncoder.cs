@@ -132,6 +132,24 @@ namespace Librecast.Fec
             source = null;
         }
 
+        /// <summary>
+        /// Asks the processor to start loading what encoding symbol (sbn, esi) is made of: its bytes
+        /// in the data while held, else the prepared block's intermediate symbols
+        /// (<see cref="BlockEncoder.Prefetch"/>); nothing for a block not yet prepared. A hint only.
+        /// </summary>
+        public void Prefetch(int sbn, int esi)
+        {
+            byte[]? data = source;
+            if (data != null && esi < oti.BlockSymbols(sbn) && esi >= 0)
+            {
+                int at = esi * oti.T;
+                int have = oti.BlockBytes(sbn) - at;
+                if (have > 0) SymbolOps.Current.Prefetch(data, sourceOffset + (int)oti.BlockStart(sbn) + at, have < oti.T ? have : oti.T);
+                return;
+            }
+            if (prepared[sbn]) blocks[sbn].Prefetch(esi);
+        }
+
         /// <summary>Writes encoding symbol (sbn, esi), T bytes, to dst[offset]: a source symbol from the data while it is held, else from the prepared block.</summary>
         public void Symbol(int sbn, int esi, byte[] dst, int offset)
         {

@@ -16,6 +16,59 @@ if (args[0] == "memory")
     Console.WriteLine($"decoder for F={o.F} T={o.T} (Z={o.Z}, K={o.KL}, {spare} spare): {ObjectDecoder.MemoryBytes(o, spare)} bytes");
     return 0;
 }
+if (args[0] == "repair")
+{
+    // usage: Librecast.FecBench repair F [T]: what one repair symbol costs the writer, in ns (wall,
+    // this thread), for an F-byte share-layout object prepared in full, four ways over the same
+    // number of symbols: the blocks in turn as lc share sends them (a block's intermediate
+    // symbols are long out of cache when its turn comes again), the same with the next symbol's
+    // inputs prefetched (what FecSender.SendRound does), block after block with prefetch, and
+    // block 0 over and over (its symbols in cache: the floor). Three runs.
+    long rf = long.Parse(args[1]);
+    int rt = args.Length > 2 ? int.Parse(args[2]) : 1024;
+    Librecast.Sockets.VectorSymbolOps.Install();
+    var rdata = new byte[rf];
+    new Random(1).NextBytes(rdata);
+    var ro = Oti.ForBlocks(rf, rt, 1000);
+    var renc = new ObjectEncoder(ro, rdata, 0);
+    var rsym = new byte[rt];
+    const int PerBlock = 200;
+    long total = (long)PerBlock * ro.Z;
+    int Repair(int sbn, int j) => renc.K(sbn) + j;
+    for (int run = 0; run < 3; run++)
+    {
+        int first = 1 + run * 4 * PerBlock; // fresh ESIs each way, as a sender's rounds have
+        var sw = Stopwatch.StartNew();
+        for (int j = 0; j < PerBlock; j++)
+            for (int sbn = 0; sbn < ro.Z; sbn++) renc.Symbol(sbn, Repair(sbn, first + j), rsym, 0);
+        double turn = sw.Elapsed.TotalSeconds;
+        first += PerBlock;
+        sw.Restart();
+        for (int j = 0; j < PerBlock; j++)
+            for (int sbn = 0; sbn < ro.Z; sbn++)
+            {
+                int after = sbn + 1 == ro.Z ? 0 : sbn + 1;
+                renc.Prefetch(after, Repair(after, first + j + (after == 0 ? 1 : 0)));
+                renc.Symbol(sbn, Repair(sbn, first + j), rsym, 0);
+            }
+        double turnAhead = sw.Elapsed.TotalSeconds;
+        first += PerBlock;
+        sw.Restart();
+        for (int sbn = 0; sbn < ro.Z; sbn++)
+            for (int j = 0; j < PerBlock; j++)
+            {
+                renc.Prefetch(sbn, Repair(sbn, first + j + 1));
+                renc.Symbol(sbn, Repair(sbn, first + j), rsym, 0);
+            }
+        double blockAfter = sw.Elapsed.TotalSeconds;
+        first += PerBlock;
+        sw.Restart();
+        for (long i = 0; i < total; i++) renc.Symbol(0, Repair(0, first + (int)(i % (4 * PerBlock))), rsym, 0);
+        double cached = sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"repair F={rf} T={rt} Z={ro.Z} K={ro.KL}, {total} symbols a way, ns a symbol: blocks in turn {turn * 1e9 / total:F0}, in turn with prefetch {turnAhead * 1e9 / total:F0}, block after block with prefetch {blockAfter * 1e9 / total:F0}, one block in cache {cached * 1e9 / total:F0} (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
+    }
+    return 0;
+}
 if (args[0] == "share")
 {
     // usage: Librecast.FecBench share F [T [portable]]: where lc share's set-up time goes for an
@@ -200,4 +253,6 @@ sealed class CountingOps(ISymbolOps inner) : ISymbolOps
     public void Xor(byte[] dst, int dOff, byte[] src, int sOff, int len) { Xors++; inner.Xor(dst, dOff, src, sOff, len); }
     public void MulAdd(byte[] dst, int dOff, byte[] src, int sOff, int len, byte beta) { MulAdds++; inner.MulAdd(dst, dOff, src, sOff, len, beta); }
     public void Scale(byte[] buf, int off, int len, byte beta) { Scales++; inner.Scale(buf, off, len, beta); }
+    public void Prefetch(byte[] buf, int off, int len) { inner.Prefetch(buf, off, len); }
+    public void Populate(byte[] buf, int off, int len) { inner.Populate(buf, off, len); }
 }
