@@ -47,6 +47,9 @@ namespace Librecast.Fec
             if (b.L * symbolSize > store.Length) throw new ArgumentException("block larger than this encoder was sized for");
             block = b;
             ready = false;
+            // The first block in a fresh buffer: its pages mapped in one call rather than a fault
+            // each under the clear (FecBench share: PrepareBlock x99 at 100 MB, 507-525 -> 293-450 ms CPU).
+            SymbolOps.Current.Populate(store, 0, b.L * symbolSize);
             Array.Clear(store, 0, b.L * symbolSize);
             return store;
         }
