@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.IO;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -114,8 +115,21 @@ public class DaemonProcess : IDisposable
     /// <summary>Sends a signal by name (kill -NAME pid): HUP, KILL...</summary>
     public void Signal(string name)
     {
+        // A child started with INT or QUIT ignored (inherited: a background command of a shell
+        // without job control) cannot be interrupted, and the test would wait out its timeout.
+        if ((name == "INT" || name == "QUIT") && InheritedIgnore(name == "INT" ? 2 : 3))
+            throw new InvalidOperationException($"SIG{name} is ignored in the test process (inherited from a shell that started it in the background without job control), so '{CommandLine}' would ignore it too: run the suite through tests/run, which resets it");
         using var kill = Process.Start("kill", ["-" + name, Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
+    }
+
+    // True when this process ignores signal number (its children inherit that): /proc/self/status's SigIgn mask.
+    private static bool InheritedIgnore(int number)
+    {
+        foreach (string line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("SigIgn:", StringComparison.Ordinal))
+                return (Convert.ToUInt64(line.Substring(7).Trim(), 16) & (1UL << (number - 1))) != 0;
+        return false;
     }
 
     /// <summary>Lines of stdout that arrived so far, without waiting.</summary>
