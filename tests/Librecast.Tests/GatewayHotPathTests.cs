@@ -84,6 +84,54 @@ public class GatewayHotPathTests
         }
     }
 
+    [Fact]
+    public void Strings_Whose_Identities_Share_A_Bucket_Are_Escaped_Once()
+    {
+        // JsonLinesOutput keeps escaped strings in a table of 128 buckets of 4 by object identity;
+        // nine channel strings of one bucket, written in turn, push each other out of it. What
+        // was escaped once must still not be escaped (allocated) again.
+        var byBucket = new System.Collections.Generic.Dictionary<int, System.Collections.Generic.List<string>>();
+        System.Collections.Generic.List<string>? same = null;
+        for (int k = 0; same == null; k++)
+        {
+            string c = "site1/node" + k + "/telemetry";
+            int b = System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(c) & 127;
+            if (!byBucket.TryGetValue(b, out var list)) byBucket[b] = list = new System.Collections.Generic.List<string>();
+            list.Add(c);
+            if (list.Count == 9) same = list;
+        }
+        string dir = Directory.CreateTempSubdirectory("lcgw-hotpath-").FullName;
+        try
+        {
+            var decoder = new SenmlDecoder();
+            using var jsonl = new JsonLinesOutput(Path.Combine(dir, "readings.jsonl"), new Log(TextWriter.Null, LogFormat.Text, LogLevel.Info));
+            var packet = new byte[512];
+            int length = Pack(packet, 1, 0);
+            Assert.True(decoder.TryDecode(packet, 0, length));
+            var o = new Observation { Source = "fe80::1", Records = decoder.Records, Count = decoder.Count, Payload = packet, PayloadLength = length };
+            void Run(int turns)
+            {
+                for (int i = 0; i < turns; i++)
+                {
+                    o.Channel = same[i % same.Count];
+                    o.Sequence = (ulong)i;
+                    jsonl.WriteInBatch(o);
+                    if (i % 64 == 63) jsonl.EndBatch();
+                }
+                jsonl.EndBatch();
+            }
+            Run(2 * 64); // every channel seen, the batch buffer grown to a whole batch
+            long before = ThreadAllocations.Baseline();
+            Run(100 * same.Count);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(allocated == 0, $"{allocated} bytes allocated writing packs on {same.Count} channels whose identities share a bucket");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     // The line as JsonLinesOutput wrote it before it escaped strings and formatted times once:
     // the format the docs and the tests pin, written with Utf8JsonWriter's own string and number calls.
     private static string Reference(Observation o)
