@@ -140,11 +140,10 @@ namespace Librecast.Fec
         public void Prefetch(int sbn, int esi)
         {
             byte[]? data = source;
-            if (data != null && esi < oti.BlockSymbols(sbn) && esi >= 0)
+            int have = HeldSourceBytes(data, sbn, esi, out int from);
+            if (have >= 0)
             {
-                int at = esi * oti.T;
-                int have = oti.BlockBytes(sbn) - at;
-                if (have > 0) SymbolOps.Current.Prefetch(data, sourceOffset + (int)oti.BlockStart(sbn) + at, have < oti.T ? have : oti.T);
+                if (have > 0) SymbolOps.Current.Prefetch(data!, from, have);
                 return;
             }
             if (prepared[sbn]) blocks[sbn].Prefetch(esi);
@@ -154,23 +153,29 @@ namespace Librecast.Fec
         public void Symbol(int sbn, int esi, byte[] dst, int offset)
         {
             byte[]? data = source;
-            if (data != null && esi < oti.BlockSymbols(sbn) && esi >= 0)
+            int have = HeldSourceBytes(data, sbn, esi, out int from);
+            if (have >= 0)
             {
                 // N = 1: the block's bytes in order, zero after the object's end (the padding).
-                int t = oti.T;
-                int at = esi * t;
-                int have = oti.BlockBytes(sbn) - at;
-                if (have >= t) Array.Copy(data, sourceOffset + (int)oti.BlockStart(sbn) + at, dst, offset, t);
-                else
-                {
-                    if (have > 0) Array.Copy(data, sourceOffset + (int)oti.BlockStart(sbn) + at, dst, offset, have);
-                    else have = 0;
-                    Array.Clear(dst, offset + have, t - have);
-                }
+                if (have > 0) Array.Copy(data!, from, dst, offset, have);
+                if (have < oti.T) Array.Clear(dst, offset + have, oti.T - have);
                 return;
             }
             if (!prepared[sbn]) throw new InvalidOperationException("block " + sbn + " not prepared");
             blocks[sbn].Symbol(esi, dst, offset);
+        }
+
+        // With data (the source, while held) and a source ESI: how many of the symbol's T bytes
+        // the data has (0..T; the rest is padding), starting at data[from]. -1 otherwise: the
+        // symbol comes from the prepared block.
+        private int HeldSourceBytes(byte[]? data, int sbn, int esi, out int from)
+        {
+            from = 0;
+            if (data == null || esi < 0 || esi >= oti.BlockSymbols(sbn)) return -1;
+            int at = esi * oti.T;
+            from = sourceOffset + (int)oti.BlockStart(sbn) + at;
+            int have = oti.BlockBytes(sbn) - at;
+            return have <= 0 ? 0 : have < oti.T ? have : oti.T;
         }
     }
 
