@@ -10,7 +10,7 @@ public sealed partial class Gateway
 {
     private readonly Observation networkObservation = new();
     // Senders' and groups' addresses as text, made once per address (dispatch thread only).
-    private readonly Senml.Utf8Strings addresses = new(256);
+    private readonly Senml.Utf8Strings addresses = new(256, 2048);
 
     // Runs on the listener's dispatch thread only.
     private void DeliverReceived(Message message, Channel? channel)

@@ -50,8 +50,8 @@ public sealed class JsonLinesOutput : IOutput
     private readonly byte[] encodedOldest = new byte[EncodedSlots / EncodedWays];
     // Behind the table, every string escaped so far by value (up to EncodedKnownMax, then
     // forgotten at once): five or more strings whose identities hash to one bucket (by a Poisson
-    // estimate about one run in 14 of GatewayHotPathTests' 84 strings: it failed so in CI) no
-    // longer escape, and allocate, again on every turn.
+    // estimate about one run in 14 of GatewayHotPathTests' 84 strings) no longer escape, and
+    // allocate, again on every turn.
     private const int EncodedKnownMax = 4096;
     private readonly Dictionary<string, JsonEncodedText> encodedKnown = new(StringComparer.Ordinal);
     // The time as Utf8JsonWriter writes a double (Utf8Formatter, shortest round trip), made once

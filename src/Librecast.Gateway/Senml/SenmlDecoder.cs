@@ -25,8 +25,10 @@ public sealed class SenmlDecoder
     private readonly SenmlRecord[] records;
     // Names, units and texts seen before come back as the same strings (no allocation per pack):
     // the full names (base name + name) in one table, every field's own string in the other.
-    private readonly Utf8Strings fields = new(256);
-    private readonly Utf8Strings names = new(512);
+    // Each grows to 8 times its first size when strings collide, at most about 0.9 and 1.8 MB
+    // (an entry: a 128-byte key and its string), which a flood of new names fills at worst.
+    private readonly Utf8Strings fields = new(256, 2048);
+    private readonly Utf8Strings names = new(512, 4096);
     private readonly byte[] nameKey = new byte[Utf8Strings.MaxBytes];
     private readonly Func<double> now;
     private readonly int[] rejected = new int[Enum.GetValues<SenmlError>().Length];
