@@ -39,6 +39,12 @@ internal sealed class Utf8Strings
         if (slots < Ways || (slots & (slots - 1)) != 0) throw new ArgumentOutOfRangeException(nameof(slots), "a power of two, at least " + Ways);
         if (maxSlots < slots || (maxSlots & (maxSlots - 1)) != 0) throw new ArgumentOutOfRangeException(nameof(maxSlots), "a power of two, at least slots");
         this.maxSlots = maxSlots;
+        Allocate(slots);
+    }
+
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(hashes), nameof(keys), nameof(lengths), nameof(values), nameof(oldest))]
+    private void Allocate(int slots)
+    {
         buckets = slots / Ways;
         hashes = new int[slots];
         keys = new byte[slots][];
@@ -101,13 +107,7 @@ internal sealed class Utf8Strings
         int[] oldHashes = hashes, oldLengths = lengths;
         byte[]?[] oldKeys = keys;
         string?[] oldValues = values;
-        int slots = oldValues.Length * 2;
-        buckets = slots / Ways;
-        hashes = new int[slots];
-        keys = new byte[slots][];
-        lengths = new int[slots];
-        values = new string?[slots];
-        oldest = new byte[buckets];
+        Allocate(oldValues.Length * 2);
         for (int i = 0; i < oldValues.Length; i++)
         {
             if (oldValues[i] == null) continue;
