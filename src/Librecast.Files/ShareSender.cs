@@ -216,7 +216,8 @@ public sealed class ShareSender : IDisposable
     public long Announcements { get; private set; }
 
     /// <summary>Symbol datagrams sent (all files, including removed ones).</summary>
-    public long SymbolsSent { get; private set; }
+    public long SymbolsSent => Volatile.Read(ref symbolsSent);
+    private long symbolsSent;
 
     /// <summary>
     /// Makes data[0..length) ready to share as <paramref name="name"/>: hashes exactly those bytes,
@@ -305,7 +306,7 @@ public sealed class ShareSender : IDisposable
         long announceTicks = (long)(Stopwatch.Frequency * AnnounceIntervalSeconds);
         long nextAnnounceAt = Stopwatch.GetTimestamp() + announceTicks;
         Oti oti = file.Announcement.Oti;
-        int perBlock = file.Rounds == 0 ? oti.KL + Math.Max(2, oti.KL * FirstRoundRepairPercent / 100) : Math.Max(4, oti.KL / 4);
+        int perBlock = PerBlock(file);
         int datagram = oti.Z * (FecCoding.HeaderLength(file.Symbols.Wire, false) + oti.T);
         // Source symbols come from the data; from the first repair symbol on (ESI K of the
         // smallest block) every block must be prepared.
@@ -327,7 +328,7 @@ public sealed class ShareSender : IDisposable
             }
             file.Sender.SendRound(1);
             Wake();
-            SymbolsSent += oti.Z;
+            Volatile.Write(ref symbolsSent, symbolsSent + oti.Z); // read by progress reports on other threads
             if (!Pacer.Sent(datagram, stop)) return false;
         }
         file.Rounds++;
@@ -336,6 +337,20 @@ public sealed class ShareSender : IDisposable
         Flush();
         ThrowIfSendFailed();
         return true;
+    }
+
+    /// <summary>Symbols the next <see cref="SendRound"/> of <paramref name="file"/> sends (every block's), for progress.</summary>
+    public static long NextRoundSymbols(SharedFile file)
+    {
+        if (file == null) throw new ArgumentNullException(nameof(file));
+        return (long)PerBlock(file) * file.Announcement.Oti.Z;
+    }
+
+    // Symbols of each block in the file's next round: K + 5 % in its first, K/4 fresh repair symbols later.
+    private static int PerBlock(SharedFile file)
+    {
+        Oti oti = file.Announcement.Oti;
+        return file.Rounds == 0 ? oti.KL + Math.Max(2, oti.KL * FirstRoundRepairPercent / 100) : Math.Max(4, oti.KL / 4);
     }
 
     private bool Announce(SharedFile file, CancellationToken stop)

@@ -72,6 +72,63 @@ public class ShareFetchTests : IDisposable
         Assert.Matches(@"counter packets [1-9][0-9]+", rules); // the loss really happened
     }
 
+    /// <summary>What lc share cannot share gets one line saying why, exit 2, before anything is sent.</summary>
+    [Fact]
+    public void Share_Refuses_A_Directory_A_Missing_File_And_An_Empty_One_In_One_Line()
+    {
+        string empty = Path.Combine(dir, "empty.bin");
+        File.WriteAllBytes(empty, Array.Empty<byte>());
+        foreach (var (path, says) in new[]
+        {
+            (dir, "is a directory: lc share takes files"),
+            (Path.Combine(dir, "none.bin"), "cannot read " + Path.Combine(dir, "none.bin")),
+            (empty, "is empty: nothing to share"),
+        })
+        {
+            var (code, stdout, stderr) = Lc.Run($"share -i lo --rounds 1 --join-wait 0 {path} fleet/refused");
+            Assert.True(code == 2, $"lc share {path}: exit {code}, stderr {stderr}");
+            Assert.Equal("", stdout);
+            Assert.Contains(says, stderr);
+            Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+        }
+    }
+
+    /// <summary>
+    /// A round that lasts (here 400 kB at 1 Mbit/s, about 3.5 s) says how far it is every 10 %
+    /// once it has run 2 s, and nothing after its own end line; a quick round prints only its end.
+    /// </summary>
+    [Fact]
+    public void A_Long_Round_Reports_Its_Progress_And_A_Quick_One_Only_Its_End()
+    {
+        using var net = new NamespacePair();
+        var data = new byte[400_000];
+        new Random(5).NextBytes(data);
+        string src = Path.Combine(dir, "slow.bin");
+        File.WriteAllBytes(src, data);
+        string channel = "fleet/progress/" + Guid.NewGuid().ToString("N");
+        var (code, _, err) = NamespacePair.Lc(net.Sender, $"share -i {NamespacePair.SendIf} --rate 1 --rounds 1 --join-wait 0 {src} {channel}", 60_000);
+        Assert.True(code == 0, "lc share failed: " + err);
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        int end = Array.FindIndex(lines, l => l.StartsWith("lc: round 1 sent", StringComparison.Ordinal));
+        Assert.True(end >= 0, "no end-of-round line: " + err);
+        var progress = System.Text.RegularExpressions.Regex.Matches(err, @"lc: round 1: ([0-9]+)% \(([0-9]+) of ([0-9]+) symbols in [0-9]+ s, [0-9.]+ Mbit/s\)");
+        Assert.True(progress.Count >= 1, "no progress line in a 3.5 s round: " + err);
+        int last = -1;
+        foreach (System.Text.RegularExpressions.Match m in progress)
+        {
+            int percent = int.Parse(m.Groups[1].Value);
+            Assert.InRange(percent, Math.Max(1, last + 1), 99); // rising, never 100 before the end
+            Assert.True(long.Parse(m.Groups[2].Value) < long.Parse(m.Groups[3].Value));
+            last = percent;
+        }
+        Assert.DoesNotContain(lines[(end + 1)..], l => l.Contains("lc: round 1:", StringComparison.Ordinal));
+
+        var (qc, _, qerr) = NamespacePair.Lc(net.Sender, $"share -i {NamespacePair.SendIf} --rate 100 --rounds 2 --join-wait 0 {src} {channel}", 60_000);
+        Assert.True(qc == 0, "lc share failed: " + qerr);
+        Assert.DoesNotMatch(@"lc: round [0-9]+: ", qerr); // 0.04 s rounds: their end lines only
+        Assert.Contains("lc: round 2 sent", qerr);
+    }
+
     /// <summary>
     /// A one-round share of a small file lasts a few ms; receivers already listening must still
     /// get it (they join the symbols' channel only after the announcement: the join wait).
