@@ -16,15 +16,18 @@ namespace Librecast.Tests;
 /// </summary>
 public class Utf8StringsTests
 {
-    // `count` strings made by `make` whose hashes fall in one bucket of a table of `buckets`.
-    private static List<string> Colliding(int count, int buckets, Func<int, string> make)
+    // `count` strings made by `make` whose hashes fall in one bucket of a table of `buckets`, and
+    // no more than a bucket's ways of them in one bucket of `maxBuckets` (so that the grown table
+    // can keep them all: a test that wants them all kept does not fail on an unlucky seed).
+    private static List<string> Colliding(int count, int buckets, int maxBuckets, Func<int, string> make)
     {
         var byBucket = new Dictionary<int, List<string>>();
         for (int k = 0; ; k++)
         {
             string s = make(k);
-            int bucket = Utf8Strings.Hash(Encoding.UTF8.GetBytes(s)) & (buckets - 1);
-            if (!byBucket.TryGetValue(bucket, out var list)) byBucket[bucket] = list = new List<string>();
+            int hash = Utf8Strings.Hash(Encoding.UTF8.GetBytes(s));
+            if (!byBucket.TryGetValue(hash & (buckets - 1), out var list)) byBucket[hash & (buckets - 1)] = list = new List<string>();
+            if (list.FindAll(o => (Utf8Strings.Hash(Encoding.UTF8.GetBytes(o)) & (maxBuckets - 1)) == (hash & (maxBuckets - 1))).Count == Utf8Strings.Ways) continue;
             list.Add(s);
             if (list.Count == count) return list;
         }
@@ -43,7 +46,7 @@ public class Utf8StringsTests
     public void Nine_Strings_Of_One_Bucket_Are_All_Kept_And_The_Table_Grows_For_Them()
     {
         var table = new Utf8Strings(16, 256);
-        List<string> same = Colliding(9, 16 / Utf8Strings.Ways, k => "urn:dev:lc:site1:node" + k + ":temperature");
+        List<string> same = Colliding(9, 16 / Utf8Strings.Ways, 256 / Utf8Strings.Ways, k => "urn:dev:lc:site1:node" + k + ":temperature");
         foreach (string s in same) Keep(table, s);
         foreach (string s in same) Assert.Same(s, Find(table, s));
         Assert.True(table.Slots > 16, $"still {table.Slots} slots");
@@ -51,10 +54,24 @@ public class Utf8StringsTests
     }
 
     [Fact]
+    public void Names_That_Differ_In_Their_Last_Bytes_Spread_Over_The_Buckets()
+    {
+        // Before the hash's final mix these 62 shared 8 buckets (32 entries) at any table size,
+        // and the node's base names 1 to 9 shared the bucket bits above the lowest three.
+        var table = new Utf8Strings(16, 1024);
+        const string Digits = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        foreach (char c in Digits) Keep(table, "sensor" + c);
+        foreach (char c in Digits) Assert.Equal("sensor" + c, Find(table, "sensor" + c));
+        var above = new HashSet<int>();
+        for (int n = 1; n <= 9; n++) above.Add((Utf8Strings.Hash(Encoding.UTF8.GetBytes("urn:dev:lc:site1:node" + n + ":")) >> 3) & 15);
+        Assert.True(above.Count >= 3, $"9 base names share {above.Count} value(s) of hash bits 3..6");
+    }
+
+    [Fact]
     public void At_Its_Most_Slots_A_Full_Bucket_Gives_Its_Oldest_Up()
     {
         var table = new Utf8Strings(16, 16);
-        List<string> same = Colliding(5, 16 / Utf8Strings.Ways, k => "node" + k);
+        List<string> same = Colliding(5, 16 / Utf8Strings.Ways, 1 << 20, k => "node" + k); // 5 of one bucket: no table of 16 keeps them
         foreach (string s in same) Keep(table, s);
         Assert.Null(Find(table, same[0]));
         for (int i = 1; i < 5; i++) Assert.Same(same[i], Find(table, same[i]));
@@ -87,8 +104,8 @@ public class Utf8StringsTests
     {
         // Six nodes whose full temperature names fall in one bucket of the decoder's first names
         // table (512 slots), and six base names in one bucket of its first fields table (256).
-        List<string> names = Colliding(6, 512 / Utf8Strings.Ways, k => "urn:dev:lc:site1:node" + k + ":temperature");
-        List<string> bases = Colliding(6, 256 / Utf8Strings.Ways, k => "urn:dev:lc:site2:node" + k + ":");
+        List<string> names = Colliding(6, 512 / Utf8Strings.Ways, 4096 / Utf8Strings.Ways, k => "urn:dev:lc:site1:node" + k + ":temperature");
+        List<string> bases = Colliding(6, 256 / Utf8Strings.Ways, 2048 / Utf8Strings.Ways, k => "urn:dev:lc:site2:node" + k + ":");
         var packs = new List<byte[]>();
         foreach (string n in names)
             packs.Add(Encoding.UTF8.GetBytes("[{\"bn\":\"" + n[..^"temperature".Length] + "\",\"bt\":1795589518,\"n\":\"temperature\",\"u\":\"Cel\",\"v\":21.5}]"));

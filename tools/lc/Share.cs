@@ -326,11 +326,13 @@ internal static class Share
                 double secs = clock.Elapsed.TotalSeconds;
                 if (ended || secs < QuietSeconds) return;
                 long sent = sharer.SymbolsSent - symbolsBefore;
-                int decile = (int)Math.Min(9, sent * 10 / total);
+                if (sent >= total) return; // the round's own line says it is done
+                int decile = (int)(sent * 10 / total);
                 if (decile <= lastDecile) return;
                 lastDecile = decile;
                 double mbit = (sharer.Pacer.Units - unitsBefore) * 8 / 1e6 / secs;
-                Console.Error.WriteLine($"lc: round {round}: {sent * 100 / total}% ({sent} of {total} symbols in {secs:F0} s, {mbit:F1} Mbit/s)");
+                try { Console.Error.WriteLine($"lc: round {round}: {sent * 100 / total}% ({sent} of {total} symbols in {secs:F0} s, {mbit:F1} Mbit/s)"); }
+                catch (IOException) { ended = true; } // stderr gone (a full disk behind it): the share goes on without progress
             }
         }
 

@@ -125,7 +125,11 @@ internal sealed class Utf8Strings
     private static readonly ulong Seed = (ulong)Random.Shared.NextInt64();
 
     // Eight bytes a step, each step a multiply and a fold (System.HashCode's AddBytes takes four
-    // a step through its general state machine: twice the time of the lookups it serves, perf).
+    // a step through its general state machine: twice the time of the lookups it serves, perf),
+    // then MurmurHash3's 64-bit finaliser, so that every input bit reaches the low bits that pick
+    // the bucket. Without it, a multiply carries a bit only upwards: the last bytes of a string's
+    // tail reached 3 of the low 8 bits, and "...:node1:" to "...:node9:" (or "sensor0" to
+    // "sensorZ") shared 8 buckets whatever the table's size, so growing could not part them.
     internal static int Hash(ReadOnlySpan<byte> utf8)
     {
         ulong h = Seed ^ ((ulong)utf8.Length * 0x9E3779B97F4A7C15UL);
@@ -137,8 +141,12 @@ internal sealed class Utf8Strings
         }
         ulong tail = 0;
         for (int k = utf8.Length - 1; k >= i; k--) tail = tail << 8 | utf8[k];
-        h = (h ^ tail) * 0xC4CEB9FE1A85EC53UL;
-        h ^= h >> 29;
-        return (int)h ^ (int)(h >> 32);
+        h ^= tail;
+        h ^= h >> 33;
+        h *= 0xFF51AFD7ED558CCDUL;
+        h ^= h >> 33;
+        h *= 0xC4CEB9FE1A85EC53UL;
+        h ^= h >> 33;
+        return (int)h;
     }
 }
