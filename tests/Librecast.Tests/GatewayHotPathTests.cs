@@ -90,16 +90,7 @@ public class GatewayHotPathTests
         // JsonLinesOutput keeps escaped strings in a table of 128 buckets of 4 by object identity;
         // nine channel strings of one bucket, written in turn, push each other out of it. What
         // was escaped once must still not be escaped (allocated) again.
-        var byBucket = new System.Collections.Generic.Dictionary<int, System.Collections.Generic.List<string>>();
-        System.Collections.Generic.List<string>? same = null;
-        for (int k = 0; same == null; k++)
-        {
-            string c = "site1/node" + k + "/telemetry";
-            int b = System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(c) & 127;
-            if (!byBucket.TryGetValue(b, out var list)) byBucket[b] = list = new System.Collections.Generic.List<string>();
-            list.Add(c);
-            if (list.Count == 9) same = list;
-        }
+        var same = SameBucket.Find(9, 128, System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode, k => "site1/node" + k + "/telemetry");
         string dir = Directory.CreateTempSubdirectory("lcgw-hotpath-").FullName;
         try
         {

@@ -19,19 +19,8 @@ public class Utf8StringsTests
     // `count` strings made by `make` whose hashes fall in one bucket of a table of `buckets`, and
     // no more than a bucket's ways of them in one bucket of `maxBuckets` (so that the grown table
     // can keep them all: a test that wants them all kept does not fail on an unlucky seed).
-    private static List<string> Colliding(int count, int buckets, int maxBuckets, Func<int, string> make)
-    {
-        var byBucket = new Dictionary<int, List<string>>();
-        for (int k = 0; ; k++)
-        {
-            string s = make(k);
-            int hash = Utf8Strings.Hash(Encoding.UTF8.GetBytes(s));
-            if (!byBucket.TryGetValue(hash & (buckets - 1), out var list)) byBucket[hash & (buckets - 1)] = list = new List<string>();
-            if (list.FindAll(o => (Utf8Strings.Hash(Encoding.UTF8.GetBytes(o)) & (maxBuckets - 1)) == (hash & (maxBuckets - 1))).Count == Utf8Strings.Ways) continue;
-            list.Add(s);
-            if (list.Count == count) return list;
-        }
-    }
+    private static List<string> Colliding(int count, int buckets, int maxBuckets, Func<int, string> make) =>
+        SameBucket.Find(count, buckets, s => Utf8Strings.Hash(Encoding.UTF8.GetBytes(s)), make, maxBuckets, Utf8Strings.Ways);
 
     private static string? Find(Utf8Strings table, string s) => table.Find(Encoding.UTF8.GetBytes(s), out _);
 
