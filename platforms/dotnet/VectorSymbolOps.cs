@@ -170,7 +170,8 @@ namespace Librecast.Sockets
             fixed (byte* p = &buf[off])
             {
                 nuint start = (nuint)p & ~(page - 1);
-                nuint end = ((nuint)p + (nuint)len + page - 1) & ~(page - 1);
+                nuint last = (nuint)p + (nuint)len;
+                nuint end = (last + page - 1) & ~(page - 1);
                 if (!populateByTouch)
                 {
                     if (LinuxNative.MAdvise((void*)start, end - start, LinuxNative.MadvPopulateWrite) == 0)
@@ -179,7 +180,7 @@ namespace Librecast.Sockets
                         // page on its first access from user mode, at ~10-30 us: a read of a byte a
                         // page takes those exits here rather than under the writer. Bare metal: a
                         // cache miss a page.
-                        for (nuint at = ((nuint)p + page - 1) & ~(page - 1); at < (nuint)p + (nuint)len; at += page) Volatile.Read(ref *(byte*)at);
+                        for (nuint at = (nuint)p; at < last; at = NextPage(at, page)) Volatile.Read(ref *(byte*)at);
                         return;
                     }
                     if (Marshal.GetLastPInvokeError() != LinuxNative.EInval) return;
@@ -187,10 +188,13 @@ namespace Librecast.Sockets
                 }
                 // The first whole int of the range in each page: never a byte outside it.
                 nuint first = ((nuint)p + 3) & ~(nuint)3;
-                for (nuint at = first; at + 4 <= (nuint)p + (nuint)len; at = ((at & ~(page - 1)) + page))
+                for (nuint at = first; at + 4 <= last; at = NextPage(at, page))
                     Interlocked.Add(ref *(int*)at, 0);
             }
         }
+
+        // The start of the page after the one `at` is in.
+        private static nuint NextPage(nuint at, nuint page) { return (at & ~(page - 1)) + page; }
 
         // Cuts [off, off+len) to the array; false when nothing is left.
         private static bool Clamp(byte[] buf, ref int off, ref int len)
