@@ -120,7 +120,7 @@ internal static class Share
             long roundSymbols = 0;
             foreach (SharedFile f in files) roundSymbols += ShareSender.NextRoundSymbols(f);
             roundClock.Restart();
-            using (new RoundProgress(sharer, round + 1, symbolsBefore, roundSymbols))
+            using (new RoundProgress(sharer, round + 1, roundSymbols))
                 foreach (SharedFile f in files)
                     if (!sharer.SendRound(f, interrupted.Token)) return Program.ExitInterrupted;
             double secs = roundClock.Elapsed.TotalSeconds;
@@ -309,12 +309,12 @@ internal static class Share
         private int lastDecile;
         private bool ended;
 
-        public RoundProgress(ShareSender sharer, int round, long symbolsBefore, long total)
+        public RoundProgress(ShareSender sharer, int round, long total)
         {
             this.sharer = sharer;
             this.round = round;
-            this.symbolsBefore = symbolsBefore;
             this.total = Math.Max(1, total);
+            symbolsBefore = sharer.SymbolsSent;
             unitsBefore = sharer.Pacer.Units;
             timer = new Timer(_ => Tick(), null, 250, 250);
         }
